@@ -1,0 +1,198 @@
+/**
+ * Reverse-mode differentiation. Three steps, as in micrograd — without its recursion, so a
+ * chain of 100,000 ops cannot overflow the stack:
+ *
+ * 1. Order the graph topologically, outputs first (an iterative depth-first search with a
+ *    visited set, so a node reached by many paths — a residual chain has 2^n — is visited once).
+ * 2. Seed each output's gradient (1 for a scalar, or the gradient the caller gives).
+ * 3. Walk the nodes in that order; each node turns the gradient of its output into gradients
+ *    of its inputs (its backward), and the engine *adds* them into what those inputs already
+ *    received. Adding is what makes a skip connection work: x in y = x + f(x) gets dy from
+ *    the add and, separately, what flows back through f.
+ */
+import { SkipgradError, formatShape, shapesEqual } from '@skipgrad/tensor';
+import { checkTensor } from './args.js';
+import { type GradTarget, Node, withGradMode } from './graph.js';
+import { add } from './ops/add.js';
+import { gradTarget } from './record.js';
+import { Tensor } from './tensor.js';
+import { onesLike, zerosLike } from './create.js';
+
+export interface BackwardOptions {
+  /** Keep the saved tensors so that backward can run through this graph again. Default: createGraph. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, so the gradients can be differentiated again. Default false. */
+  createGraph?: boolean;
+}
+
+export interface GradOptions extends BackwardOptions {
+  /** Upstream gradients, one per output (required for non-scalar outputs). */
+  gradOutputs?: readonly Tensor[];
+}
+
+/**
+ * Accumulates ∂(outputs)/∂leaf into `.grad` of every leaf that requires grad.
+ * Used by `Tensor.backward`; call it directly to backpropagate from several outputs at once.
+ */
+export function backward(outputs: readonly Tensor[], gradOutputs: readonly Tensor[] | undefined, options: BackwardOptions = {}): void {
+  const roots = checkRoots('backward', outputs, gradOutputs);
+  const grads = run('backward', roots, null, options);
+  withGradMode(options.createGraph ?? false, () => {
+    for (const [target, g] of grads) {
+      if (target instanceof Tensor) target.grad = target.grad === null ? g : add(target.grad, g);
+    }
+  });
+}
+
+/**
+ * The gradients of `outputs` with respect to `inputs`, returned rather than stored in
+ * `.grad` (like `torch.autograd.grad`). An input the outputs do not depend on gets zeros.
+ * With `createGraph: true` the results are themselves differentiable (grad of grad).
+ *
+ * @example
+ * const t = tensor([0.5, -1.5], { dtype: 'float64', requiresGrad: true });
+ * const [dt] = grad([t.mul(t).mul(t).sum()], [t], { createGraph: true }); // 3t²
+ * const [d2t] = grad([dt!.sum()], [t]);                                      // 6t
+ */
+export function grad(outputs: readonly Tensor[], inputs: readonly Tensor[], options: GradOptions = {}): Tensor[] {
+  const roots = checkRoots('grad', outputs, options.gradOutputs);
+  if (!Array.isArray(inputs) || inputs.length === 0) {
+    throw new SkipgradError('grad', 'inputs', 'a non-empty array of Tensors', String(inputs));
+  }
+  inputs.forEach((t, i) => {
+    checkTensor('grad', `inputs[${i}]`, t);
+    if (!t.requiresGrad) throw new SkipgradError('grad', `inputs[${i}]`, 'a tensor that requires grad', 'a tensor with requiresGrad false');
+  });
+  const targets = new Set(inputs.map(gradTarget));
+  const grads = run('grad', roots, targets, options);
+  return inputs.map((t) => grads.get(gradTarget(t)) ?? zerosLike(t));
+}
+
+interface Root { target: GradTarget; gradient: Tensor }
+
+function checkRoots(op: string, outputs: readonly Tensor[], gradOutputs: readonly Tensor[] | undefined): Root[] {
+  if (!Array.isArray(outputs) || outputs.length === 0) {
+    throw new SkipgradError(op, 'outputs', 'a non-empty array of Tensors', String(outputs));
+  }
+  if (gradOutputs !== undefined && (!Array.isArray(gradOutputs) || gradOutputs.length !== outputs.length)) {
+    throw new SkipgradError(op, 'gradOutputs', `an array of ${outputs.length} Tensors (one per output)`, String(gradOutputs));
+  }
+  return outputs.map((out, i) => {
+    checkTensor(op, `outputs[${i}]`, out);
+    if (!out.requiresGrad) {
+      throw new SkipgradError(op, `outputs[${i}]`, 'a tensor that requires grad (computed from a tensor with requiresGrad: true)',
+        'a tensor with requiresGrad false', 'was it computed inside noGrad, or from detached tensors?');
+    }
+    const given = gradOutputs?.[i];
+    if (given === undefined) {
+      if (out.size !== 1) {
+        throw new SkipgradError(op, 'gradient', `an explicit gradient of shape ${formatShape(out.shape)} for a non-scalar output`, 'none',
+          'only a one-element output has the implied gradient 1');
+      }
+      return { target: gradTarget(out), gradient: onesLike(out) };
+    }
+    checkTensor(op, 'gradient', given);
+    if (!shapesEqual(given.shape, out.shape) || given.dtype !== out.dtype) {
+      throw new SkipgradError(op, 'gradient', `shape ${formatShape(out.shape)} and dtype ${out.dtype} (the output's)`,
+        `shape ${formatShape(given.shape)} and dtype ${given.dtype}`);
+    }
+    return { target: gradTarget(out), gradient: given };
+  });
+}
+
+/** Graph targets in topological order, outputs first. Iterative post-order DFS. */
+function topologicalOrder(roots: readonly GradTarget[]): GradTarget[] {
+  const visited = new Set<GradTarget>();
+  const postOrder: GradTarget[] = [];
+  // Each stack entry is a target and how many of its inputs we have already descended into.
+  const stack: [GradTarget, number][] = [];
+  for (const root of roots) {
+    if (visited.has(root)) continue;
+    visited.add(root);
+    stack.push([root, 0]);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const [target, next] = top;
+      const inputs = target instanceof Node ? target.inputs : [];
+      if (next < inputs.length) {
+        top[1] = next + 1;
+        const child = inputs[next]!.target;
+        if (child !== null && !visited.has(child)) {
+          visited.add(child);
+          stack.push([child, 0]);
+        }
+      } else {
+        stack.pop();
+        postOrder.push(target);
+      }
+    }
+  }
+  return postOrder.reverse();
+}
+
+/**
+ * Runs backward from `roots`. With `wanted`, only nodes on a path to a wanted target run
+ * (what `grad` asks); with null, every node runs and every leaf collects (what `backward` does).
+ */
+function run(op: string, roots: readonly Root[], wanted: Set<GradTarget> | null, options: BackwardOptions): Map<GradTarget, Tensor> {
+  const createGraph = options.createGraph ?? false;
+  const retainGraph = options.retainGraph ?? createGraph;
+  const order = topologicalOrder(roots.map((r) => r.target));
+  const useful = wanted === null ? null : usefulTargets(order, wanted);
+  const grads = new Map<GradTarget, Tensor>();
+
+  return withGradMode(createGraph, () => {
+    const accumulate = (target: GradTarget, g: Tensor): void => {
+      const previous = grads.get(target);
+      grads.set(target, previous === undefined ? g : add(previous, g));
+    };
+    for (const root of roots) accumulate(root.target, createGraph ? root.gradient : root.gradient.detach());
+
+    for (const target of order) {
+      if (!(target instanceof Node)) continue; // a leaf: its gradient is complete
+      if (useful !== null && !useful.has(target)) continue;
+      const dy = grads.get(target);
+      if (dy === undefined) continue; // no gradient reached it: its contribution is zero
+      const needs = target.inputs.map((input) => input.target !== null && (useful === null || useful.has(input.target)));
+      if (!needs.includes(true)) continue; // a wanted non-leaf whose inputs nobody asked about
+      if (target.backwardFn === null) {
+        throw new SkipgradError(op, 'graph', "a graph whose saved tensors are still held",
+          `op '${target.op}' already backpropagated, its saved tensors freed`,
+          'pass { retainGraph: true } to the first backward to run backward twice');
+      }
+      const inputGrads = target.backwardFn(dy, needs);
+      if (!retainGraph) target.release();
+      if (!wanted?.has(target)) grads.delete(target); // used: let it go
+      target.inputs.forEach((input, i) => {
+        const g = inputGrads[i];
+        if (!needs[i] || g === null || g === undefined) return;
+        checkGradient(target, i, g);
+        accumulate(input.target!, g);
+      });
+    }
+    if (wanted !== null) for (const key of [...grads.keys()]) if (!wanted.has(key)) grads.delete(key);
+    return grads;
+  });
+}
+
+/** Targets from which a wanted target can be reached (so their backward must run). */
+function usefulTargets(order: readonly GradTarget[], wanted: Set<GradTarget>): Set<GradTarget> {
+  const useful = new Set<GradTarget>();
+  for (let i = order.length - 1; i >= 0; i--) { // inputs before the nodes that use them
+    const target = order[i]!;
+    const reaches = wanted.has(target) ||
+      (target instanceof Node && target.inputs.some((input) => input.target !== null && useful.has(input.target)));
+    if (reaches) useful.add(target);
+  }
+  return useful;
+}
+
+/** Every gradient must match its input's shape and dtype; the error names the op and input. */
+function checkGradient(node: Node, index: number, g: Tensor): void {
+  const input = node.inputs[index]!;
+  if (!shapesEqual(g.shape, input.shape) || g.dtype !== input.dtype) {
+    throw new SkipgradError(node.op, `gradient of input '${input.name}'`,
+      `shape ${formatShape(input.shape)} and dtype ${input.dtype} (the input's)`,
+      `shape ${formatShape(g.shape)} and dtype ${g.dtype}`, `error in the backward of op '${node.op}'`);
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * add — y = a + b, with NumPy broadcasting.
+ *
+ *   ∂y/∂a = 1 and ∂y/∂b = 1, so each input receives the upstream gradient dy unchanged,
+ *   summed back to its own shape over the axes it was broadcast along (unbroadcast).
+ *
+ * This is the residual connection's op. In y = x + f(x), x gets dy from this add *and* what
+ * flows back through f; the engine adds the two. That sum, I + J_f, is why gradients survive
+ * deep residual networks: even when J_f is tiny, the identity carries dy through.
+ */
+import { type TensorLike, operands } from '../args.js';
+import { getBackend } from '../backend.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { unbroadcast } from '../unbroadcast.js';
+
+export function add(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands('add', a, b);
+  const out = getBackend().binary('add', x.data, y.data);
+  const [xShape, yShape] = [x.shape, y.shape]; // all the backward needs: no tensor is saved
+  return fromOp('add', [x, y], ['a', 'b'], out, (dy) => [
+    unbroadcast(dy, xShape),
+    unbroadcast(dy, yShape),
+  ]);
+}

@@ -1,0 +1,18 @@
+/**
+ * cast — the same values in another dtype (`tensor.to('float64')`).
+ *
+ *   The identity on values  →  da = dy cast back to a's dtype.
+ */
+import { checkDType } from '@skipgrad/tensor';
+import { checkTensor } from '../args.js';
+import { getBackend } from '../backend.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+
+export function cast(a: Tensor, dtype: 'float32' | 'float64'): Tensor {
+  const x = checkTensor('cast', 'a', a);
+  const to = checkDType('cast', dtype);
+  if (to === x.dtype) return x;
+  const from = x.dtype;
+  return fromOp('cast', [x], ['a'], getBackend().copy(x.data, to), (dy) => [cast(dy, from)]);
+}

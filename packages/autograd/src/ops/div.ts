@@ -1,0 +1,22 @@
+/**
+ * div — y = a / b (elementwise), with broadcasting.
+ *
+ *   ∂y/∂a = 1/b     →  da = unbroadcast(dy / b)
+ *   ∂y/∂b = −a/b²   →  db = unbroadcast(−dy · a / b²)
+ */
+import { type TensorLike, operands } from '../args.js';
+import { getBackend } from '../backend.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { unbroadcast } from '../unbroadcast.js';
+import { mul } from './mul.js';
+import { neg } from './neg.js';
+
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands('div', a, b);
+  const out = getBackend().binary('div', x.data, y.data);
+  return fromOp('div', [x, y], ['a', 'b'], out, (dy, needs) => [
+    needs[0] ? unbroadcast(div(dy, y), x.shape) : null,
+    needs[1] ? unbroadcast(neg(div(mul(dy, x), mul(y, y))), y.shape) : null,
+  ]);
+}

@@ -1,0 +1,16 @@
+/**
+ * exp — y = e^a.
+ *
+ *   ∂y/∂a = e^a = y  →  da = dy · y   (saves its own output)
+ */
+import { checkTensor } from '../args.js';
+import { getBackend } from '../backend.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { mul } from './mul.js';
+
+export function exp(a: Tensor): Tensor {
+  const x = checkTensor('exp', 'a', a);
+  const y: Tensor = fromOp('exp', [x], ['a'], getBackend().unary('exp', x.data), (dy) => [mul(dy, y)]);
+  return y;
+}

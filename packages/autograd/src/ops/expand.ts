@@ -1,0 +1,17 @@
+/**
+ * expand — broadcasts a to `shape`: new leading axes, and sides of 1 repeated. A view: the
+ * repeated axes get stride 0, so nothing is copied.
+ *
+ *   Each a[i] is used once per copy, so its gradient is the sum over the copies:
+ *   da = unbroadcast(dy, shape of a)   ("expand is sum in reverse")
+ */
+import { checkTensor } from '../args.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { unbroadcast } from '../unbroadcast.js';
+
+export function expand(a: Tensor, shape: readonly number[]): Tensor {
+  const x = checkTensor('expand', 'a', a);
+  const inShape = x.shape;
+  return fromOp('expand', [x], ['a'], x.data.expand(shape), (dy) => [unbroadcast(dy, inShape)]);
+}

@@ -1,0 +1,26 @@
+/** Every op, primitive and composite. Each primitive's file holds its math, forward and backward. */
+export { add } from './add.js';
+export { sub } from './sub.js';
+export { neg } from './neg.js';
+export { mul } from './mul.js';
+export { div } from './div.js';
+export { pow } from './pow.js';
+export { exp } from './exp.js';
+export { log } from './log.js';
+export { relu } from './relu.js';
+export { tanh } from './tanh.js';
+export { sigmoid } from './sigmoid.js';
+export { sum } from './sum.js';
+export { mean } from './mean.js';
+export { max } from './max.js';
+export { reshape } from './reshape.js';
+export { permute } from './permute.js';
+export { expand } from './expand.js';
+export { slice } from './slice.js';
+export { pad } from './pad.js';
+export { concat } from './concat.js';
+export { matmul } from './matmul.js';
+export { cast } from './cast.js';
+export { transpose, squeeze, unsqueeze, flatten, narrow } from './shape.js';
+export { split, stack } from './split.js';
+export { softmax, logSoftmax } from './softmax.js';

@@ -1,0 +1,15 @@
+/**
+ * log — y = ln a (natural logarithm; NaN for a < 0 and −∞ at 0, as in IEEE arithmetic).
+ *
+ *   ∂y/∂a = 1/a  →  da = dy / a
+ */
+import { checkTensor } from '../args.js';
+import { getBackend } from '../backend.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { div } from './div.js';
+
+export function log(a: Tensor): Tensor {
+  const x = checkTensor('log', 'a', a);
+  return fromOp('log', [x], ['a'], getBackend().unary('log', x.data), (dy) => [div(dy, x)]);
+}

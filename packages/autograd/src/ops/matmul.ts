@@ -1,0 +1,44 @@
+/**
+ * matmul — matrix product with batch broadcasting: [..., n, k] @ [..., k, m] → [..., n, m].
+ * A 1-D left operand is a row [1, k], a 1-D right operand a column [k, 1]; the added axis is
+ * removed from the result (NumPy's rules).
+ *
+ *   y = a b, so dL/da = dy bᵀ and dL/db = aᵀ dy (ᵀ swaps the last two axes), each summed over
+ *   the batch axes it was broadcast along.
+ */
+import { SkipgradError, broadcastShapes, formatShape } from '@skipgrad/tensor';
+import { checkSameDtype, checkTensor } from '../args.js';
+import { getBackend } from '../backend.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { unbroadcast } from '../unbroadcast.js';
+import { squeeze, transpose, unsqueeze } from './shape.js';
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  const x = checkTensor('matmul', 'a', a);
+  const y = checkTensor('matmul', 'b', b);
+  checkSameDtype('matmul', 'b', y, 'a', x);
+  for (const [name, t] of [['a', x], ['b', y]] as const) {
+    if (t.rank === 0) throw new SkipgradError('matmul', name, 'a tensor of rank >= 1', 'a scalar');
+  }
+  const left = x.rank === 1 ? unsqueeze(x, 0) : x;
+  const right = y.rank === 1 ? unsqueeze(y, 1) : y;
+  let out = matmul2d(left, right);
+  if (y.rank === 1) out = squeeze(out, -1);
+  if (x.rank === 1) out = squeeze(out, y.rank === 1 ? -1 : -2);
+  return out;
+}
+
+/** The primitive: both operands of rank >= 2. */
+function matmul2d(a: Tensor, b: Tensor): Tensor {
+  const k = a.shape[a.rank - 1]!;
+  if (b.shape[b.rank - 2] !== k) {
+    throw new SkipgradError('matmul', 'b', `a shape [..., ${k}, m] (its rows must equal a's ${k} columns)`, formatShape(b.shape),
+      `a has shape ${formatShape(a.shape)}`);
+  }
+  broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2)); // batch axes must broadcast
+  return fromOp('matmul', [a, b], ['a', 'b'], getBackend().matmul(a.data, b.data), (dy, needs) => [
+    needs[0] ? unbroadcast(matmul2d(dy, transpose(b, -2, -1)), a.shape) : null,
+    needs[1] ? unbroadcast(matmul2d(transpose(a, -2, -1), dy), b.shape) : null,
+  ]);
+}

@@ -1,0 +1,22 @@
+/**
+ * mul — y = a · b (elementwise), with broadcasting.
+ *
+ *   ∂y/∂a = b  →  da = unbroadcast(dy · b)
+ *   ∂y/∂b = a  →  db = unbroadcast(dy · a)
+ *
+ * Saves both inputs: each one's gradient needs the other's value.
+ */
+import { type TensorLike, operands } from '../args.js';
+import { getBackend } from '../backend.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { unbroadcast } from '../unbroadcast.js';
+
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands('mul', a, b);
+  const out = getBackend().binary('mul', x.data, y.data);
+  return fromOp('mul', [x, y], ['a', 'b'], out, (dy, needs) => [
+    needs[0] ? unbroadcast(mul(dy, y), x.shape) : null,
+    needs[1] ? unbroadcast(mul(dy, x), y.shape) : null,
+  ]);
+}

@@ -1,0 +1,14 @@
+/**
+ * neg — y = −a.
+ *
+ *   ∂y/∂a = −1  →  da = −dy
+ */
+import { checkTensor } from '../args.js';
+import { getBackend } from '../backend.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+
+export function neg(a: Tensor): Tensor {
+  const x = checkTensor('neg', 'a', a);
+  return fromOp('neg', [x], ['a'], getBackend().unary('neg', x.data), (dy) => [neg(dy)]);
+}

@@ -1,0 +1,18 @@
+/**
+ * permute — reorders the axes: output axis i is input axis axes[i]. A view (no copy).
+ *
+ *   The backward undoes the reordering: da = permute(dy, inverse of axes), where
+ *   inverse[axes[i]] = i.
+ */
+import { checkPermutation } from '@skipgrad/tensor';
+import { checkTensor } from '../args.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+
+export function permute(a: Tensor, axes: readonly number[]): Tensor {
+  const x = checkTensor('permute', 'a', a);
+  const perm = checkPermutation('permute', axes, x.rank);
+  const inverse = new Array<number>(perm.length);
+  perm.forEach((axis, i) => { inverse[axis] = i; });
+  return fromOp('permute', [x], ['a'], x.data.permute(perm), (dy) => [permute(dy, inverse)]);
+}

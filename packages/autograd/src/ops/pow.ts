@@ -1,0 +1,27 @@
+/**
+ * pow — y = a^b (elementwise), with broadcasting; b is often a plain number.
+ *
+ *   ∂y/∂a = b · a^(b−1)   →  da = unbroadcast(dy · b · a^(b−1))
+ *   ∂y/∂b = a^b · ln a    →  db = unbroadcast(dy · y · ln a)
+ *
+ * ln a is undefined for a ≤ 0, so the exponent's gradient is NaN there (−∞·0 at a = 0):
+ * differentiate with respect to the exponent only on positive bases.
+ */
+import { type TensorLike, operands } from '../args.js';
+import { getBackend } from '../backend.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { unbroadcast } from '../unbroadcast.js';
+import { log } from './log.js';
+import { mul } from './mul.js';
+import { sub } from './sub.js';
+
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  const [x, e] = operands('pow', a, b);
+  const out = getBackend().binary('pow', x.data, e.data);
+  const y: Tensor = fromOp('pow', [x, e], ['a', 'b'], out, (dy, needs) => [
+    needs[0] ? unbroadcast(mul(dy, mul(e, pow(x, sub(e, 1)))), x.shape) : null,
+    needs[1] ? unbroadcast(mul(dy, mul(y, log(x))), e.shape) : null,
+  ]);
+  return y;
+}

@@ -1,0 +1,20 @@
+/**
+ * relu — y = max(a, 0).
+ *
+ *   ∂y/∂a = 1 where a > 0, else 0  →  da = dy · [a > 0]
+ *
+ * At the kink a = 0 the derivative is taken as 0 (PyTorch's convention, the minimum-norm
+ * subgradient). The mask [a > 0] is a constant: relu's second derivative is 0 almost everywhere.
+ */
+import { checkTensor } from '../args.js';
+import { getBackend } from '../backend.js';
+import { fromOp } from '../record.js';
+import { Tensor } from '../tensor.js';
+import { mul } from './mul.js';
+
+export function relu(a: Tensor): Tensor {
+  const x = checkTensor('relu', 'a', a);
+  return fromOp('relu', [x], ['a'], getBackend().unary('relu', x.data), (dy) => [
+    mul(dy, new Tensor(getBackend().unary('step', x.data))),
+  ]);
+}

@@ -1,0 +1,15 @@
+/**
+ * reshape — the same elements in the same row-major order, with a new shape (one side may be
+ * −1, inferred). A view when the strides allow, otherwise a copy.
+ *
+ *   Every element moves but keeps its value  →  da = reshape(dy, shape of a)
+ */
+import { checkTensor } from '../args.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+
+export function reshape(a: Tensor, shape: readonly number[]): Tensor {
+  const x = checkTensor('reshape', 'a', a);
+  const inShape = x.shape;
+  return fromOp('reshape', [x], ['a'], x.data.reshape(shape), (dy) => [reshape(dy, inShape)]);
+}

@@ -1,0 +1,19 @@
+/**
+ * sigmoid — y = σ(a) = 1 / (1 + e^−a). The gate of Highway networks.
+ *
+ *   ∂y/∂a = σ(a)(1 − σ(a)) = y(1 − y)  →  da = dy · y · (1 − y)   (saves its own output)
+ */
+import { checkTensor } from '../args.js';
+import { getBackend } from '../backend.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { mul } from './mul.js';
+import { sub } from './sub.js';
+
+export function sigmoid(a: Tensor): Tensor {
+  const x = checkTensor('sigmoid', 'a', a);
+  const y: Tensor = fromOp('sigmoid', [x], ['a'], getBackend().unary('sigmoid', x.data), (dy) => [
+    mul(dy, mul(y, sub(1, y))),
+  ]);
+  return y;
+}

@@ -1,0 +1,22 @@
+/**
+ * slice — the half-open ranges [start, end), one per leading axis (later axes are kept whole;
+ * negative bounds count from the end). A view (no copy).
+ *
+ *   Elements inside the ranges pass dy through; elements outside had no effect on y, so
+ *   their gradient is 0: da = pad(dy, [start, side − end] on each axis) with zeros.
+ */
+import { normalizeRanges } from '@skipgrad/tensor';
+import { checkTensor } from '../args.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { pad } from './pad.js';
+
+export function slice(a: Tensor, ranges: readonly (readonly [number, number])[]): Tensor {
+  const x = checkTensor('slice', 'a', a);
+  const bounds = normalizeRanges('slice', ranges, x.shape);
+  const pads = x.shape.map((side, axis): [number, number] => {
+    const [start, end] = bounds[axis] ?? [0, side];
+    return [start, side - end];
+  });
+  return fromOp('slice', [x], ['a'], x.data.slice(bounds), (dy) => [pad(dy, pads, 0)]);
+}

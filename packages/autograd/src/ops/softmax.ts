@@ -1,0 +1,37 @@
+/**
+ * softmax and logSoftmax along an axis: composites, so their gradients come from exp, sum,
+ * log and sub.
+ *
+ *   softmax(x)_i    = e^(x_i − m) / Σ_j e^(x_j − m)
+ *   logSoftmax(x)_i = (x_i − m) − ln Σ_j e^(x_j − m)
+ *
+ * with m = max(x) along the axis, subtracted so that e^(·) never overflows. Both functions
+ * are unchanged by any shift m, so m is detached (a constant): its gradient would be exactly 0.
+ */
+import { normalizeAxis } from '@skipgrad/tensor';
+import { checkTensor } from '../args.js';
+import type { Tensor } from '../tensor.js';
+import { div } from './div.js';
+import { exp } from './exp.js';
+import { log } from './log.js';
+import { max } from './max.js';
+import { sub } from './sub.js';
+import { sum } from './sum.js';
+
+function shifted(op: string, a: Tensor, axis: number): [Tensor, number] {
+  const x = checkTensor(op, 'a', a);
+  const d = normalizeAxis(op, axis, x.rank);
+  if (x.shape[d] === 0) return [x, d];
+  return [sub(x, max(x.detach(), d, true)), d];
+}
+
+export function softmax(a: Tensor, axis = -1): Tensor {
+  const [z, d] = shifted('softmax', a, axis);
+  const e = exp(z);
+  return div(e, sum(e, d, true));
+}
+
+export function logSoftmax(a: Tensor, axis = -1): Tensor {
+  const [z, d] = shifted('logSoftmax', a, axis);
+  return sub(z, log(sum(exp(z), d, true)));
+}

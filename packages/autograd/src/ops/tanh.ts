@@ -1,0 +1,19 @@
+/**
+ * tanh — y = tanh a.
+ *
+ *   ∂y/∂a = 1 − tanh² a = 1 − y²  →  da = dy · (1 − y²)   (saves its own output)
+ */
+import { checkTensor } from '../args.js';
+import { getBackend } from '../backend.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { mul } from './mul.js';
+import { sub } from './sub.js';
+
+export function tanh(a: Tensor): Tensor {
+  const x = checkTensor('tanh', 'a', a);
+  const y: Tensor = fromOp('tanh', [x], ['a'], getBackend().unary('tanh', x.data), (dy) => [
+    mul(dy, sub(1, mul(y, y))),
+  ]);
+  return y;
+}

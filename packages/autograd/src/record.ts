@@ -1,0 +1,30 @@
+/**
+ * How an op joins the graph. An op computes its output with the backend, then calls `fromOp`
+ * with its inputs and its backward function. If grad mode is on and any input requires grad,
+ * the output gets a Node; otherwise the backward function is dropped at once.
+ */
+import type { NDArray } from '@skipgrad/tensor';
+import { type BackwardFn, type GradTarget, Node, isGradEnabled } from './graph.js';
+import { Tensor } from './tensor.js';
+
+export function fromOp(
+  op: string,
+  inputs: readonly Tensor[],
+  names: readonly string[],
+  data: NDArray,
+  backward: BackwardFn,
+): Tensor {
+  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return new Tensor(data);
+  const infos = inputs.map((t, i) => ({
+    name: names[i] ?? `input${i}`,
+    shape: t.shape,
+    dtype: t.dtype,
+    target: t.requiresGrad ? gradTarget(t) : null,
+  }));
+  return new Tensor(data, { requiresGrad: true, node: new Node(op, infos, data, backward) });
+}
+
+/** Where gradients for `t` collect: the tensor itself if it is a leaf, else its node. */
+export function gradTarget(t: Tensor): GradTarget {
+  return t.node ?? t;
+}

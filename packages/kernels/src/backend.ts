@@ -1,0 +1,44 @@
+/**
+ * The Backend interface: every compute kernel the engine calls. A backend implements all of
+ * it, so a missing kernel is a compile error, not a runtime surprise. The CPU backend
+ * (cpu/index.ts) is the reference every other backend is tested against.
+ *
+ * Conventions every implementation follows:
+ * - Inputs may be any strided view (transposed, expanded with stride 0, sliced, offset);
+ *   a kernel reads them through their strides or makes them contiguous explicitly.
+ * - Outputs are fresh, contiguous arrays of the inputs' dtype; inputs are never written.
+ * - Kernels do not check arguments: the autograd ops check them and name the op first.
+ */
+import type { DType, NDArray } from '@skipgrad/tensor';
+
+/** Elementwise functions of one input. `step` is the 0/1 mask x > 0 (relu's derivative). */
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'tanh' | 'sigmoid' | 'relu' | 'step';
+export const UNARY_OPS: readonly UnaryOp[] = ['neg', 'exp', 'log', 'tanh', 'sigmoid', 'relu', 'step'];
+
+/** Elementwise functions of two inputs, broadcast NumPy-style. `eq` is the 0/1 mask a == b. */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'eq';
+export const BINARY_OPS: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'eq'];
+
+/** Reductions over a set of axes. */
+export type ReduceOp = 'sum' | 'max';
+
+export interface Backend {
+  /** A short name for messages and reports, e.g. 'cpu'. */
+  readonly name: string;
+  /** out[i] = op(a[i]). */
+  unary(op: UnaryOp, a: NDArray): NDArray;
+  /** out = op(a, b) with both broadcast to `broadcastShapes(a.shape, b.shape)`. Same dtype. */
+  binary(op: BinaryOp, a: NDArray, b: NDArray): NDArray;
+  /** Sum or max over `axes` (sorted, distinct, in range); keepdim keeps them as sides of 1. */
+  reduce(op: ReduceOp, a: NDArray, axes: readonly number[], keepdim: boolean): NDArray;
+  /** Batched matrix product: [...batchA, n, k] × [...batchB, k, m] → [...broadcast, n, m]. */
+  matmul(a: NDArray, b: NDArray): NDArray;
+  /** Joins arrays along `axis` (all other sides equal, same dtype). */
+  concat(arrays: readonly NDArray[], axis: number): NDArray;
+  /** Pads each axis with `pads[axis] = [before, after]` copies of `value`. */
+  pad(a: NDArray, pads: readonly (readonly [number, number])[], value: number): NDArray;
+  /** A contiguous copy (row-major), optionally converting the dtype. */
+  copy(a: NDArray, dtype?: DType): NDArray;
+  /** A contiguous array of `shape` filled with `value`. */
+  full(shape: readonly number[], value: number, dtype: DType): NDArray;
+}

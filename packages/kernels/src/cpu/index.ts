@@ -1,0 +1,16 @@
+/**
+ * The CPU backend: plain TypeScript over Float32Array / Float64Array. It is the reference —
+ * the "living definition" of every kernel that other backends are tested against.
+ */
+import type { Backend } from '../backend.js';
+import { concat, copy, full, pad } from './copy.js';
+import { binary, unary } from './elementwise.js';
+import { matmul } from './matmul.js';
+import { reduce } from './reduce.js';
+
+export function createCpuBackend(): Backend {
+  return { name: 'cpu', unary, binary, reduce, matmul, concat, pad, copy, full };
+}
+
+/** The one CPU backend instance (it holds no state, so one is enough). */
+export const cpuBackend: Backend = createCpuBackend();

@@ -1,0 +1,8 @@
+/**
+ * @skipgrad/kernels — the Backend interface and its implementations. The CPU backend is the
+ * reference; gpu.js kernels will implement the same interface.
+ */
+export {
+  type Backend, type UnaryOp, type BinaryOp, type ReduceOp, UNARY_OPS, BINARY_OPS,
+} from './backend.js';
+export { cpuBackend, createCpuBackend } from './cpu/index.js';
