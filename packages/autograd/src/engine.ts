@@ -68,6 +68,17 @@ export function grad(outputs: readonly Tensor[], inputs: readonly Tensor[], opti
   return inputs.map((t) => grads.get(gradTarget(t)) ?? zerosLike(t));
 }
 
+/**
+ * Forgets the accumulated gradient of every given tensor (sets `.grad` to null), as an
+ * optimizer does before each step.
+ *
+ * @example
+ * zeroGrad([w, b]);
+ */
+export function zeroGrad(tensors: Iterable<Tensor>): void {
+  for (const t of tensors) checkTensor('zeroGrad', 'tensors', t).zeroGrad();
+}
+
 interface Root { target: GradTarget; gradient: Tensor }
 
 function checkRoots(op: string, outputs: readonly Tensor[], gradOutputs: readonly Tensor[] | undefined): Root[] {

@@ -14,7 +14,7 @@ export { type TensorLike } from './args.js';
 export {
   type TensorOptions, tensor, zeros, ones, full, arange, linspace, eye, rand, randn, zerosLike, onesLike,
 } from './create.js';
-export { backward, grad, type BackwardOptions, type GradOptions } from './engine.js';
+export { backward, grad, zeroGrad, type BackwardOptions, type GradOptions } from './engine.js';
 export { Node, type BackwardFn, type GradTarget, type InputInfo, noGrad, enableGrad, isGradEnabled } from './graph.js';
 export { fromOp } from './record.js';
 export { unbroadcast } from './unbroadcast.js';

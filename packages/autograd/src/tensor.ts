@@ -18,7 +18,8 @@ export interface TensorInit {
 }
 
 export class Tensor {
-  readonly data: NDArray;
+  /** The values. Only a Parameter may replace them (an optimizer step), never in place. */
+  protected value: NDArray;
   readonly requiresGrad: boolean;
   /** The op that made this tensor; null for a leaf. */
   readonly node: Node | null;
@@ -26,11 +27,13 @@ export class Tensor {
   grad: Tensor | null = null;
 
   constructor(data: NDArray, init: TensorInit = {}) {
-    this.data = data;
+    this.value = data;
     this.node = init.node ?? null;
     this.requiresGrad = init.requiresGrad ?? this.node !== null;
   }
 
+  /** The values, a strided NDArray. */
+  get data(): NDArray { return this.value; }
   get shape(): readonly number[] { return this.data.shape; }
   get dtype(): DType { return this.data.dtype; }
   get rank(): number { return this.data.rank; }
@@ -48,6 +51,8 @@ export class Tensor {
   exp(): Tensor { return ops.exp(this); }
   log(): Tensor { return ops.log(this); }
   relu(): Tensor { return ops.relu(this); }
+  abs(): Tensor { return ops.abs(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
   tanh(): Tensor { return ops.tanh(this); }
   sigmoid(): Tensor { return ops.sigmoid(this); }
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
@@ -56,6 +61,7 @@ export class Tensor {
   sum(axis?: number | readonly number[], keepdim = false): Tensor { return ops.sum(this, axis, keepdim); }
   mean(axis?: number | readonly number[], keepdim = false): Tensor { return ops.mean(this, axis, keepdim); }
   max(axis?: number, keepdim = false): Tensor { return ops.max(this, axis, keepdim); }
+  logSumExp(axis = -1, keepdim = false): Tensor { return ops.logSumExp(this, axis, keepdim); }
   softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
 

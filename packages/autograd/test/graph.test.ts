@@ -1,7 +1,7 @@
 // Graph behaviour: how gradients flow through shared, skipped, unused and repeated paths.
 import { describe, expect, it } from 'vitest';
 import {
-  type Tensor, backward, concat, fromOp, grad, noGrad, enableGrad, isGradEnabled, ones, tensor, zerosLike, SkipgradError,
+  type Tensor, backward, concat, zeroGrad, fromOp, grad, noGrad, enableGrad, isGradEnabled, ones, tensor, zerosLike, SkipgradError,
 } from '../src/index.js';
 
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
@@ -50,6 +50,11 @@ describe('graph behaviour', () => {
     expect(x.grad!.toArray()).toEqual([4, 8]);
     x.zeroGrad();
     expect(x.grad).toBeNull();
+    const y = tensor([1], f64);
+    x.mul(y).sum().backward(undefined, { retainGraph: true });
+    zeroGrad([x, y]);
+    expect([x.grad, y.grad]).toEqual([null, null]);
+    expect(() => zeroGrad([x, 3 as never])).toThrow(/zeroGrad: argument 'tensors' expected a Tensor, got 3/);
     loss.backward();
     expect(x.grad!.toArray()).toEqual([2, 4]);
   });

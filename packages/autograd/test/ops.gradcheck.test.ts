@@ -92,6 +92,13 @@ describe('shape ops', () => {
     'stack (composite)', ([xs, axis]) => { gradcheck((...ts) => stack(ts, axis), xs); });
 });
 
+describe('cast', () => {
+  // Through float32 and back: the rounding (~6e-8 relative) needs a wider step and tolerance.
+  test.prop([oneTensor], runs(20))('float64 → float32 → float64', (x) => {
+    gradcheck((t) => t.to('float32').mul(t.to('float32')).to('float64'), [x], { eps: 1e-2, atol: 1e-3, rtol: 1e-2 });
+  });
+});
+
 describe('matmul', () => {
   const dims = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }));
   const batched = fc.tuple(broadcastableShapes({ maxRank: 2, maxSide: 2 }), dims).chain(([{ shapes }, [n, k, m]]) =>

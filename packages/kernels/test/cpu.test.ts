@@ -57,7 +57,7 @@ describe('cpu backend against naive loops', () => {
 
   test.prop([shapeArb.chain((s) => stridedView(s, 'float64')), fc.constantFrom(...UNARY_OPS)], runs(60))('unary ops on strided views', (a, op) => {
     const f = { neg: (x: number) => -x, exp: Math.exp, log: Math.log, tanh: Math.tanh, sigmoid: (x: number) => 1 / (1 + Math.exp(-x)),
-      relu: (x: number) => Math.max(x, 0), step: (x: number) => Number(x > 0) }[op];
+      relu: (x: number) => Math.max(x, 0), step: (x: number) => Number(x > 0), abs: Math.abs, sign: (x: number) => Math.sign(x) }[op];
     const out = values(cpu.unary(op, a));
     values(a).forEach((x, k) => {
       const want = f(x);

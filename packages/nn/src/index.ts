@@ -1,1 +1,24 @@
-export {};
+/**
+ * @skipgrad/nn — modules, layers, losses, optimizers, and the skip-connection blocks:
+ * Residual (ResNet), DenseConcat (DenseNet, U-Net), Highway, ReZero.
+ *
+ * @example
+ * import { Sequential, Linear, Tanh, Residual, SGD, crossEntropy } from '@skipgrad/nn';
+ * const net = new Sequential(new Linear(4, 8), new Residual(new Sequential(new Linear(8, 8), new Tanh())), new Linear(8, 3));
+ */
+export { Module, Parameter, Buffer, checkInput } from './module.js';
+export { type InitOptions, fans, kaimingUniform, kaimingNormal, xavierUniform, xavierNormal, uniform } from './init.js';
+export { Linear, type LinearOptions } from './layers/linear.js';
+export { ReLU, Tanh, Sigmoid, Identity, Flatten, Dropout } from './layers/basic.js';
+export { Sequential, ModuleList } from './layers/containers.js';
+export { LayerNorm, BatchNorm1d, BatchNorm2d, type NormOptions } from './layers/norm.js';
+export { type Reduction, mseLoss, nllLoss, crossEntropy, bceWithLogits } from './losses.js';
+export { Optimizer } from './optim/optimizer.js';
+export { SGD, type SGDOptions } from './optim/sgd.js';
+export { Adam, AdamW, type AdamOptions } from './optim/adam.js';
+export { LRScheduler, type LRFactor, stepLR, cosineLR, linearWarmup, clipGradNorm } from './optim/schedule.js';
+export { Residual, ReZero, DenseConcat } from './skip/residual.js';
+export { Highway, type HighwayOptions } from './skip/highway.js';
+export { mlp, type MLPKind, type MLPOptions } from './models/mlp.js';
+export { serializeSafetensors, parseSafetensors, type SafetensorsFile } from './safetensors.js';
+export { saveModel, loadModel } from './io.js';

@@ -1,9 +1,10 @@
 /**
- * softmax and logSoftmax along an axis: composites, so their gradients come from exp, sum,
- * log and sub.
+ * softmax, logSoftmax and logSumExp along an axis: composites, so their gradients come from
+ * exp, sum, log and sub.
  *
  *   softmax(x)_i    = e^(x_i − m) / Σ_j e^(x_j − m)
  *   logSoftmax(x)_i = (x_i − m) − ln Σ_j e^(x_j − m)
+ *   logSumExp(x)    = m + ln Σ_j e^(x_j − m)
  *
  * with m = max(x) along the axis, subtracted so that e^(·) never overflows. Both functions
  * are unchanged by any shift m, so m is detached (a constant): its gradient would be exactly 0.
@@ -11,27 +12,37 @@
 import { normalizeAxis } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import type { Tensor } from '../tensor.js';
+import { add } from './add.js';
 import { div } from './div.js';
 import { exp } from './exp.js';
 import { log } from './log.js';
 import { max } from './max.js';
+import { squeeze } from './shape.js';
 import { sub } from './sub.js';
 import { sum } from './sum.js';
 
-function shifted(op: string, a: Tensor, axis: number): [Tensor, number] {
+/** x − m along the axis (m the detached max, or 0 on an empty axis), m, and the axis. */
+function shifted(op: string, a: Tensor, axis: number): [Tensor, Tensor | number, number] {
   const x = checkTensor(op, 'a', a);
   const d = normalizeAxis(op, axis, x.rank);
-  if (x.shape[d] === 0) return [x, d];
-  return [sub(x, max(x.detach(), d, true)), d];
+  if (x.shape[d] === 0) return [x, 0, d];
+  const m = max(x.detach(), d, true);
+  return [sub(x, m), m, d];
 }
 
 export function softmax(a: Tensor, axis = -1): Tensor {
-  const [z, d] = shifted('softmax', a, axis);
+  const [z, , d] = shifted('softmax', a, axis);
   const e = exp(z);
   return div(e, sum(e, d, true));
 }
 
 export function logSoftmax(a: Tensor, axis = -1): Tensor {
-  const [z, d] = shifted('logSoftmax', a, axis);
+  const [z, , d] = shifted('logSoftmax', a, axis);
   return sub(z, log(sum(exp(z), d, true)));
+}
+
+export function logSumExp(a: Tensor, axis = -1, keepdim = false): Tensor {
+  const [z, m, d] = shifted('logSumExp', a, axis);
+  const kept = add(log(sum(exp(z), d, true)), m);
+  return keepdim ? kept : squeeze(kept, d);
 }

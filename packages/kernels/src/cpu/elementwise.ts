@@ -15,6 +15,8 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
   relu: (x) => (x > 0 ? x : 0),
   step: (x) => (x > 0 ? 1 : 0),
+  abs: Math.abs,
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
 };
 
 const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {

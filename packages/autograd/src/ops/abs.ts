@@ -1,0 +1,18 @@
+/**
+ * abs — y = |a|.
+ *
+ *   ∂y/∂a = sign(a) (−1, or 1; at the kink a = 0 taken as 0, PyTorch's convention)
+ *   →  da = dy · sign(a), with sign(a) a constant mask.
+ */
+import { checkTensor } from '../args.js';
+import { getBackend } from '../backend.js';
+import { fromOp } from '../record.js';
+import { Tensor } from '../tensor.js';
+import { mul } from './mul.js';
+
+export function abs(a: Tensor): Tensor {
+  const x = checkTensor('abs', 'a', a);
+  return fromOp('abs', [x], ['a'], getBackend().unary('abs', x.data), (dy) => [
+    mul(dy, new Tensor(getBackend().unary('sign', x.data))),
+  ]);
+}

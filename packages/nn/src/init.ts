@@ -1,0 +1,55 @@
+/**
+ * Seeded initialisers. Each returns fresh values for a weight of `shape`, whose fan-in is
+ * the product of all sides but the first (a Linear weight [out, in] has fan-in `in`; a conv
+ * weight [out, in, kh, kw] has in·kh·kw) and fan-out the product of all sides but the second.
+ *
+ *   Kaiming (He et al., 2015), for ReLU layers:  std = gain / √fan_in, gain = √2
+ *   Xavier (Glorot & Bengio, 2010), for tanh:     std = gain · √(2 / (fan_in + fan_out))
+ *
+ * Uniform variants draw from [−b, b] with b = √3 · std (same variance).
+ */
+import { type DType, type Generator, NDArray, SkipgradError, allocate, defaultGenerator, sizeOf } from '@skipgrad/tensor';
+
+export interface InitOptions {
+  generator?: Generator;
+  dtype?: DType;
+  /** Scale factor; default √2 for Kaiming (ReLU), 1 for Xavier. */
+  gain?: number;
+}
+
+export function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {
+  if (shape.length < 2) throw new SkipgradError('init', 'shape', 'a weight shape of rank >= 2 ([out, in, ...])', `[${shape.join(', ')}]`);
+  const receptive = sizeOf(shape.slice(2));
+  return { fanIn: shape[1]! * receptive, fanOut: shape[0]! * receptive };
+}
+
+function draw(shape: readonly number[], std: number, uniform: boolean, o: InitOptions): NDArray {
+  const g = o.generator ?? defaultGenerator;
+  const data = allocate(o.dtype ?? 'float32', sizeOf(shape));
+  const bound = Math.sqrt(3) * std;
+  for (let i = 0; i < data.length; i++) data[i] = uniform ? (2 * g.uniform() - 1) * bound : g.normal() * std;
+  return new NDArray(data, [...shape]);
+}
+
+export function kaimingUniform(shape: readonly number[], o: InitOptions = {}): NDArray {
+  return draw(shape, (o.gain ?? Math.SQRT2) / Math.sqrt(fans(shape).fanIn), true, o);
+}
+
+export function kaimingNormal(shape: readonly number[], o: InitOptions = {}): NDArray {
+  return draw(shape, (o.gain ?? Math.SQRT2) / Math.sqrt(fans(shape).fanIn), false, o);
+}
+
+export function xavierUniform(shape: readonly number[], o: InitOptions = {}): NDArray {
+  const { fanIn, fanOut } = fans(shape);
+  return draw(shape, (o.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), true, o);
+}
+
+export function xavierNormal(shape: readonly number[], o: InitOptions = {}): NDArray {
+  const { fanIn, fanOut } = fans(shape);
+  return draw(shape, (o.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), false, o);
+}
+
+/** Uniform in [−bound, bound] (PyTorch's default bias init uses bound = 1/√fan_in). */
+export function uniform(shape: readonly number[], bound: number, o: InitOptions = {}): NDArray {
+  return draw(shape, bound / Math.sqrt(3), true, o);
+}

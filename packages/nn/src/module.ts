@@ -1,0 +1,155 @@
+/**
+ * Module and Parameter: the building blocks of networks, as in PyTorch.
+ *
+ * A Module holds Parameters (trainable leaf tensors) and child Modules as ordinary fields;
+ * `namedParameters()` finds them by walking the fields in the order they were assigned (arrays
+ * of modules count too), so no registration call is needed. `train()` / `eval()` switch the
+ * mode of the whole tree (dropout and batch norm behave differently in each).
+ */
+import { Tensor } from '@skipgrad/autograd';
+import { type NDArray, SkipgradError, describe } from '@skipgrad/tensor';
+
+/** A trainable tensor: a leaf that requires grad, whose values an optimizer replaces. */
+export class Parameter extends Tensor {
+  constructor(data: NDArray) {
+    super(data, { requiresGrad: true });
+  }
+
+  /** Replaces the values (an optimizer step, loading a state dict). Shape and dtype must match. */
+  assign(values: NDArray): void {
+    checkSameLayout('Parameter.assign', this, values);
+    this.value = values;
+  }
+}
+
+/**
+ * Non-trainable state that belongs to a module and to its state dict (batch norm's running
+ * statistics): no gradient, replaced whole by the module that owns it.
+ */
+export class Buffer extends Tensor {
+  constructor(data: NDArray) {
+    super(data);
+  }
+
+  assign(values: NDArray): void {
+    checkSameLayout('Buffer.assign', this, values);
+    this.value = values;
+  }
+}
+
+function checkSameLayout(op: string, t: Tensor, values: NDArray, arg = 'values'): void {
+  const same = values.dtype === t.dtype && values.shape.length === t.rank && values.shape.every((s, i) => s === t.shape[i]);
+  if (!same) {
+    throw new SkipgradError(op, arg, `shape [${t.shape.join(', ')}] and dtype ${t.dtype}`,
+      `shape [${values.shape.join(', ')}] and dtype ${values.dtype}`);
+  }
+}
+
+export abstract class Module {
+  /** Training mode (the default) or evaluation mode. */
+  training = true;
+
+  abstract forward(x: Tensor): Tensor;
+
+  /** Extra text for the printout, e.g. `in=784, out=256`. */
+  protected describe(): string {
+    return '';
+  }
+
+  /** Every parameter of this module and its children, named by their path (`0.weight`). */
+  *namedParameters(prefix = ''): Generator<[string, Parameter]> {
+    for (const [name, value] of Object.entries(this)) {
+      if (value instanceof Parameter) yield [prefix + name, value];
+    }
+    for (const [name, child] of this.namedChildren()) yield* child.namedParameters(`${prefix}${name}.`);
+  }
+
+  /** Every buffer (non-trainable state) of this module and its children, by path. */
+  *namedBuffers(prefix = ''): Generator<[string, Buffer]> {
+    for (const [name, value] of Object.entries(this)) {
+      if (value instanceof Buffer) yield [prefix + name, value];
+    }
+    for (const [name, child] of this.namedChildren()) yield* child.namedBuffers(`${prefix}${name}.`);
+  }
+
+  *parameters(): Generator<Parameter> {
+    for (const [, p] of this.namedParameters()) yield p;
+  }
+
+  /** The direct child modules, named by field (array elements as `field.i`). */
+  *namedChildren(): Generator<[string, Module]> {
+    for (const [name, value] of Object.entries(this)) {
+      if (value instanceof Module) yield [name, value];
+      else if (Array.isArray(value)) {
+        for (const [i, item] of value.entries()) if (item instanceof Module) yield [`${name}.${i}`, item];
+      }
+    }
+  }
+
+  /** The number of trainable values. */
+  parameterCount(): number {
+    let n = 0;
+    for (const p of this.parameters()) n += p.size;
+    return n;
+  }
+
+  /** Sets training mode on this module and every child. */
+  train(mode = true): this {
+    this.training = mode;
+    for (const [, child] of this.namedChildren()) child.train(mode);
+    return this;
+  }
+
+  /** Sets evaluation mode (`train(false)`). */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Forgets every parameter's gradient. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.zeroGrad();
+  }
+
+  /** Every parameter and buffer by path, as arrays (what a saved model holds). */
+  stateDict(): Map<string, NDArray> {
+    const state = new Map<string, NDArray>();
+    for (const [name, p] of this.namedParameters()) state.set(name, p.data);
+    for (const [name, b] of this.namedBuffers()) state.set(name, b.data);
+    return state;
+  }
+
+  /**
+   * Loads a state dict. Every name must match a parameter or buffer of the same shape and
+   * dtype, and none may be missing: everything is checked before anything is assigned, so a
+   * bad state dict never leaves a half-loaded model.
+   */
+  loadStateDict(state: Map<string, NDArray>): void {
+    const targets = new Map<string, Parameter | Buffer>([...this.namedParameters(), ...this.namedBuffers()]);
+    const missing = [...targets.keys()].filter((k) => !state.has(k));
+    const unexpected = [...state.keys()].filter((k) => !targets.has(k));
+    if (missing.length > 0 || unexpected.length > 0) {
+      throw new SkipgradError('loadStateDict', 'state', `exactly the module's ${targets.size} names`,
+        `${missing.length} missing (${missing.slice(0, 5).join(', ')}) and ${unexpected.length} unexpected (${unexpected.slice(0, 5).join(', ')})`);
+    }
+    for (const [name, target] of targets) checkSameLayout('loadStateDict', target, state.get(name)!, `state['${name}']`);
+    for (const [name, target] of targets) target.assign(state.get(name)!.copy());
+  }
+
+  /** A readable tree with parameter counts, like PyTorch's. */
+  toString(): string {
+    const children = [...this.namedChildren()];
+    const own = [...Object.values(this)].filter((v) => v instanceof Parameter).length > 0;
+    const count = this.parameterCount();
+    const countText = count > 0 ? `  # ${count.toLocaleString('en-US')} parameters` : '';
+    const head = `${this.constructor.name}(${this.describe()})`;
+    if (children.length === 0) return head + (own ? countText : '');
+    const lines = children.map(([name, child]) => `  (${name}): ${child.toString().replace(/\n/g, '\n  ')}`);
+    return `${this.constructor.name}(${this.describe()}\n${lines.join('\n')}\n)${countText}`;
+  }
+}
+
+/** Checks that a module's input is a Tensor (a clear error instead of a TypeError). */
+export function checkInput(op: string, x: unknown): Tensor {
+  if (!(x instanceof Tensor)) throw new SkipgradError(op, 'x', 'a Tensor', describe(x));
+  return x;
+}

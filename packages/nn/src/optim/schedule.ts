@@ -1,0 +1,68 @@
+/**
+ * Learning-rate schedules and gradient clipping.
+ *
+ * A scheduler sets `optimizer.lr = baseLr · factor(step)`; call `scheduler.step()` once per
+ * epoch (or per iteration, as you define the steps).
+ *   step:    factor = γ^⌊t / stepSize⌋
+ *   cosine:  factor = η + (1 − η)·(1 + cos(π·t/T))/2, η = minLr/baseLr, t clamped to T
+ *   warmup:  factor = (t + 1)/warmupSteps for t < warmupSteps, then the wrapped schedule's
+ */
+import { SkipgradError, describe } from '@skipgrad/tensor';
+import { noGrad } from '@skipgrad/autograd';
+import type { Parameter } from '../module.js';
+import type { Optimizer } from './optimizer.js';
+
+export type LRFactor = (step: number) => number;
+
+export class LRScheduler {
+  readonly baseLr: number;
+  /** Steps taken so far. */
+  t = 0;
+
+  constructor(readonly optimizer: Optimizer, readonly factor: LRFactor) {
+    this.baseLr = optimizer.lr;
+    optimizer.lr = this.baseLr * factor(0);
+  }
+
+  step(): void {
+    this.t++;
+    this.optimizer.lr = this.baseLr * this.factor(this.t);
+  }
+}
+
+function positiveInt(op: string, name: string, v: unknown): number {
+  if (!Number.isInteger(v) || (v as number) < 1) throw new SkipgradError(op, name, 'a positive integer', describe(v));
+  return v as number;
+}
+
+export function stepLR(stepSize: number, gamma = 0.1): LRFactor {
+  positiveInt('stepLR', 'stepSize', stepSize);
+  return (t) => gamma ** Math.floor(t / stepSize);
+}
+
+export function cosineLR(totalSteps: number, minFactor = 0): LRFactor {
+  positiveInt('cosineLR', 'totalSteps', totalSteps);
+  return (t) => minFactor + (1 - minFactor) * (1 + Math.cos((Math.PI * Math.min(t, totalSteps)) / totalSteps)) / 2;
+}
+
+export function linearWarmup(warmupSteps: number, after: LRFactor = () => 1): LRFactor {
+  positiveInt('linearWarmup', 'warmupSteps', warmupSteps);
+  return (t) => (t < warmupSteps ? (t + 1) / warmupSteps : after(t - warmupSteps));
+}
+
+/**
+ * Scales all gradients together so that their global L2 norm is at most maxNorm
+ * (clip when ‖g‖ > maxNorm: g ← g · maxNorm / ‖g‖). Returns the norm before clipping.
+ */
+export function clipGradNorm(params: Iterable<Parameter>, maxNorm: number): number {
+  if (typeof maxNorm !== 'number' || !(maxNorm > 0)) throw new SkipgradError('clipGradNorm', 'maxNorm', 'a positive number', describe(maxNorm));
+  const list = [...params].filter((p) => p.grad !== null);
+  return noGrad(() => {
+    const total = Math.sqrt(list.reduce((s, p) => s + p.grad!.mul(p.grad!).sum().item(), 0));
+    if (total > maxNorm) {
+      const scale = maxNorm / (total + 1e-6);
+      for (const p of list) p.grad = p.grad!.mul(scale);
+    }
+    return total;
+  });
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { Generator, SkipgradError, type Tensor, gradcheck, randn, tensor } from '@skipgrad/autograd';
+import { NDArray } from '@skipgrad/tensor';
+import { BatchNorm1d, BatchNorm2d, Dropout, Flatten, LayerNorm, Linear, kaimingNormal, xavierUniform } from '../src/index.js';
+
+const f64 = { dtype: 'float64' as const };
+const rnd = (shape: number[], seed: number): Tensor => randn(shape, { ...f64, requiresGrad: true, generator: new Generator(seed) });
+
+describe('layers', () => {
+  it('Linear computes x Wᵀ + b and passes gradcheck in float64', () => {
+    const lin = new Linear(3, 2, { dtype: 'float64', generator: new Generator(3) });
+    const x = tensor([[1, 2, 3]], f64);
+    const w = lin.weight.toArray() as number[][];
+    const b = lin.bias!.toArray() as number[];
+    const expected = w.map((row, j) => row[0]! * 1 + row[1]! * 2 + row[2]! * 3 + b[j]!);
+    (lin.forward(x).toArray() as number[][])[0]!.forEach((v, j) => expect(v).toBeCloseTo(expected[j]!, 12));
+    gradcheck((x, w, b) => x.matmul(w.transpose()).add(b), [rnd([2, 3], 1), lin.weight, lin.bias!]);
+    gradcheck((x) => lin.forward(x), [rnd([4, 3], 2)]);
+    expect(() => lin.forward(tensor([1, 2]))).toThrow(/Linear: argument 'x' expected a tensor of shape \[\.\.\., 3\], got shape \[2\]/);
+  });
+
+  it('initialisers have the variance they promise, and replay from a seed', () => {
+    const k = Array.from(kaimingNormal([256, 512], { generator: new Generator(5), dtype: 'float64' }).toTypedArray());
+    const variance = k.reduce((s, v) => s + v * v, 0) / k.length;
+    expect(variance).toBeCloseTo(2 / 512, 4);
+    const x = xavierUniform([100, 300], { generator: new Generator(6) }).toTypedArray();
+    const bound = Math.sqrt(6 / 400);
+    expect(Math.max(...x)).toBeLessThanOrEqual(bound);
+    expect(Math.min(...x)).toBeGreaterThanOrEqual(-bound);
+    expect(kaimingNormal([3, 3], { generator: new Generator(1) }).toArray()).toEqual(kaimingNormal([3, 3], { generator: new Generator(1) }).toArray());
+  });
+
+  it('LayerNorm normalises the last axes and passes gradcheck', () => {
+    const ln = new LayerNorm(4, { dtype: 'float64' });
+    const y = ln.forward(tensor([[1, 2, 3, 4]], f64)).toArray() as number[][];
+    const mean = y[0]!.reduce((s, v) => s + v, 0) / 4;
+    const variance = y[0]!.reduce((s, v) => s + (v - mean) ** 2, 0) / 4;
+    expect(mean).toBeCloseTo(0, 12);
+    expect(variance).toBeCloseTo(1 - 1e-5 / 1.25, 5);
+    gradcheck((x, w, b) => new LayerNorm(4, { dtype: 'float64' }).forward(x).mul(w).add(b), [rnd([3, 4], 3), rnd([4], 4), rnd([4], 5)]);
+    expect(() => ln.forward(tensor([[1, 2, 3]], f64))).toThrow(/LayerNorm: argument 'x' expected a tensor of shape \[\.\.\., 4\]/);
+  });
+
+  it('BatchNorm: batch statistics in training, running statistics in evaluation, gradcheck in both', () => {
+    const bn = new BatchNorm1d(2, { dtype: 'float64', momentum: 0.5 });
+    const x = tensor([[1, 10], [3, 30]], f64);
+    expect(bn.forward(x).toArray()).toEqual([[-1, -1], [1, 1]].map((r) => r.map((v) => expect.closeTo(v, 4))));
+    expect(bn.runningMean.toArray()).toEqual([1, 10]); // 0.5·0 + 0.5·[2, 20]
+    expect(bn.runningVar.toArray()).toEqual([1.5, 100.5]); // 0.5·1 + 0.5·[2, 200] (unbiased)
+    bn.eval();
+    expect((bn.forward(tensor([[1, 10]], f64)).toArray() as number[][])[0]![0]).toBeCloseTo(0, 4);
+    gradcheck((x) => new BatchNorm1d(3, { dtype: 'float64' }).forward(x), [rnd([4, 3], 6)]);
+    gradcheck((x) => new BatchNorm1d(3, { dtype: 'float64' }).forward(x), [rnd([2, 3, 2], 7)]);
+    gradcheck((x) => new BatchNorm2d(2, { dtype: 'float64' }).forward(x), [rnd([2, 2, 2, 2], 8)]);
+    gradcheck((x) => bn.forward(x), [rnd([3, 2], 9)]);
+    expect(() => new BatchNorm1d(3).forward(tensor([[1, 2]]))).toThrow(/BatchNorm1d: argument 'x' expected a tensor of rank 2 or 3 with 3 channels/);
+    expect(() => new BatchNorm1d(1).forward(tensor([[1]]))).toThrow(/more than one value per channel/);
+  });
+
+  it('Dropout: seeded masks replay, evaluation is the identity, dropped elements get no gradient', () => {
+    const x = tensor(new Float64Array(1000).fill(1), { requiresGrad: true });
+    const d1 = new Dropout(0.3, { generator: new Generator(9) });
+    const y = d1.forward(x);
+    const values = Array.from(y.data.toTypedArray());
+    expect(new Set(values.map((v) => v.toFixed(6)))).toEqual(new Set(['0.000000', (1 / 0.7).toFixed(6)]));
+    expect(values.filter((v) => v === 0).length).toBeGreaterThan(240);
+    expect(values.filter((v) => v === 0).length).toBeLessThan(360);
+    expect(new Dropout(0.3, { generator: new Generator(9) }).forward(x).toArray()).toEqual(y.toArray());
+    y.sum().backward();
+    expect(Array.from(x.grad!.data.toTypedArray())).toEqual(values);
+    expect(d1.eval().forward(x)).toBe(x);
+    expect(() => new Dropout(1.5)).toThrow(/Dropout: argument 'p' expected a probability in \[0, 1\], got 1.5/);
+  });
+
+  it('Flatten keeps the batch axis', () => {
+    expect(new Flatten().forward(tensor(new Float32Array(24), { shape: [2, 3, 4] })).shape).toEqual([2, 12]);
+    expect(() => new Flatten().forward([1] as never)).toThrow(SkipgradError);
+    expect(new NDArray(new Float32Array(1), [1]).size).toBe(1);
+  });
+});

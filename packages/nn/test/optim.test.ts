@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { tensor } from '@skipgrad/autograd';
+import { NDArray } from '@skipgrad/tensor';
+import { Adam, AdamW, LRScheduler, Parameter, SGD, clipGradNorm, cosineLR, linearWarmup, stepLR } from '../src/index.js';
+
+const param = (values: number[]): Parameter => new Parameter(new NDArray(Float64Array.from(values), [values.length]));
+/** Sets p.grad to the given values. */
+const setGrad = (p: Parameter, g: number[]): void => { p.grad = tensor(g, { dtype: 'float64' }); };
+const values = (p: Parameter): number[] => p.toArray() as number[];
+
+describe('optimizers', () => {
+  it('SGD: plain, momentum, Nesterov and weight decay, step by step', () => {
+    const p = param([1]);
+    const sgd = new SGD([p], { lr: 0.1, momentum: 0.9, weightDecay: 0.5 });
+    setGrad(p, [2]);
+    sgd.step(); // g = 2 + 0.5·1 = 2.5; b = 2.5; p = 1 − 0.25
+    expect(values(p)[0]).toBeCloseTo(0.75, 14);
+    setGrad(p, [2]);
+    sgd.step(); // g = 2 + 0.375 = 2.375; b = 0.9·2.5 + 2.375 = 4.625; p = 0.75 − 0.4625
+    expect(values(p)[0]).toBeCloseTo(0.2875, 14);
+    const q = param([1]);
+    const nesterov = new SGD([q], { lr: 0.1, momentum: 0.5, nesterov: true });
+    setGrad(q, [1]);
+    nesterov.step(); // b = 1; g = 1 + 0.5·1 = 1.5
+    expect(values(q)[0]).toBeCloseTo(0.85, 14);
+    expect(() => new SGD([q], { nesterov: true })).toThrow(/SGD: argument 'nesterov' expected momentum > 0/);
+    expect(() => new SGD([q], { lr: -1 })).toThrow(/SGD: argument 'lr' expected a non-negative learning rate, got -1/);
+  });
+
+  it('a parameter without a gradient is left alone', () => {
+    const p = param([1, 2]);
+    new SGD([p], { lr: 1 }).step();
+    expect(values(p)).toEqual([1, 2]);
+  });
+
+  it('Adam: the first step moves each parameter by about lr, against its gradient', () => {
+    const p = param([1, -1]);
+    const adam = new Adam([p], { lr: 0.01 });
+    setGrad(p, [3, -0.001]);
+    adam.step();
+    expect(values(p)[0]).toBeCloseTo(0.99, 6);
+    expect(values(p)[1]).toBeCloseTo(-0.99, 4);
+  });
+
+  it('AdamW decays the weights directly; Adam adds the decay to the gradient', () => {
+    const a = param([2]);
+    const w = param([2]);
+    const adam = new Adam([a], { lr: 0.1, weightDecay: 0.5 });
+    const adamw = new AdamW([w], { lr: 0.1, weightDecay: 0.5 });
+    setGrad(a, [0]);
+    setGrad(w, [0]);
+    adam.step();
+    adamw.step();
+    expect(values(a)[0]).toBeCloseTo(2 - 0.1, 6); // g = λp = 1 → a unit Adam step
+    expect(values(w)[0]).toBeCloseTo(2 * (1 - 0.05), 12); // zero gradient: only the decay
+  });
+
+  it('optimizers minimise a quadratic', () => {
+    for (const make of [(p: Parameter) => new SGD([p], { lr: 0.1, momentum: 0.9 }), (p: Parameter) => new Adam([p], { lr: 0.1 })]) {
+      const p = param([3, -2]);
+      const opt = make(p);
+      for (let i = 0; i < 200; i++) {
+        opt.zeroGrad();
+        p.sub(tensor([1, 1], { dtype: 'float64' })).pow(2).sum().backward();
+        opt.step();
+      }
+      values(p).forEach((v) => expect(v).toBeCloseTo(1, 3));
+    }
+  });
+
+  it('schedules: step, cosine, warm-up', () => {
+    const opt = new SGD([param([0])], { lr: 1 });
+    const s = new LRScheduler(opt, stepLR(2, 0.5));
+    const lrs = [opt.lr];
+    for (let i = 0; i < 4; i++) { s.step(); lrs.push(opt.lr); }
+    expect(lrs).toEqual([1, 1, 0.5, 0.5, 0.25]);
+    const cos = cosineLR(10, 0.1);
+    expect(cos(0)).toBe(1);
+    expect(cos(5)).toBeCloseTo(0.55, 12);
+    expect(cos(10)).toBeCloseTo(0.1, 12);
+    expect(cos(20)).toBeCloseTo(0.1, 12);
+    const warm = linearWarmup(4, cosineLR(10));
+    expect([0, 1, 2, 3].map(warm)).toEqual([0.25, 0.5, 0.75, 1]);
+    expect(warm(4)).toBe(1);
+    expect(() => stepLR(0)).toThrow(/stepLR: argument 'stepSize' expected a positive integer, got 0/);
+  });
+
+  it('clipGradNorm scales all gradients together to the max norm', () => {
+    const a = param([0, 0]);
+    const b = param([0]);
+    setGrad(a, [3, 0]);
+    setGrad(b, [4]);
+    expect(clipGradNorm([a, b], 1)).toBe(5);
+    expect((a.grad!.toArray() as number[])[0]).toBeCloseTo(0.6, 6);
+    expect((b.grad!.toArray() as number[])[0]).toBeCloseTo(0.8, 6);
+    expect(clipGradNorm([a, b], 10)).toBeCloseTo(1, 6);
+    expect((b.grad!.toArray() as number[])[0]).toBeCloseTo(0.8, 6);
+  });
+});
