@@ -25,6 +25,22 @@ export const BINARY_OPS: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow
 /** Reductions over a set of axes. */
 export type ReduceOp = 'sum' | 'max';
 
+/**
+ * The geometry of a 2-D sliding window (convolution, pooling): kernel size, stride, zero
+ * padding and dilation, each [along height, along width].
+ */
+export interface Window2d {
+  kernel: readonly [number, number];
+  stride: readonly [number, number];
+  padding: readonly [number, number];
+  dilation: readonly [number, number];
+}
+
+/** Output side of a window: ⌊(in + 2·pad − dilation·(kernel − 1) − 1) / stride⌋ + 1. */
+export function windowOutputSize(size: number, kernel: number, stride: number, padding: number, dilation: number): number {
+  return Math.floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1;
+}
+
 export interface Backend {
   /** A short name for messages and reports, e.g. 'cpu'. */
   readonly name: string;
@@ -44,4 +60,17 @@ export interface Backend {
   copy(a: NDArray, dtype?: DType): NDArray;
   /** A contiguous array of `shape` filled with `value`. */
   full(shape: readonly number[], value: number, dtype: DType): NDArray;
+  /** out = cond != 0 ? a : b, all three broadcast together (cond has a's dtype). */
+  where(cond: NDArray, a: NDArray, b: NDArray): NDArray;
+  /** out[..., i, ...] = a[..., index[..., i, ...], ...] along `axis`; index has a's rank. */
+  gather(a: NDArray, axis: number, index: NDArray): NDArray;
+  /** The adjoint of gather: zeros of `shape`, then out[..., index[i], ...] += src[i] along `axis`. */
+  scatterAdd(shape: readonly number[], axis: number, index: NDArray, src: NDArray): NDArray;
+  /**
+   * im2col: every window of x [N, C, H, W] as a column → [N, C·kh·kw, Ho·Wo]. Row
+   * (c·kh + i)·kw + j holds input channel c at kernel offset (i, j); out-of-bounds reads are 0.
+   */
+  unfold(x: NDArray, window: Window2d): NDArray;
+  /** col2im, unfold's adjoint: sums the columns [N, C·kh·kw, L] back into [N, C, H, W]. */
+  fold(cols: NDArray, outputSize: readonly [number, number], window: Window2d): NDArray;
 }

@@ -3,6 +3,6 @@
  * reference; gpu.js kernels will implement the same interface.
  */
 export {
-  type Backend, type UnaryOp, type BinaryOp, type ReduceOp, UNARY_OPS, BINARY_OPS,
+  type Backend, type UnaryOp, type BinaryOp, type ReduceOp, type Window2d, UNARY_OPS, BINARY_OPS, windowOutputSize,
 } from './backend.js';
 export { cpuBackend, createCpuBackend } from './cpu/index.js';

@@ -3,9 +3,12 @@
  */
 import { type Generator, NDArray, SkipgradError, allocate, defaultGenerator, describe } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
+import { getBackend } from '../backend.js';
 import { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 import { pow } from './pow.js';
+import { tanh } from './tanh.js';
+import { where } from './where.js';
 
 /** √a = a^½, so d√a/da = ½·a^(−½) comes from pow. */
 export function sqrt(a: Tensor): Tensor {
@@ -36,4 +39,40 @@ export function dropout(a: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
   const keep = 1 - p;
   for (let i = 0; i < mask.length; i++) mask[i] = g.uniform() < keep ? 1 / keep : 0;
   return mul(x, new Tensor(new NDArray(mask, [...x.shape])));
+}
+
+/**
+ * Clamps into [min, max] (either bound may be omitted): y = where(a > max, max, where(a < min, min, a)).
+ * The gradient passes where a is inside the bounds, boundaries included (as PyTorch).
+ */
+export function clamp(a: Tensor, min?: number, max?: number): Tensor {
+  const x = checkTensor('clamp', 'a', a);
+  for (const [name, v] of [['min', min], ['max', max]] as const) {
+    if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new SkipgradError('clamp', name, 'a number or undefined', describe(v));
+  }
+  if (min !== undefined && max !== undefined && min > max) throw new SkipgradError('clamp', 'max', `a bound >= min (${min})`, String(max));
+  const backend = getBackend();
+  /** The constant mask [u > v], computed without recording a graph. */
+  const greater = (u: Tensor, v: number): Tensor => new Tensor(backend.unary('step', backend.binary('sub', u.data, scalarArray(v, u))));
+  let y = x;
+  if (max !== undefined) y = where(greater(x, max), max, y);
+  if (min !== undefined) y = where(greater(x.neg(), -min), min, y);
+  return y;
+}
+
+function scalarArray(value: number, like: Tensor): NDArray {
+  const storage = allocate(like.dtype, 1);
+  storage[0] = value;
+  return new NDArray(storage, []);
+}
+
+/**
+ * GELU with the tanh approximation (Hendrycks & Gimpel; PyTorch's approximate='tanh'):
+ *   gelu(x) ≈ ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
+ * (The exact form x·Φ(x) needs erf, which the engine does not have yet.)
+ */
+export function gelu(a: Tensor): Tensor {
+  const x = checkTensor('gelu', 'a', a);
+  const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+  return x.mul(tanh(inner).add(1)).mul(0.5);
 }

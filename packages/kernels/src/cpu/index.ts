@@ -7,9 +7,11 @@ import { concat, copy, full, pad } from './copy.js';
 import { binary, unary } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { reduce } from './reduce.js';
+import { gather, scatterAdd, where } from './select.js';
+import { fold, unfold } from './window.js';
 
 export function createCpuBackend(): Backend {
-  return { name: 'cpu', unary, binary, reduce, matmul, concat, pad, copy, full };
+  return { name: 'cpu', unary, binary, reduce, matmul, concat, pad, copy, full, where, gather, scatterAdd, unfold, fold };
 }
 
 /** The one CPU backend instance (it holds no state, so one is enough). */

@@ -1,0 +1,105 @@
+/**
+ * Convolutions as composites: unfold (im2col) turns every window into a column, and a matrix
+ * product with the flattened filters does all the multiply-adds. Their gradients come from
+ * matmul, unfold and fold — no convolution backward to write or to get wrong:
+ *
+ *   conv2d:           y = W · unfold(x)                 (+ b)
+ *   convTranspose2d:  y = fold(Wᵀ · x)                  (+ b)   — conv2d's adjoint in x
+ *
+ * With groups g, channels split into g independent groups, each with its own filters.
+ */
+import { SkipgradError, formatShape } from '@skipgrad/tensor';
+import { checkSameDtype, checkTensor } from '../args.js';
+import type { Tensor } from '../tensor.js';
+import { concat } from './concat.js';
+import { fold } from './fold.js';
+import { matmul } from './matmul.js';
+import { narrow } from './shape.js';
+import { unfold } from './unfold.js';
+import { type Pair, type WindowOptions, checkImage, makeWindow, pair } from './window.js';
+
+export interface ConvOptions extends WindowOptions {
+  groups?: number;
+}
+
+function checkConv(op: string, x: Tensor, w: Tensor, b: Tensor | null, groups: number, wChannels: number, outChannels: number): void {
+  checkImage(op, 'x', x);
+  if (w.rank !== 4) throw new SkipgradError(op, 'weight', 'a tensor of rank 4', `shape ${formatShape(w.shape)}`);
+  checkSameDtype(op, 'weight', w, 'x', x);
+  if (!Number.isInteger(groups) || groups < 1 || x.shape[1]! % groups !== 0 || outChannels % groups !== 0) {
+    throw new SkipgradError(op, 'groups', `a positive integer dividing both ${x.shape[1]} input and ${outChannels} output channels`, String(groups));
+  }
+  if (wChannels !== x.shape[1]! / groups) {
+    throw new SkipgradError(op, 'weight', `a weight for ${x.shape[1]! / groups} input channels per group`, `shape ${formatShape(w.shape)}`,
+      `x has shape ${formatShape(x.shape)}`);
+  }
+  if (b !== null) {
+    checkSameDtype(op, 'bias', checkTensor(op, 'bias', b), 'x', x);
+    if (b.rank !== 1 || b.shape[0] !== outChannels) throw new SkipgradError(op, 'bias', `shape [${outChannels}]`, formatShape(b.shape));
+  }
+}
+
+/** Splits axis 1 of t into g equal groups. */
+function groupsOf(t: Tensor, g: number, axis = 1): Tensor[] {
+  const size = t.shape[axis]! / g;
+  return Array.from({ length: g }, (_, i) => narrow(t, axis, i * size, size));
+}
+
+/**
+ * 2-D convolution (cross-correlation, as in every framework): x [N, C, H, W] and filters
+ * W [O, C/groups, kh, kw] give y [N, O, H_out, W_out].
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvOptions = {}): Tensor {
+  const input = checkTensor('conv2d', 'x', x);
+  const w = checkTensor('conv2d', 'weight', weight);
+  const g = options.groups ?? 1;
+  checkConv('conv2d', input, w, bias, g, w.shape[1]!, w.shape[0]!);
+  const [O, , kh, kw] = w.shape as [number, number, number, number];
+  const { out: [ho, wo] } = makeWindow('conv2d', [kh, kw], options, [input.shape[2]!, input.shape[3]!]);
+  const cols = unfold(input, [kh, kw], options); // [N, C·kh·kw, L]
+  const outs = groupsOf(cols, g).map((c, i) => matmul(narrow(w, 0, (i * O) / g, O / g).reshape([O / g, -1]), c));
+  const y = g === 1 ? outs[0]! : concat(outs, 1);
+  const out = y.reshape([input.shape[0]!, O, ho, wo]);
+  return bias ? out.add(bias.reshape([O, 1, 1])) : out;
+}
+
+export interface ConvTransposeOptions extends ConvOptions {
+  /** Extra rows/columns on the bottom/right of the output, to pick among sizes a stride allows. */
+  outputPadding?: Pair;
+}
+
+/**
+ * Transposed convolution ("deconvolution", U-Net's learned upsampling): x [N, C_in, H, W] and
+ * W [C_in, C_out/groups, kh, kw] give y [N, C_out, H_out, W_out] with
+ * H_out = (H − 1)·stride − 2·padding + dilation·(kh − 1) + outputPadding + 1.
+ */
+export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTransposeOptions = {}): Tensor {
+  const input = checkTensor('convTranspose2d', 'x', x);
+  const w = checkTensor('convTranspose2d', 'weight', weight);
+  const g = options.groups ?? 1;
+  const outChannels = (w.shape[1] ?? 0) * g;
+  checkConv('convTranspose2d', input, w, bias, g, w.shape[0]! / g, outChannels);
+  if (w.shape[0] !== input.shape[1]) {
+    throw new SkipgradError('convTranspose2d', 'weight', `shape [${input.shape[1]}, C_out/groups, kh, kw]`, formatShape(w.shape));
+  }
+  const [, , kh, kw] = w.shape as [number, number, number, number];
+  const stride = pair('convTranspose2d', 'stride', options.stride ?? 1, 1);
+  const padding = pair('convTranspose2d', 'padding', options.padding ?? 0, 0);
+  const dilation = pair('convTranspose2d', 'dilation', options.dilation ?? 1, 1);
+  const extra = pair('convTranspose2d', 'outputPadding', options.outputPadding ?? 0, 0);
+  if (extra[0] >= Math.max(stride[0], dilation[0]) || extra[1] >= Math.max(stride[1], dilation[1])) {
+    throw new SkipgradError('convTranspose2d', 'outputPadding', 'values smaller than the stride or the dilation', formatShape(extra));
+  }
+  const [N, , H, W] = input.shape as [number, number, number, number];
+  const size: [number, number] = [
+    (H - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + extra[0] + 1,
+    (W - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + extra[1] + 1,
+  ];
+  const flat = input.reshape([N, input.shape[1]!, H * W]);
+  const cols = groupsOf(flat, g).map((xg, i) => {
+    const wg = narrow(w, 0, (i * w.shape[0]!) / g, w.shape[0]! / g).reshape([w.shape[0]! / g, -1]); // [C_in/g, C_out/g·kh·kw]
+    return matmul(wg.transpose(), xg); // [N, C_out/g·kh·kw, H·W]
+  });
+  const out = fold(g === 1 ? cols[0]! : concat(cols, 1), size, [kh, kw], { stride, padding, dilation });
+  return bias ? out.add(bias.reshape([outChannels, 1, 1])) : out;
+}

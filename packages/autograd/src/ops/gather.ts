@@ -1,0 +1,39 @@
+/**
+ * gather — picks elements along `axis` by index: y[i][j] = a[i][index[i][j]] for axis 1
+ * (PyTorch's torch.gather). `index` has a's rank and holds integers; it is a constant.
+ * With index = class labels [N, 1] this picks each row's class score.
+ *
+ *   Each y element is a copy of one a element, so a's gradient adds dy back where it was
+ *   read: da = scatterAdd(zeros like a, axis, index, dy). An element read twice gets both.
+ */
+import { SkipgradError, formatShape, normalizeAxis } from '@skipgrad/tensor';
+import { checkTensor } from '../args.js';
+import { getBackend } from '../backend.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+
+export function gather(a: Tensor, axis: number, index: Tensor): Tensor {
+  const x = checkTensor('gather', 'a', a);
+  const idx = checkTensor('gather', 'index', index);
+  const d = normalizeAxis('gather', axis, x.rank);
+  if (idx.rank !== x.rank || idx.shape.some((s, i) => i !== d && s > x.shape[i]!)) {
+    throw new SkipgradError('gather', 'index', `a tensor of rank ${x.rank} no larger than a's shape ${formatShape(x.shape)} off axis ${d}`, `shape ${formatShape(idx.shape)}`);
+  }
+  const side = x.shape[d]!;
+  const bad = Array.from(idx.data.toTypedArray()).find((v) => !Number.isInteger(v) || v < 0 || v >= side);
+  if (bad !== undefined) throw new SkipgradError('gather', 'index', `integers in [0, ${side})`, String(bad));
+  const constIndex = idx.detach();
+  return fromOp('gather', [x], ['a'], getBackend().gather(x.data, d, idx.data), (dy) => [scatterAdd(x.shape, d, constIndex, dy)]);
+}
+
+/**
+ * scatterAdd — gather's adjoint: zeros of `shape`, with src added at the indexed positions.
+ *
+ *   y = Σ src placed by index, so dsrc = gather(dy, axis, index).
+ */
+export function scatterAdd(shape: readonly number[], axis: number, index: Tensor, src: Tensor): Tensor {
+  const s = checkTensor('scatterAdd', 'src', src);
+  const data = getBackend().scatterAdd(shape, axis, index.data, s.data);
+  return fromOp('scatterAdd', [s], ['src'], data, (dy) => [gather(dy, axis, index)]);
+}
+
