@@ -9,7 +9,8 @@
 export { Module, Parameter, Buffer, checkInput } from './module.js';
 export { type InitOptions, fans, kaimingUniform, kaimingNormal, xavierUniform, xavierNormal, uniform } from './init.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
-export { ReLU, Tanh, Sigmoid, Identity, Flatten, Dropout } from './layers/basic.js';
+export { ReLU, Tanh, Sigmoid, GELU, Identity, Flatten, Dropout } from './layers/basic.js';
+export { Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Upsample, type ConvLayerOptions } from './layers/conv.js';
 export { Sequential, ModuleList } from './layers/containers.js';
 export { LayerNorm, BatchNorm1d, BatchNorm2d, type NormOptions } from './layers/norm.js';
 export { type Reduction, mseLoss, nllLoss, crossEntropy, bceWithLogits } from './losses.js';
@@ -20,5 +21,8 @@ export { LRScheduler, type LRFactor, stepLR, cosineLR, linearWarmup, clipGradNor
 export { Residual, ReZero, DenseConcat } from './skip/residual.js';
 export { Highway, type HighwayOptions } from './skip/highway.js';
 export { mlp, type MLPKind, type MLPOptions } from './models/mlp.js';
+export { basicBlock, preActBlock, bottleneckBlock, resnetCifar, type BlockOptions, type ResNetOptions } from './models/resnet.js';
+export { denseLayer, denseBlock, transition, denseNetBC, type DenseNetOptions } from './models/densenet.js';
+export { UNet, convBlock, type UNetOptions } from './models/unet.js';
 export { serializeSafetensors, parseSafetensors, type SafetensorsFile } from './safetensors.js';
 export { saveModel, loadModel } from './io.js';

@@ -7,7 +7,7 @@
  * mode of the whole tree (dropout and batch norm behave differently in each).
  */
 import { Tensor } from '@skipgrad/autograd';
-import { type NDArray, SkipgradError, describe } from '@skipgrad/tensor';
+import { type DType, type NDArray, SkipgradError, checkDType, describe } from '@skipgrad/tensor';
 
 /** A trainable tensor: a leaf that requires grad, whose values an optimizer replaces. */
 export class Parameter extends Tensor {
@@ -19,6 +19,12 @@ export class Parameter extends Tensor {
   assign(values: NDArray): void {
     checkSameLayout('Parameter.assign', this, values);
     this.value = values;
+  }
+
+  /** Converts the values to another dtype (Module.to); the gradient is dropped. */
+  castTo(dtype: DType): void {
+    this.value = this.value.copy(dtype);
+    this.grad = null;
   }
 }
 
@@ -34,6 +40,10 @@ export class Buffer extends Tensor {
   assign(values: NDArray): void {
     checkSameLayout('Buffer.assign', this, values);
     this.value = values;
+  }
+
+  castTo(dtype: DType): void {
+    this.value = this.value.copy(dtype);
   }
 }
 
@@ -103,6 +113,17 @@ export abstract class Module {
   /** Sets evaluation mode (`train(false)`). */
   eval(): this {
     return this.train(false);
+  }
+
+  /**
+   * Converts every parameter and buffer to `dtype` (float64 for gradient checks, float32 to
+   * train). Optimizers made before the conversion hold the old values: make them after.
+   */
+  to(dtype: DType): this {
+    checkDType('Module.to', dtype);
+    for (const p of this.parameters()) p.castTo(dtype);
+    for (const [, b] of this.namedBuffers()) b.castTo(dtype);
+    return this;
   }
 
   /** Forgets every parameter's gradient. */

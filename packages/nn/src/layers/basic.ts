@@ -2,7 +2,7 @@
  * Layers without parameters, as modules so they can sit in a Sequential: activations,
  * Flatten, Dropout, and the identity.
  */
-import { type Tensor, dropout } from '@skipgrad/autograd';
+import { type Tensor, dropout, gelu } from '@skipgrad/autograd';
 import { type Generator, SkipgradError, describe } from '@skipgrad/tensor';
 import { Module, checkInput } from '../module.js';
 
@@ -16,6 +16,11 @@ export class Tanh extends Module {
 
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor { return checkInput('Sigmoid', x).sigmoid(); }
+}
+
+/** GELU, tanh approximation (see the gelu op). */
+export class GELU extends Module {
+  forward(x: Tensor): Tensor { return gelu(checkInput('GELU', x)); }
 }
 
 /** y = x. A shortcut that does nothing (ResNet's identity shortcut). */
