@@ -144,6 +144,7 @@ function topologicalOrder(roots: readonly GradTarget[]): GradTarget[] {
 /**
  * Runs backward from `roots`. With `wanted`, only nodes on a path to a wanted target run
  * (what `grad` asks); with null, every node runs and every leaf collects (what `backward` does).
+ * The returned map holds the gradients of the leaves reached and of the wanted targets.
  */
 function run(op: string, roots: readonly Root[], wanted: Set<GradTarget> | null, options: BackwardOptions): Map<GradTarget, Tensor> {
   const createGraph = options.createGraph ?? false;
@@ -181,7 +182,6 @@ function run(op: string, roots: readonly Root[], wanted: Set<GradTarget> | null,
         accumulate(input.target!, g);
       });
     }
-    if (wanted !== null) for (const key of [...grads.keys()]) if (!wanted.has(key)) grads.delete(key);
     return grads;
   });
 }
@@ -189,8 +189,7 @@ function run(op: string, roots: readonly Root[], wanted: Set<GradTarget> | null,
 /** Targets from which a wanted target can be reached (so their backward must run). */
 function usefulTargets(order: readonly GradTarget[], wanted: Set<GradTarget>): Set<GradTarget> {
   const useful = new Set<GradTarget>();
-  for (let i = order.length - 1; i >= 0; i--) { // inputs before the nodes that use them
-    const target = order[i]!;
+  for (const target of [...order].reverse()) { // inputs before the nodes that use them
     const reaches = wanted.has(target) ||
       (target instanceof Node && target.inputs.some((input) => input.target !== null && useful.has(input.target)));
     if (reaches) useful.add(target);

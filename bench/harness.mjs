@@ -1,0 +1,40 @@
+// Timing harness for the benchmarks: every system is warmed up, then timed round-robin (one
+// call each per round) so that machine noise falls on all of them alike. Reports median,
+// min and max per system and ratios against a reference system.
+export function summarize(times) {
+  const s = [...times].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return { median: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2, min: s[0], max: s.at(-1), n: s.length };
+}
+
+export async function run(systems, { warmup = 2, reps = 9 } = {}) {
+  warmup = Number(process.env.WARMUP ?? warmup);
+  reps = Number(process.env.REPS ?? reps);
+  const live = [];
+  for (const s of systems) {
+    if (s.setup) await s.setup();
+    for (let i = 0; i < warmup; i++) await s.fn();
+    live.push({ s, times: [] });
+  }
+  for (let r = 0; r < reps; r++) {
+    for (const l of live) {
+      if (l.s.before) await l.s.before();
+      const t0 = performance.now();
+      await l.s.fn();
+      l.times.push(performance.now() - t0);
+    }
+  }
+  return live.map((l) => ({ name: l.s.name, ...summarize(l.times) }));
+}
+
+/** Prints a table; `ratioTo` names the row the others are compared with (time / its time). */
+export function print(title, rows, { flop, ratioTo } = {}) {
+  console.log(`\n== ${title}`);
+  const ref = rows.find((r) => r.name === ratioTo);
+  for (const r of rows) {
+    const speed = flop ? `  ${(flop / r.median / 1e6).toFixed(2)} GFLOP/s` : '';
+    const ratio = ref ? `  ${(r.median / ref.median).toFixed(2)}x ${ref.name}'s time` : '';
+    console.log(`  ${r.name.padEnd(34)} median ${r.median.toFixed(2).padStart(9)} ms  [${r.min.toFixed(2)} – ${r.max.toFixed(2)}] n=${r.n}${speed}${ratio}`);
+  }
+  console.log('JSON ' + JSON.stringify({ title, flop, rows }));
+}
