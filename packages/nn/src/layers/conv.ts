@@ -22,6 +22,16 @@ function positive(op: string, name: string, v: unknown): number {
   return v as number;
 }
 
+/** Checks the channel counts and that `groups` divides both; returns groups. */
+function checkChannels(op: string, inChannels: number, outChannels: number, groups: number): number {
+  positive(op, 'inChannels', inChannels);
+  positive(op, 'outChannels', outChannels);
+  if (inChannels % groups !== 0 || outChannels % groups !== 0) {
+    throw new SkipgradError(op, 'groups', `a divisor of ${inChannels} and ${outChannels}`, describe(groups));
+  }
+  return groups;
+}
+
 function side(k: Pair): [number, number] {
   return typeof k === 'number' ? [k, k] : [k[0], k[1]];
 }
@@ -43,12 +53,7 @@ export class Conv2d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernel: Pair, options: ConvLayerOptions = {}) {
     super();
-    positive('Conv2d', 'inChannels', inChannels);
-    positive('Conv2d', 'outChannels', outChannels);
-    const groups = options.groups ?? 1;
-    if (inChannels % groups !== 0 || outChannels % groups !== 0) {
-      throw new SkipgradError('Conv2d', 'groups', `a divisor of ${inChannels} and ${outChannels}`, describe(groups));
-    }
+    const groups = checkChannels('Conv2d', inChannels, outChannels, options.groups ?? 1);
     const [kh, kw] = side(kernel);
     [this.weight, this.bias] = convParams([outChannels, inChannels / groups, kh, kw], (inChannels / groups) * kh * kw, outChannels, options);
     this.options = { stride: options.stride, padding: options.padding, dilation: options.dilation, groups };
@@ -71,12 +76,7 @@ export class ConvTranspose2d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernel: Pair, options: ConvLayerOptions & { outputPadding?: Pair } = {}) {
     super();
-    positive('ConvTranspose2d', 'inChannels', inChannels);
-    positive('ConvTranspose2d', 'outChannels', outChannels);
-    const groups = options.groups ?? 1;
-    if (inChannels % groups !== 0 || outChannels % groups !== 0) {
-      throw new SkipgradError('ConvTranspose2d', 'groups', `a divisor of ${inChannels} and ${outChannels}`, describe(groups));
-    }
+    const groups = checkChannels('ConvTranspose2d', inChannels, outChannels, options.groups ?? 1);
     const [kh, kw] = side(kernel);
     [this.weight, this.bias] = convParams([inChannels, outChannels / groups, kh, kw], (outChannels / groups) * kh * kw, outChannels, options);
     this.options = { stride: options.stride, padding: options.padding, dilation: options.dilation, outputPadding: options.outputPadding, groups };
