@@ -17,6 +17,8 @@ import { add } from './ops/add.js';
 import { gradTarget } from './record.js';
 import { Tensor } from './tensor.js';
 import { onesLike, zerosLike } from './create.js';
+import { anomalyMode, checkFinite, withBackwardContext } from './inspect/anomaly.js';
+import { traceListener } from './inspect/trace.js';
 
 export interface BackwardOptions {
   /** Keep the saved tensors so that backward can run through this graph again. Default: createGraph. */
@@ -112,7 +114,7 @@ function checkRoots(op: string, outputs: readonly Tensor[], gradOutputs: readonl
 }
 
 /** Graph targets in topological order, outputs first. Iterative post-order DFS. */
-function topologicalOrder(roots: readonly GradTarget[]): GradTarget[] {
+export function topologicalOrder(roots: readonly GradTarget[]): GradTarget[] {
   const visited = new Set<GradTarget>();
   const postOrder: GradTarget[] = [];
   // Each stack entry is a target and how many of its inputs we have already descended into.
@@ -172,7 +174,10 @@ function run(op: string, roots: readonly Root[], wanted: Set<GradTarget> | null,
           `op '${target.op}' already backpropagated, its saved tensors freed`,
           'pass { retainGraph: true } to the first backward to run backward twice');
       }
-      const inputGrads = target.backwardFn(dy, needs);
+      const backwardFn = target.backwardFn;
+      const inputGrads = anomalyMode() ? withBackwardContext(target, () => backwardFn(dy, needs)) : backwardFn(dy, needs);
+      traceListener()?.(target, dy, inputGrads);
+      if (anomalyMode()) checkFinite(target, inputGrads);
       if (!retainGraph) target.release();
       if (!wanted?.has(target)) grads.delete(target); // used: let it go
       target.inputs.forEach((input, i) => {

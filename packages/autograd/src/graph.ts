@@ -32,6 +32,8 @@ export class Node {
   readonly outDtype: DType;
   /** null once backward has run without retainGraph: the saved tensors are released. */
   backwardFn: BackwardFn | null;
+  /** The stack where the op ran, recorded in anomaly mode only. */
+  createdAt: string | null = null;
 
   constructor(op: string, inputs: readonly InputInfo[], out: NDArray, backwardFn: BackwardFn) {
     this.op = op;

@@ -21,4 +21,5 @@ export { unbroadcast } from './unbroadcast.js';
 export { getBackend, setBackend } from './backend.js';
 export * from './ops/index.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckReport, GradcheckError } from './gradcheck/index.js';
+export * from './inspect/index.js';
 export { SkipgradError, Generator, manualSeed, type DType } from '@skipgrad/tensor';

@@ -5,6 +5,7 @@
  */
 import type { NDArray } from '@skipgrad/tensor';
 import { type BackwardFn, type GradTarget, Node, isGradEnabled } from './graph.js';
+import { anomalyMode, checkForward } from './inspect/anomaly.js';
 import { Tensor } from './tensor.js';
 
 export function fromOp(
@@ -14,6 +15,8 @@ export function fromOp(
   data: NDArray,
   backward: BackwardFn,
 ): Tensor {
+  const anomaly = anomalyMode();
+  if (anomaly) checkForward(op, data);
   if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return new Tensor(data);
   const infos = inputs.map((t, i) => ({
     name: names[i] ?? `input${i}`,
@@ -21,7 +24,9 @@ export function fromOp(
     dtype: t.dtype,
     target: t.requiresGrad ? gradTarget(t) : null,
   }));
-  return new Tensor(data, { requiresGrad: true, node: new Node(op, infos, data, backward) });
+  const node = new Node(op, infos, data, backward);
+  if (anomaly) node.createdAt = new Error().stack?.split('\n').slice(2).join('\n') ?? null;
+  return new Tensor(data, { requiresGrad: true, node });
 }
 
 /** Where gradients for `t` collect: the tensor itself if it is a leaf, else its node. */

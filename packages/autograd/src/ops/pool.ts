@@ -1,7 +1,7 @@
 /**
  * Pooling and upsampling, as composites of unfold, reductions and views:
  *
- *   maxPool2d:          max over each window     (padding is −∞, so it never wins)
+ *   maxPool2d:          max over each window     (padding is the lowest float, so it never wins)
  *   avgPool2d:          mean over each window    (zero padding counts, PyTorch's default)
  *   adaptiveAvgPool2d:  mean over bins [⌊i·H/h⌋, ⌈(i+1)·H/h⌉) for an output of size [h, w]
  *   upsampleNearest:    each pixel repeated s×s times (a stride-0 expand, then reshape)
@@ -32,9 +32,12 @@ function windows(op: string, x: Tensor, kernel: Pair, options: PoolOptions, padV
   return [cols.reshape([N, C, win.kernel[0] * win.kernel[1], -1]), win.out];
 }
 
+/** Max pooling pads with the lowest finite value, not −∞: it never wins, and anomaly mode stays quiet. */
+const LOWEST = { float32: -3.4028234663852886e38, float64: -Number.MAX_VALUE };
+
 export function maxPool2d(x: Tensor, kernel: Pair, options: PoolOptions = {}): Tensor {
   const input = checkTensor('maxPool2d', 'x', x);
-  const [cols, [h, w]] = windows('maxPool2d', input, kernel, options, -Infinity);
+  const [cols, [h, w]] = windows('maxPool2d', input, kernel, options, LOWEST[input.dtype]);
   return cols.max(2).reshape([input.shape[0]!, input.shape[1]!, h, w]);
 }
 
