@@ -1,6 +1,9 @@
 // Graph drawing, backward traces and anomaly mode: what learners use to see inside.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SkipgradError, concat, detectAnomaly, fromOp, graphOf, maxPool2d, tensor, toDot, toMermaid, traceBackward, zeros } from '../src/index.js';
+import { SkipgradError, concat, detectAnomaly, fromOp, graphOf, maxPool2d, renderSvg, tensor, toDot, toMermaid, traceBackward, writeSvg, zeros } from '../src/index.js';
 
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
 
@@ -133,5 +136,23 @@ describe('anomaly mode', () => {
   it('max pooling with padding stays quiet in anomaly mode', () => {
     expect(() => detectAnomaly(() => maxPool2d(zeros([1, 1, 2, 2]).sub(5), 2, { padding: 1 }).sum())).not.toThrow();
     expect(maxPool2d(zeros([1, 1, 2, 2], { dtype: 'float64' }).sub(1e300), 2, { stride: 1, padding: 1 }).toArray()).toEqual([[[[-1e300, -1e300, -1e300], [-1e300, -1e300, -1e300], [-1e300, -1e300, -1e300]]]]);
+  });
+});
+
+describe('SVG rendering (Graphviz in WebAssembly)', () => {
+  it('renders one SVG node per graph node, skip edges in red', async () => {
+    const x = tensor([1, 2], f64);
+    const y = x.add(x.tanh());
+    const svg = await renderSvg(y);
+    expect(svg.startsWith('<?xml') || svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/class="node"/g)).toHaveLength(graphOf(y).nodes.length);
+    expect(svg).toContain('stroke="#d62728"');
+    const dir = mkdtempSync(join(tmpdir(), 'skipgrad-svg-'));
+    try {
+      await writeSvg(y, join(dir, 'g.svg'));
+      expect(readFileSync(join(dir, 'g.svg'), 'utf8')).toBe(svg);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,27 @@
+/**
+ * Rendering a graph to SVG with Graphviz compiled to WebAssembly (@viz-js/viz): no system
+ * install, the same in Node and in browsers. Loaded only when first called.
+ *
+ * @example
+ * const svg = await renderSvg(y);           // a string: <svg …>…</svg>
+ * await writeSvg(y, 'docs/residual.svg');   // Node: write it to a file
+ */
+import type { Tensor } from '../tensor.js';
+import { type GraphOptions, toDot } from './export.js';
+
+type Viz = { renderString(dot: string, options: { format: 'svg' }): string };
+let viz: Promise<Viz> | null = null;
+
+/** The graph behind `output` (or a DOT string) as an SVG document. */
+export async function renderSvg(output: Tensor | string, options: GraphOptions = {}): Promise<string> {
+  viz ??= import('@viz-js/viz').then((m) => m.instance());
+  const dot = typeof output === 'string' ? output : toDot(output, options);
+  return (await viz).renderString(dot, { format: 'svg' });
+}
+
+/** Renders the graph behind `output` and writes the SVG to `path` (Node). */
+export async function writeSvg(output: Tensor | string, path: string, options: GraphOptions = {}): Promise<void> {
+  const svg = await renderSvg(output, options);
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(path, svg);
+}
