@@ -53,6 +53,7 @@ export class Tensor {
   relu(): Tensor { return ops.relu(this); }
   abs(): Tensor { return ops.abs(this); }
   sqrt(): Tensor { return ops.sqrt(this); }
+  erf(): Tensor { return ops.erf(this); }
   tanh(): Tensor { return ops.tanh(this); }
   sigmoid(): Tensor { return ops.sigmoid(this); }
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }

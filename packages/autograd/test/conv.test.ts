@@ -3,7 +3,7 @@ import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  type Tensor, adaptiveAvgPool2d, avgPool2d, clamp, conv2d, convTranspose2d, fold, gather, gelu, gradcheck, grad, maxPool2d,
+  type Tensor, adaptiveAvgPool2d, avgPool2d, clamp, conv2d, convTranspose2d, erf, fold, gather, gelu, gradcheck, grad, maxPool2d,
   scatterAdd, tensor, unfold, upsampleNearest, where,
 } from '../src/index.js';
 import { tensorOf } from '../src/testing/index.js';
@@ -187,10 +187,15 @@ describe('where, gather, clamp, gelu', () => {
   test.prop([fc.tuple(fc.integer({ min: 1, max: 6 })).chain(([n]) => tensorOf([n]))], runs(20))('clamp and gelu pass gradcheck', (x) => {
     gradcheck((t) => clamp(t, -1.03, 0.97), [x]);
     gradcheck((t) => gelu(t), [x]);
+    gradcheck((t) => gelu(t, { approximate: 'tanh' }), [x]);
+    gradcheck((t) => erf(t.mul(2)), [x]);
   });
-  it('gelu matches the tanh formula', () => {
+  it('gelu: exact x·Φ(x) by default, the tanh formula on request', () => {
     const v = 0.7;
-    const expected = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
-    expect(gelu(tensor([v], { dtype: 'float64' })).item()).toBeCloseTo(expected, 15);
+    expect(gelu(tensor([v], { dtype: 'float64' })).item()).toBeCloseTo(v * 0.7580363477769270, 15); // Φ(0.7)
+    const approx = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
+    expect(gelu(tensor([v], { dtype: 'float64' }), { approximate: 'tanh' }).item()).toBeCloseTo(approx, 15);
+    expect(erf(tensor([1, -2, 3, 7], { dtype: 'float64' })).toArray()).toEqual([0.8427007929497148, -0.9953222650189532, 0.9999779095030014, 1]);
+    expect(() => gelu(tensor([1]), { approximate: 'fast' as never })).toThrow("gelu: argument 'approximate' expected 'none' or 'tanh', got \"fast\"");
   });
 });

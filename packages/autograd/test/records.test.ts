@@ -12,7 +12,7 @@ const img = t([1, 1, 3, 3]);
 const recorded: [string, string[], () => Tensor][] = [
   ['add', ['a', 'b'], () => sg.add(x, x)], ['sub', ['a', 'b'], () => sg.sub(x, x)], ['mul', ['a', 'b'], () => sg.mul(x, x)],
   ['div', ['a', 'b'], () => sg.div(x, x)], ['pow', ['a', 'b'], () => sg.pow(x, x)], ['neg', ['a'], () => sg.neg(x)],
-  ['exp', ['a'], () => sg.exp(x)], ['log', ['a'], () => sg.log(x)], ['relu', ['a'], () => sg.relu(x)], ['abs', ['a'], () => sg.abs(x)],
+  ['exp', ['a'], () => sg.exp(x)], ['log', ['a'], () => sg.log(x)], ['relu', ['a'], () => sg.relu(x)], ['abs', ['a'], () => sg.abs(x)], ['erf', ['a'], () => sg.erf(x)],
   ['tanh', ['a'], () => sg.tanh(x)], ['sigmoid', ['a'], () => sg.sigmoid(x)], ['sum', ['a'], () => sg.sum(x)],
   ['max', ['a'], () => sg.max(x, 1)], ['reshape', ['a'], () => sg.reshape(x, [3, 2])], ['permute', ['a'], () => sg.permute(x, [1, 0])],
   ['expand', ['a'], () => sg.expand(x, [2, 2, 3])], ['slice', ['a'], () => sg.slice(x, [[0, 1]])], ['pad', ['a'], () => sg.pad(x, [[1, 0], [0, 1]])],
@@ -58,7 +58,7 @@ const nonTensor: [() => unknown, string, string][] = [
   [() => sg.transpose(3 as never), 'transpose', 'a'], [() => sg.squeeze(3 as never), 'squeeze', 'a'], [() => sg.unsqueeze(3 as never, 0), 'unsqueeze', 'a'],
   [() => sg.flatten(3 as never), 'flatten', 'a'], [() => sg.narrow(3 as never, 0, 0, 1), 'narrow', 'a'], [() => sg.split(3 as never, 1), 'split', 'a'],
   [() => sg.stack([3 as never]), 'stack', 'tensors[0]'], [() => sg.softmax(3 as never), 'softmax', 'a'], [() => sg.logSoftmax(3 as never), 'logSoftmax', 'a'],
-  [() => sg.logSumExp(3 as never), 'logSumExp', 'a'], [() => sg.abs(3 as never), 'abs', 'a'], [() => sg.sqrt(3 as never), 'sqrt', 'a'],
+  [() => sg.logSumExp(3 as never), 'logSumExp', 'a'], [() => sg.abs(3 as never), 'abs', 'a'], [() => sg.erf(3 as never), 'erf', 'a'], [() => sg.sqrt(3 as never), 'sqrt', 'a'],
   [() => sg.dropout(3 as never), 'dropout', 'a'], [() => sg.clamp(3 as never, 0, 1), 'clamp', 'a'], [() => sg.gelu(3 as never), 'gelu', 'a'],
   [() => sg.where(3 as never, x, x), 'where', 'cond'], [() => sg.gather(3 as never, 0, x), 'gather', 'a'], [() => sg.gather(x, 0, 3 as never), 'gather', 'index'],
   [() => sg.scatterAdd([1], 0, x, 3 as never), 'scatterAdd', 'src'], [() => sg.unfold(3 as never, 1), 'unfold', 'a'], [() => sg.fold(3 as never, 1, 1), 'fold', 'cols'],

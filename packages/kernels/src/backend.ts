@@ -13,10 +13,10 @@ import type { DType, NDArray } from '@skipgrad/tensor';
 
 /**
  * Elementwise functions of one input. `step` is the 0/1 mask x > 0 (relu's derivative);
- * `sign` is −1, 0 or 1 (abs's derivative, 0 at 0).
+ * `sign` is −1, 0 or 1 (abs's derivative, 0 at 0); `erf` is the error function.
  */
-export type UnaryOp = 'neg' | 'exp' | 'log' | 'tanh' | 'sigmoid' | 'relu' | 'step' | 'abs' | 'sign';
-export const UNARY_OPS: readonly UnaryOp[] = ['neg', 'exp', 'log', 'tanh', 'sigmoid', 'relu', 'step', 'abs', 'sign'];
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'tanh' | 'sigmoid' | 'relu' | 'step' | 'abs' | 'sign' | 'erf';
+export const UNARY_OPS: readonly UnaryOp[] = ['neg', 'exp', 'log', 'tanh', 'sigmoid', 'relu', 'step', 'abs', 'sign', 'erf'];
 
 /** Elementwise functions of two inputs, broadcast NumPy-style. `eq` is the 0/1 mask a == b. */
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'eq';

@@ -13,6 +13,7 @@ export const RULES: Readonly<Record<string, string>> = {
   log: 'da = dy/a',
   relu: 'da = dy·[a > 0]',
   abs: 'da = dy·sign(a)',
+  erf: 'da = dy·2/√π·e^(−a²)',
   tanh: 'da = dy·(1 − y²)',
   sigmoid: 'da = dy·y·(1 − y)',
   sum: 'da = expand(dy) over the summed axes',

@@ -7,6 +7,7 @@ import { getBackend } from '../backend.js';
 import { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 import { pow } from './pow.js';
+import { erf } from './erf.js';
 import { tanh } from './tanh.js';
 import { where } from './where.js';
 
@@ -67,12 +68,15 @@ function scalarArray(value: number, like: Tensor): NDArray {
 }
 
 /**
- * GELU with the tanh approximation (Hendrycks & Gimpel; PyTorch's approximate='tanh'):
- *   gelu(x) ≈ ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
- * (The exact form x·Φ(x) needs erf, which the engine does not have yet.)
+ * GELU (Hendrycks & Gimpel, 2016): y = x·Φ(x), Φ the standard normal CDF.
+ *   exact (default):      gelu(x) = ½·x·(1 + erf(x/√2))
+ *   approximate 'tanh':   gelu(x) ≈ ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))   (PyTorch's option)
  */
-export function gelu(a: Tensor): Tensor {
+export function gelu(a: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
   const x = checkTensor('gelu', 'a', a);
+  const approximate = options.approximate ?? 'none';
+  if (approximate === 'none') return x.mul(erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5);
+  if (approximate !== 'tanh') throw new SkipgradError('gelu', 'approximate', "'none' or 'tanh'", describe(approximate));
   const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
   return x.mul(tanh(inner).add(1)).mul(0.5);
 }

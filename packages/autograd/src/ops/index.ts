@@ -9,6 +9,7 @@ export { exp } from './exp.js';
 export { log } from './log.js';
 export { relu } from './relu.js';
 export { abs } from './abs.js';
+export { erf } from './erf.js';
 export { tanh } from './tanh.js';
 export { sigmoid } from './sigmoid.js';
 export { sum } from './sum.js';

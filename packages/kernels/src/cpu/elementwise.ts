@@ -4,6 +4,7 @@
  */
 import { NDArray, allocate, broadcastShapes, contiguousStrides, sizeOf } from '@skipgrad/tensor';
 import type { BinaryOp, UnaryOp } from '../backend.js';
+import { erf } from './erf.js';
 import { walkPair } from './strided.js';
 
 const UNARY: Record<UnaryOp, (x: number) => number> = {
@@ -17,6 +18,7 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   step: (x) => (x > 0 ? 1 : 0),
   abs: Math.abs,
   sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
+  erf,
 };
 
 const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {

@@ -18,9 +18,11 @@ export class Sigmoid extends Module {
   forward(x: Tensor): Tensor { return checkInput('Sigmoid', x).sigmoid(); }
 }
 
-/** GELU, tanh approximation (see the gelu op). */
+/** GELU, exact (x·Φ(x)) or with the tanh approximation (see the gelu op). */
 export class GELU extends Module {
-  forward(x: Tensor): Tensor { return gelu(checkInput('GELU', x)); }
+  constructor(readonly approximate: 'none' | 'tanh' = 'none') { super(); }
+  forward(x: Tensor): Tensor { return gelu(checkInput('GELU', x), { approximate: this.approximate }); }
+  protected override describe(): string { return `approximate=${this.approximate}`; }
 }
 
 /** y = x. A shortcut that does nothing (ResNet's identity shortcut). */

@@ -1,0 +1,19 @@
+/**
+ * erf — the error function, y = 2/√π ∫₀ᵃ e^(−t²) dt (exact GELU needs it).
+ *
+ *   ∂y/∂a = 2/√π · e^(−a²)  →  da = dy · 2/√π · e^(−a²)
+ */
+import { checkTensor } from '../args.js';
+import { getBackend } from '../backend.js';
+import { fromOp } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { exp } from './exp.js';
+import { mul } from './mul.js';
+import { neg } from './neg.js';
+
+export function erf(a: Tensor): Tensor {
+  const x = checkTensor('erf', 'a', a);
+  return fromOp('erf', [x], ['a'], getBackend().unary('erf', x.data), (dy) => [
+    mul(dy, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))),
+  ]);
+}
