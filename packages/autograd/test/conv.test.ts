@@ -7,10 +7,10 @@ import {
   scatterAdd, tensor, unfold, upsampleNearest, where,
 } from '../src/index.js';
 import { tensorOf } from '../src/testing/index.js';
-import { runs } from '../../../tests/support.js';
+import { EXACT, runs } from '../../../tests/support.js';
 
 const at = (t: Tensor, i: number[]): number => t.data.get(i);
-const linear = { eps: 1, atol: 0, rtol: 1e-12 };
+
 
 /** Direct convolution, the textbook loop. */
 function naiveConv(x: Tensor, w: Tensor, s: number, p: number, d: number, g: number): number[][][][] {
@@ -97,9 +97,9 @@ describe('unfold and fold', () => {
     const cols = unfold(x, c.k, o);
     const v = tensor(Float64Array.from({ length: cols.size }, (_, i) => (i % 3) - 1), { shape: [...cols.shape] });
     expect(cols.mul(v).sum().item()).toBeCloseTo(x.mul(fold(v, [c.h, c.w], c.k, o)).sum().item(), 12);
-    gradcheck((x) => unfold(x, c.k, o), [x], linear);
+    gradcheck((x) => unfold(x, c.k, o), [x], EXACT);
     const cols64 = tensor(Float64Array.from(v.data.toTypedArray()), { shape: [...v.shape], requiresGrad: true });
-    gradcheck((v) => fold(v, [c.h, c.w], c.k, o), [cols64], linear);
+    gradcheck((v) => fold(v, [c.h, c.w], c.k, o), [cols64], EXACT);
   });
   it('fold rejects columns of the wrong shape', () => {
     expect(() => fold(tensor(new Float32Array(6), { shape: [1, 2, 3] }), [3, 3], 2)).toThrow(/fold: argument 'cols' expected a tensor \[N, C·4, 4\]/);
@@ -147,7 +147,7 @@ describe('pooling and upsampling', () => {
       const y = upsampleNearest(x, s);
       expect(y.shape).toEqual([1, 1, x.shape[2]! * s, x.shape[3]! * s]);
       expect(at(y, [0, 0, y.shape[2]! - 1, y.shape[3]! - 1])).toBe(at(x, [0, 0, x.shape[2]! - 1, x.shape[3]! - 1]));
-      gradcheck((x) => upsampleNearest(x, s), [x], linear);
+      gradcheck((x) => upsampleNearest(x, s), [x], EXACT);
     });
 });
 
@@ -161,7 +161,7 @@ describe('where, gather, clamp, gelu', () => {
     const [da, db] = grad([y], [a, b], { gradOutputs: [tensor([5, 6, 7], { dtype: 'float64' })] });
     expect(da!.toArray()).toEqual([5, 0, 7]);
     expect(db!.toArray()).toEqual([0, 6, 0]);
-    gradcheck((a, b) => where(cond, a, b), [a, tensor([4, 5, 6], { dtype: 'float64', requiresGrad: true })], linear);
+    gradcheck((a, b) => where(cond, a, b), [a, tensor([4, 5, 6], { dtype: 'float64', requiresGrad: true })], EXACT);
   });
   it('gather picks class scores; scatterAdd is its adjoint; repeated indices accumulate', () => {
     const x = tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64', requiresGrad: true });
@@ -170,8 +170,8 @@ describe('where, gather, clamp, gelu', () => {
     expect(y.toArray()).toEqual([[3, 3], [4, 5]]);
     y.sum().backward();
     expect(x.grad!.toArray()).toEqual([[0, 0, 2], [1, 1, 0]]);
-    gradcheck((x) => gather(x, 1, idx), [x], linear);
-    gradcheck((s) => scatterAdd([2, 3], 1, idx, s), [tensor([[1, 2], [3, 4]], { dtype: 'float64', requiresGrad: true })], linear);
+    gradcheck((x) => gather(x, 1, idx), [x], EXACT);
+    gradcheck((s) => scatterAdd([2, 3], 1, idx, s), [tensor([[1, 2], [3, 4]], { dtype: 'float64', requiresGrad: true })], EXACT);
     expect(() => gather(x, 1, tensor([[3]], { dtype: 'float64' }))).toThrow(/gather: argument 'index' expected integers in \[0, 3\), got 3/);
     expect(() => gather(x, 1, tensor([1], { dtype: 'float64' }))).toThrow(/gather: argument 'index' expected a tensor of rank 2/);
   });
