@@ -3,7 +3,7 @@ import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  type Tensor, adaptiveAvgPool2d, avgPool2d, clamp, conv2d, convTranspose2d, erf, fold, gather, gelu, gradcheck, grad, maxPool2d,
+  type Tensor, adaptiveAvgPool2d, avgPool2d, clamp, conv2d, convTranspose2d, erf, fold, gather, gelu, maskedSelect, gradcheck, grad, maxPool2d,
   scatterAdd, tensor, unfold, upsampleNearest, where,
 } from '../src/index.js';
 import { tensorOf } from '../src/testing/index.js';
@@ -175,6 +175,18 @@ describe('where, gather, clamp, gelu', () => {
     expect(() => gather(x, 1, tensor([[3]], { dtype: 'float64' }))).toThrow(/gather: argument 'index' expected integers in \[0, 3\), got 3/);
     expect(() => gather(x, 1, tensor([1], { dtype: 'float64' }))).toThrow(/gather: argument 'index' expected a tensor of rank 2/);
   });
+  it('maskedSelect picks the masked elements in order; the gradient goes back to them only', () => {
+    const x = tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64', requiresGrad: true });
+    const mask = tensor([[1, 0, 1], [0, 0, 1]], { dtype: 'float64' });
+    const y = maskedSelect(x, mask);
+    expect(y.toArray()).toEqual([1, 3, 6]);
+    y.backward(tensor([10, 20, 30], { dtype: 'float64' }));
+    expect(x.grad!.toArray()).toEqual([[10, 0, 20], [0, 0, 30]]);
+    gradcheck((t) => maskedSelect(t, mask), [x], EXACT);
+    expect(maskedSelect(x, tensor([[0, 0, 0], [0, 0, 0]], { dtype: 'float64' })).shape).toEqual([0]);
+    expect(() => maskedSelect(x, tensor([1, 0], { dtype: 'float64' }))).toThrow("maskedSelect: argument 'mask' expected shape [2, 3] (a's), got [2]");
+  });
+
   it('clamp: values, and the gradient passes inside the bounds (boundaries included)', () => {
     const x = tensor([-2, -1, 0.5, 1, 3], { dtype: 'float64', requiresGrad: true });
     const y = clamp(x, -1, 1);

@@ -61,7 +61,7 @@ const nonTensor: [() => unknown, string, string][] = [
   [() => sg.logSumExp(3 as never), 'logSumExp', 'a'], [() => sg.abs(3 as never), 'abs', 'a'], [() => sg.erf(3 as never), 'erf', 'a'], [() => sg.sqrt(3 as never), 'sqrt', 'a'],
   [() => sg.dropout(3 as never), 'dropout', 'a'], [() => sg.clamp(3 as never, 0, 1), 'clamp', 'a'], [() => sg.gelu(3 as never), 'gelu', 'a'],
   [() => sg.where(3 as never, x, x), 'where', 'cond'], [() => sg.gather(3 as never, 0, x), 'gather', 'a'], [() => sg.gather(x, 0, 3 as never), 'gather', 'index'],
-  [() => sg.scatterAdd([1], 0, x, 3 as never), 'scatterAdd', 'src'], [() => sg.unfold(3 as never, 1), 'unfold', 'a'], [() => sg.fold(3 as never, 1, 1), 'fold', 'cols'],
+  [() => sg.scatterAdd([1], 0, x, 3 as never), 'scatterAdd', 'src'], [() => sg.maskedSelect(3 as never, x), 'maskedSelect', 'a'], [() => sg.maskedSelect(x, 3 as never), 'maskedSelect', 'mask'], [() => sg.unfold(3 as never, 1), 'unfold', 'a'], [() => sg.fold(3 as never, 1, 1), 'fold', 'cols'],
   [() => sg.conv2d(3 as never, x), 'conv2d', 'x'], [() => sg.conv2d(img, 3 as never), 'conv2d', 'weight'],
   [() => sg.convTranspose2d(3 as never, x), 'convTranspose2d', 'x'], [() => sg.convTranspose2d(img, 3 as never), 'convTranspose2d', 'weight'],
   [() => sg.maxPool2d(3 as never, 2), 'maxPool2d', 'x'], [() => sg.avgPool2d(3 as never, 2), 'avgPool2d', 'x'],

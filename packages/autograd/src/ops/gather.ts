@@ -6,11 +6,12 @@
  *   Each y element is a copy of one a element, so a's gradient adds dy back where it was
  *   read: da = scatterAdd(zeros like a, axis, index, dy). An element read twice gets both.
  */
-import { SkipgradError, formatShape, normalizeAxis } from '@skipgrad/tensor';
+import { NDArray, SkipgradError, formatShape, normalizeAxis } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
 import { fromOp } from '../record.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+import { reshape } from './reshape.js';
 
 export function gather(a: Tensor, axis: number, index: Tensor): Tensor {
   const x = checkTensor('gather', 'a', a);
@@ -37,3 +38,21 @@ export function scatterAdd(shape: readonly number[], axis: number, index: Tensor
   return fromOp('scatterAdd', [s], ['src'], data, (dy) => [gather(dy, axis, index)]);
 }
 
+
+/**
+ * maskedSelect — the elements of a where mask is nonzero, as a 1-D tensor (row-major order).
+ * A composite: the flattened a, gathered at the mask's positions; its gradient scatters dy
+ * back to those positions (zeros elsewhere). mask must have a's shape; it is a constant.
+ */
+export function maskedSelect(a: Tensor, mask: Tensor): Tensor {
+  const x = checkTensor('maskedSelect', 'a', a);
+  const m = checkTensor('maskedSelect', 'mask', mask);
+  if (m.rank !== x.rank || m.shape.some((s, i) => s !== x.shape[i])) {
+    throw new SkipgradError('maskedSelect', 'mask', `shape ${formatShape(x.shape)} (a's)`, formatShape(m.shape));
+  }
+  const flags = m.data.toTypedArray();
+  const positions: number[] = [];
+  for (let i = 0; i < flags.length; i++) if (flags[i] !== 0) positions.push(i);
+  const index = new Tensor(new NDArray(Float64Array.from(positions), [positions.length]).copy(x.dtype));
+  return gather(reshape(x, [-1]), 0, index);
+}

@@ -28,7 +28,7 @@ export { split, stack } from './split.js';
 export { softmax, logSoftmax, logSumExp } from './softmax.js';
 export { sqrt, dropout, clamp, gelu, type DropoutOptions } from './composites.js';
 export { where } from './where.js';
-export { gather, scatterAdd } from './gather.js';
+export { gather, scatterAdd, maskedSelect } from './gather.js';
 export { unfold } from './unfold.js';
 export { fold } from './fold.js';
 export { conv2d, convTranspose2d, type ConvOptions, type ConvTransposeOptions } from './conv.js';
