@@ -49,7 +49,7 @@ describe('conv2d (unfold + matmul)', () => {
   });
   it('rejects mismatched channels, groups and shapes', () => {
     const x = tensor(new Float32Array(2 * 3 * 4 * 4), { shape: [2, 3, 4, 4] });
-    expect(() => conv2d(x, tensor(new Float32Array(4 * 2 * 3 * 3), { shape: [4, 2, 3, 3] }))).toThrow(/conv2d: argument 'weight' expected a weight for 3 input channels per group/);
+    expect(() => conv2d(x, tensor(new Float32Array(4 * 2 * 3 * 3), { shape: [4, 2, 3, 3] }))).toThrow(/conv2d: argument 'weight' expected a weight \[O, 3 \(input channels per group\), kh, kw\]/);
     expect(() => conv2d(x, tensor(new Float32Array(4 * 3 * 3 * 3), { shape: [4, 3, 3, 3] }), null, { groups: 2 })).toThrow(/conv2d: argument 'groups' expected a positive integer dividing both 3 input and 4 output channels/);
     expect(() => conv2d(x, tensor(new Float32Array(4 * 3 * 5 * 5), { shape: [4, 3, 5, 5] }))).toThrow(/conv2d: argument 'kernel' expected a window that fits the padded input \[4, 4\]/);
     expect(() => conv2d(tensor([1, 2]), x)).toThrow(/conv2d: argument 'x' expected a tensor of shape \[N, C, H, W\], got shape \[2\]/);

@@ -22,21 +22,22 @@ export interface ConvOptions extends WindowOptions {
   groups?: number;
 }
 
-function checkConv(op: string, x: Tensor, w: Tensor, b: Tensor | null, groups: number, wChannels: number, outChannels: number): void {
+/** Checks x, the weight's rank and dtype, groups and the bias; each op then checks its weight layout. */
+function checkConv(op: string, x: Tensor, w: Tensor, b: Tensor | null, groups: number, outChannels: number): void {
   checkImage(op, 'x', x);
   if (w.rank !== 4) throw new SkipgradError(op, 'weight', 'a tensor of rank 4', `shape ${formatShape(w.shape)}`);
   checkSameDtype(op, 'weight', w, 'x', x);
   if (!Number.isInteger(groups) || groups < 1 || x.shape[1]! % groups !== 0 || outChannels % groups !== 0) {
     throw new SkipgradError(op, 'groups', `a positive integer dividing both ${x.shape[1]} input and ${outChannels} output channels`, String(groups));
   }
-  if (wChannels !== x.shape[1]! / groups) {
-    throw new SkipgradError(op, 'weight', `a weight for ${x.shape[1]! / groups} input channels per group`, `shape ${formatShape(w.shape)}`,
-      `x has shape ${formatShape(x.shape)}`);
-  }
   if (b !== null) {
     checkSameDtype(op, 'bias', checkTensor(op, 'bias', b), 'x', x);
     if (b.rank !== 1 || b.shape[0] !== outChannels) throw new SkipgradError(op, 'bias', `shape [${outChannels}]`, formatShape(b.shape));
   }
+}
+
+function weightError(op: string, expected: string, w: Tensor, x: Tensor): SkipgradError {
+  return new SkipgradError(op, 'weight', expected, `shape ${formatShape(w.shape)}`, `x has shape ${formatShape(x.shape)}`);
 }
 
 /** Splits axis 1 of t into g equal groups. */
@@ -53,7 +54,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const input = checkTensor('conv2d', 'x', x);
   const w = checkTensor('conv2d', 'weight', weight);
   const g = options.groups ?? 1;
-  checkConv('conv2d', input, w, bias, g, w.shape[1]!, w.shape[0]!);
+  checkConv('conv2d', input, w, bias, g, w.shape[0] ?? 0);
+  if (w.shape[1] !== input.shape[1]! / g) throw weightError('conv2d', `a weight [O, ${input.shape[1]! / g} (input channels per group), kh, kw]`, w, input);
   const [O, , kh, kw] = w.shape as [number, number, number, number];
   const { out: [ho, wo] } = makeWindow('conv2d', [kh, kw], options, [input.shape[2]!, input.shape[3]!]);
   const cols = unfold(input, [kh, kw], options); // [N, C·kh·kw, L]
@@ -78,10 +80,8 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   const w = checkTensor('convTranspose2d', 'weight', weight);
   const g = options.groups ?? 1;
   const outChannels = (w.shape[1] ?? 0) * g;
-  checkConv('convTranspose2d', input, w, bias, g, w.shape[0]! / g, outChannels);
-  if (w.shape[0] !== input.shape[1]) {
-    throw new SkipgradError('convTranspose2d', 'weight', `shape [${input.shape[1]}, C_out/groups, kh, kw]`, formatShape(w.shape));
-  }
+  checkConv('convTranspose2d', input, w, bias, g, outChannels);
+  if (w.shape[0] !== input.shape[1]) throw weightError('convTranspose2d', `a weight [${input.shape[1]} (input channels), C_out/groups, kh, kw]`, w, input);
   const [, , kh, kw] = w.shape as [number, number, number, number];
   const stride = pair('convTranspose2d', 'stride', options.stride ?? 1, 1);
   const padding = pair('convTranspose2d', 'padding', options.padding ?? 0, 0);
