@@ -7,7 +7,12 @@ import { SkipgradError, describe } from '@skipgrad/tensor';
 
 let current: Backend = cpuBackend;
 
-/** The backend that runs every kernel from now on. */
+/**
+ * The backend that runs every kernel from now on.
+ *
+ * @example
+ * getBackend().name; // 'cpu'
+ */
 export function getBackend(): Backend {
   return current;
 }

@@ -68,12 +68,22 @@ export function randn(shape: readonly number[], options: TensorOptions & { gener
   return wrap(host.randn(shape, options), options);
 }
 
-/** Zeros with the shape and dtype of `t` (no grad). */
+/**
+ * Zeros with the shape and dtype of `t` (no grad).
+ *
+ * @example
+ * zerosLike(ones([2])).toArray(); // [0, 0]
+ */
 export function zerosLike(t: Tensor): Tensor {
   return new Tensor(getBackend().full(t.shape, 0, t.dtype));
 }
 
-/** Ones with the shape and dtype of `t` (no grad). */
+/**
+ * Ones with the shape and dtype of `t` (no grad).
+ *
+ * @example
+ * onesLike(zeros([2, 2])).toArray(); // [[1, 1], [1, 1]]
+ */
 export function onesLike(t: Tensor): Tensor {
   return new Tensor(getBackend().full(t.shape, 1, t.dtype));
 }

@@ -35,6 +35,11 @@ export interface GradOptions extends BackwardOptions {
 /**
  * Accumulates ∂(outputs)/∂leaf into `.grad` of every leaf that requires grad.
  * Used by `Tensor.backward`; call it directly to backpropagate from several outputs at once.
+ *
+ * @example
+ * const a = tensor([1], { requiresGrad: true });
+ * backward([a.mul(2).sum(), a.mul(3).sum()], undefined);
+ * a.grad!.toArray(); // [5]
  */
 export function backward(outputs: readonly Tensor[], gradOutputs: readonly Tensor[] | undefined, options: BackwardOptions = {}): void {
   const roots = checkRoots('backward', outputs, gradOutputs);

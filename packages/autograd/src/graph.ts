@@ -53,7 +53,12 @@ export class Node {
 
 let gradEnabled = true;
 
-/** Whether ops currently record the graph. */
+/**
+ * Whether ops currently record the graph.
+ *
+ * @example
+ * noGrad(() => isGradEnabled()); // false
+ */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
@@ -69,7 +74,12 @@ export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
 }
 
-/** Runs `fn` with graph recording on (inside a noGrad, for example). */
+/**
+ * Runs `fn` with graph recording on (inside a noGrad, for example).
+ *
+ * @example
+ * noGrad(() => enableGrad(() => x.mul(2))).requiresGrad; // true
+ */
 export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);
 }

@@ -8,6 +8,13 @@ import { type BackwardFn, type GradTarget, Node, isGradEnabled } from './graph.j
 import { anomalyMode, checkForward } from './inspect/anomaly.js';
 import { Tensor } from './tensor.js';
 
+/**
+ * Records an op's output in the graph with its backward (for writing your own ops).
+ *
+ * @example
+ * const double = (t: Tensor) => fromOp('double', [t], ['a'], getBackend().binary('add', t.data, t.data), (dy) => [dy.mul(2)]);
+ * gradcheck(double, [tensor([1, 2], { dtype: 'float64', requiresGrad: true })]).ok; // true
+ */
 export function fromOp(
   op: string,
   inputs: readonly Tensor[],

@@ -11,6 +11,12 @@ import { reshape } from './ops/reshape.js';
 import { sum } from './ops/sum.js';
 import type { Tensor } from './tensor.js';
 
+/**
+ * Sums a gradient back to an input's shape: the one place where broadcasting is undone.
+ *
+ * @example
+ * unbroadcast(ones([2, 3]), [3]).toArray(); // [2, 2, 2]
+ */
 export function unbroadcast(dy: Tensor, shape: readonly number[]): Tensor {
   if (shapesEqual(dy.shape, shape)) return dy;
   return reshape(sum(dy, reductionAxes(shape, dy.shape)), shape);

@@ -13,16 +13,33 @@ import type { Tensor } from '../tensor.js';
 
 let enabled = false;
 
+/**
+ * Whether anomaly mode is on.
+ *
+ * @example
+ * detectAnomaly(() => anomalyMode()); // true
+ */
 export function anomalyMode(): boolean {
   return enabled;
 }
 
-/** Turns anomaly mode on or off for everything that follows. */
+/**
+ * Turns anomaly mode on or off for everything that follows.
+ *
+ * @example
+ * setAnomalyMode(true);
+ * setAnomalyMode(false);
+ */
 export function setAnomalyMode(on: boolean): void {
   enabled = on;
 }
 
-/** Runs `fn` with anomaly mode on. */
+/**
+ * Runs `fn` with anomaly mode on.
+ *
+ * @example
+ * detectAnomaly(() => tensor([1, 4]).sqrt()).toArray(); // [1, 2]: nothing anomalous
+ */
 export function detectAnomaly<T>(fn: () => T): T {
   const previous = enabled;
   enabled = true;

@@ -33,7 +33,12 @@ export interface GraphNode { id: string; kind: 'op' | 'leaf' | 'parameter' | 'co
 export interface GraphEdge { from: string; to: string; skip: boolean; gradNorm?: number }
 export interface GraphData { nodes: GraphNode[]; edges: GraphEdge[] }
 
-/** The graph as data: nodes and edges (what the DOT and Mermaid writers draw). */
+/**
+ * The graph as data: nodes and edges (what the DOT and Mermaid writers draw).
+ *
+ * @example
+ * graphOf(x.add(x.exp())).edges.filter((e) => e.skip).length; // 1
+ */
 export function graphOf(output: Tensor, options: GraphOptions = {}): GraphData {
   const names = new Map<Tensor, string>();
   for (const [name, t] of options.names ?? []) names.set(t, name);
@@ -87,7 +92,12 @@ function markSkips(edges: GraphEdge[]): void {
 
 const fmtNorm = (n: number): string => (n === 0 ? '0' : n.toPrecision(3));
 
-/** Graphviz DOT. Render with Graphviz (`dot -Tsvg`) or any DOT viewer. */
+/**
+ * Graphviz DOT. Render with Graphviz (`dot -Tsvg`) or any DOT viewer.
+ *
+ * @example
+ * toDot(x.add(x.tanh())).startsWith('digraph skipgrad'); // true
+ */
 export function toDot(output: Tensor, options: GraphOptions = {}): string {
   const { nodes, edges } = graphOf(output, options);
   const style: Record<GraphNode['kind'], string> = {
@@ -109,7 +119,12 @@ export function toDot(output: Tensor, options: GraphOptions = {}): string {
   return lines.join('\n');
 }
 
-/** Mermaid flowchart (renders in GitHub Markdown, among others). */
+/**
+ * Mermaid flowchart (renders in GitHub Markdown, among others).
+ *
+ * @example
+ * toMermaid(x.add(x.tanh())).includes('==>|skip|'); // true
+ */
 export function toMermaid(output: Tensor, options: GraphOptions = {}): string {
   const { nodes, edges } = graphOf(output, options);
   const text = (label: string): string => `"${label.replace(/"/g, '#quot;').replace('\n', '<br/>')}"`;

@@ -12,14 +12,24 @@ import { type GraphOptions, toDot } from './export.js';
 type Viz = { renderString(dot: string, options: { format: 'svg' }): string };
 let viz: Promise<Viz> | null = null;
 
-/** The graph behind `output` (or a DOT string) as an SVG document. */
+/**
+ * The graph behind `output` (or a DOT string) as an SVG document.
+ *
+ * @example
+ * (await renderSvg(x.add(x.tanh()))).includes('<svg'); // true
+ */
 export async function renderSvg(output: Tensor | string, options: GraphOptions = {}): Promise<string> {
   viz ??= import('@viz-js/viz').then((m) => m.instance());
   const dot = typeof output === 'string' ? output : toDot(output, options);
   return (await viz).renderString(dot, { format: 'svg' });
 }
 
-/** Renders the graph behind `output` and writes the SVG to `path` (Node). */
+/**
+ * Renders the graph behind `output` and writes the SVG to `path` (Node).
+ *
+ * @example
+ * await writeSvg(x.add(x.tanh()), `${(await import('node:os')).tmpdir()}/skipgrad-example.svg`);
+ */
 export async function writeSvg(output: Tensor | string, path: string, options: GraphOptions = {}): Promise<void> {
   const svg = await renderSvg(output, options);
   const { writeFile } = await import('node:fs/promises');

@@ -33,6 +33,12 @@ export const RULES: Readonly<Record<string, string>> = {
   fold: 'dcols = unfold(dy) (im2col)',
 };
 
+/**
+ * The one-line backward rule of an op, as traces print it.
+ *
+ * @example
+ * ruleOf('mul'); // 'da = unbroadcast(dy·b), db = unbroadcast(dy·a)'
+ */
 export function ruleOf(op: string): string {
   return RULES[op] ?? '(custom op: its own backward)';
 }

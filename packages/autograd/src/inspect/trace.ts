@@ -51,7 +51,12 @@ export function summarise(t: Tensor): GradientSummary {
   return { shape: [...t.shape], norm: Math.sqrt(sq), values: Array.from(values.subarray(0, 4)) };
 }
 
-/** Runs `fn` (which calls backward or grad) with tracing on and returns what was traced. */
+/**
+ * Runs `fn` (which calls backward or grad) with tracing on and returns what was traced.
+ *
+ * @example
+ * traceBackward(() => x.mul(2).sum().backward()).steps.map((s) => s.op); // ['sum', 'mul']
+ */
 export function traceBackward(fn: () => void): BackwardTrace {
   const steps: TraceStep[] = [];
   const previous = listener;

@@ -10,6 +10,12 @@ import { fromOp } from '../record.js';
 import { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 
+/**
+ * Elementwise |a|.
+ *
+ * @example
+ * abs(tensor([-1.5, 2])).toArray(); // [1.5, 2]
+ */
 export function abs(a: Tensor): Tensor {
   const x = checkTensor('abs', 'a', a);
   return fromOp('abs', [x], ['a'], getBackend().unary('abs', x.data), (dy) => [

@@ -14,6 +14,12 @@ import { fromOp } from '../record.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 
+/**
+ * Elementwise a + b, NumPy broadcasting; numbers are constants.
+ *
+ * @example
+ * add(tensor([[1, 2], [3, 4]]), tensor([10, 20])).toArray(); // [[11, 22], [13, 24]]
+ */
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('add', a, b);
   const out = getBackend().binary('add', x.data, y.data);

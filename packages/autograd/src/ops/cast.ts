@@ -9,6 +9,12 @@ import { getBackend } from '../backend.js';
 import { fromOp } from '../record.js';
 import type { Tensor } from '../tensor.js';
 
+/**
+ * The same values in another dtype.
+ *
+ * @example
+ * cast(tensor([1.5]), 'float64').dtype; // 'float64'
+ */
 export function cast(a: Tensor, dtype: 'float32' | 'float64'): Tensor {
   const x = checkTensor('cast', 'a', a);
   const to = checkDType('cast', dtype);

@@ -11,7 +11,12 @@ import { erf } from './erf.js';
 import { tanh } from './tanh.js';
 import { where } from './where.js';
 
-/** √a = a^½, so d√a/da = ½·a^(−½) comes from pow. */
+/**
+ * √a = a^½, so d√a/da = ½·a^(−½) comes from pow.
+ *
+ * @example
+ * sqrt(tensor([4, 9])).toArray(); // [2, 3]
+ */
 export function sqrt(a: Tensor): Tensor {
   return pow(checkTensor('sqrt', 'a', a), 0.5);
 }
@@ -45,6 +50,9 @@ export function dropout(a: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
 /**
  * Clamps into [min, max] (either bound may be omitted): y = where(a > max, max, where(a < min, min, a)).
  * The gradient passes where a is inside the bounds, boundaries included (as PyTorch).
+ *
+ * @example
+ * clamp(tensor([-2, 0.5, 3]), -1, 1).toArray(); // [-1, 0.5, 1]
  */
 export function clamp(a: Tensor, min?: number, max?: number): Tensor {
   const x = checkTensor('clamp', 'a', a);
@@ -71,6 +79,9 @@ function scalarArray(value: number, like: Tensor): NDArray {
  * GELU (Hendrycks & Gimpel, 2016): y = x·Φ(x), Φ the standard normal CDF.
  *   exact (default):      gelu(x) = ½·x·(1 + erf(x/√2))
  *   approximate 'tanh':   gelu(x) ≈ ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))   (PyTorch's option)
+ *
+ * @example
+ * gelu(tensor([0, 1], { dtype: 'float64' })).toArray(); // [0, 0.8413447460685428]
  */
 export function gelu(a: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
   const x = checkTensor('gelu', 'a', a);

@@ -14,6 +14,12 @@ import { fromOp } from '../record.js';
 import type { Tensor } from '../tensor.js';
 import { narrow } from './shape.js';
 
+/**
+ * Joins tensors along an axis (the dense skip).
+ *
+ * @example
+ * concat([tensor([[1], [2]]), tensor([[3], [4]])], 1).toArray(); // [[1, 3], [2, 4]]
+ */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) {
     throw new SkipgradError('concat', 'tensors', 'a non-empty array of Tensors', describe(tensors));

@@ -49,6 +49,9 @@ function groupsOf(t: Tensor, g: number, axis = 1): Tensor[] {
 /**
  * 2-D convolution (cross-correlation, as in every framework): x [N, C, H, W] and filters
  * W [O, C/groups, kh, kw] give y [N, O, H_out, W_out].
+ *
+ * @example
+ * conv2d(ones([1, 1, 3, 3]), ones([2, 1, 2, 2]), null, { padding: 0 }).shape; // [1, 2, 2, 2]
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvOptions = {}): Tensor {
   const input = checkTensor('conv2d', 'x', x);
@@ -74,6 +77,9 @@ export interface ConvTransposeOptions extends ConvOptions {
  * Transposed convolution ("deconvolution", U-Net's learned upsampling): x [N, C_in, H, W] and
  * W [C_in, C_out/groups, kh, kw] give y [N, C_out, H_out, W_out] with
  * H_out = (H − 1)·stride − 2·padding + dilation·(kh − 1) + outputPadding + 1.
+ *
+ * @example
+ * convTranspose2d(ones([1, 2, 2, 2]), ones([2, 1, 2, 2]), null, { stride: 2 }).shape; // [1, 1, 4, 4]
  */
 export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTransposeOptions = {}): Tensor {
   const input = checkTensor('convTranspose2d', 'x', x);

@@ -12,6 +12,12 @@ import { unbroadcast } from '../unbroadcast.js';
 import { mul } from './mul.js';
 import { neg } from './neg.js';
 
+/**
+ * Elementwise a / b with broadcasting.
+ *
+ * @example
+ * div(tensor([1, 3]), 2).toArray(); // [0.5, 1.5]
+ */
 export function div(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('div', a, b);
   const out = getBackend().binary('div', x.data, y.data);

@@ -11,6 +11,12 @@ import { exp } from './exp.js';
 import { mul } from './mul.js';
 import { neg } from './neg.js';
 
+/**
+ * Elementwise error function.
+ *
+ * @example
+ * erf(tensor([0, 1], { dtype: 'float64' })).toArray(); // [0, 0.8427007929497148]
+ */
 export function erf(a: Tensor): Tensor {
   const x = checkTensor('erf', 'a', a);
   return fromOp('erf', [x], ['a'], getBackend().unary('erf', x.data), (dy) => [

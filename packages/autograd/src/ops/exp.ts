@@ -9,6 +9,12 @@ import { fromOp } from '../record.js';
 import type { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 
+/**
+ * Elementwise e^a.
+ *
+ * @example
+ * exp(tensor([0, 1], { dtype: 'float64' })).toArray(); // [1, 2.718281828459045]
+ */
 export function exp(a: Tensor): Tensor {
   const x = checkTensor('exp', 'a', a);
   const y: Tensor = fromOp('exp', [x], ['a'], getBackend().unary('exp', x.data), (dy) => [mul(dy, y)]);

@@ -10,6 +10,12 @@ import { fromOp } from '../record.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 
+/**
+ * Broadcasts to a larger shape (a stride-0 view).
+ *
+ * @example
+ * expand(tensor([1, 2]), [3, 2]).toArray(); // [[1, 2], [1, 2], [1, 2]]
+ */
 export function expand(a: Tensor, shape: readonly number[]): Tensor {
   const x = checkTensor('expand', 'a', a);
   const inShape = x.shape;

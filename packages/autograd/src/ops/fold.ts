@@ -13,6 +13,12 @@ import type { Tensor } from '../tensor.js';
 import { unfold } from './unfold.js';
 import { type Pair, type WindowOptions, makeWindow, pair } from './window.js';
 
+/**
+ * Adds columns back into an image (col2im), summing overlaps.
+ *
+ * @example
+ * fold(ones([1, 4, 4]), [3, 3], 2).toArray(); // [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]
+ */
 export function fold(cols: Tensor, outputSize: Pair, kernel: Pair, options: WindowOptions = {}): Tensor {
   const c = checkTensor('fold', 'cols', cols);
   const size = pair('fold', 'outputSize', outputSize, 1);

@@ -13,6 +13,12 @@ import { fromOp } from '../record.js';
 import { Tensor } from '../tensor.js';
 import { reshape } from './reshape.js';
 
+/**
+ * Picks elements along an axis by index.
+ *
+ * @example
+ * gather(tensor([[1, 2, 3], [4, 5, 6]]), 1, tensor([[2], [0]])).toArray(); // [[3], [4]]
+ */
 export function gather(a: Tensor, axis: number, index: Tensor): Tensor {
   const x = checkTensor('gather', 'a', a);
   const idx = checkTensor('gather', 'index', index);
@@ -31,6 +37,9 @@ export function gather(a: Tensor, axis: number, index: Tensor): Tensor {
  * scatterAdd — gather's adjoint: zeros of `shape`, with src added at the indexed positions.
  *
  *   y = Σ src placed by index, so dsrc = gather(dy, axis, index).
+ *
+ * @example
+ * scatterAdd([3], 0, tensor([0, 0, 2]), tensor([1, 2, 3])).toArray(); // [3, 0, 3]
  */
 export function scatterAdd(shape: readonly number[], axis: number, index: Tensor, src: Tensor): Tensor {
   const s = checkTensor('scatterAdd', 'src', src);
@@ -43,6 +52,9 @@ export function scatterAdd(shape: readonly number[], axis: number, index: Tensor
  * maskedSelect — the elements of a where mask is nonzero, as a 1-D tensor (row-major order).
  * A composite: the flattened a, gathered at the mask's positions; its gradient scatters dy
  * back to those positions (zeros elsewhere). mask must have a's shape; it is a constant.
+ *
+ * @example
+ * maskedSelect(tensor([[1, 2], [3, 4]]), tensor([[1, 0], [0, 1]])).toArray(); // [1, 4]
  */
 export function maskedSelect(a: Tensor, mask: Tensor): Tensor {
   const x = checkTensor('maskedSelect', 'a', a);

@@ -9,6 +9,12 @@ import { fromOp } from '../record.js';
 import type { Tensor } from '../tensor.js';
 import { div } from './div.js';
 
+/**
+ * Elementwise natural logarithm.
+ *
+ * @example
+ * log(tensor([1, Math.E], { dtype: 'float64' })).toArray(); // [0, 1]
+ */
 export function log(a: Tensor): Tensor {
   const x = checkTensor('log', 'a', a);
   return fromOp('log', [x], ['a'], getBackend().unary('log', x.data), (dy) => [div(dy, x)]);

@@ -14,6 +14,12 @@ import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 import { squeeze, transpose, unsqueeze } from './shape.js';
 
+/**
+ * Matrix product with NumPy's rules (1-D operands, batch broadcasting).
+ *
+ * @example
+ * matmul(tensor([[1, 2]]), tensor([[3], [4]])).toArray(); // [[11]]
+ */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   const x = checkTensor('matmul', 'a', a);
   const y = checkTensor('matmul', 'b', b);

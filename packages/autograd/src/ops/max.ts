@@ -16,6 +16,12 @@ import { mul } from './mul.js';
 import { reshape } from './reshape.js';
 import { checkKeepdim, keptShapeOf } from './sum.js';
 
+/**
+ * Maximum over one axis, or over all.
+ *
+ * @example
+ * max(tensor([[1, 5], [7, 2]]), 1).toArray(); // [5, 7]
+ */
 export function max(a: Tensor, axis?: number, keepdim = false): Tensor {
   const x = checkTensor('max', 'a', a);
   const axes = axis === undefined ? normalizeAxes('max', undefined, x.rank) : [normalizeAxis('max', axis, x.rank)];

@@ -12,6 +12,12 @@ import type { Tensor } from '../tensor.js';
 import { div } from './div.js';
 import { sum } from './sum.js';
 
+/**
+ * Mean over `axis` (one, several, or all).
+ *
+ * @example
+ * mean(tensor([[1, 2], [3, 4]]), 1, true).toArray(); // [[1.5], [3.5]]
+ */
 export function mean(a: Tensor, axis?: number | readonly number[], keepdim = false): Tensor {
   const x = checkTensor('mean', 'a', a);
   const axes = normalizeAxes('mean', axis, x.rank);

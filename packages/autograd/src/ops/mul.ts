@@ -12,6 +12,12 @@ import { fromOp } from '../record.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 
+/**
+ * Elementwise a · b with broadcasting.
+ *
+ * @example
+ * mul(tensor([1, 2, 3]), tensor([[1], [10]])).toArray(); // [[1, 2, 3], [10, 20, 30]]
+ */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('mul', a, b);
   const out = getBackend().binary('mul', x.data, y.data);

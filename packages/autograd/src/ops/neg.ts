@@ -8,6 +8,12 @@ import { getBackend } from '../backend.js';
 import { fromOp } from '../record.js';
 import type { Tensor } from '../tensor.js';
 
+/**
+ * Elementwise −a.
+ *
+ * @example
+ * neg(tensor([1, -2])).toArray(); // [-1, 2]
+ */
 export function neg(a: Tensor): Tensor {
   const x = checkTensor('neg', 'a', a);
   return fromOp('neg', [x], ['a'], getBackend().unary('neg', x.data), (dy) => [neg(dy)]);

@@ -12,6 +12,12 @@ import { fromOp } from '../record.js';
 import type { Tensor } from '../tensor.js';
 import { slice } from './slice.js';
 
+/**
+ * Surrounds with a constant value: one [before, after] pair per axis.
+ *
+ * @example
+ * pad(tensor([1, 2]), [[1, 2]], 9).toArray(); // [9, 1, 2, 9, 9]
+ */
 export function pad(a: Tensor, pads: readonly (readonly [number, number])[], value = 0): Tensor {
   const x = checkTensor('pad', 'a', a);
   if (!Array.isArray(pads) || pads.length !== x.rank) {

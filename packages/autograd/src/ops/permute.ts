@@ -9,6 +9,12 @@ import { checkTensor } from '../args.js';
 import { fromOp } from '../record.js';
 import type { Tensor } from '../tensor.js';
 
+/**
+ * Reorders the axes (a view).
+ *
+ * @example
+ * permute(zeros([2, 3, 4]), [2, 0, 1]).shape; // [4, 2, 3]
+ */
 export function permute(a: Tensor, axes: readonly number[]): Tensor {
   const x = checkTensor('permute', 'a', a);
   const perm = checkPermutation('permute', axes, x.rank);

@@ -35,18 +35,36 @@ function windows(op: string, x: Tensor, kernel: Pair, options: PoolOptions, padV
 /** Max pooling pads with the lowest finite value, not −∞: it never wins, and anomaly mode stays quiet. */
 const LOWEST = { float32: -3.4028234663852886e38, float64: -Number.MAX_VALUE };
 
+/**
+ * Maximum over each window (stride defaults to the kernel).
+ *
+ * @example
+ * maxPool2d(arange(16).reshape([1, 1, 4, 4]), 2).toArray(); // [[[[5, 7], [13, 15]]]]
+ */
 export function maxPool2d(x: Tensor, kernel: Pair, options: PoolOptions = {}): Tensor {
   const input = checkTensor('maxPool2d', 'x', x);
   const [cols, [h, w]] = windows('maxPool2d', input, kernel, options, LOWEST[input.dtype]);
   return cols.max(2).reshape([input.shape[0]!, input.shape[1]!, h, w]);
 }
 
+/**
+ * Mean over each window (stride defaults to the kernel).
+ *
+ * @example
+ * avgPool2d(arange(16).reshape([1, 1, 4, 4]), 2).toArray(); // [[[[2.5, 4.5], [10.5, 12.5]]]]
+ */
 export function avgPool2d(x: Tensor, kernel: Pair, options: Omit<PoolOptions, 'dilation'> = {}): Tensor {
   const input = checkTensor('avgPool2d', 'x', x);
   const [cols, [h, w]] = windows('avgPool2d', input, kernel, options, 0);
   return cols.mean(2).reshape([input.shape[0]!, input.shape[1]!, h, w]);
 }
 
+/**
+ * Average-pools to a given output size (1 is global average pooling).
+ *
+ * @example
+ * adaptiveAvgPool2d(arange(16).reshape([1, 1, 4, 4]), 1).toArray(); // [[[[7.5]]]]
+ */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   const input = checkTensor('adaptiveAvgPool2d', 'x', x);
   checkImage('adaptiveAvgPool2d', 'x', input);
@@ -65,6 +83,12 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   return concat(rows, 2);
 }
 
+/**
+ * Repeats each pixel scale × scale times.
+ *
+ * @example
+ * upsampleNearest(tensor([[[[1, 2]]]]), 2).toArray(); // [[[[1, 1, 2, 2], [1, 1, 2, 2]]]]
+ */
 export function upsampleNearest(x: Tensor, scale: Pair): Tensor {
   const input = checkTensor('upsampleNearest', 'x', x);
   checkImage('upsampleNearest', 'x', input);

@@ -16,6 +16,12 @@ import { log } from './log.js';
 import { mul } from './mul.js';
 import { sub } from './sub.js';
 
+/**
+ * Elementwise a^b with broadcasting.
+ *
+ * @example
+ * pow(tensor([2, 3]), 2).toArray(); // [4, 9]
+ */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const [x, e] = operands('pow', a, b);
   const out = getBackend().binary('pow', x.data, e.data);

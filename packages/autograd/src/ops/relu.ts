@@ -12,6 +12,12 @@ import { fromOp } from '../record.js';
 import { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 
+/**
+ * Elementwise max(a, 0).
+ *
+ * @example
+ * relu(tensor([-1, 0, 2])).toArray(); // [0, 0, 2]
+ */
 export function relu(a: Tensor): Tensor {
   const x = checkTensor('relu', 'a', a);
   return fromOp('relu', [x], ['a'], getBackend().unary('relu', x.data), (dy) => [

@@ -8,6 +8,12 @@ import { checkTensor } from '../args.js';
 import { fromOp } from '../record.js';
 import type { Tensor } from '../tensor.js';
 
+/**
+ * The same elements with a new shape (a view when possible).
+ *
+ * @example
+ * reshape(arange(6), [2, -1]).shape; // [2, 3]
+ */
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   const x = checkTensor('reshape', 'a', a);
   const inShape = x.shape;

@@ -9,7 +9,12 @@ import { permute } from './permute.js';
 import { reshape } from './reshape.js';
 import { slice } from './slice.js';
 
-/** Swaps two axes (default: the last two). */
+/**
+ * Swaps two axes (default: the last two).
+ *
+ * @example
+ * transpose(zeros([2, 3])).shape; // [3, 2]
+ */
 export function transpose(a: Tensor, axis0 = -2, axis1 = -1): Tensor {
   const x = checkTensor('transpose', 'a', a);
   const i = normalizeAxis('transpose', axis0, x.rank, 'axis0');
@@ -17,7 +22,12 @@ export function transpose(a: Tensor, axis0 = -2, axis1 = -1): Tensor {
   return permute(x, x.shape.map((_, d) => (d === i ? j : d === j ? i : d)));
 }
 
-/** Removes `axis` (which must have side 1), or every side-1 axis when omitted. */
+/**
+ * Removes `axis` (which must have side 1), or every side-1 axis when omitted.
+ *
+ * @example
+ * squeeze(zeros([2, 1, 3])).shape; // [2, 3]
+ */
 export function squeeze(a: Tensor, axis?: number): Tensor {
   const x = checkTensor('squeeze', 'a', a);
   if (axis === undefined) return reshape(x, x.shape.filter((side) => side !== 1));
@@ -28,7 +38,12 @@ export function squeeze(a: Tensor, axis?: number): Tensor {
   return reshape(x, x.shape.filter((_, i) => i !== d));
 }
 
-/** Inserts an axis of side 1 at `axis` (in [−(rank+1), rank]). */
+/**
+ * Inserts an axis of side 1 at `axis` (in [−(rank+1), rank]).
+ *
+ * @example
+ * unsqueeze(zeros([2, 3]), 0).shape; // [1, 2, 3]
+ */
 export function unsqueeze(a: Tensor, axis: number): Tensor {
   const x = checkTensor('unsqueeze', 'a', a);
   const d = normalizeAxis('unsqueeze', axis, x.rank + 1);
@@ -37,7 +52,12 @@ export function unsqueeze(a: Tensor, axis: number): Tensor {
   return reshape(x, shape);
 }
 
-/** Merges axes startAxis..endAxis (inclusive) into one. */
+/**
+ * Merges axes startAxis..endAxis (inclusive) into one.
+ *
+ * @example
+ * flatten(zeros([2, 3, 4]), 1).shape; // [2, 12]
+ */
 export function flatten(a: Tensor, startAxis = 0, endAxis = -1): Tensor {
   const x = checkTensor('flatten', 'a', a);
   if (x.rank === 0) return reshape(x, [1]);
@@ -48,7 +68,12 @@ export function flatten(a: Tensor, startAxis = 0, endAxis = -1): Tensor {
   return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
 }
 
-/** `length` elements along `axis` from `start`: a slice on one axis. */
+/**
+ * `length` elements along `axis` from `start`: a slice on one axis.
+ *
+ * @example
+ * narrow(arange(5), 0, 1, 3).toArray(); // [1, 2, 3]
+ */
 export function narrow(a: Tensor, axis: number, start: number, length: number): Tensor {
   const x = checkTensor('narrow', 'a', a);
   const d = normalizeAxis('narrow', axis, x.rank);

@@ -10,6 +10,12 @@ import type { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 import { sub } from './sub.js';
 
+/**
+ * Elementwise logistic function 1 / (1 + e^−a).
+ *
+ * @example
+ * sigmoid(tensor([0])).toArray(); // [0.5]
+ */
 export function sigmoid(a: Tensor): Tensor {
   const x = checkTensor('sigmoid', 'a', a);
   const y: Tensor = fromOp('sigmoid', [x], ['a'], getBackend().unary('sigmoid', x.data), (dy) => [

@@ -11,6 +11,12 @@ import { fromOp } from '../record.js';
 import type { Tensor } from '../tensor.js';
 import { pad } from './pad.js';
 
+/**
+ * The ranges [start, end) per leading axis (a view).
+ *
+ * @example
+ * slice(arange(10).reshape([2, 5]), [[0, 2], [1, 3]]).toArray(); // [[1, 2], [6, 7]]
+ */
 export function slice(a: Tensor, ranges: readonly (readonly [number, number])[]): Tensor {
   const x = checkTensor('slice', 'a', a);
   const bounds = normalizeRanges('slice', ranges, x.shape);

@@ -30,17 +30,35 @@ function shifted(op: string, a: Tensor, axis: number): [Tensor, Tensor | number,
   return [sub(x, m), m, d];
 }
 
+/**
+ * Softmax along an axis (default: the last).
+ *
+ * @example
+ * softmax(tensor([0, 0])).toArray(); // [0.5, 0.5]
+ */
 export function softmax(a: Tensor, axis = -1): Tensor {
   const [z, , d] = shifted('softmax', a, axis);
   const e = exp(z);
   return div(e, sum(e, d, true));
 }
 
+/**
+ * Log of softmax along an axis, computed stably.
+ *
+ * @example
+ * logSoftmax(tensor([0, 0], { dtype: 'float64' })).toArray(); // [-0.6931471805599453, -0.6931471805599453]
+ */
 export function logSoftmax(a: Tensor, axis = -1): Tensor {
   const [z, , d] = shifted('logSoftmax', a, axis);
   return sub(z, log(sum(exp(z), d, true)));
 }
 
+/**
+ * ln Σ e^a along an axis, computed stably.
+ *
+ * @example
+ * logSumExp(tensor([1000, 1000], { dtype: 'float64' })).item(); // 1000.6931471805599
+ */
 export function logSumExp(a: Tensor, axis = -1, keepdim = false): Tensor {
   const [z, m, d] = shifted('logSumExp', a, axis);
   const kept = add(log(sum(exp(z), d, true)), m);

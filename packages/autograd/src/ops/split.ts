@@ -14,6 +14,9 @@ import { narrow, unsqueeze } from './shape.js';
 /**
  * Splits along `axis` into pieces of the given sizes (an array summing to the side), or into
  * pieces of `sizes` elements each (the last may be smaller).
+ *
+ * @example
+ * split(arange(5), 2).map((p) => p.toArray()); // [[0, 1], [2, 3], [4]]
  */
 export function split(a: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] {
   const x = checkTensor('split', 'a', a);
@@ -38,7 +41,12 @@ export function split(a: Tensor, sizes: number | readonly number[], axis = 0): T
   });
 }
 
-/** Joins tensors of one shape along a new axis. */
+/**
+ * Joins tensors of one shape along a new axis.
+ *
+ * @example
+ * stack([tensor([1, 2]), tensor([3, 4])], 1).toArray(); // [[1, 3], [2, 4]]
+ */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) {
     throw new SkipgradError('stack', 'tensors', 'a non-empty array of Tensors', describe(tensors));

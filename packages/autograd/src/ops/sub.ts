@@ -11,6 +11,12 @@ import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 import { neg } from './neg.js';
 
+/**
+ * Elementwise a − b with broadcasting.
+ *
+ * @example
+ * sub(tensor([5, 7]), 2).toArray(); // [3, 5]
+ */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('sub', a, b);
   const out = getBackend().binary('sub', x.data, y.data);

@@ -14,6 +14,12 @@ import type { Tensor } from '../tensor.js';
 import { expand } from './expand.js';
 import { reshape } from './reshape.js';
 
+/**
+ * Sum over `axis` (one, several, or all).
+ *
+ * @example
+ * sum(tensor([[1, 2], [3, 4]]), 0).toArray(); // [4, 6]
+ */
 export function sum(a: Tensor, axis?: number | readonly number[], keepdim = false): Tensor {
   const x = checkTensor('sum', 'a', a);
   const axes = normalizeAxes('sum', axis, x.rank);

@@ -10,6 +10,12 @@ import type { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 import { sub } from './sub.js';
 
+/**
+ * Elementwise hyperbolic tangent.
+ *
+ * @example
+ * tanh(tensor([0])).toArray(); // [0]
+ */
 export function tanh(a: Tensor): Tensor {
   const x = checkTensor('tanh', 'a', a);
   const y: Tensor = fromOp('tanh', [x], ['a'], getBackend().unary('tanh', x.data), (dy) => [

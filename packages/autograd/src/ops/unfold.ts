@@ -13,6 +13,12 @@ import type { Tensor } from '../tensor.js';
 import { fold } from './fold.js';
 import { type Pair, type WindowOptions, checkImage, makeWindow } from './window.js';
 
+/**
+ * Every window of an image as a column (im2col).
+ *
+ * @example
+ * unfold(arange(9).reshape([1, 1, 3, 3]), 2).shape; // [1, 4, 4]
+ */
 export function unfold(a: Tensor, kernel: Pair, options: WindowOptions = {}): Tensor {
   const x = checkTensor('unfold', 'a', a);
   checkImage('unfold', 'a', x);

@@ -15,6 +15,12 @@ import { fromOp } from '../record.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 
+/**
+ * Picks a where cond is nonzero, else b.
+ *
+ * @example
+ * where(tensor([1, 0]), tensor([1, 2]), tensor([8, 9])).toArray(); // [1, 9]
+ */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
   const c = checkTensor('where', 'cond', cond);
   const [x, y] = operands('where', a, b);
