@@ -17,6 +17,12 @@ export interface InitOptions {
   gain?: number;
 }
 
+/**
+ * Fan-in and fan-out of a weight shape [out, in, ...].
+ *
+ * @example
+ * fans([64, 16, 3, 3]); // {"fanIn": 144, "fanOut": 576}
+ */
 export function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {
   if (shape.length < 2) throw new SkipgradError('init', 'shape', 'a weight shape of rank >= 2 ([out, in, ...])', `[${shape.join(', ')}]`);
   const receptive = sizeOf(shape.slice(2));
@@ -31,25 +37,54 @@ function draw(shape: readonly number[], std: number, uniform: boolean, o: InitOp
   return new NDArray(data, [...shape]);
 }
 
+/**
+ * He-uniform initial values (for ReLU layers).
+ *
+ * @example
+ * kaimingUniform([4, 3], { generator: new Generator(0) }).shape; // [4, 3]
+ */
 export function kaimingUniform(shape: readonly number[], o: InitOptions = {}): NDArray {
   return draw(shape, (o.gain ?? Math.SQRT2) / Math.sqrt(fans(shape).fanIn), true, o);
 }
 
+/**
+ * He-normal initial values (for ReLU layers).
+ *
+ * @example
+ * kaimingNormal([256, 128], { generator: new Generator(0) }).shape; // [256, 128]
+ */
 export function kaimingNormal(shape: readonly number[], o: InitOptions = {}): NDArray {
   return draw(shape, (o.gain ?? Math.SQRT2) / Math.sqrt(fans(shape).fanIn), false, o);
 }
 
+/**
+ * Glorot-uniform initial values (for tanh layers).
+ *
+ * @example
+ * xavierUniform([4, 3], { generator: new Generator(0) }).shape; // [4, 3]
+ */
 export function xavierUniform(shape: readonly number[], o: InitOptions = {}): NDArray {
   const { fanIn, fanOut } = fans(shape);
   return draw(shape, (o.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), true, o);
 }
 
+/**
+ * Glorot-normal initial values (for tanh layers).
+ *
+ * @example
+ * xavierNormal([4, 3], { generator: new Generator(0) }).shape; // [4, 3]
+ */
 export function xavierNormal(shape: readonly number[], o: InitOptions = {}): NDArray {
   const { fanIn, fanOut } = fans(shape);
   return draw(shape, (o.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), false, o);
 }
 
-/** Uniform in [−bound, bound] (PyTorch's default bias init uses bound = 1/√fan_in). */
+/**
+ * Uniform in [−bound, bound] (PyTorch's default bias init uses bound = 1/√fan_in).
+ *
+ * @example
+ * uniform([3], 0.5, { generator: new Generator(0) }).shape; // [3]
+ */
 export function uniform(shape: readonly number[], bound: number, o: InitOptions = {}): NDArray {
   return draw(shape, bound / Math.sqrt(3), true, o);
 }

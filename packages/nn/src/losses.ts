@@ -27,7 +27,12 @@ function checkSameShape(op: string, prediction: unknown, target: unknown): [Tens
   return [prediction, target];
 }
 
-/** Mean squared error. */
+/**
+ * Mean squared error.
+ *
+ * @example
+ * mseLoss(tensor([1, 2]), tensor([1, 4])).item(); // 2
+ */
 export function mseLoss(prediction: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   const [p, t] = checkSameShape('mseLoss', prediction, target);
   const d = p.sub(t);
@@ -60,7 +65,12 @@ function checkLogits(op: string, x: unknown): Tensor {
   return x;
 }
 
-/** Negative log-likelihood of class indices under log-probabilities [N, C]. */
+/**
+ * Negative log-likelihood of class indices under log-probabilities [N, C].
+ *
+ * @example
+ * nllLoss(tensor([[-1, -2]]), [1]).item(); // 2
+ */
 export function nllLoss(logProbs: Tensor, target: readonly number[] | Tensor, reduction: Reduction = 'mean'): Tensor {
   return nll('nllLoss', checkLogits('nllLoss', logProbs), target, reduction);
 }
@@ -71,13 +81,23 @@ function nll(op: string, logProbs: Tensor, target: unknown, reduction: Reduction
   return reduce(op, picked.neg(), reduction);
 }
 
-/** Cross-entropy from logits [N, C] and class indices. */
+/**
+ * Cross-entropy from logits [N, C] and class indices.
+ *
+ * @example
+ * crossEntropy(tensor([[0, 0]], { dtype: 'float64' }), [1]).item(); // 0.6931471805599453
+ */
 export function crossEntropy(logits: Tensor, target: readonly number[] | Tensor, reduction: Reduction = 'mean'): Tensor {
   const x = checkLogits('crossEntropy', logits);
   return nll('crossEntropy', x.logSoftmax(1), target, reduction);
 }
 
-/** Binary cross-entropy from logits and targets in [0, 1] of the same shape. */
+/**
+ * Binary cross-entropy from logits and targets in [0, 1] of the same shape.
+ *
+ * @example
+ * bceWithLogits(tensor([0], { dtype: 'float64' }), tensor([1], { dtype: 'float64' })).item(); // 0.6931471805599453
+ */
 export function bceWithLogits(logits: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   const [x, y] = checkSameShape('bceWithLogits', logits, target);
   const softplusOfMinusAbs = x.abs().neg().exp().add(1).log();

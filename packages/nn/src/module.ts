@@ -169,7 +169,12 @@ export abstract class Module {
   }
 }
 
-/** Checks that a module's input is a Tensor (a clear error instead of a TypeError). */
+/**
+ * Checks that a module's input is a Tensor (a clear error instead of a TypeError).
+ *
+ * @example
+ * checkInput('MyLayer', tensor([1])).shape; // [1]
+ */
 export function checkInput(op: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) throw new SkipgradError(op, 'x', 'a Tensor', describe(x));
   return x;

@@ -23,7 +23,12 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
-/** Serialises named arrays (in insertion order) and optional string metadata. */
+/**
+ * Serialises named arrays (in insertion order) and optional string metadata.
+ *
+ * @example
+ * serializeSafetensors(new Linear(2, 2).stateDict()).length > 8; // true
+ */
 export function serializeSafetensors(tensors: Map<string, NDArray> | Record<string, NDArray>, metadata: Record<string, string> = {}): Uint8Array {
   const entries = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
   const header: Record<string, unknown> = {};
@@ -57,7 +62,12 @@ function bad(expected: string, given: string): SkipgradError {
   return new SkipgradError('parseSafetensors', 'bytes', expected, given);
 }
 
-/** Parses a safetensors file, validating it completely first. */
+/**
+ * Parses a safetensors file, validating it completely first.
+ *
+ * @example
+ * [...parseSafetensors(serializeSafetensors(new Linear(2, 3).stateDict())).tensors.keys()]; // ["weight", "bias"]
+ */
 export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   if (!(bytes instanceof Uint8Array)) throw new SkipgradError('parseSafetensors', 'bytes', 'a Uint8Array', describe(bytes));
   if (bytes.length < 8) throw bad('at least 8 bytes (the header length)', `${bytes.length} bytes (truncated)`);

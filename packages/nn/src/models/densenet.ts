@@ -22,6 +22,12 @@ import { DenseConcat } from '../skip/residual.js';
 const conv = (i: number, o: number, k: number, g?: Generator): Conv2d =>
   new Conv2d(i, o, k, { padding: (k - 1) / 2, bias: false, init: 'kaiming', generator: g });
 
+/**
+ * One DenseNet layer: concat([x, H(x)]) with H = BN-ReLU-1×1 conv (4k)-BN-ReLU-3×3 conv (k).
+ *
+ * @example
+ * denseLayer(4, 2).forward(randn([2, 4, 3, 3])).shape; // [2, 6, 3, 3]
+ */
 export function denseLayer(inC: number, growth: number, o: { bottleneck?: boolean; generator?: Generator } = {}): DenseConcat {
   const g = o.generator;
   const h = o.bottleneck === false
@@ -30,11 +36,22 @@ export function denseLayer(inC: number, growth: number, o: { bottleneck?: boolea
   return new DenseConcat(h, 1);
 }
 
-/** L dense layers: C → C + L·k channels. */
+/**
+ * L dense layers: C → C + L·k channels.
+ *
+ * @example
+ * denseBlock(4, 3, 2).forward(randn([2, 4, 3, 3])).shape; // [2, 10, 3, 3]
+ */
 export function denseBlock(inC: number, layers: number, growth: number, o: { bottleneck?: boolean; generator?: Generator } = {}): Sequential {
   return new Sequential(...Array.from({ length: layers }, (_, l) => denseLayer(inC + l * growth, growth, o)));
 }
 
+/**
+ * DenseNet's transition: BN → ReLU → 1×1 conv → 2×2 average pooling.
+ *
+ * @example
+ * transition(8, 4).forward(randn([2, 8, 4, 4])).shape; // [2, 4, 2, 2]
+ */
 export function transition(inC: number, outC: number, g?: Generator): Sequential {
   return new Sequential(new BatchNorm2d(inC), new ReLU(), conv(inC, outC, 1, g), new AvgPool2d(2));
 }
@@ -50,6 +67,12 @@ export interface DenseNetOptions {
   generator?: Generator;
 }
 
+/**
+ * DenseNet-BC: three dense blocks with bottlenecks and compressing transitions.
+ *
+ * @example
+ * denseNetBC({ depth: 100 }).parameterCount(); // 769162
+ */
 export function denseNetBC(o: DenseNetOptions = {}): Sequential {
   const depth = o.depth ?? 40;
   if (!Number.isInteger(depth) || depth < 10 || (depth - 4) % 6 !== 0) {

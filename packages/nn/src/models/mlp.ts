@@ -34,6 +34,12 @@ export interface MLPOptions {
   generator?: Generator;
 }
 
+/**
+ * An MLP of a given depth: plain, residual, highway or dense.
+ *
+ * @example
+ * mlp({ inFeatures: 4, width: 8, depth: 3, classes: 2, kind: 'residual' }).forward(randn([5, 4])).shape; // [5, 2]
+ */
 export function mlp(o: MLPOptions): Sequential {
   for (const k of ['inFeatures', 'width', 'depth', 'classes'] as const) {
     if (!Number.isInteger(o[k]) || o[k] < 1) throw new SkipgradError('mlp', k, 'a positive integer', describe(o[k]));

@@ -42,12 +42,24 @@ function withSkip(f: Module, s: Module | null, plain: boolean, activateAfter: bo
   return activateAfter ? new Sequential(body, new ReLU()) : body;
 }
 
+/**
+ * ResNet's basic block: relu(F(x) + S(x)) with F two 3×3 conv + BN, S the identity or a projection.
+ *
+ * @example
+ * basicBlock(16, 32, { stride: 2 }).forward(randn([1, 16, 8, 8])).shape; // [1, 32, 4, 4]
+ */
 export function basicBlock(inC: number, outC: number, o: BlockOptions = {}): Module {
   const stride = o.stride ?? 1;
   const f = new Sequential(conv(inC, outC, 3, stride, o.generator), new BatchNorm2d(outC), new ReLU(), conv(outC, outC, 3, 1, o.generator), new BatchNorm2d(outC));
   return withSkip(f, shortcut(inC, outC, stride, o.generator), o.plain ?? false, true);
 }
 
+/**
+ * The pre-activation block (He et al., 2016): F(x) + S(x) with F = BN → relu → conv → BN → relu → conv.
+ *
+ * @example
+ * preActBlock(16, 16).forward(randn([2, 16, 4, 4])).shape; // [2, 16, 4, 4]
+ */
 export function preActBlock(inC: number, outC: number, o: BlockOptions = {}): Module {
   const stride = o.stride ?? 1;
   const f = new Sequential(new BatchNorm2d(inC), new ReLU(), conv(inC, outC, 3, stride, o.generator), new BatchNorm2d(outC), new ReLU(), conv(outC, outC, 3, 1, o.generator));
@@ -55,7 +67,12 @@ export function preActBlock(inC: number, outC: number, o: BlockOptions = {}): Mo
   return withSkip(f, s, o.plain ?? false, false);
 }
 
-/** Bottleneck with `mid` channels inside and 4·mid out. */
+/**
+ * Bottleneck with `mid` channels inside and 4·mid out.
+ *
+ * @example
+ * bottleneckBlock(8, 4).forward(randn([2, 8, 4, 4])).shape; // [2, 16, 4, 4]
+ */
 export function bottleneckBlock(inC: number, mid: number, o: BlockOptions = {}): Module {
   const stride = o.stride ?? 1;
   const out = 4 * mid;
@@ -78,7 +95,12 @@ export interface ResNetOptions {
   generator?: Generator;
 }
 
-/** CIFAR-style ResNet-(6n+2), or its plain counterpart. ResNet-20 has about 0.27M parameters. */
+/**
+ * CIFAR-style ResNet-(6n+2), or its plain counterpart. ResNet-20 has about 0.27M parameters.
+ *
+ * @example
+ * resnetCifar({ depth: 20 }).parameterCount(); // 272474
+ */
 export function resnetCifar(o: ResNetOptions): Sequential {
   if (!Number.isInteger(o.depth) || o.depth < 8 || (o.depth - 2) % 6 !== 0) {
     throw new SkipgradError('resnetCifar', 'depth', '6n + 2 for a positive integer n (20, 32, 56, …)', describe(o.depth));

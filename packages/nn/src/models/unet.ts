@@ -18,6 +18,12 @@ import { Conv2d, ConvTranspose2d, MaxPool2d } from '../layers/conv.js';
 import { BatchNorm2d } from '../layers/norm.js';
 import { Module, checkInput } from '../module.js';
 
+/**
+ * U-Net's conv block: two (3×3 conv → BN → ReLU).
+ *
+ * @example
+ * convBlock(1, 4).forward(randn([2, 1, 5, 5])).shape; // [2, 4, 5, 5]
+ */
 export function convBlock(inC: number, outC: number, g?: Generator): Sequential {
   const conv = (i: number, o: number): Conv2d => new Conv2d(i, o, 3, { padding: 1, bias: false, init: 'kaiming', generator: g });
   return new Sequential(conv(inC, outC), new BatchNorm2d(outC), new ReLU(), conv(outC, outC), new BatchNorm2d(outC), new ReLU());

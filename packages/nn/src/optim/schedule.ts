@@ -35,16 +35,34 @@ function positiveInt(op: string, name: string, v: unknown): number {
   return v as number;
 }
 
+/**
+ * A schedule factor γ^⌊t / stepSize⌋.
+ *
+ * @example
+ * [0, 1, 2, 3].map(stepLR(2, 0.5)); // [1, 1, 0.5, 0.5]
+ */
 export function stepLR(stepSize: number, gamma = 0.1): LRFactor {
   positiveInt('stepLR', 'stepSize', stepSize);
   return (t) => gamma ** Math.floor(t / stepSize);
 }
 
+/**
+ * A cosine-annealing schedule factor from 1 down to minFactor.
+ *
+ * @example
+ * [0, 5, 10].map(cosineLR(10)); // [1, 0.5, 0]
+ */
 export function cosineLR(totalSteps: number, minFactor = 0): LRFactor {
   positiveInt('cosineLR', 'totalSteps', totalSteps);
   return (t) => minFactor + (1 - minFactor) * (1 + Math.cos((Math.PI * Math.min(t, totalSteps)) / totalSteps)) / 2;
 }
 
+/**
+ * A linear warm-up over the first steps, then another schedule.
+ *
+ * @example
+ * [0, 1, 2, 3].map(linearWarmup(2)); // [0.5, 1, 1, 1]
+ */
 export function linearWarmup(warmupSteps: number, after: LRFactor = () => 1): LRFactor {
   positiveInt('linearWarmup', 'warmupSteps', warmupSteps);
   return (t) => (t < warmupSteps ? (t + 1) / warmupSteps : after(t - warmupSteps));
@@ -53,6 +71,11 @@ export function linearWarmup(warmupSteps: number, after: LRFactor = () => 1): LR
 /**
  * Scales all gradients together so that their global L2 norm is at most maxNorm
  * (clip when ‖g‖ > maxNorm: g ← g · maxNorm / ‖g‖). Returns the norm before clipping.
+ *
+ * @example
+ * const p = new Parameter(tensor([3, 4]).data);
+ * p.grad = tensor([3, 4]);
+ * clipGradNorm([p], 1); // 5
  */
 export function clipGradNorm(params: Iterable<Parameter>, maxNorm: number): number {
   if (typeof maxNorm !== 'number' || !(maxNorm > 0)) throw new SkipgradError('clipGradNorm', 'maxNorm', 'a positive number', describe(maxNorm));
