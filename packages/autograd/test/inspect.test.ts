@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SkipgradError, concat, detectAnomaly, fromOp, graphOf, maxPool2d, renderSvg, tensor, toDot, toMermaid, traceBackward, writeSvg, zeros } from '../src/index.js';
+import { SkipgradError, concat, detectAnomaly, fromOp, graphOf, maxPool2d, renderSvg, setAnomalyMode, tensor, toDot, toMermaid, traceBackward, writeSvg, zeros } from '../src/index.js';
 
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
 
@@ -136,6 +136,17 @@ describe('anomaly mode', () => {
   it('max pooling with padding stays quiet in anomaly mode', () => {
     expect(() => detectAnomaly(() => maxPool2d(zeros([1, 1, 2, 2]).sub(5), 2, { padding: 1 }).sum())).not.toThrow();
     expect(maxPool2d(zeros([1, 1, 2, 2], { dtype: 'float64' }).sub(1e300), 2, { stride: 1, padding: 1 }).toArray()).toEqual([[[[-1e300, -1e300, -1e300], [-1e300, -1e300, -1e300], [-1e300, -1e300, -1e300]]]]);
+  });
+});
+
+describe('bad input to the tools', () => {
+  it('names the tool and the argument', async () => {
+    expect(() => toDot(3 as never)).toThrow("graphOf: argument 'output' expected a Tensor, got 3");
+    expect(() => toMermaid('y' as never)).toThrow(/graphOf: argument 'output' expected a Tensor, got "y"/);
+    expect(() => traceBackward(undefined as never)).toThrow("traceBackward: argument 'fn' expected a function to run, got undefined");
+    expect(() => detectAnomaly(5 as never)).toThrow("detectAnomaly: argument 'fn' expected a function to run, got 5");
+    expect(() => setAnomalyMode('on' as never)).toThrow("setAnomalyMode: argument 'on' expected a boolean, got \"on\"");
+    await expect(renderSvg(null as never)).rejects.toThrow(/graphOf: argument 'output' expected a Tensor, got null/);
   });
 });
 

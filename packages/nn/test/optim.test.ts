@@ -83,6 +83,7 @@ describe('optimizers', () => {
     expect([0, 1, 2, 3].map(warm)).toEqual([0.25, 0.5, 0.75, 1]);
     expect(warm(4)).toBe(1);
     expect(() => stepLR(0)).toThrow(/stepLR: argument 'stepSize' expected a positive integer, got 0/);
+    expect(() => new LRScheduler(opt, 0.5 as never)).toThrow("LRScheduler: argument 'factor' expected a function of the step (stepLR, cosineLR, …), got 0.5");
   });
 
   it('clipGradNorm scales all gradients together to the max norm', () => {

@@ -7,7 +7,7 @@
  * @example
  * detectAnomaly(() => x.log().sum().backward()); // SkipgradError: log: argument 'output' …
  */
-import { SkipgradError, type NDArray } from '@skipgrad/tensor';
+import { SkipgradError, type NDArray, describe } from '@skipgrad/tensor';
 import type { Node } from '../graph.js';
 import type { Tensor } from '../tensor.js';
 
@@ -31,7 +31,13 @@ export function anomalyMode(): boolean {
  * setAnomalyMode(false);
  */
 export function setAnomalyMode(on: boolean): void {
+  if (typeof on !== 'boolean') throw new SkipgradError('setAnomalyMode', 'on', 'a boolean', describe(on));
   enabled = on;
+}
+
+/** Checks that a tool was given a function to run. */
+export function checkFunction(op: string, fn: unknown): void {
+  if (typeof fn !== 'function') throw new SkipgradError(op, 'fn', 'a function to run', describe(fn));
 }
 
 /**
@@ -41,6 +47,7 @@ export function setAnomalyMode(on: boolean): void {
  * detectAnomaly(() => tensor([1, 4]).sqrt()).toArray(); // [1, 2]: nothing anomalous
  */
 export function detectAnomaly<T>(fn: () => T): T {
+  checkFunction('detectAnomaly', fn);
   const previous = enabled;
   enabled = true;
   try {

@@ -16,6 +16,7 @@
  * console.log(toDot(y));
  */
 import { formatShape } from '@skipgrad/tensor';
+import { checkTensor } from '../args.js';
 import { topologicalOrder } from '../engine.js';
 import { type GradTarget, Node } from '../graph.js';
 import { gradTarget } from '../record.js';
@@ -40,6 +41,7 @@ export interface GraphData { nodes: GraphNode[]; edges: GraphEdge[] }
  * graphOf(x.add(x.exp())).edges.filter((e) => e.skip).length; // 1
  */
 export function graphOf(output: Tensor, options: GraphOptions = {}): GraphData {
+  checkTensor('graphOf', 'output', output);
   const names = new Map<Tensor, string>();
   for (const [name, t] of options.names ?? []) names.set(t, name);
   const order = topologicalOrder([gradTarget(output)]).reverse(); // inputs first

@@ -19,8 +19,8 @@ let viz: Promise<Viz> | null = null;
  * (await renderSvg(x.add(x.tanh()))).includes('<svg'); // true
  */
 export async function renderSvg(output: Tensor | string, options: GraphOptions = {}): Promise<string> {
+  const dot = typeof output === 'string' ? output : toDot(output, options); // toDot checks the tensor
   viz ??= import('@viz-js/viz').then((m) => m.instance());
-  const dot = typeof output === 'string' ? output : toDot(output, options);
   return (await viz).renderString(dot, { format: 'svg' });
 }
 

@@ -10,6 +10,7 @@
  */
 import type { Node } from '../graph.js';
 import type { Tensor } from '../tensor.js';
+import { checkFunction } from './anomaly.js';
 import { ruleOf } from './rules.js';
 
 export interface GradientSummary {
@@ -58,6 +59,7 @@ export function summarise(t: Tensor): GradientSummary {
  * traceBackward(() => x.mul(2).sum().backward()).steps.map((s) => s.op); // ['sum', 'mul']
  */
 export function traceBackward(fn: () => void): BackwardTrace {
+  checkFunction('traceBackward', fn);
   const steps: TraceStep[] = [];
   const previous = listener;
   listener = (node, dy, sent) => {

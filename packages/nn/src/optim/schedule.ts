@@ -20,6 +20,7 @@ export class LRScheduler {
   t = 0;
 
   constructor(readonly optimizer: Optimizer, readonly factor: LRFactor) {
+    if (typeof factor !== 'function') throw new SkipgradError('LRScheduler', 'factor', 'a function of the step (stepLR, cosineLR, …)', describe(factor));
     this.baseLr = optimizer.lr;
     optimizer.lr = this.baseLr * factor(0);
   }
