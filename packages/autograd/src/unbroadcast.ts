@@ -6,7 +6,8 @@
  * over every axis the input was broadcast along (missing leading axes and sides of 1), then
  * reshape to the input's shape. Written with differentiable ops, so it has a gradient too.
  */
-import { reductionAxes, shapesEqual } from '@skipgrad/tensor';
+import { SkipgradError, broadcastShapes, checkShape, formatShape, reductionAxes, shapesEqual } from '@skipgrad/tensor';
+import { checkTensor } from './args.js';
 import { reshape } from './ops/reshape.js';
 import { sum } from './ops/sum.js';
 import type { Tensor } from './tensor.js';
@@ -18,6 +19,10 @@ import type { Tensor } from './tensor.js';
  * unbroadcast(ones([2, 3]), [3]).toArray(); // [2, 2, 2]
  */
 export function unbroadcast(dy: Tensor, shape: readonly number[]): Tensor {
-  if (shapesEqual(dy.shape, shape)) return dy;
-  return reshape(sum(dy, reductionAxes(shape, dy.shape)), shape);
+  const x = checkTensor('unbroadcast', 'dy', dy);
+  if (shapesEqual(x.shape, shape)) return x;
+  if (!shapesEqual(broadcastShapes('unbroadcast', checkShape('unbroadcast', 'shape', shape), x.shape), x.shape)) {
+    throw new SkipgradError('unbroadcast', 'shape', `a shape that broadcasts to dy's ${formatShape(x.shape)}`, formatShape(shape));
+  }
+  return reshape(sum(x, reductionAxes(shape, x.shape)), shape);
 }

@@ -104,6 +104,14 @@ const errors: [string, () => unknown, string, string, RegExp][] = [
   ['gather negative index', () => sg.gather(seq([2, 3]), 1, tensor([[-1]], { dtype: 'float64' })), 'gather', 'index', /integers in \[0, 3\), got -1/],
   ['gather fractional index', () => sg.gather(seq([2, 3]), 1, tensor([[0.5]], { dtype: 'float64' })), 'gather', 'index', /got 0.5/],
   ['gather bad axis', () => sg.gather(seq([2, 3]), 2, tensor([[0]], { dtype: 'float64' })), 'gather', 'axis', /got 2/],
+  ['scatterAdd index not a tensor', () => sg.scatterAdd([3], 0, [0] as never, seq([1])), 'scatterAdd', 'index', /expected a Tensor, got an array of length 1/],
+  ['scatterAdd bad shape', () => sg.scatterAdd([3, -1], 0, seq([1]), seq([1])), 'scatterAdd', 'shape', /non-negative integers\), got \[3, -1\]/],
+  ['scatterAdd bad axis', () => sg.scatterAdd([3], 1, tensor([0], { dtype: 'float64' }), seq([1])), 'scatterAdd', 'axis', /got 1/],
+  ['scatterAdd index out of range', () => sg.scatterAdd([3], 0, tensor([3], { dtype: 'float64' }), seq([1])), 'scatterAdd', 'index', /integers in \[0, 3\), got 3/],
+  ['scatterAdd src of another shape', () => sg.scatterAdd([3], 0, tensor([0, 1], { dtype: 'float64' }), seq([3])), 'scatterAdd', 'src', /expected shape \[2\] \(the index's\), got \[3\]/],
+  ['unbroadcast to a shape that does not broadcast', () => sg.unbroadcast(seq([2, 3]), [3, 1, 1]), 'unbroadcast', 'shape', /a shape that broadcasts to dy's \[2, 3\], got \[3, 1, 1\]/],
+  ['unbroadcast to an incompatible side', () => sg.unbroadcast(seq([2, 3]), [4]), 'unbroadcast', 'shapes', /got \[4\] and \[2, 3\]/],
+  ['unbroadcast of a non-tensor', () => sg.unbroadcast(3 as never, [1]), 'unbroadcast', 'dy', /expected a Tensor, got 3/],
   ['where mask dtype', () => sg.where(tensor([1, 0]), seq([2]), seq([2])), 'where', 'cond', /expected dtype float64 \(the dtype of 'a'\), got float32/],
   ['where shapes', () => sg.where(seq([3]), seq([2]), 1), 'where', 'shapes', /got \[3\] and \[2\] and \[\]/],
   ['where a string', () => sg.where(seq([2]), 'a' as never, 1), 'where', 'a', /a Tensor or a number/],
@@ -131,6 +139,16 @@ describe('argument checks name the op and the argument', () => {
     expect(error).toBeInstanceOf(SkipgradError);
     expect([(error as SkipgradError).op, (error as SkipgradError).arg]).toEqual([op, arg]);
     expect((error as Error).message).toMatch(rest);
+  });
+
+  it('gather and scatterAdd accept negative axes', () => {
+    const idx = tensor([[1], [0]], { dtype: 'float64' });
+    expect(sg.gather(seq([2, 3]), -1, idx).toArray()).toEqual(sg.gather(seq([2, 3]), 1, idx).toArray());
+    const src = tensor([[5], [7]], { dtype: 'float64', requiresGrad: true });
+    const y = sg.scatterAdd([2, 3], -1, idx, src);
+    expect(y.toArray()).toEqual([[0, 5, 0], [7, 0, 0]]);
+    y.backward(tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64' }));
+    expect(src.grad!.toArray()).toEqual([[2], [4]]);
   });
 
   it('clamp accepts equal bounds; dropout refuses probabilities outside [0, 1]', () => {

@@ -6,7 +6,7 @@
  *   Each y element is a copy of one a element, so a's gradient adds dy back where it was
  *   read: da = scatterAdd(zeros like a, axis, index, dy). An element read twice gets both.
  */
-import { NDArray, SkipgradError, formatShape, normalizeAxis } from '@skipgrad/tensor';
+import { NDArray, SkipgradError, checkShape, formatShape, normalizeAxis, shapesEqual } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
 import { fromOp } from '../record.js';
@@ -22,15 +22,24 @@ import { reshape } from './reshape.js';
 export function gather(a: Tensor, axis: number, index: Tensor): Tensor {
   const x = checkTensor('gather', 'a', a);
   const idx = checkTensor('gather', 'index', index);
-  const d = normalizeAxis('gather', axis, x.rank);
-  if (idx.rank !== x.rank || idx.shape.some((s, i) => i !== d && s > x.shape[i]!)) {
-    throw new SkipgradError('gather', 'index', `a tensor of rank ${x.rank} no larger than a's shape ${formatShape(x.shape)} off axis ${d}`, `shape ${formatShape(idx.shape)}`);
-  }
-  const side = x.shape[d]!;
-  const bad = Array.from(idx.data.toTypedArray()).find((v) => !Number.isInteger(v) || v < 0 || v >= side);
-  if (bad !== undefined) throw new SkipgradError('gather', 'index', `integers in [0, ${side})`, String(bad));
+  const d = checkIndex('gather', x.shape, axis, idx);
   const constIndex = idx.detach();
   return fromOp('gather', [x], ['a'], getBackend().gather(x.data, d, idx.data), (dy) => [scatterAdd(x.shape, d, constIndex, dy)]);
+}
+
+/**
+ * The checks gather and scatterAdd share: an index tensor of the data's rank, no larger than
+ * the data off `axis`, holding integers in [0, side of axis). Returns the normalised axis.
+ */
+function checkIndex(op: string, shape: readonly number[], axis: number, idx: Tensor): number {
+  const d = normalizeAxis(op, axis, shape.length);
+  if (idx.rank !== shape.length || idx.shape.some((s, i) => i !== d && s > shape[i]!)) {
+    throw new SkipgradError(op, 'index', `a tensor of rank ${shape.length} no larger than a's shape ${formatShape(shape)} off axis ${d}`, `shape ${formatShape(idx.shape)}`);
+  }
+  const side = shape[d]!;
+  const bad = Array.from(idx.data.toTypedArray()).find((v) => !Number.isInteger(v) || v < 0 || v >= side);
+  if (bad !== undefined) throw new SkipgradError(op, 'index', `integers in [0, ${side})`, String(bad));
+  return d;
 }
 
 /**
@@ -43,10 +52,15 @@ export function gather(a: Tensor, axis: number, index: Tensor): Tensor {
  */
 export function scatterAdd(shape: readonly number[], axis: number, index: Tensor, src: Tensor): Tensor {
   const s = checkTensor('scatterAdd', 'src', src);
-  const data = getBackend().scatterAdd(shape, axis, index.data, s.data);
-  return fromOp('scatterAdd', [s], ['src'], data, (dy) => [gather(dy, axis, index)]);
+  const idx = checkTensor('scatterAdd', 'index', index);
+  const out = checkShape('scatterAdd', 'shape', shape);
+  const d = checkIndex('scatterAdd', out, axis, idx);
+  if (!shapesEqual(idx.shape, s.shape)) {
+    throw new SkipgradError('scatterAdd', 'src', `shape ${formatShape(idx.shape)} (the index's)`, formatShape(s.shape));
+  }
+  const data = getBackend().scatterAdd(out, d, idx.data, s.data);
+  return fromOp('scatterAdd', [s], ['src'], data, (dy) => [gather(dy, d, idx)]);
 }
-
 
 /**
  * maskedSelect — the elements of a where mask is nonzero, as a 1-D tensor (row-major order).
