@@ -91,8 +91,13 @@ describe('cpu backend against naive loops', () => {
       }
     });
 
-  const mm = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.boolean(), dtypes)
-    .chain(([n, k, m, batch, bBroadcast, d]) => fc.tuple(stridedView([batch, n, k], d), stridedView(bBroadcast ? [k, m] : [batch, k, m], d)));
+  // k up to 9 reaches the four-at-a-time loops and their remainders; `packed` picks which
+  // operand is a transposed view (columns packed), which selects each loop order in the kernel.
+  const transposedView = (shape: [number, number, number], d: DType, on: boolean): fc.Arbitrary<NDArray> =>
+    (on ? stridedView([shape[0], shape[2], shape[1]], d).map((v) => v.contiguous().transpose(1, 2)) : stridedView(shape, d));
+  const mm = fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 2 }), fc.boolean(), dtypes, fc.boolean(), fc.boolean())
+    .chain(([n, k, m, batch, bBroadcast, d, aT, bT]) => fc.tuple(transposedView([batch, n, k], d, aT),
+      bBroadcast ? stridedView([k, m], d) : transposedView([batch, k, m], d, bT)));
   test.prop([mm], runs(80))('matmul of strided, batch-broadcast operands', ([a, b]) => {
     const out = cpu.matmul(a, b);
     const [batch, n, k] = a.shape as [number, number, number];

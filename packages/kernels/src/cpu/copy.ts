@@ -4,13 +4,18 @@
  * strided copy serves them all.
  */
 import { type DType, NDArray, allocate, contiguousStrides, sizeOf } from '@skipgrad/tensor';
-import { walkPair } from './strided.js';
+import { rowLength, rowStep, walkRows } from './strided.js';
 
 /** Copies every element of `src` into the same-shaped strided view `dst`. */
 function copyInto(dst: NDArray, src: NDArray): void {
   const to = dst.storage;
   const from = src.storage;
-  walkPair(src.shape, dst.strides, dst.offset, src.strides, src.offset, (d, s) => { to[d] = from[s]!; });
+  const inner = rowLength(src.shape);
+  const stepTo = rowStep(dst.strides);
+  const stepFrom = rowStep(src.strides);
+  walkRows(src.shape, dst.strides, dst.offset, src.strides, src.offset, (d, s) => {
+    for (let j = 0; j < inner; j++) to[d + j * stepTo] = from[s + j * stepFrom]!;
+  });
 }
 
 export function copy(a: NDArray, dtype: DType = a.dtype): NDArray {

@@ -5,7 +5,7 @@
 import { NDArray, allocate, broadcastShapes, contiguousStrides, sizeOf } from '@skipgrad/tensor';
 import type { BinaryOp, UnaryOp } from '../backend.js';
 import { erf } from './erf.js';
-import { walkPair } from './strided.js';
+import { rowLength, rowStep, walkRows } from './strided.js';
 
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
@@ -34,8 +34,16 @@ export function unary(op: UnaryOp, a: NDArray): NDArray {
   const f = UNARY[op];
   const out = allocate(a.dtype, a.size);
   const src = a.storage;
-  let i = 0;
-  walkPair(a.shape, a.strides, a.offset, a.strides, a.offset, (at) => { out[i++] = f(src[at]!); });
+  if (a.isContiguous()) {
+    for (let i = 0, at = a.offset; i < out.length; i++) out[i] = f(src[at + i]!);
+  } else {
+    const inner = rowLength(a.shape);
+    const step = rowStep(a.strides);
+    let i = 0;
+    walkRows(a.shape, a.strides, a.offset, a.strides, a.offset, (at) => {
+      for (let j = 0; j < inner; j++) out[i++] = f(src[at + j * step]!);
+    });
+  }
   return new NDArray(out, [...a.shape]);
 }
 
@@ -51,8 +59,13 @@ export function binary(op: BinaryOp, a: NDArray, b: NDArray): NDArray {
     // Fast path: both inputs packed in the same order.
     for (let i = 0, ia = av.offset, ib = bv.offset; i < out.length; i++) out[i] = f(sa[ia + i]!, sb[ib + i]!);
   } else {
+    const inner = rowLength(shape);
+    const stepA = rowStep(av.strides);
+    const stepB = rowStep(bv.strides);
     let i = 0;
-    walkPair(shape, av.strides, av.offset, bv.strides, bv.offset, (ia, ib) => { out[i++] = f(sa[ia]!, sb[ib]!); });
+    walkRows(shape, av.strides, av.offset, bv.strides, bv.offset, (ia, ib) => {
+      for (let j = 0; j < inner; j++) out[i++] = f(sa[ia + j * stepA]!, sb[ib + j * stepB]!);
+    });
   }
   return new NDArray(out, shape, contiguousStrides(shape));
 }

@@ -6,7 +6,7 @@
  */
 import { NDArray, allocate, contiguousStrides, sizeOf } from '@skipgrad/tensor';
 import type { ReduceOp } from '../backend.js';
-import { walkPair } from './strided.js';
+import { rowLength, rowStep, walkRows } from './strided.js';
 
 export function reduce(op: ReduceOp, a: NDArray, axes: readonly number[], keepdim: boolean): NDArray {
   const reduced = new Set(axes);
@@ -15,13 +15,21 @@ export function reduce(op: ReduceOp, a: NDArray, axes: readonly number[], keepdi
   const walkStrides = keptStrides.map((s, axis) => (reduced.has(axis) ? 0 : s));
   const acc = new Float64Array(sizeOf(keptShape)).fill(op === 'sum' ? 0 : -Infinity);
   const src = a.storage;
+  const inner = rowLength(a.shape);
+  const step = rowStep(a.strides);
+  const slotStep = rowStep(walkStrides);
   if (op === 'sum') {
-    walkPair(a.shape, a.strides, a.offset, walkStrides, 0, (at, slot) => { acc[slot]! += src[at]!; });
+    walkRows(a.shape, a.strides, a.offset, walkStrides, 0, (at, slot) => {
+      for (let j = 0; j < inner; j++) acc[slot + j * slotStep]! += src[at + j * step]!;
+    });
   } else {
-    walkPair(a.shape, a.strides, a.offset, walkStrides, 0, (at, slot) => {
-      const v = src[at]!;
-      // NaN wins, as in PyTorch: once a slot holds NaN no comparison replaces it.
-      if (v > acc[slot]! || Number.isNaN(v)) acc[slot] = v;
+    walkRows(a.shape, a.strides, a.offset, walkStrides, 0, (at, slot) => {
+      for (let j = 0; j < inner; j++) {
+        const v = src[at + j * step]!;
+        const s = slot + j * slotStep;
+        // NaN wins, as in PyTorch: once a slot holds NaN no comparison replaces it.
+        if (v > acc[s]! || Number.isNaN(v)) acc[s] = v;
+      }
     });
   }
   const out = allocate(a.dtype, acc.length);

@@ -7,26 +7,25 @@
 import type { Shape } from '@skipgrad/tensor';
 
 /**
- * Calls `visit(offsetA, offsetB)` for every multi-index of `shape`, in row-major order, with
- * the storage offsets of that index in two strided layouts A and B.
+ * Calls `visitRow(offsetA, offsetB)` once per row of `shape` (every multi-index of all axes
+ * but the last), with the storage offsets where that row starts in two strided layouts A and
+ * B. The caller walks the row itself, `rowLength(shape)` steps of the last stride of each
+ * layout: a plain loop the JIT compiles tightly, instead of a call per element.
  */
-export function walkPair(
+export function walkRows(
   shape: Shape,
   stridesA: Shape, offsetA: number,
   stridesB: Shape, offsetB: number,
-  visit: (a: number, b: number) => void,
+  visitRow: (a: number, b: number) => void,
 ): void {
   const rank = shape.length;
   for (const side of shape) if (side === 0) return;
-  if (rank === 0) { visit(offsetA, offsetB); return; }
-  const inner = shape[rank - 1]!;
-  const innerA = stridesA[rank - 1]!;
-  const innerB = stridesB[rank - 1]!;
-  const index = new Array<number>(rank).fill(0);
+  if (rank <= 1) { visitRow(offsetA, offsetB); return; }
+  const index = new Array<number>(rank - 1).fill(0);
   let a = offsetA;
   let b = offsetB;
   for (;;) {
-    for (let i = 0; i < inner; i++) visit(a + i * innerA, b + i * innerB);
+    visitRow(a, b);
     let axis = rank - 2;
     for (; axis >= 0; axis--) {
       index[axis]!++;
@@ -39,4 +38,26 @@ export function walkPair(
     }
     if (axis < 0) return;
   }
+}
+
+/** The length of a row walked by walkRows, and the step of a layout along it (1 and 0 at rank 0). */
+export const rowLength = (shape: Shape): number => (shape.length === 0 ? 1 : shape[shape.length - 1]!);
+export const rowStep = (strides: Shape): number => (strides.length === 0 ? 0 : strides[strides.length - 1]!);
+
+/**
+ * Calls `visit(offsetA, offsetB)` for every multi-index of `shape`, in row-major order, with
+ * the storage offsets of that index in two strided layouts A and B.
+ */
+export function walkPair(
+  shape: Shape,
+  stridesA: Shape, offsetA: number,
+  stridesB: Shape, offsetB: number,
+  visit: (a: number, b: number) => void,
+): void {
+  const inner = rowLength(shape);
+  const stepA = rowStep(stridesA);
+  const stepB = rowStep(stridesB);
+  walkRows(shape, stridesA, offsetA, stridesB, offsetB, (a, b) => {
+    for (let i = 0; i < inner; i++) visit(a + i * stepA, b + i * stepB);
+  });
 }
