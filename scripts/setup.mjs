@@ -20,4 +20,4 @@ if (stale) {
   console.log(`[setup] installing dependencies with ${PNPM} (first run only)…`);
   run('npx', ['-y', PNPM, 'install', '--frozen-lockfile']);
 }
-run(join(root, 'node_modules', '.bin', 'tsc'), ['-b', 'packages/tensor', 'packages/kernels', 'packages/autograd', 'packages/nn']);
+run(join(root, 'node_modules', '.bin', 'tsc'), ['-b', 'packages/tensor', 'packages/kernels', 'packages/autograd', 'packages/nn', 'packages/lab']);

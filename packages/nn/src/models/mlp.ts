@@ -29,6 +29,8 @@ export interface MLPOptions {
   activation?: 'relu' | 'tanh';
   /** Weight initialisation of the Linear layers (see Linear). Default: PyTorch's. */
   init?: 'default' | 'kaiming' | 'xavier';
+  /** The highway layers' transform-gate bias (highway kind; see Highway). Default −2. */
+  gateBias?: number;
   /** Features each dense layer adds (dense kind). Default width / 4. */
   growth?: number;
   generator?: Generator;
@@ -62,7 +64,7 @@ export function mlp(o: MLPOptions): Sequential {
     const growth = o.growth ?? Math.max(1, Math.floor(o.width / 4));
     for (let i = 1; i < o.depth; i++) {
       if (o.kind === 'residual') layers.push(new Residual(new Sequential(linear(o.width, o.width), act())));
-      else if (o.kind === 'highway') layers.push(new Highway(o.width, { activation, generator: g }));
+      else if (o.kind === 'highway') layers.push(new Highway(o.width, { activation, gateBias: o.gateBias, generator: g }));
       else {
         layers.push(new DenseConcat(new Sequential(linear(features, growth), act()), -1));
         features += growth;

@@ -1,0 +1,123 @@
+/**
+ * The lab's command line, parsed with node:util's parseArgs, then checked: every bad flag is
+ * an error that names the flag, what it accepts and what it got.
+ */
+import { parseArgs } from 'node:util';
+import { EXPERIMENTS, type ExperimentName, type Preset } from './settings.js';
+
+export interface LabArgs {
+  experiments: ExperimentName[];
+  preset: Preset;
+  seed: number;
+  out: string;
+  backend: 'cpu' | 'gpujs';
+  mode: 'auto' | 'gpu' | 'webasm' | 'cpu';
+  depths: number[] | null;
+  steps: number | null;
+  progress: boolean;
+  quiet: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export class LabUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LabUsageError';
+  }
+}
+
+export const HELP = `skipgrad-lab — what skip connections do to gradients and training, measured on real MNIST digits
+
+Usage: skipgrad-lab [experiment ...] [options]        (in this repository: npm run lab -- [...])
+
+Experiments (default: all four, in this order):
+  gradient-flow   gradient norm of every layer at initialisation: plain, residual, highway, dense MLPs
+  trainability    plain vs highway MLPs trained at growing depth (after Srivastava et al., 2015, Fig. 1)
+  degradation     plain CNN vs its ResNet at two depths: training error (after He et al., 2015)
+  long-skips      a small U-Net with and without its long skips on generated shapes: IoU and masks
+
+Options:
+  --seed <n>          seed for data split, initialisation and batches (default 2026); same seed, same numbers
+  --full              paper-size settings (depths 10–100, longer training, a learning-rate search); tens of minutes
+  --tiny              every experiment in seconds (a smoke test; the numbers mean little)
+  --depths <list>     depths for gradient-flow and trainability, e.g. 10,20,50
+  --steps <n>         training steps per model (trainability, degradation, long-skips)
+  --out <dir>         where results.json and report.html go (default ./lab-report)
+  --backend <name>    cpu (default) or gpujs
+  --mode <mode>       gpujs mode: auto (default), gpu, webasm or cpu
+  --no-progress       no progress bars (the summary still prints)
+  --quiet             print only the report's path
+  -h, --help          this help
+  -v, --version       the version
+
+The default run takes about two minutes on a 2-core machine without a GPU and writes
+lab-report/results.json and lab-report/report.html (open it in any browser, offline).`;
+
+const positiveInt = (flag: string, text: string): number => {
+  const v = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(v) || v < 1) throw new LabUsageError(`--${flag}: expected a positive integer, got '${text}'`);
+  return v;
+};
+
+export function parseLabArgs(argv: readonly string[]): LabArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        seed: { type: 'string' },
+        full: { type: 'boolean' },
+        tiny: { type: 'boolean' },
+        depths: { type: 'string' },
+        steps: { type: 'string' },
+        out: { type: 'string' },
+        backend: { type: 'string' },
+        mode: { type: 'string' },
+        'no-progress': { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    throw new LabUsageError(`${(e as Error).message.replace(/\. To specify.*$/s, '')} (see --help)`);
+  }
+  const { values: v, positionals } = parsed;
+  for (const name of positionals) {
+    if (!(EXPERIMENTS as readonly string[]).includes(name)) {
+      throw new LabUsageError(`unknown experiment '${name}': expected one of ${EXPERIMENTS.join(', ')}`);
+    }
+  }
+  if (v.full && v.tiny) throw new LabUsageError('--full and --tiny: expected at most one of them, got both');
+  let seed = 2026;
+  if (v.seed !== undefined) {
+    seed = Number(v.seed);
+    if (!/^\d+$/.test(v.seed.trim()) || !Number.isSafeInteger(seed) || seed > 0xffffffff) {
+      throw new LabUsageError(`--seed: expected an integer from 0 to 4294967295, got '${v.seed}'`);
+    }
+  }
+  const backend = v.backend ?? 'cpu';
+  if (backend !== 'cpu' && backend !== 'gpujs') throw new LabUsageError(`--backend: expected cpu or gpujs, got '${backend}'`);
+  const mode = v.mode ?? 'auto';
+  if (!['auto', 'gpu', 'webasm', 'cpu'].includes(mode)) throw new LabUsageError(`--mode: expected auto, gpu, webasm or cpu, got '${mode}'`);
+  if (v.mode !== undefined && backend !== 'gpujs') throw new LabUsageError(`--mode: only applies to --backend gpujs, got --backend ${backend}`);
+  const depths = v.depths === undefined ? null : v.depths.split(',').map((d) => positiveInt('depths', d));
+  const order = (EXPERIMENTS as readonly string[]);
+  return {
+    experiments: positionals.length === 0 ? [...EXPERIMENTS] : [...new Set(positionals as ExperimentName[])].sort((a, b) => order.indexOf(a) - order.indexOf(b)),
+    preset: v.full ? 'full' : v.tiny ? 'tiny' : 'default',
+    seed,
+    out: v.out ?? 'lab-report',
+    backend,
+    mode: mode as LabArgs['mode'],
+    depths,
+    steps: v.steps === undefined ? null : positiveInt('steps', v.steps),
+    progress: !v['no-progress'] && !v.quiet,
+    quiet: v.quiet ?? false,
+    help: v.help ?? false,
+    version: v.version ?? false,
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * The lab's three presets. `default` is sized to finish in about two minutes on a 2-core
+ * machine without a GPU; `full` runs the paper-size settings (depths 10 to 100, longer
+ * training, a small learning-rate search per configuration as the Highway paper did); `tiny`
+ * runs every experiment in seconds (the tests use it; it measures nothing worth reading).
+ */
+import type { MLPKind } from '@skipgrad/nn';
+
+export type Preset = 'tiny' | 'default' | 'full';
+export const EXPERIMENTS = ['gradient-flow', 'trainability', 'degradation', 'long-skips'] as const;
+export type ExperimentName = (typeof EXPERIMENTS)[number];
+
+export interface LabSettings {
+  preset: Preset;
+  data: { train: number; test: number };
+  gradientFlow: { depths: number[]; kinds: MLPKind[]; width: number; batch: number; activation: 'tanh' | 'relu' };
+  trainability: {
+    depths: number[]; kinds: ('plain' | 'highway')[]; plainWidth: number; highwayWidth: number; gateBias: number;
+    steps: number; batch: number; learningRates: number[]; momentum: number; activation: 'tanh' | 'relu';
+    evalCount: number; logEvery: number;
+  };
+  degradation: { depths: number[]; width: number; steps: number; batch: number; lr: number; momentum: number; evalCount: number; logEvery: number };
+  longSkips: { side: number; train: number; test: number; steps: number; batch: number; lr: number; depth: number; width: number; masksShown: number; logEvery: number };
+}
+
+export function presetSettings(preset: Preset): LabSettings {
+  if (preset === 'tiny') {
+    return {
+      preset,
+      data: { train: 600, test: 200 },
+      gradientFlow: { depths: [3, 6], kinds: ['plain', 'residual', 'highway', 'dense'], width: 16, batch: 16, activation: 'tanh' },
+      trainability: { depths: [3], kinds: ['plain', 'highway'], plainWidth: 14, highwayWidth: 10, gateBias: -4, steps: 6, batch: 16, learningRates: [0.02], momentum: 0.9, activation: 'relu', evalCount: 64, logEvery: 2 },
+      degradation: { depths: [8], width: 2, steps: 4, batch: 8, lr: 0.05, momentum: 0.9, evalCount: 32, logEvery: 2 },
+      longSkips: { side: 8, train: 32, test: 8, steps: 4, batch: 8, lr: 0.01, depth: 1, width: 2, masksShown: 2, logEvery: 2 },
+    };
+  }
+  const full = preset === 'full';
+  return {
+    preset,
+    data: { train: full ? 8000 : 6000, test: 2000 },
+    gradientFlow: { depths: [10, 20, 50, 100], kinds: ['plain', 'residual', 'highway', 'dense'], width: 64, batch: 128, activation: 'tanh' },
+    trainability: {
+      depths: full ? [10, 20, 50, 100] : [10, 20, 50], kinds: ['plain', 'highway'], plainWidth: 71, highwayWidth: 50, gateBias: -4,
+      steps: full ? 2000 : 120, batch: full ? 64 : 32, learningRates: full ? [0.01, 0.03, 0.1] : [0.03], momentum: 0.9,
+      activation: 'relu', evalCount: full ? 2000 : 1000, logEvery: full ? 50 : 10,
+    },
+    degradation: { depths: full ? [20, 56] : [8, 20], width: full ? 8 : 4, steps: full ? 1500 : 80, batch: full ? 64 : 32, lr: 0.05, momentum: 0.9, evalCount: full ? 2000 : 500, logEvery: full ? 50 : 10 },
+    longSkips: { side: 16, train: full ? 2000 : 400, test: full ? 400 : 100, steps: full ? 800 : 80, batch: 16, lr: 0.01, depth: 2, width: full ? 8 : 4, masksShown: 4, logEvery: full ? 40 : 8 },
+  };
+}

@@ -1,0 +1,49 @@
+// The command as a user runs it: a child process, exit codes, stdout/stderr, files written.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const lab = (...argv: string[]): { code: number | null; stdout: string; stderr: string } => {
+  const r = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), ['--conditions=source', join(root, 'packages/lab/src/cli.ts'), ...argv], { encoding: 'utf8', cwd: root });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+describe('skipgrad-lab, the command', () => {
+  test('--help prints the usage and exits 0', () => {
+    const r = lab('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: skipgrad-lab [experiment ...] [options]');
+  });
+
+  test('a bad flag exits 2 with one line that says what is wrong', () => {
+    const r = lab('--seed', 'x');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("skipgrad-lab: --seed: expected an integer from 0 to 4294967295, got 'x'");
+    expect(r.stdout).toBe('');
+  });
+
+  test('a run writes results.json and report.html, prints the summary and the report path', () => {
+    const out = mkdtempSync(join(tmpdir(), 'skipgrad-lab-'));
+    const r = lab('long-skips', '--tiny', '--out', out);
+    expect(r.code).toBe(0);
+    const report = join(out, 'report.html');
+    expect(r.stdout).toContain(`report:  ${report}`);
+    expect(r.stdout).toContain('Long skips');
+    // Not a terminal: each progress bar prints one line when it finishes, on stderr.
+    expect(r.stderr).toMatch(/U-Net with skips +\[█+\] 4\/4 in [\d.]+s {2}IoU/);
+    expect(existsSync(report)).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).experiments).toEqual(['long-skips']);
+  });
+
+  test('--quiet prints only the report path', () => {
+    const out = mkdtempSync(join(tmpdir(), 'skipgrad-lab-'));
+    const r = lab('gradient-flow', '--tiny', '--quiet', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`report:  ${join(out, 'report.html')}\n`);
+    expect(r.stderr).toBe('');
+  });
+});
