@@ -2,7 +2,7 @@
 // schema; the HTML report's plots and self-containment; determinism of the results.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { parseLabArgs } from '../src/args.js';
 import { renderReport } from '../src/report/html.js';
