@@ -29,3 +29,25 @@ export function allocate(dtype: DType, length: number): Storage {
 export function dtypeOf(storage: Storage): DType {
   return storage instanceof Float64Array ? 'float64' : 'float32';
 }
+
+/**
+ * Storage that lives on a device (a GPU texture, another backend's buffer) instead of in a
+ * typed array. Arrays over it are views like any other; the values come to the host only when
+ * host code reads `NDArray.storage` (printing, `toArray`, `item`, a CPU kernel), once: the
+ * device storage keeps the downloaded copy, so reading again costs nothing.
+ */
+export interface DeviceStorage {
+  /** Device data is float32 (the backends that hold it refuse float64). */
+  readonly dtype: 'float32';
+  /** Number of elements. */
+  readonly length: number;
+  /** The backend that owns it (its name, for error messages). */
+  readonly owner: string;
+  /** The values on the host (downloads on the first call, then returns the same array). */
+  download(): Float32Array;
+}
+
+/** True for device storage, false for a typed array. */
+export function isDeviceStorage(s: Storage | DeviceStorage): s is DeviceStorage {
+  return !ArrayBuffer.isView(s);
+}

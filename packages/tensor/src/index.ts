@@ -3,7 +3,7 @@
  * Imports nothing of ours; every other package builds on it.
  */
 export { SkipgradError, describe, formatShape } from './errors.js';
-export { type DType, type Storage, DTYPES, isDType, checkDType, allocate, dtypeOf } from './dtype.js';
+export { type DType, type Storage, type DeviceStorage, DTYPES, isDType, checkDType, allocate, dtypeOf, isDeviceStorage } from './dtype.js';
 export {
   type Shape, sizeOf, contiguousStrides, shapesEqual, checkShape, broadcastShapes, reductionAxes,
   normalizeAxis, normalizeAxes,

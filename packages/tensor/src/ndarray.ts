@@ -8,7 +8,7 @@
  * That one formula is why reshape, permute, expand and slice can be views that copy nothing:
  * each only computes a new (shape, strides, offset) over the same storage.
  */
-import { type DType, type Storage, allocate, dtypeOf } from './dtype.js';
+import { type DType, type DeviceStorage, type Storage, allocate, dtypeOf, isDeviceStorage } from './dtype.js';
 import { SkipgradError, describe, formatShape } from './errors.js';
 import { type Shape, checkShape, contiguousStrides, normalizeAxis, sizeOf } from './shape.js';
 import { formatArray } from './format.js';
@@ -16,19 +16,30 @@ import { formatArray } from './format.js';
 export type NestedArray = number | NestedArray[];
 
 export class NDArray {
-  readonly storage: Storage;
+  /** Where the elements live: a typed array on the host, or a device's storage (see DeviceStorage). */
+  readonly source: Storage | DeviceStorage;
   readonly shape: readonly number[];
   readonly strides: readonly number[];
   readonly offset: number;
 
-  constructor(storage: Storage, shape: Shape, strides: Shape = contiguousStrides(shape), offset = 0) {
-    this.storage = storage;
+  constructor(source: Storage | DeviceStorage, shape: Shape, strides: Shape = contiguousStrides(shape), offset = 0) {
+    this.source = source;
     this.shape = shape;
     this.strides = strides;
     this.offset = offset;
   }
 
-  get dtype(): DType { return dtypeOf(this.storage); }
+  /** The elements as a host typed array; for device storage this downloads them (once). */
+  get storage(): Storage {
+    return isDeviceStorage(this.source) ? this.source.download() : this.source;
+  }
+
+  /** The device storage when the elements live on a device, else undefined. */
+  get device(): DeviceStorage | undefined {
+    return isDeviceStorage(this.source) ? this.source : undefined;
+  }
+
+  get dtype(): DType { return isDeviceStorage(this.source) ? this.source.dtype : dtypeOf(this.source); }
   get rank(): number { return this.shape.length; }
   get size(): number { return sizeOf(this.shape); }
 
@@ -74,7 +85,7 @@ export class NDArray {
 
   /** The elements in row-major order as a flat typed array (a copy unless already packed). */
   toTypedArray(): Storage {
-    if (this.isContiguous() && this.offset === 0 && this.storage.length === this.size) return this.storage;
+    if (this.isContiguous() && this.offset === 0 && this.source.length === this.size) return this.storage;
     return this.copy().storage;
   }
 
@@ -86,14 +97,14 @@ export class NDArray {
   reshape(shape: readonly number[]): NDArray {
     const target = inferShape('reshape', shape, this.shape);
     const strides = viewStrides(this.shape, this.strides, target);
-    if (strides) return new NDArray(this.storage, target, strides, this.offset);
+    if (strides) return new NDArray(this.source, target, strides, this.offset);
     return this.copy().reshape(target);
   }
 
   /** A view with the axes reordered: output axis i is input axis `axes[i]`. */
   permute(axes: readonly number[]): NDArray {
     const perm = checkPermutation('permute', axes, this.rank);
-    return new NDArray(this.storage, perm.map((a) => this.shape[a]!), perm.map((a) => this.strides[a]!), this.offset);
+    return new NDArray(this.source, perm.map((a) => this.shape[a]!), perm.map((a) => this.strides[a]!), this.offset);
   }
 
   /** A view with two axes swapped. */
@@ -118,7 +129,7 @@ export class NDArray {
       if (own === 1) return 0;
       throw new SkipgradError('expand', 'shape', `a shape ${formatShape(this.shape)} broadcasts to`, formatShape(target), `axis ${axis} has side ${own}, not 1`);
     });
-    return new NDArray(this.storage, target, strides, this.offset);
+    return new NDArray(this.source, target, strides, this.offset);
   }
 
   /**
@@ -134,7 +145,7 @@ export class NDArray {
       return end - start;
     });
     // A zero-size view keeps offset inside storage for cleanliness; it reads nothing anyway.
-    return new NDArray(this.storage, shape, [...this.strides], sizeOf(shape) === 0 ? this.offset : offset);
+    return new NDArray(this.source, shape, [...this.strides], sizeOf(shape) === 0 ? this.offset : offset);
   }
 
   /** A view of `length` elements along `axis`, starting at `start`. */
@@ -148,13 +159,13 @@ export class NDArray {
   squeeze(axis?: number): NDArray {
     if (axis === undefined) {
       const keep = this.shape.map((s, i) => (s === 1 ? -1 : i)).filter((i) => i >= 0);
-      return new NDArray(this.storage, keep.map((i) => this.shape[i]!), keep.map((i) => this.strides[i]!), this.offset);
+      return new NDArray(this.source, keep.map((i) => this.shape[i]!), keep.map((i) => this.strides[i]!), this.offset);
     }
     const a = normalizeAxis('squeeze', axis, this.rank);
     if (this.shape[a] !== 1) {
       throw new SkipgradError('squeeze', 'axis', 'an axis of side 1', `axis ${axis} of side ${this.shape[a]}`, `shape ${formatShape(this.shape)}`);
     }
-    return new NDArray(this.storage, this.shape.filter((_, i) => i !== a), this.strides.filter((_, i) => i !== a), this.offset);
+    return new NDArray(this.source, this.shape.filter((_, i) => i !== a), this.strides.filter((_, i) => i !== a), this.offset);
   }
 
   /** A view with a new axis of side 1 inserted at `axis` (in [-(rank+1), rank]). */
@@ -164,7 +175,7 @@ export class NDArray {
     const strides = [...this.strides];
     shape.splice(a, 0, 1);
     strides.splice(a, 0, 1);
-    return new NDArray(this.storage, shape, strides, this.offset);
+    return new NDArray(this.source, shape, strides, this.offset);
   }
 
   /** The elements as nested arrays (a number for a scalar). */
