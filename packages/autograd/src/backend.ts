@@ -29,3 +29,4 @@ export function setBackend(backend: Backend): void {
   }
   current = backend;
 }
+

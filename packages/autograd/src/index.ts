@@ -19,6 +19,7 @@ export { Node, type BackwardFn, type GradTarget, type InputInfo, noGrad, enableG
 export { fromOp } from './record.js';
 export { unbroadcast } from './unbroadcast.js';
 export { getBackend, setBackend } from './backend.js';
+export { tidy } from './tidy.js';
 export * from './ops/index.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckReport, GradcheckError } from './gradcheck/index.js';
 export * from './inspect/index.js';

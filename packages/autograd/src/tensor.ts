@@ -100,6 +100,19 @@ export class Tensor {
     return new Tensor(this.data);
   }
 
+  /**
+   * Frees the device memory holding this tensor's values now, rather than when the garbage
+   * collector finds it (gpujs backend; on the CPU there is nothing to free). Every tensor that
+   * views the same values (reshape, transpose, detach…) becomes unreadable.
+   *
+   * @example
+   * const t = tensor([1, 2, 3]);
+   * t.dispose(); // a no-op for host arrays
+   */
+  dispose(): void {
+    this.value.device?.release?.();
+  }
+
   /** Forgets the accumulated gradient. */
   zeroGrad(): void {
     this.grad = null;

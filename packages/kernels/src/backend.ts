@@ -73,4 +73,9 @@ export interface Backend {
   unfold(x: NDArray, window: Window2d): NDArray;
   /** col2im, unfold's adjoint: sums the columns [N, C·kh·kw, L] back into [N, C, H, W]. */
   fold(cols: NDArray, outputSize: readonly [number, number], window: Window2d): NDArray;
+  /**
+   * Optional, for backends with device memory: runs `fn`, then frees every result it created
+   * except those `keep(result)` names. Backends whose results are host arrays leave it out.
+   */
+  scope?<T>(fn: () => T, keep?: (result: T) => Iterable<NDArray>): T;
 }

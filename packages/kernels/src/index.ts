@@ -6,3 +6,5 @@ export {
   type Backend, type UnaryOp, type BinaryOp, type ReduceOp, type Window2d, UNARY_OPS, BINARY_OPS, windowOutputSize,
 } from './backend.js';
 export { cpuBackend, createCpuBackend } from './cpu/index.js';
+// The gpujs backend: this import loads no gpu.js; createGpujsBackend does, when called.
+export { createGpujsBackend, type GpujsBackend, type GpujsMode, type GpujsOptions } from './gpujs/index.js';

@@ -6,6 +6,7 @@ import { describe, expect } from 'vitest';
 import { type DType, NDArray, broadcastShapes, sizeOf } from '@skipgrad/tensor';
 import { BINARY_OPS, UNARY_OPS, cpuBackend as cpu } from '../src/index.js';
 import { runs } from '../../../tests/support.js';
+import { dtypes, pairArb, shapeArb, stridedView } from './arbitraries.js';
 
 /** Every multi-index of `shape`, row-major. */
 function indices(shape: readonly number[]): number[][] {
@@ -15,32 +16,6 @@ function indices(shape: readonly number[]): number[][] {
 }
 const values = (a: NDArray): number[] => indices(a.shape).map((i) => a.get(i));
 const round = (dtype: DType, v: number): number => (dtype === 'float32' ? Math.fround(v) : v);
-
-/**
- * A strided view of `shape`: a bigger array that is sliced (offset, gaps), then transposed
- * twice at random axes so the strides are not row-major — but the logical shape is `shape`.
- */
-const stridedView = (shape: number[], dtype: DType): fc.Arbitrary<NDArray> =>
-  fc.tuple(fc.array(fc.integer({ min: -40, max: 40 }), { minLength: sizeOf(shape.map((s) => s + 1)), maxLength: sizeOf(shape.map((s) => s + 1)) }),
-    fc.boolean(), fc.nat()).map(([data, flip, k]) => {
-    const storage = dtype === 'float64' ? Float64Array.from(data, (v) => v / 8) : Float32Array.from(data, (v) => v / 8);
-    const big = new NDArray(storage, shape.map((s) => s + 1));
-    let view = big.slice(shape.map((s) => [1, s + 1] as [number, number]));
-    if (flip && shape.length >= 2) {
-      const a = k % shape.length;
-      const b = (k >> 3) % shape.length;
-      // transpose the storage-level view, copy-free, then transpose back the logical shape
-      view = view.transpose(a, b).copy().transpose(a, b);
-    }
-    return view;
-  });
-
-const dtypes = fc.constantFrom<DType>('float32', 'float64');
-const shapeArb = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 4 });
-const pairArb = fc.tuple(shapeArb, fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), fc.nat(4), dtypes).chain(([s, ones, cut, dtype]) => {
-  const other = s.slice(Math.min(cut, s.length)).map((side, i) => (ones[i] ? 1 : side));
-  return fc.tuple(stridedView(s, dtype), stridedView(other, dtype));
-});
 
 /** erf by Simpson's rule on 2/√π ∫₀ˣ e^(−t²) dt: slow, plainly right. */
 function erfReference(x: number): number {

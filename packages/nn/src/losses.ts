@@ -6,7 +6,7 @@
  *   crossEntropy:   nll(logSoftmax(logits)) — from raw logits, numerically stable
  *   bceWithLogits:  mean(max(x, 0) − x·y + ln(1 + e^−|x|)) — stable for any logit x
  */
-import { Tensor } from '@skipgrad/autograd';
+import { Tensor, gather } from '@skipgrad/autograd';
 import { NDArray, SkipgradError, allocate, describe } from '@skipgrad/tensor';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -43,19 +43,20 @@ export function mseLoss(prediction: Tensor, target: Tensor, reduction: Reduction
  * Class indices → a constant one-hot matrix [N, C]. Indices are checked: an integer in [0, C)
  * for each of the N rows.
  */
-function oneHot(op: string, target: unknown, n: number, classes: number, dtype: 'float32' | 'float64'): Tensor {
+/** The class indices as an [N, 1] index tensor for gather, each checked to be a class. */
+function classIndex(op: string, target: unknown, n: number, classes: number, dtype: 'float32' | 'float64'): Tensor {
   const list = target instanceof Tensor ? Array.from(target.data.toTypedArray()) : target;
   if (!Array.isArray(list) || list.length !== n) {
     throw new SkipgradError(op, 'target', `${n} class indices (an array or a 1-D tensor)`, describe(target));
   }
-  const data = allocate(dtype, n * classes);
+  const data = allocate(dtype, n);
   list.forEach((c, i) => {
     if (!Number.isInteger(c) || c < 0 || c >= classes) {
       throw new SkipgradError(op, `target[${i}]`, `a class index in [0, ${classes})`, describe(c));
     }
-    data[i * classes + c] = 1;
+    data[i] = c;
   });
-  return new Tensor(new NDArray(data, [n, classes]));
+  return new Tensor(new NDArray(data, [n, 1]));
 }
 
 function checkLogits(op: string, x: unknown): Tensor {
@@ -77,7 +78,8 @@ export function nllLoss(logProbs: Tensor, target: readonly number[] | Tensor, re
 
 function nll(op: string, logProbs: Tensor, target: unknown, reduction: Reduction): Tensor {
   const [n, c] = logProbs.shape as [number, number];
-  const picked = logProbs.mul(oneHot(op, target, n, c, logProbs.dtype)).sum(1);
+  // −log p[i, target[i]]: gather picks one log-probability per row (its gradient scatters back).
+  const picked = gather(logProbs, 1, classIndex(op, target, n, c, logProbs.dtype)).squeeze(1);
   return reduce(op, picked.neg(), reduction);
 }
 

@@ -45,6 +45,8 @@ export interface DeviceStorage {
   readonly owner: string;
   /** The values on the host (downloads on the first call, then returns the same array). */
   download(): Float32Array;
+  /** Frees the device memory now; reading afterwards is an error. */
+  release?(): void;
 }
 
 /** True for device storage, false for a typed array. */

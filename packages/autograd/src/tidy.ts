@@ -1,0 +1,30 @@
+/**
+ * tidy: frees a block's device memory at once (a helper for device backends such as gpujs).
+ */
+import { getBackend } from './backend.js';
+import { Tensor } from './tensor.js';
+
+/** Every Tensor in a value: the value itself, or the items of an array, or an object's fields (one level). */
+function tensorsIn(value: unknown): Tensor[] {
+  if (value instanceof Tensor) return [value];
+  if (Array.isArray(value)) return value.filter((v): v is Tensor => v instanceof Tensor);
+  if (value !== null && typeof value === 'object') return Object.values(value).filter((v): v is Tensor => v instanceof Tensor);
+  return [];
+}
+
+/**
+ * Runs `fn` and frees the device memory of every tensor it created, except the ones it returns
+ * (a tensor, or an array or object of tensors) and their gradients. On a backend without device
+ * memory (the CPU) it just runs `fn`. Use it for inference and evaluation loops; in a training
+ * step the optimizer's new parameter values are made inside, so free step results with
+ * `dispose()` or leave them to the garbage collector, which frees device memory as well.
+ *
+ * @example
+ * const total = tidy(() => tensor([1, 2, 3]).mul(2).sum()); // only `total` survives
+ */
+export function tidy<T>(fn: () => T): T {
+  const backend = getBackend();
+  const scope = backend.scope?.bind(backend);
+  if (!scope) return fn();
+  return scope(fn, (result) => tensorsIn(result).flatMap((t) => (t.grad ? [t.data, t.grad.data] : [t.data])));
+}

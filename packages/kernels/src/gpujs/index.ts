@@ -1,0 +1,274 @@
+/**
+ * The gpujs backend: every Backend kernel as a gpu.js kernel, with results kept on the device.
+ *
+ *   const backend = await createGpujsBackend({ mode: 'auto' });   // loads gpu.js now, not before
+ *   setBackend(backend);                                           // from @skipgrad/autograd
+ *   backend.mode;                                                  // the mode that actually runs
+ *
+ * Modes: `gpu` runs GLSL shaders through WebGL or, in Node, headless-gl; `webasm` compiles the
+ * kernels to WebAssembly (SIMD) on the CPU; `cpu` is gpu.js's plain-JavaScript reference;
+ * `auto` takes `gpu` when a GL context can be made, else `webasm`, and says so once.
+ *
+ * How a kernel runs: kernels.ts writes its source for the exact shapes and strides of the call;
+ * the compiled kernel is cached under that source (so a training loop compiles each kernel
+ * once); inputs are passed as the device handles of earlier results (uploaded once if they are
+ * host arrays); the result is wrapped as device storage (device.ts) and comes back to the host
+ * only when read. float32 only: float64 arrays are refused with a message naming the op.
+ */
+import { type DType, NDArray, SkipgradError, type Storage, contiguousStrides, describe, sizeOf } from '@skipgrad/tensor';
+import type { Backend, BinaryOp, ReduceOp, UnaryOp, Window2d } from '../backend.js';
+import { type DeviceCounters, DeviceMemory, GpujsStorage, type Handle } from './device.js';
+import {
+  type KernelPlan, binaryPlan, concatPlan, copyPlan, foldPlan, fullPlan, gatherPlan, matmulPlan, padPlan, reducePlan,
+  scatterAddPlan, unaryPlan, unfoldPlan, wherePlan,
+} from './kernels.js';
+
+export type GpujsMode = 'auto' | 'gpu' | 'webasm' | 'cpu';
+
+export interface GpujsOptions {
+  /** Which gpu.js backend runs the kernels (default 'auto'). */
+  mode?: GpujsMode;
+  /** Where the one-line notices go (a fallback from `auto`); default console.warn. */
+  warn?: (message: string) => void;
+}
+
+export interface GpujsBackend extends Backend {
+  readonly name: 'gpujs';
+  /** The mode that actually runs: never 'auto'. */
+  readonly mode: 'gpu' | 'webasm' | 'cpu';
+  /** Transfers, compiles, launches and live results since creation (a snapshot). */
+  stats(): DeviceCounters & { cachedKernels: number };
+  /** Frees an array's device memory now (Tensor.dispose calls this). */
+  release(a: NDArray): void;
+  /**
+   * Runs `fn`, then frees every result it created except those `keep(result)` names (by
+   * default: the result itself when it is an array).
+   */
+  scope<T>(fn: () => T, keep?: (result: T) => Iterable<NDArray>): T;
+  /** Frees every compiled kernel and the GL context. The backend cannot be used afterwards. */
+  destroy(): void;
+}
+
+// The part of gpu.js we use, typed here so that importing this file never loads gpu.js.
+interface GpuKernel { (...args: unknown[]): unknown; }
+interface GpuInstance {
+  readonly mode: string;
+  createKernel(source: string, settings: Record<string, unknown>): GpuKernel;
+  destroy(): void;
+}
+interface GpuModule {
+  GPU: { new (settings: { mode?: string }): GpuInstance; isHeadlessGLSupported: boolean; isSinglePrecisionSupported: boolean };
+}
+
+async function loadGpuJs(): Promise<GpuModule> {
+  try {
+    const module = (await import('gpu.js')) as unknown as GpuModule & { default?: GpuModule };
+    return module.GPU ? module : module.default!;
+  } catch (e) {
+    throw new SkipgradError('createGpujsBackend', 'gpu.js', "the npm package 'gpu.js' installed", `it failed to load (${(e as Error).message})`);
+  }
+}
+
+/** Creates the backend, loading gpu.js (and, in gpu mode, a GL context) now. */
+export async function createGpujsBackend(options: GpujsOptions = {}): Promise<GpujsBackend> {
+  const requested = options.mode ?? 'auto';
+  if (!['auto', 'gpu', 'webasm', 'cpu'].includes(requested)) {
+    throw new SkipgradError('createGpujsBackend', 'mode', "'auto', 'gpu', 'webasm' or 'cpu'", describe(requested));
+  }
+  const warn = options.warn ?? ((m: string) => console.warn(m));
+  const { GPU } = await loadGpuJs();
+  const inNode = typeof process !== 'undefined' && !!process.versions?.node;
+  const glAvailable = inNode ? GPU.isHeadlessGLSupported : true;
+  let mode: 'gpu' | 'webasm' | 'cpu';
+  if (requested === 'auto') {
+    mode = glAvailable ? 'gpu' : 'webasm';
+    if (!glAvailable) warn("skipgrad gpujs: no GL context (headless-gl is missing or there is no display), running the kernels in 'webasm' mode on the CPU");
+  } else {
+    mode = requested;
+    if (mode === 'gpu' && !glAvailable) {
+      throw new SkipgradError('createGpujsBackend', 'mode', "'gpu' with a working GL context (headless-gl built, and a display: xvfb-run on a server)",
+        'no GL context', "choose mode 'webasm' or 'auto'");
+    }
+  }
+  if (mode === 'gpu' && !GPU.isSinglePrecisionSupported) {
+    throw new SkipgradError('createGpujsBackend', 'precision', 'float32 textures (precision single)',
+      "a device with only 8-bit 'unsigned' textures", "its results would be quantised; use mode 'webasm' or the CPU backend");
+  }
+  const gpu = new GPU({ mode: mode === 'gpu' ? (inNode ? 'headlessgl' : 'gpu') : mode });
+  if (mode === 'gpu' && !['headlessgl', 'webgl2', 'webgl', 'gpu'].includes(gpu.mode)) {
+    throw new SkipgradError('createGpujsBackend', 'mode', "'gpu' running on a GL backend", `gpu.js chose '${gpu.mode}'`);
+  }
+  return new GpujsBackendImpl(gpu, mode);
+}
+
+class GpujsBackendImpl implements GpujsBackend {
+  readonly name = 'gpujs' as const;
+  private readonly memory = new DeviceMemory();
+  private readonly kernels = new Map<string, GpuKernel>();
+  /** Host arrays already uploaded, so a constant input is copied to the device once. */
+  private readonly uploaded = new WeakMap<Storage, GpujsStorage>();
+  private readonly scalars = new Map<number, GpujsStorage>();
+
+  constructor(private readonly gpu: GpuInstance, readonly mode: 'gpu' | 'webasm' | 'cpu') {}
+
+  stats(): DeviceCounters & { cachedKernels: number } {
+    return { ...this.memory.counters, cachedKernels: this.kernels.size };
+  }
+
+  // ── running a plan ───────────────────────────────────────────────────────────────────────
+
+  private check(op: string, arrays: readonly NDArray[]): void {
+    arrays.forEach((a, i) => {
+      if (a.dtype !== 'float32') {
+        throw new SkipgradError(`gpujs ${op}`, arrays.length === 1 ? 'input' : `input ${i}`, 'float32 (the gpujs backend computes in float32)', a.dtype,
+          'float64 needs the CPU backend: setBackend(cpuBackend)');
+      }
+    });
+  }
+
+  /** The handle a kernel reads for `a`: a device result as is, a host array uploaded (once). */
+  private handleOf(a: NDArray): Handle {
+    const device = a.device;
+    if (device instanceof GpujsStorage) return device.handle;
+    const host = a.storage as Float32Array;
+    if (this.mode !== 'gpu') return host;
+    let up = this.uploaded.get(host) ?? (host.length === 1 ? this.scalars.get(host[0]!) : undefined);
+    if (!up || up.released) {
+      up = this.launch(copyPlan(new NDArray(host, [host.length])), [host]);
+      this.memory.counters.uploads++;
+      this.memory.counters.uploadedValues += host.length;
+      this.uploaded.set(host, up);
+      // Ops make scalars (a learning rate, a 1 − p) as fresh host arrays on every call: keep
+      // the device copies of the last few hundred values so a loop uploads each one once.
+      if (host.length === 1 && !Number.isNaN(host[0]!)) {
+        if (this.scalars.size >= 256) this.scalars.delete(this.scalars.keys().next().value!);
+        this.scalars.set(host[0]!, up);
+      }
+    }
+    return up.handle;
+  }
+
+  private launch(plan: KernelPlan, args: readonly unknown[]): GpujsStorage {
+    const size = sizeOf(plan.shape);
+    // The source fixes the strides; the output size and the input lengths complete the key
+    // (gpu.js compiles a kernel for fixed sizes of both).
+    const key = `${size}|${args.map((a) => (typeof a === 'number' ? 'n' : (a as { length?: number; size?: number[] }).length ?? (a as { size: number[] }).size.join('x'))).join(',')}|${plan.source}`;
+    let kernel = this.kernels.get(key);
+    if (!kernel) {
+      kernel = this.gpu.createKernel(plan.source, {
+        output: [Math.max(1, size)], pipeline: true, immutable: true, precision: 'single', tactic: 'precision',
+        loopMaxIterations: Math.max(1000, plan.loop + 1), dynamicOutput: false,
+      });
+      this.kernels.set(key, kernel);
+      this.memory.counters.compiles++;
+    }
+    this.memory.counters.launches++;
+    const result = kernel(...args) as Handle;
+    return new GpujsStorage(this.name, result, size, this.memory);
+  }
+
+  /** Runs a plan over arrays (and trailing scalar arguments) and returns the device result. */
+  private run(op: string, plan: KernelPlan, inputs: readonly NDArray[], scalars: readonly number[] = []): NDArray {
+    this.check(op, inputs);
+    if (sizeOf(plan.shape) === 0) return new NDArray(new Float32Array(0), plan.shape);
+    const storage = this.launch(plan, [...inputs.map((a) => this.handleOf(a)), ...scalars]);
+    return new NDArray(storage, plan.shape, contiguousStrides(plan.shape));
+  }
+
+  // ── the Backend interface ────────────────────────────────────────────────────────────────
+
+  unary(op: UnaryOp, a: NDArray): NDArray {
+    return this.run(op, unaryPlan(op, a), [a]);
+  }
+
+  binary(op: BinaryOp, a: NDArray, b: NDArray): NDArray {
+    return this.run(op, binaryPlan(op, a, b), [a, b], op === 'pow' ? [Infinity, NaN] : []);
+  }
+
+  reduce(op: ReduceOp, a: NDArray, axes: readonly number[], keepdim: boolean): NDArray {
+    const plan = reducePlan(op, a, axes, keepdim);
+    // A sum over nothing is 0 (max over nothing is refused by the ops before it gets here).
+    if (a.size === 0) return this.full(plan.shape, 0, a.dtype, op, a);
+    return this.run(op, plan, [a]);
+  }
+
+  matmul(a: NDArray, b: NDArray): NDArray {
+    const plan = matmulPlan(a, b);
+    if (a.size === 0 || b.size === 0) return this.full(plan.shape, 0, a.dtype, 'matmul', a.size === 0 ? a : b);
+    return this.run('matmul', plan, [a, b]);
+  }
+
+  concat(arrays: readonly NDArray[], axis: number): NDArray {
+    // Zero-size pieces add nothing and would be empty inputs to the kernel.
+    const pieces = arrays.filter((a) => a.size > 0);
+    if (pieces.length === 0) {
+      const shape = [...arrays[0]!.shape];
+      shape[axis] = arrays.reduce((t, a) => t + a.shape[axis]!, 0);
+      this.check('concat', arrays);
+      return new NDArray(new Float32Array(sizeOf(shape)), shape);
+    }
+    this.check('concat', arrays);
+    return this.run('concat', concatPlan(pieces, axis), pieces);
+  }
+
+  pad(a: NDArray, pads: readonly (readonly [number, number])[], value: number): NDArray {
+    if (a.size === 0) return this.full(a.shape.map((s, d) => s + pads[d]![0] + pads[d]![1]), value, 'float32', 'pad', a);
+    return this.run('pad', padPlan(a, pads), [a], [value]);
+  }
+
+  copy(a: NDArray, dtype: DType = a.dtype): NDArray {
+    if (dtype !== 'float32') this.check('copy', [new NDArray(new Float64Array(0), [0])]);
+    if (a.size === 0) { this.check('copy', [a]); return new NDArray(new Float32Array(0), [...a.shape]); }
+    return this.run('copy', copyPlan(a), [a]);
+  }
+
+  full(shape: readonly number[], value: number, dtype: DType, op = 'full', like?: NDArray): NDArray {
+    if (dtype !== 'float32') this.check(op, [like ?? new NDArray(new Float64Array(0), [0])]);
+    return this.run(op, fullPlan(shape), [], [value]);
+  }
+
+  where(cond: NDArray, a: NDArray, b: NDArray): NDArray {
+    return this.run('where', wherePlan(cond, a, b), [cond, a, b]);
+  }
+
+  gather(a: NDArray, axis: number, index: NDArray): NDArray {
+    if (a.size === 0) { this.check('gather', [a, index]); return new NDArray(new Float32Array(index.size), [...index.shape]); }
+    return this.run('gather', gatherPlan(a, axis, index), [a, index]);
+  }
+
+  scatterAdd(shape: readonly number[], axis: number, index: NDArray, src: NDArray): NDArray {
+    if (index.size === 0) return this.full(shape, 0, src.dtype, 'scatterAdd', src);
+    return this.run('scatterAdd', scatterAddPlan(shape, axis, index, src), [index, src]);
+  }
+
+  unfold(x: NDArray, window: Window2d): NDArray {
+    return this.run('unfold', unfoldPlan(x, window), [x]);
+  }
+
+  fold(cols: NDArray, outputSize: readonly [number, number], window: Window2d): NDArray {
+    return this.run('fold', foldPlan(cols, outputSize, window), [cols]);
+  }
+
+  // ── memory ───────────────────────────────────────────────────────────────────────────────
+
+  release(a: NDArray): void {
+    if (a.device instanceof GpujsStorage) a.device.release();
+  }
+
+  scope<T>(fn: () => T, keep: (result: T) => Iterable<NDArray> = (r) => (r instanceof NDArray ? [r] : [])): T {
+    this.memory.beginScope();
+    const kept = new Set<GpujsStorage>();
+    try {
+      const result = fn();
+      for (const a of keep(result)) if (a.device instanceof GpujsStorage) kept.add(a.device);
+      return result;
+    } finally {
+      this.memory.endScope(kept);
+    }
+  }
+
+  destroy(): void {
+    this.kernels.clear();
+    this.gpu.destroy();
+  }
+}
