@@ -1,15 +1,10 @@
 /**
- * Choosing the backend for a lab run. The CPU backend is the reference; the gpujs backend is
- * loaded only when asked for.
+ * Choosing the backend for a lab run. The CPU backend is the reference; the gpujs backend
+ * (and gpu.js with it) is loaded only when asked for, and reports the mode that really runs.
  */
-import { cpuBackend } from '@skipgrad/kernels';
 import { setBackend } from '@skipgrad/autograd';
-import { LabUsageError } from './args.js';
+import { cpuBackend, createGpujsBackend } from '@skipgrad/kernels';
 
-export async function useBackend(name: 'cpu' | 'gpujs', mode: 'auto' | 'gpu' | 'webasm' | 'cpu'): Promise<void> {
-  if (name === 'cpu') {
-    setBackend(cpuBackend);
-    return;
-  }
-  throw new LabUsageError(`--backend gpujs (mode ${mode}): expected a backend this build has (cpu), got gpujs, which is not built yet`);
+export async function useBackend(name: 'cpu' | 'gpujs', mode: 'auto' | 'gpu' | 'webasm' | 'cpu', warn?: (message: string) => void): Promise<void> {
+  setBackend(name === 'cpu' ? cpuBackend : await createGpujsBackend({ mode, warn }));
 }

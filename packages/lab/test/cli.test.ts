@@ -47,3 +47,15 @@ describe('skipgrad-lab, the command', () => {
     expect(r.stderr).toBe('');
   });
 });
+
+describe('skipgrad-lab --backend gpujs', () => {
+  test('runs the experiment on gpu.js and records the mode that ran', () => {
+    const out = mkdtempSync(join(tmpdir(), 'skipgrad-lab-'));
+    const r = lab('gradient-flow', '--tiny', '--backend', 'gpujs', '--mode', 'webasm', '--out', out);
+    expect(r.code).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.backend).toEqual({ name: 'gpujs', mode: 'webasm' });
+    expect(r.stdout).toContain('backend gpujs (webasm)');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('gpujs (webasm)');
+  });
+});

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
+import { setBackend } from '@skipgrad/autograd';
+import { cpuBackend, createGpujsBackend } from '@skipgrad/kernels';
 import { parseLabArgs } from '../src/args.js';
 import { renderReport } from '../src/report/html.js';
 import { toJson } from '../src/report/json.js';
@@ -120,5 +122,22 @@ describe('determinism', () => {
     expect(other.seed).toBe(7);
     expect(withoutRun(other)).not.toEqual({ ...(withoutRun(all) as object), seed: 7 });
     expect(other.results['gradient-flow']!.runs[0]!.gradNorms).not.toEqual(all.results['gradient-flow']!.runs[0]!.gradNorms);
+  });
+});
+
+describe('the lab on the gpujs backend', () => {
+  test('measures the same gradient norms as on the CPU (float32 tolerance)', async () => {
+    setBackend(await createGpujsBackend({ mode: 'webasm' }));
+    let r: LabResults;
+    try {
+      r = tiny('gradient-flow');
+    } finally {
+      setBackend(cpuBackend);
+    }
+    expect(r.backend).toEqual({ name: 'gpujs', mode: 'webasm' });
+    const cpuRuns = all.results['gradient-flow']!.runs;
+    r.results['gradient-flow']!.runs.forEach((run, i) => {
+      run.gradNorms.forEach((g, l) => expect(Math.abs(g - cpuRuns[i]!.gradNorms[l]!)).toBeLessThanOrEqual(1e-3 * cpuRuns[i]!.gradNorms[l]!));
+    });
   });
 });
