@@ -64,7 +64,10 @@ function evaluate(c: Case, values: number[][], upstream: number[]): { out: numbe
 
 const close = (got: number[], want: number[], what: string): void => {
   expect(got.length, what).toBe(want.length);
-  got.forEach((v, i) => expect(Math.abs(v - want[i]!), `${what}[${i}]: ${v} vs ${want[i]}`).toBeLessThanOrEqual(5e-5 * (1 + Math.abs(want[i]!))));
+  got.forEach((v, i) => {
+    if (Number.isNaN(want[i]!)) expect(v, `${what}[${i}]`).toBeNaN(); // the mean of nothing
+    else expect(Math.abs(v - want[i]!), `${what}[${i}]: ${v} vs ${want[i]}`).toBeLessThanOrEqual(5e-5 * (1 + Math.abs(want[i]!)));
+  });
 };
 
 const valuesFor = (c: Case): fc.Arbitrary<number[][]> => fc.tuple(...c.shapes.map((shape) => {
@@ -82,6 +85,34 @@ describe.each(MODES)("autograd on the gpujs backend ('%s' mode) equals the CPU b
 
   describe.each(CASES.map((c) => [c.name, c] as const))('%s', (_, c) => {
     test.prop([valuesFor(c), fc.array(fc.integer({ min: -64, max: 64 }).map((k) => k / 64), { minLength: 256, maxLength: 256 })], runs(8))('forward and backward', (values, upstream) => {
+      setBackend(cpuBackend);
+      const want = evaluate(c, values, upstream);
+      setBackend(gpu);
+      try {
+        const got = evaluate(c, values, upstream);
+        close(got.out, want.out, 'output');
+        got.grads.forEach((g, i) => close(g, want.grads[i]!, `grad ${i}`));
+      } finally {
+        setBackend(cpuBackend);
+      }
+    });
+  });
+
+  // Generated shapes: broadcasting pairs (rank 0 to 3, sides 0 to 3), one side transposed (a
+  // non-contiguous view), through elementwise, reduction and matmul ops, forward and backward.
+  const side = fc.integer({ min: 0, max: 3 });
+  const shapePair = fc.tuple(fc.array(side, { maxLength: 3 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), fc.nat(3))
+    .map(([a, ones, cut]) => [a, a.slice(Math.min(cut, a.length)).map((s, i) => (ones[i] ? 1 : s))] as [number[], number[]]);
+  const transposed = (t: Tensor): Tensor => (t.rank >= 2 ? t.transpose(0, -1).mul(1).transpose(0, -1) : t);
+  const generated: [string, (a: Tensor, b: Tensor) => Tensor][] = [
+    ['a·b + a − b', (a, b) => a.mul(b).add(a).sub(transposed(b))],
+    ['tanh(a)·sigmoid(b) summed over the last axis', (a, b) => (a.rank ? a.tanh().mul(b.sigmoid()).sum(-1) : a.tanh().mul(b.sigmoid()))],
+    ['max over all, mean over the first axis', (a, b) => a.add(b).mean(a.rank ? 0 : undefined).add(a.size ? a.max() : 0)],
+  ];
+  describe.each(generated)('generated shapes: %s', (_, fn) => {
+    test.prop([shapePair.chain(([sa, sb]) => fc.tuple(fc.constant([sa, sb]), valuesFor({ name: '', shapes: [sa, sb], fn }))),
+      fc.array(fc.integer({ min: -64, max: 64 }).map((k) => k / 64), { minLength: 64, maxLength: 64 })], runs(25))('forward and backward', ([shapes, values], upstream) => {
+      const c: Case = { name: '', shapes, fn };
       setBackend(cpuBackend);
       const want = evaluate(c, values, upstream);
       setBackend(gpu);
