@@ -70,6 +70,20 @@ const close = (got: number[], want: number[], what: string): void => {
   });
 };
 
+/** Runs the case on the CPU backend, then on `gpu`, and compares outputs and gradients. */
+function expectSameOnBoth(gpu: GpujsBackend, c: Case, values: number[][], upstream: number[]): void {
+  setBackend(cpuBackend);
+  const want = evaluate(c, values, upstream);
+  setBackend(gpu);
+  try {
+    const got = evaluate(c, values, upstream);
+    close(got.out, want.out, 'output');
+    got.grads.forEach((g, i) => close(g, want.grads[i]!, `grad ${i}`));
+  } finally {
+    setBackend(cpuBackend);
+  }
+}
+
 const valuesFor = (c: Case): fc.Arbitrary<number[][]> => fc.tuple(...c.shapes.map((shape) => {
   const n = shape.reduce((p, s) => p * s, 1);
   // Multiples of 1/64: exact in float32, no subnormals (GPUs flush those to 0, so relu′ of
@@ -85,16 +99,7 @@ describe.each(MODES)("autograd on the gpujs backend ('%s' mode) equals the CPU b
 
   describe.each(CASES.map((c) => [c.name, c] as const))('%s', (_, c) => {
     test.prop([valuesFor(c), fc.array(fc.integer({ min: -64, max: 64 }).map((k) => k / 64), { minLength: 256, maxLength: 256 })], runs(8))('forward and backward', (values, upstream) => {
-      setBackend(cpuBackend);
-      const want = evaluate(c, values, upstream);
-      setBackend(gpu);
-      try {
-        const got = evaluate(c, values, upstream);
-        close(got.out, want.out, 'output');
-        got.grads.forEach((g, i) => close(g, want.grads[i]!, `grad ${i}`));
-      } finally {
-        setBackend(cpuBackend);
-      }
+      expectSameOnBoth(gpu, c, values, upstream);
     });
   });
 
@@ -112,17 +117,7 @@ describe.each(MODES)("autograd on the gpujs backend ('%s' mode) equals the CPU b
   describe.each(generated)('generated shapes: %s', (_, fn) => {
     test.prop([shapePair.chain(([sa, sb]) => fc.tuple(fc.constant([sa, sb]), valuesFor({ name: '', shapes: [sa, sb], fn }))),
       fc.array(fc.integer({ min: -64, max: 64 }).map((k) => k / 64), { minLength: 64, maxLength: 64 })], runs(25))('forward and backward', ([shapes, values], upstream) => {
-      const c: Case = { name: '', shapes, fn };
-      setBackend(cpuBackend);
-      const want = evaluate(c, values, upstream);
-      setBackend(gpu);
-      try {
-        const got = evaluate(c, values, upstream);
-        close(got.out, want.out, 'output');
-        got.grads.forEach((g, i) => close(g, want.grads[i]!, `grad ${i}`));
-      } finally {
-        setBackend(cpuBackend);
-      }
+      expectSameOnBoth(gpu, { name: '', shapes, fn }, values, upstream);
     });
   });
 
