@@ -7,4 +7,4 @@ export {
 } from './backend.js';
 export { cpuBackend, createCpuBackend } from './cpu/index.js';
 // The gpujs backend: this import loads no gpu.js; createGpujsBackend does, when called.
-export { createGpujsBackend, type GpujsBackend, type GpujsMode, type GpujsOptions } from './gpujs/index.js';
+export { createGpujsBackend, type GpujsBackend, type GpujsMode, type GpujsOptions, type GpuModule } from './gpujs/index.js';

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test as plainTest } from 'vitest';
 import { NDArray, sizeOf } from '@skipgrad/tensor';
 import { BINARY_OPS, UNARY_OPS, type Window2d, cpuBackend as cpu, createGpujsBackend, windowOutputSize } from '../src/index.js';
-import type { GpujsBackend } from '../src/gpujs/index.js';
+import type { GpujsBackend, GpuModule } from '../src/gpujs/index.js';
 import { runs } from '../../../tests/support.js';
 import { pairArbOf, shapeArb, stridedView } from './arbitraries.js';
 
@@ -170,5 +170,50 @@ describe('choosing the mode', () => {
     b.destroy();
     if (glAvailable) (await createGpujsBackend({ mode: 'gpu' })).destroy();
     else await expect(createGpujsBackend({ mode: 'gpu' })).rejects.toThrow("createGpujsBackend: argument 'mode' expected 'gpu' with a working GL context");
+  });
+});
+
+describe('a GPU without float textures', () => {
+  // A stand-in gpu.js module: GL works, but only 8-bit 'unsigned' textures exist.
+  const real = createRequire(import.meta.url)('gpu.js') as GpuModule;
+  class UnsignedOnlyGPU extends (real.GPU as unknown as new (s: { mode?: string }) => object) {
+    static isHeadlessGLSupported = true;
+    static isSinglePrecisionSupported = false;
+  }
+  const gpujs = { GPU: UnsignedOnlyGPU } as unknown as GpuModule;
+
+  plainTest("is refused in 'gpu' mode: its results would be quantised", async () => {
+    await expect(createGpujsBackend({ mode: 'gpu', gpujs })).rejects.toThrow(
+      "createGpujsBackend: argument 'precision' expected float32 textures (precision single), got a device with only 8-bit 'unsigned' textures (its results would be quantised; use mode 'webasm' or the CPU backend)");
+  });
+  plainTest("is skipped by 'auto', with one line that says why", async () => {
+    const warnings: string[] = [];
+    const b = await createGpujsBackend({ mode: 'auto', gpujs, warn: (m) => warnings.push(m) });
+    expect(b.mode).toBe('webasm');
+    expect(warnings).toEqual(["skipgrad gpujs: this GPU has no float textures (only 8-bit 'unsigned' ones, which would quantise every value), running the kernels in 'webasm' mode on the CPU"]);
+    b.destroy();
+  });
+});
+
+describe('gpu.js is loaded only when the gpujs backend is created', () => {
+  plainTest('a program on the CPU backend never loads it; createGpujsBackend does', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    // A child process: import the engine, train a step on the CPU, then look for gpu.js among
+    // the loaded modules; then create the gpujs backend and look again.
+    const script = `
+      import { createRequire } from 'node:module';
+      const loaded = () => Object.keys(createRequire(import.meta.url)('module')._cache).some((f) => f.includes('/gpu.js/'));
+      const ag = await import('@skipgrad/autograd');
+      const k = await import('@skipgrad/kernels');
+      const x = ag.tensor([1, 2, 3], { requiresGrad: true });
+      x.mul(x).sum().backward();
+      const before = loaded();
+      await k.createGpujsBackend({ mode: 'cpu' });
+      console.log(JSON.stringify({ before, after: loaded() }));`;
+    const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout.trim())).toEqual({ before: false, after: true });
   });
 });

@@ -30,6 +30,11 @@ export interface GpujsOptions {
   mode?: GpujsMode;
   /** Where the one-line notices go (a fallback from `auto`); default console.warn. */
   warn?: (message: string) => void;
+  /**
+   * The gpu.js module to use instead of `import('gpu.js')`: for bundlers that provide it
+   * themselves, and for tests that stand in a device without float textures.
+   */
+  gpujs?: GpuModule;
 }
 
 export interface GpujsBackend extends Backend {
@@ -56,7 +61,7 @@ interface GpuInstance {
   createKernel(source: string, settings: Record<string, unknown>): GpuKernel;
   destroy(): void;
 }
-interface GpuModule {
+export interface GpuModule {
   GPU: { new (settings: { mode?: string }): GpuInstance; isHeadlessGLSupported: boolean; isSinglePrecisionSupported: boolean };
 }
 
@@ -76,23 +81,27 @@ export async function createGpujsBackend(options: GpujsOptions = {}): Promise<Gp
     throw new SkipgradError('createGpujsBackend', 'mode', "'auto', 'gpu', 'webasm' or 'cpu'", describe(requested));
   }
   const warn = options.warn ?? ((m: string) => console.warn(m));
-  const { GPU } = await loadGpuJs();
+  const { GPU } = options.gpujs ?? await loadGpuJs();
   const inNode = typeof process !== 'undefined' && !!process.versions?.node;
   const glAvailable = inNode ? GPU.isHeadlessGLSupported : true;
+  // gpu.js falls back to 8-bit 'unsigned' textures where float textures are missing: every
+  // value would be quantised. That is never used: refused when asked for, skipped by 'auto'.
+  const floatTextures = GPU.isSinglePrecisionSupported;
   let mode: 'gpu' | 'webasm' | 'cpu';
   if (requested === 'auto') {
-    mode = glAvailable ? 'gpu' : 'webasm';
+    mode = glAvailable && floatTextures ? 'gpu' : 'webasm';
     if (!glAvailable) warn("skipgrad gpujs: no GL context (headless-gl is missing or there is no display), running the kernels in 'webasm' mode on the CPU");
+    else if (!floatTextures) warn("skipgrad gpujs: this GPU has no float textures (only 8-bit 'unsigned' ones, which would quantise every value), running the kernels in 'webasm' mode on the CPU");
   } else {
     mode = requested;
     if (mode === 'gpu' && !glAvailable) {
       throw new SkipgradError('createGpujsBackend', 'mode', "'gpu' with a working GL context (headless-gl built, and a display: xvfb-run on a server)",
         'no GL context', "choose mode 'webasm' or 'auto'");
     }
-  }
-  if (mode === 'gpu' && !GPU.isSinglePrecisionSupported) {
-    throw new SkipgradError('createGpujsBackend', 'precision', 'float32 textures (precision single)',
-      "a device with only 8-bit 'unsigned' textures", "its results would be quantised; use mode 'webasm' or the CPU backend");
+    if (mode === 'gpu' && !floatTextures) {
+      throw new SkipgradError('createGpujsBackend', 'precision', 'float32 textures (precision single)',
+        "a device with only 8-bit 'unsigned' textures", "its results would be quantised; use mode 'webasm' or the CPU backend");
+    }
   }
   const gpu = new GPU({ mode: mode === 'gpu' ? (inNode ? 'headlessgl' : 'gpu') : mode });
   if (mode === 'gpu' && !['headlessgl', 'webgl2', 'webgl', 'gpu'].includes(gpu.mode)) {
