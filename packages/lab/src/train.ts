@@ -87,7 +87,7 @@ export function trainClassifier(o: TrainOptions): TrainResult {
       result.error.value.push(errorSum / since);
       lossSum = errorSum = since = 0;
     }
-    o.progress?.tick(1, `loss ${value.toFixed(3)}`);
+    o.progress?.tick(1, `loss ${value.toFixed(3)}  epoch ${((step * o.batch) / o.data.count).toFixed(1)}`);
   }
   o.progress?.finish(`loss ${result.loss.value.at(-1)?.toFixed(3) ?? '—'}`);
   return result;
