@@ -114,8 +114,10 @@ describe.each(MODES)("gpujs backend in '%s' mode equals the CPU reference", (mod
     const d = new NDArray(new Float64Array([1, 2]), [2]);
     expect(() => gpu.unary('exp', d)).toThrow("gpujs exp: argument 'input' expected float32 (the gpujs backend computes in float32), got float64 (float64 needs the CPU backend: setBackend(cpuBackend))");
     expect(() => gpu.binary('add', new NDArray(new Float32Array(2), [2]), d)).toThrow("gpujs add: argument 'input 1' expected float32");
-    expect(() => gpu.full([2], 1, 'float64')).toThrow('gpujs full');
-    expect(() => gpu.copy(new NDArray(new Float32Array(2), [2]), 'float64')).toThrow('gpujs copy');
+    expect(() => gpu.full([2], 1, 'float64')).toThrow("gpujs full: argument 'dtype' expected float32 (the gpujs backend computes in float32), got float64");
+    expect(() => gpu.copy(new NDArray(new Float32Array(2), [2]), 'float64')).toThrow("gpujs copy: argument 'dtype' expected float32");
+    expect(() => gpu.reduce('sum', new NDArray(new Float64Array(0), [0]), [0], false)).toThrow("gpujs sum: argument 'input' expected float32");
+    expect(() => gpu.matmul(d.reshape([1, 2]), new NDArray(new Float64Array(0), [2, 0]))).toThrow("gpujs matmul: argument 'input 0' expected float32");
   });
 
   plainTest('a chain of kernels stays on the device and compiles each kernel once', () => {

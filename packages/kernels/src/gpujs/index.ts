@@ -127,12 +127,14 @@ class GpujsBackendImpl implements GpujsBackend {
   // ── running a plan ───────────────────────────────────────────────────────────────────────
 
   private check(op: string, arrays: readonly NDArray[]): void {
-    arrays.forEach((a, i) => {
-      if (a.dtype !== 'float32') {
-        throw new SkipgradError(`gpujs ${op}`, arrays.length === 1 ? 'input' : `input ${i}`, 'float32 (the gpujs backend computes in float32)', a.dtype,
-          'float64 needs the CPU backend: setBackend(cpuBackend)');
-      }
-    });
+    arrays.forEach((a, i) => this.checkDType(op, arrays.length === 1 ? 'input' : `input ${i}`, a.dtype));
+  }
+
+  private checkDType(op: string, argument: string, dtype: DType): void {
+    if (dtype !== 'float32') {
+      throw new SkipgradError(`gpujs ${op}`, argument, 'float32 (the gpujs backend computes in float32)', dtype,
+        'float64 needs the CPU backend: setBackend(cpuBackend)');
+    }
   }
 
   /** The handle a kernel reads for `a`: a device result as is, a host array uploaded (once). */
@@ -197,13 +199,13 @@ class GpujsBackendImpl implements GpujsBackend {
   reduce(op: ReduceOp, a: NDArray, axes: readonly number[], keepdim: boolean): NDArray {
     const plan = reducePlan(op, a, axes, keepdim);
     // A sum over nothing is 0 (max over nothing is refused by the ops before it gets here).
-    if (a.size === 0) return this.full(plan.shape, 0, a.dtype, op, a);
+    if (a.size === 0) return this.full(plan.shape, 0, a.dtype, op, 'input');
     return this.run(op, plan, [a]);
   }
 
   matmul(a: NDArray, b: NDArray): NDArray {
     const plan = matmulPlan(a, b);
-    if (a.size === 0 || b.size === 0) return this.full(plan.shape, 0, a.dtype, 'matmul', a.size === 0 ? a : b);
+    if (a.size === 0 || b.size === 0) { this.check('matmul', [a, b]); return this.full(plan.shape, 0, a.dtype, 'matmul', 'input 0'); }
     return this.run('matmul', plan, [a, b]);
   }
 
@@ -221,18 +223,19 @@ class GpujsBackendImpl implements GpujsBackend {
   }
 
   pad(a: NDArray, pads: readonly (readonly [number, number])[], value: number): NDArray {
-    if (a.size === 0) return this.full(a.shape.map((s, d) => s + pads[d]![0] + pads[d]![1]), value, 'float32', 'pad', a);
+    if (a.size === 0) return this.full(a.shape.map((s, d) => s + pads[d]![0] + pads[d]![1]), value, a.dtype, 'pad', 'input');
     return this.run('pad', padPlan(a, pads), [a], [value]);
   }
 
   copy(a: NDArray, dtype: DType = a.dtype): NDArray {
-    if (dtype !== 'float32') this.check('copy', [new NDArray(new Float64Array(0), [0])]);
+    this.checkDType('copy', 'dtype', dtype);
     if (a.size === 0) { this.check('copy', [a]); return new NDArray(new Float32Array(0), [...a.shape]); }
     return this.run('copy', copyPlan(a), [a]);
   }
 
-  full(shape: readonly number[], value: number, dtype: DType, op = 'full', like?: NDArray): NDArray {
-    if (dtype !== 'float32') this.check(op, [like ?? new NDArray(new Float64Array(0), [0])]);
+  /** `op` and `argument` name the caller when another kernel's edge case lands here. */
+  full(shape: readonly number[], value: number, dtype: DType, op = 'full', argument = 'dtype'): NDArray {
+    this.checkDType(op, argument, dtype);
     return this.run(op, fullPlan(shape), [], [value]);
   }
 
@@ -246,7 +249,7 @@ class GpujsBackendImpl implements GpujsBackend {
   }
 
   scatterAdd(shape: readonly number[], axis: number, index: NDArray, src: NDArray): NDArray {
-    if (index.size === 0) return this.full(shape, 0, src.dtype, 'scatterAdd', src);
+    if (index.size === 0) { this.check('scatterAdd', [index, src]); return this.full(shape, 0, src.dtype, 'scatterAdd', 'input 1'); }
     return this.run('scatterAdd', scatterAddPlan(shape, axis, index, src), [index, src]);
   }
 
