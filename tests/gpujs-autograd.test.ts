@@ -154,6 +154,20 @@ describe.each(MODES)("autograd on the gpujs backend ('%s' mode) equals the CPU b
     }
   });
 
+  plainTest('toArrayAsync and itemAsync read a device result once, like toArray', async () => {
+    setBackend(gpu);
+    try {
+      const y = tensor([[1, 2], [3, 4]]).mul(2).transpose(0, 1);
+      const before = gpu.stats().downloads;
+      expect(await y.toArrayAsync()).toEqual([[2, 6], [4, 8]]);
+      expect(await y.sum().itemAsync()).toBe(20);
+      expect(y.toArray()).toEqual([[2, 6], [4, 8]]); // already on the host: no second download
+      expect(gpu.stats().downloads - before).toBe(mode === 'gpu' ? 2 : 0);
+    } finally {
+      setBackend(cpuBackend);
+    }
+  });
+
   plainTest('dispose and tidy free device memory at once', () => {
     setBackend(gpu);
     try {

@@ -121,6 +121,16 @@ export class Tensor {
   // ---- values ----
   toArray(): NestedArray { return this.data.toArray(); }
   item(): number { return this.data.item(); }
+  /**
+   * toArray without blocking while a device finishes (see DeviceStorage.downloadAsync): the
+   * way to read results once kernels are asynchronous (gpu.js v3, WebGPU).
+   *
+   * @example
+   * await tensor([1, 2]).mul(2).toArrayAsync(); // [2, 4]
+   */
+  async toArrayAsync(): Promise<NestedArray> { return (await this.data.ready()).toArray(); }
+  /** item without blocking while a device finishes. */
+  async itemAsync(): Promise<number> { return (await this.data.ready()).item(); }
   toString(): string {
     const suffix = this.node ? `gradFn=<${this.node.op}>` : this.requiresGrad ? 'requiresGrad=true' : '';
     return formatArray(this.data, 'tensor(', suffix);

@@ -45,6 +45,11 @@ export interface DeviceStorage {
   readonly owner: string;
   /** The values on the host (downloads on the first call, then returns the same array). */
   download(): Float32Array;
+  /**
+   * The same as `download`, without blocking the thread while the device finishes: where
+   * reading back is asynchronous (WebGPU, gpu.js v3) this is the only way to read.
+   */
+  downloadAsync?(): Promise<Float32Array>;
   /** Frees the device memory now; reading afterwards is an error. */
   release?(): void;
 }

@@ -178,6 +178,17 @@ export class NDArray {
     return new NDArray(this.source, shape, strides, this.offset);
   }
 
+  /**
+   * Resolves once the values are on the host (at once for host arrays); reading them
+   * afterwards (toArray, item, storage) does not block. The asynchronous way to read a
+   * device result.
+   */
+  async ready(): Promise<this> {
+    const device = this.device;
+    if (device) await (device.downloadAsync ? device.downloadAsync() : device.download());
+    return this;
+  }
+
   /** The elements as nested arrays (a number for a scalar). */
   toArray(): NestedArray {
     const build = (axis: number, at: number): NestedArray => {

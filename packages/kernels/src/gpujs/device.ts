@@ -60,6 +60,14 @@ export class GpujsStorage implements DeviceStorage {
     return this.host;
   }
 
+  /**
+   * gpu.js 2 reads textures back synchronously, so this resolves with `download()`; under
+   * gpu.js v3 (every kernel call a Promise) the await moves here, and nothing above changes.
+   */
+  async downloadAsync(): Promise<Float32Array> {
+    return this.download();
+  }
+
   /** Frees the device memory now; reading the values afterwards is an error. Idempotent. */
   release(): void {
     if (!this.handleRef) return;
