@@ -96,11 +96,14 @@ export function matmulPlan(a: NDArray, b: NDArray): KernelPlan {
   const { code, coords } = unravel(shape, 'this.thread.x');
   const [i, j] = coords.slice(-2) as [string, string];
   const batchCoords = coords.slice(0, -2);
-  const aAt = offsetOf([...batchCoords, i, 'p'], av.strides, av.offset);
-  const bAt = offsetOf([...batchCoords, 'p', j], bv.strides, bv.offset);
+  const at = (p: string): string => `a[${offsetOf([...batchCoords, i, p], av.strides, av.offset)}] * b[${offsetOf([...batchCoords, p, j], bv.strides, bv.offset)}]`;
+  // Four products per pass (the loop bound is a multiple of 4), then the remainder.
+  const k4 = k - (k % 4);
+  const unrolled = k4 > 0 ? `for (let p = 0; p < ${k4}; p += 4) {\nacc += ${at('p')} + ${at('(p + 1)')} + ${at('(p + 2)')} + ${at('(p + 3)')};\n}\n` : '';
+  const rest = k4 < k ? `for (let p = ${k4}; p < ${k}; p++) {\nacc += ${at('p')};\n}\n` : '';
   return {
     shape, loop: Math.max(1, k),
-    source: kernelSource(['a', 'b'], `${code}\nlet acc = 0.0;\nfor (let p = 0; p < ${k}; p++) {\nacc += a[${aAt}] * b[${bAt}];\n}\nreturn acc;`),
+    source: kernelSource(['a', 'b'], `${code}\nlet acc = 0.0;\n${unrolled}${rest}return acc;`),
   };
 }
 
