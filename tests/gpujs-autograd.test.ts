@@ -7,8 +7,8 @@ import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test as plainTest } from 'vitest';
 import {
-  Generator, type Tensor, adaptiveAvgPool2d, avgPool2d, clamp, concat, conv2d, convTranspose2d, fold, gather, gelu, getBackend, logSoftmax,
-  matmul, maxPool2d, pad, scatterAdd, setBackend, softmax, stack, tensor, tidy, unfold, upsampleNearest, where,
+  Generator, type Tensor, adaptiveAvgPool2d, avgPool2d, clamp, concat, conv2d, convTranspose2d, dropout, fold, gather, gelu, getBackend, logSoftmax,
+  maskedSelect, matmul, maxPool2d, pad, scatterAdd, setBackend, softmax, split, stack, tensor, tidy, unfold, upsampleNearest, where,
 } from '@skipgrad/autograd';
 import { type GpujsBackend, cpuBackend, createGpujsBackend } from '@skipgrad/kernels';
 import { Linear, ReLU, SGD, Sequential, crossEntropy } from '@skipgrad/nn';
@@ -49,6 +49,9 @@ const CASES: Case[] = [
   { name: 'convTranspose2d', shapes: [[1, 2, 3, 3], [2, 3, 2, 2]], fn: (x, w) => convTranspose2d(x, w, null, { stride: 2 }) },
   { name: 'pools and upsample', shapes: [[1, 2, 6, 6]], fn: (x) => maxPool2d(x, 2).add(avgPool2d(x, 2)).add(adaptiveAvgPool2d(x, 3)).sum().add(upsampleNearest(x, 2).mean()) },
   { name: 'cast to float32 (identity)', shapes: [[3]], fn: (a) => a.to('float32').mul(2) },
+  { name: 'dropout (seeded mask)', shapes: [[4, 5]], fn: (a) => dropout(a, 0.3, { generator: new Generator(11) }) },
+  { name: 'maskedSelect', shapes: [[3, 4]], fn: (a) => maskedSelect(a, a.relu()) },
+  { name: 'split narrow squeeze unsqueeze flatten', shapes: [[2, 1, 6]], fn: (a) => split(a.squeeze(1), [2, 4], 1)[1]!.unsqueeze(0).flatten().add(a.narrow(2, 1, 4).flatten()) },
   { name: 'rank 0', shapes: [[], []], fn: (a, b) => a.mul(b).exp() },
   { name: 'zero-size', shapes: [[0, 3], [3]], fn: (a, b) => a.add(b).sum(0) },
 ];

@@ -3,7 +3,7 @@
  * skipgrad-lab: runs the skip-connection experiments, prints a summary, and writes
  * results.json and a self-contained report.html. `skipgrad-lab --help` for the options.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SkipgradError } from '@skipgrad/tensor';
 import { HELP, LabUsageError, parseLabArgs } from './args.js';
@@ -29,9 +29,15 @@ async function main(argv: string[]): Promise<number> {
   if (args.help) { process.stdout.write(`${HELP}\n`); return 0; }
   if (args.version) { process.stdout.write(`${VERSION}\n`); return 0; }
   await useBackend(args.backend, args.mode);
-  const results = runLab(args);
   const dir = resolve(args.out);
-  mkdirSync(dir, { recursive: true });
+  // Check the output folder before minutes of training, not after.
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new LabUsageError(`--out: expected a folder that can be created and written, got '${args.out}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const results = runLab(args);
   writeFileSync(resolve(dir, 'results.json'), toJson(results));
   const report = resolve(dir, 'report.html');
   writeFileSync(report, renderReport(results));

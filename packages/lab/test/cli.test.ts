@@ -1,6 +1,6 @@
 // The command as a user runs it: a child process, exit codes, stdout/stderr, files written.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,15 @@ describe('skipgrad-lab, the command', () => {
     expect(r.stderr).toMatch(/U-Net with skips +\[█+\] 4\/4 in [\d.]+s {2}IoU/);
     expect(existsSync(report)).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).experiments).toEqual(['long-skips']);
+  });
+
+  test('an --out that cannot be a folder is refused before any training', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'skipgrad-lab-')), 'a-file');
+    writeFileSync(file, 'x');
+    const r = lab('gradient-flow', '--tiny', '--out', join(file, 'report'));
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`skipgrad-lab: --out: expected a folder that can be created and written, got '${join(file, 'report')}' (ENOTDIR)`);
+    expect(r.stdout).toBe('');
   });
 
   test('--quiet prints only the report path', () => {
