@@ -110,6 +110,15 @@ describe.each(MODES)("gpujs backend in '%s' mode equals the CPU reference", (mod
     expectClose(gpu.fold(cols, [o.h, o.w], window), cpu.fold(cols, [o.h, o.w], window));
   });
 
+  plainTest('scalars from the host keep their sign and value (0 and −0 are different inputs)', () => {
+    const one = new NDArray(new Float32Array([1]), []);
+    const scalar = (v: number): NDArray => new NDArray(new Float32Array([v]), []);
+    expect(gpu.binary('div', one, scalar(0)).item()).toBe(Infinity);
+    expect(gpu.binary('div', one, scalar(-0)).item()).toBe(-Infinity);
+    expect(gpu.binary('add', one, scalar(2)).item()).toBe(3);
+    expect(gpu.binary('add', one, scalar(2)).item()).toBe(3); // the cached upload of 2
+  });
+
   plainTest('float64 is refused with a message that points to the CPU backend', () => {
     const d = new NDArray(new Float64Array([1, 2]), [2]);
     expect(() => gpu.unary('exp', d)).toThrow("gpujs exp: argument 'input' expected float32 (the gpujs backend computes in float32), got float64 (float64 needs the CPU backend: setBackend(cpuBackend))");

@@ -110,6 +110,14 @@ export async function createGpujsBackend(options: GpujsOptions = {}): Promise<Gp
   return new GpujsBackendImpl(gpu, mode);
 }
 
+/** What gpu.js compiles a kernel argument for: a number, or an array's or a texture's size. */
+function argumentSize(a: unknown): string {
+  if (typeof a === 'number') return 'n';
+  if (a instanceof Float32Array) return String(a.length);
+  const texture = a as { output?: number[]; size?: number[] };
+  return `t${(texture.output ?? []).join('x')}/${(texture.size ?? []).join('x')}`;
+}
+
 class GpujsBackendImpl implements GpujsBackend {
   readonly name = 'gpujs' as const;
   private readonly memory = new DeviceMemory();
@@ -151,7 +159,8 @@ class GpujsBackendImpl implements GpujsBackend {
       this.uploaded.set(host, up);
       // Ops make scalars (a learning rate, a 1 − p) as fresh host arrays on every call: keep
       // the device copies of the last few hundred values so a loop uploads each one once.
-      if (host.length === 1 && !Number.isNaN(host[0]!)) {
+      // (Map keys cannot tell 0 from −0, nor NaN from NaN usefully: those are not kept.)
+      if (host.length === 1 && !Number.isNaN(host[0]!) && !Object.is(host[0], -0)) {
         if (this.scalars.size >= 256) this.scalars.delete(this.scalars.keys().next().value!);
         this.scalars.set(host[0]!, up);
       }
@@ -163,7 +172,7 @@ class GpujsBackendImpl implements GpujsBackend {
     const size = sizeOf(plan.shape);
     // The source fixes the strides; the output size and the input lengths complete the key
     // (gpu.js compiles a kernel for fixed sizes of both).
-    const key = `${size}|${args.map((a) => (typeof a === 'number' ? 'n' : (a as { length?: number; size?: number[] }).length ?? (a as { size: number[] }).size.join('x'))).join(',')}|${plan.source}`;
+    const key = `${size}|${args.map(argumentSize).join(',')}|${plan.source}`;
     let kernel = this.kernels.get(key);
     if (!kernel) {
       kernel = this.gpu.createKernel(plan.source, {
