@@ -4,7 +4,7 @@
  * machine) depends only on the seed, the settings and the backend.
  */
 import { cpus } from 'node:os';
-import { getBackend } from '@skipgrad/autograd';
+import { Generator, getBackend } from '@skipgrad/autograd';
 import type { LabArgs } from './args.js';
 import { type Digits, loadDigits, split } from './data/digits.js';
 import type { LabContext } from './experiments/context.js';
@@ -14,7 +14,6 @@ import { type LongSkipsResult, longSkips } from './experiments/long-skips.js';
 import { type TrainabilityResult, trainability } from './experiments/trainability.js';
 import type { ProgressStream } from './progress.js';
 import { type ExperimentName, type LabSettings, presetSettings } from './settings.js';
-import { Generator } from '@skipgrad/autograd';
 import { seedFor } from './train.js';
 
 export const SCHEMA = 'skipgrad-lab/1';
