@@ -185,6 +185,16 @@ describe('choosing the mode', () => {
   });
 });
 
+describe.each(MODES)("gpujs '%s': results that outlive their backend", (mode) => {
+  plainTest('are released without touching the destroyed context', async () => {
+    const b = await createGpujsBackend({ mode });
+    const y = b.unary('exp', new NDArray(new Float32Array([1, 2]), [2]));
+    b.destroy();
+    expect(() => b.release(y)).not.toThrow();
+    expect(b.stats().live).toBe(mode === 'gpu' ? 1 : 0); // gpu mode: the uploaded input, never read again
+  });
+});
+
 describe('a GPU without float textures', () => {
   // A stand-in gpu.js module: GL works, but only 8-bit 'unsigned' textures exist.
   const real = createRequire(import.meta.url)('gpu.js') as GpuModule;

@@ -96,7 +96,16 @@ export class DeviceMemory {
 
   private drop(handle: Handle): void {
     this.counters.live--;
-    if (!(handle instanceof Float32Array)) handle.delete();
+    // After destroy() the GL context is gone with every texture in it: nothing left to free.
+    if (this.destroyed || handle instanceof Float32Array) return;
+    handle.delete();
+  }
+
+  private destroyed = false;
+
+  /** The backend is gone: later finalizations must not touch its context. */
+  destroy(): void {
+    this.destroyed = true;
   }
 
   /** Starts collecting results; endScope releases those not kept. */

@@ -289,6 +289,7 @@ class GpujsBackendImpl implements GpujsBackend {
   }
 
   destroy(): void {
+    this.memory.destroy();
     this.kernels.clear();
     this.gpu.destroy();
   }
