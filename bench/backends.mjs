@@ -63,6 +63,11 @@ const tfSystems = (label, make, step) => ['cpu', 'wasm'].map((be) => {
 async function section(title, systems, work = {}) {
   const rows = await run(systems.filter((s) => !SKIP.some((k) => s.name.includes(k))), { warmup: 2, reps: 7 });
   print(title, rows, { ...work, ratioTo: rows.find((r) => r.name.startsWith('skipgrad cpu')).name });
+  // Each skipgrad backend against each peer: time / the peer's time (below 1: skipgrad is faster).
+  const peers = rows.filter((r) => !r.name.startsWith('skipgrad'));
+  for (const r of rows.filter((x) => x.name.startsWith('skipgrad'))) {
+    console.log(`  ratios  ${r.name.padEnd(32)} ${peers.map((p) => `${(r.median / p.median).toFixed(2)}× ${p.name.split(' ')[0]}`).join('  ')}`);
+  }
 }
 
 for (const n of [128, 512, 1024]) {
