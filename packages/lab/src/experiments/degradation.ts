@@ -75,6 +75,9 @@ export function degradationFindings(runs: readonly DegradationRun[]): string[] {
     out.push(e('plain', hi) > e('plain', lo)
       ? `As in the paper, the deeper plain network ends with the higher training error (depth ${hi} vs ${lo}).`
       : `Unlike the paper, the deeper plain network did not end with a higher training error in this short run (depth ${hi} vs ${lo}).`);
+    out.push(e('residual', hi) < e('residual', lo)
+      ? `As in the paper, the deeper ResNet ends with the lower training error (${pct(e('residual', hi))} at depth ${hi} vs ${pct(e('residual', lo))} at ${lo}).`
+      : `Unlike the paper, the deeper ResNet did not end below the shallower one (${pct(e('residual', hi))} at depth ${hi} vs ${pct(e('residual', lo))} at ${lo}).`);
     out.push(e('residual', hi) < e('plain', hi)
       ? `At depth ${hi} the shortcuts lower the training error (${pct(e('residual', hi))} vs ${pct(e('plain', hi))} plain).`
       : `At depth ${hi} the shortcuts did not lower the training error in this run (${pct(e('residual', hi))} vs ${pct(e('plain', hi))} plain).`);
