@@ -192,6 +192,10 @@ describe.each(MODES)("autograd on the gpujs backend ('%s' mode) equals the CPU b
   });
 });
 
+plainTest('tidy refuses what is not a function', () => {
+  expect(() => tidy(42 as never)).toThrow("tidy: argument 'fn' expected a function to run, got 42");
+});
+
 plainTest('setBackend switches back to the CPU after these tests', () => {
   expect(getBackend().name).toBe('cpu');
 });

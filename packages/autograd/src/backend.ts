@@ -29,4 +29,3 @@ export function setBackend(backend: Backend): void {
   }
   current = backend;
 }
-

@@ -1,6 +1,7 @@
 /**
  * tidy: frees a block's device memory at once (a helper for device backends such as gpujs).
  */
+import { SkipgradError, describe } from '@skipgrad/tensor';
 import { getBackend } from './backend.js';
 import { Tensor } from './tensor.js';
 
@@ -23,6 +24,7 @@ function tensorsIn(value: unknown): Tensor[] {
  * const total = tidy(() => tensor([1, 2, 3]).mul(2).sum()); // only `total` survives
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new SkipgradError('tidy', 'fn', 'a function to run', describe(fn));
   const backend = getBackend();
   const scope = backend.scope?.bind(backend);
   if (!scope) return fn();

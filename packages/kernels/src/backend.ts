@@ -9,7 +9,7 @@
  * - Outputs are fresh, contiguous arrays of the inputs' dtype; inputs are never written.
  * - Kernels do not check arguments: the autograd ops check them and name the op first.
  */
-import type { DType, NDArray } from '@skipgrad/tensor';
+import { type DType, type NDArray, broadcastShapes } from '@skipgrad/tensor';
 
 /**
  * Elementwise functions of one input. `step` is the 0/1 mask x > 0 (relu's derivative);
@@ -39,6 +39,18 @@ export interface Window2d {
 /** Output side of a window: ⌊(in + 2·pad − dilation·(kernel − 1) − 1) / stride⌋ + 1. */
 export function windowOutputSize(size: number, kernel: number, stride: number, padding: number, dilation: number): number {
   return Math.floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1;
+}
+
+/**
+ * A batched matmul's sizes, and both operands viewed (copy-free) at the broadcast batch shape:
+ * a as [...batch, n, k], b as [...batch, k, m]. Every backend's matmul starts here.
+ */
+export function matmulOperands(a: NDArray, b: NDArray): { n: number; k: number; m: number; batch: number[]; a: NDArray; b: NDArray } {
+  const n = a.shape[a.rank - 2]!;
+  const k = a.shape[a.rank - 1]!;
+  const m = b.shape[b.rank - 1]!;
+  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  return { n, k, m, batch, a: a.expand([...batch, n, k]), b: b.expand([...batch, k, m]) };
 }
 
 export interface Backend {

@@ -35,6 +35,8 @@ describe('MNIST digits from the mnist package', () => {
     const shared = Array.from({ length: 100 }, (_, i) => key(a.test, i)).filter((k) => trainKeys.has(k));
     expect(shared.length).toBeLessThanOrEqual(1); // MNIST holds a few exact duplicates; never the same index
     expect(() => split(digits, 9_000, 2_000, new Generator(1))).toThrow("lab digits: argument 'train + test' expected at most the 10000 digits there are, got 9000 + 2000");
+    expect(() => split(digits, -5, 10, new Generator(1))).toThrow("lab digits: argument 'trainCount' expected a whole number of digits, 0 or more, got -5");
+    expect(() => split(digits, 10, 2.5, new Generator(1))).toThrow("lab digits: argument 'testCount' expected a whole number of digits, 0 or more, got 2.5");
   });
 
   test('permutation holds every index once', () => {
@@ -92,5 +94,7 @@ describe('generated shapes', () => {
     });
     expect(on).toBeGreaterThan(0);
     expect(on).toBeLessThan(a.masks.length);
+    expect(() => generateShapes(-1, 12, new Generator(1))).toThrow("generateShapes: argument 'count' expected a whole number of images, 0 or more, got -1");
+    expect(() => generateShapes(2, 3, new Generator(1))).toThrow("generateShapes: argument 'side' expected an integer of at least 4 (pixels), got 3");
   });
 });

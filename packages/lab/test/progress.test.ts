@@ -55,6 +55,15 @@ describe('SVG charts', () => {
     expect(svg).toContain('>1e0<');
   });
 
+  test('a chart without series, or with x and y of different lengths, is refused; one without points draws empty axes', () => {
+    expect(() => lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [] })).toThrow("lineChart: argument 'series' expected at least one series, got none");
+    const empty = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', logY: true, series: [{ name: 'diverged', color: '#000', x: [], y: [] }] });
+    expect(empty).not.toContain('NaN');
+    expect(empty).not.toContain('<path');
+    expect(() => lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'a', color: '#000', x: [1, 2], y: [1] }] }))
+      .toThrow("lineChart: argument 'series[0]' expected as many y values as x values, got 2 x and 1 y");
+  });
+
   test('grey images: one square per pixel, 0 black and 1 white', () => {
     const svg = greyImage([0, 1, 0.5, 2], 2, 'm');
     expect(svg.match(/<rect/g)).toHaveLength(4);

@@ -40,10 +40,9 @@ export function mseLoss(prediction: Tensor, target: Tensor, reduction: Reduction
 }
 
 /**
- * Class indices → a constant one-hot matrix [N, C]. Indices are checked: an integer in [0, C)
- * for each of the N rows.
+ * Class indices → an [N, 1] index tensor for gather. Indices are checked: an integer in
+ * [0, C) for each of the N rows.
  */
-/** The class indices as an [N, 1] index tensor for gather, each checked to be a class. */
 function classIndex(op: string, target: unknown, n: number, classes: number, dtype: 'float32' | 'float64'): Tensor {
   const list = target instanceof Tensor ? Array.from(target.data.toTypedArray()) : target;
   if (!Array.isArray(list) || list.length !== n) {

@@ -74,7 +74,8 @@ export class NDArray {
   copy(dtype: DType = this.dtype): NDArray {
     const out = allocate(dtype, this.size);
     let i = 0;
-    forEachOffset(this, (at) => { out[i++] = this.storage[at]!; });
+    const from = this.storage; // once: for device storage the getter downloads
+    forEachOffset(this, (at) => { out[i++] = from[at]!; });
     return new NDArray(out, [...this.shape]);
   }
 
@@ -191,8 +192,9 @@ export class NDArray {
 
   /** The elements as nested arrays (a number for a scalar). */
   toArray(): NestedArray {
+    const storage = this.storage;
     const build = (axis: number, at: number): NestedArray => {
-      if (axis === this.rank) return this.storage[at]!;
+      if (axis === this.rank) return storage[at]!;
       const out: NestedArray[] = [];
       for (let i = 0; i < this.shape[axis]!; i++) out.push(build(axis + 1, at + i * this.strides[axis]!));
       return out;

@@ -10,16 +10,13 @@
  *     packed: order i-j-k, each out[i, j] is a dot product of two packed runs;
  *   - anything else: b is copied packed first (k·m values, cheap beside the n·k·m products).
  */
-import { NDArray, allocate, broadcastShapes, sizeOf } from '@skipgrad/tensor';
+import { NDArray, allocate, sizeOf } from '@skipgrad/tensor';
+import { matmulOperands } from '../backend.js';
 import { walkPair } from './strided.js';
 
 export function matmul(a: NDArray, b: NDArray): NDArray {
-  const n = a.shape[a.rank - 2]!;
-  const k = a.shape[a.rank - 1]!;
-  const m = b.shape[b.rank - 1]!;
-  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const av = a.expand([...batch, n, k]);
-  let bv = b.expand([...batch, k, m]);
+  const { n, k, m, batch, a: av, b: expanded } = matmulOperands(a, b);
+  let bv = expanded;
   const [aRow, aCol] = av.strides.slice(-2) as [number, number];
   const dotOrder = m > 1 && bv.strides[bv.rank - 1] !== 1 && bv.strides[bv.rank - 2] === 1 && aCol === 1;
   if (!dotOrder && m > 1 && bv.strides[bv.rank - 1] !== 1) bv = b.contiguous().expand([...batch, k, m]);

@@ -5,8 +5,7 @@
  * per output element, reading inputs through strides baked into the source.
  */
 import { type NDArray, broadcastShapes, sizeOf } from '@skipgrad/tensor';
-import type { BinaryOp, ReduceOp, UnaryOp, Window2d } from '../backend.js';
-import { windowOutputSize } from '../backend.js';
+import { type BinaryOp, type ReduceOp, type UnaryOp, type Window2d, matmulOperands, windowOutputSize } from '../backend.js';
 import { kernelSource, offsetOf, unravel } from './source.js';
 
 export interface KernelPlan {
@@ -86,12 +85,7 @@ export function reducePlan(op: ReduceOp, a: NDArray, axes: readonly number[], ke
 }
 
 export function matmulPlan(a: NDArray, b: NDArray): KernelPlan {
-  const n = a.shape[a.rank - 2]!;
-  const k = a.shape[a.rank - 1]!;
-  const m = b.shape[b.rank - 1]!;
-  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const av = a.expand([...batch, n, k]);
-  const bv = b.expand([...batch, k, m]);
+  const { n, k, m, batch, a: av, b: bv } = matmulOperands(a, b);
   const shape = [...batch, n, m];
   const { code, coords } = unravel(shape, 'this.thread.x');
   const [i, j] = coords.slice(-2) as [string, string];

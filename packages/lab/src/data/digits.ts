@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { type Generator, SkipgradError } from '@skipgrad/tensor';
+import { type Generator, SkipgradError, describe } from '@skipgrad/tensor';
 
 export const SIDE = 28;
 export const PIXELS = SIDE * SIDE;
@@ -99,6 +99,9 @@ export function pick(d: Digits, indices: readonly number[]): Digits {
  * rest for training (the two never share an image).
  */
 export function split(d: Digits, trainCount: number, testCount: number, g: Generator): { train: Digits; test: Digits } {
+  for (const [name, v] of [['trainCount', trainCount], ['testCount', testCount]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new SkipgradError('lab digits', name, 'a whole number of digits, 0 or more', describe(v));
+  }
   if (trainCount + testCount > d.count) {
     throw new SkipgradError('lab digits', 'train + test', `at most the ${d.count} digits there are`, `${trainCount} + ${testCount}`);
   }

@@ -5,7 +5,7 @@
  * exact edges are what a decoder cannot recover from the coarse bottleneck alone; the long
  * skips hand it the full-resolution encoder features.
  */
-import type { Generator } from '@skipgrad/tensor';
+import { type Generator, SkipgradError, describe } from '@skipgrad/tensor';
 
 export interface Segmentation {
   /** count × side × side inputs. */
@@ -17,6 +17,8 @@ export interface Segmentation {
 }
 
 export function generateShapes(count: number, side: number, g: Generator): Segmentation {
+  if (!Number.isInteger(count) || count < 0) throw new SkipgradError('generateShapes', 'count', 'a whole number of images, 0 or more', describe(count));
+  if (!Number.isInteger(side) || side < 4) throw new SkipgradError('generateShapes', 'side', 'an integer of at least 4 (pixels)', describe(side));
   const size = side * side;
   const images = new Float32Array(count * size);
   const masks = new Float32Array(count * size);

@@ -2,6 +2,8 @@
  * Small SVG charts, written by hand so the report needs no script and no network: line charts
  * (linear or log-scaled y) and grey-level images drawn as grids of squares.
  */
+import { SkipgradError } from '@skipgrad/tensor';
+
 export interface Series {
   name: string;
   color: string;
@@ -38,6 +40,10 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
 const label = (v: number, log: boolean): string => (log ? `1e${Math.round(Math.log10(v))}` : Math.abs(v) >= 1000 ? v.toExponential(0) : String(v));
 
 export function lineChart(o: ChartOptions): string {
+  if (o.series.length === 0) throw new SkipgradError('lineChart', 'series', 'at least one series', 'none');
+  o.series.forEach((s, i) => {
+    if (s.x.length !== s.y.length) throw new SkipgradError('lineChart', `series[${i}]`, 'as many y values as x values', `${s.x.length} x and ${s.y.length} y`);
+  });
   const width = o.width ?? 460;
   const height = o.height ?? 300;
   // The legend sits between the title and the plot, three entries a row, never over a line.
@@ -47,7 +53,8 @@ export function lineChart(o: ChartOptions): string {
   const usable = (v: number | null): v is number => v !== null && Number.isFinite(v) && (!log || v > 0);
   const xs = o.series.flatMap((s) => s.x);
   const ys = o.series.flatMap((s) => s.y.filter(usable)).map((v) => (log ? Math.log10(v) : v));
-  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  // No points at all (every run diverged at its first step): empty axes, not NaN coordinates.
+  const [x0, x1] = xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
   let [y0, y1] = ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
   if (log) [y0, y1] = [Math.floor(y0), Math.ceil(y1)];
   if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
