@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type Tensor, adaptiveAvgPool2d, avgPool2d, clamp, conv2d, convTranspose2d, erf, fold, gather, gelu, maskedSelect, gradcheck, grad, maxPool2d,
-  scatterAdd, tensor, unfold, upsampleNearest, where,
+  ones, scatterAdd, tensor, unfold, upsampleNearest, where,
 } from '../src/index.js';
 import { tensorOf } from '../src/testing/index.js';
 import { EXACT, runs } from '../../../tests/support.js';
@@ -61,31 +61,66 @@ describe('conv2d (unfold + matmul)', () => {
 const tconvCase = fc.record({
   n: fc.integer({ min: 1, max: 2 }), g: fc.integer({ min: 1, max: 2 }), cg: fc.integer({ min: 1, max: 2 }), og: fc.integer({ min: 1, max: 2 }),
   h: fc.integer({ min: 1, max: 3 }), w: fc.integer({ min: 1, max: 3 }), k: fc.integer({ min: 1, max: 3 }),
-  s: fc.integer({ min: 1, max: 2 }), p: fc.integer({ min: 0, max: 1 }), op: fc.integer({ min: 0, max: 1 }),
-}).filter((c) => c.op < c.s && (c.h - 1) * c.s - 2 * c.p + c.k + c.op >= 1 && (c.w - 1) * c.s - 2 * c.p + c.k + c.op >= 1)
+  s: fc.integer({ min: 1, max: 2 }), p: fc.integer({ min: 0, max: 1 }), d: fc.integer({ min: 1, max: 3 }), op: fc.integer({ min: 0, max: 2 }),
+}).filter((c) => c.op < Math.max(c.s, c.d) && tconvSide(c.h, c) >= 1 && tconvSide(c.w, c) >= 1)
   .chain((c) => fc.tuple(fc.constant(c), tensorOf([c.n, c.g * c.cg, c.h, c.w]), tensorOf([c.g * c.cg, c.og, c.k, c.k]), tensorOf([c.g * c.og])));
 
+/** PyTorch's output side: (H − 1)·stride − 2·padding + dilation·(k − 1) + outputPadding + 1. */
+function tconvSide(side: number, c: { s: number; p: number; d: number; k: number; op: number }): number {
+  return (side - 1) * c.s - 2 * c.p + c.d * (c.k - 1) + c.op + 1;
+}
+
+/** Transposed convolution by its definition: every input pixel scatters its weighted kernel into the output. */
+function naiveConvTranspose(x: Tensor, w: Tensor, c: { s: number; p: number; d: number; k: number; op: number; g: number }): number[] {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const og = w.shape[1]!;
+  const [HO, WO] = [tconvSide(H, c), tconvSide(W, c)];
+  const out = new Array<number>(N * og * c.g * HO * WO).fill(0);
+  for (let n = 0; n < N; n++) for (let ci = 0; ci < C; ci++) for (let iy = 0; iy < H; iy++) for (let ix = 0; ix < W; ix++) {
+    const group = Math.floor(ci / (C / c.g));
+    for (let o = 0; o < og; o++) for (let i = 0; i < c.k; i++) for (let j = 0; j < c.k; j++) {
+      const y = iy * c.s - c.p + i * c.d;
+      const xx = ix * c.s - c.p + j * c.d;
+      if (y >= 0 && y < HO && xx >= 0 && xx < WO) out[((n * og * c.g + group * og + o) * HO + y) * WO + xx]! += at(x, [n, ci, iy, ix]) * at(w, [ci, o, i, j]);
+    }
+  }
+  return out;
+}
+
 describe('convTranspose2d (matmul + fold)', () => {
+  test.prop([tconvCase], runs(30))('forward equals the direct scatter loop, outputPadding up to max(stride, dilation) − 1', ([c, x, w]) => {
+    const out = convTranspose2d(x, w, null, { stride: c.s, padding: c.p, dilation: c.d, outputPadding: c.op, groups: c.g });
+    expect(out.shape).toEqual([c.n, c.g * c.og, tconvSide(c.h, c), tconvSide(c.w, c)]);
+    const expected = naiveConvTranspose(x, w, c);
+    Array.from(out.data.toTypedArray()).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 12));
+  });
   test.prop([tconvCase], runs(30))("is conv2d's adjoint in x: <convT(y), u> = <y, conv(u)>", ([c, y, w]) => {
-    const opts = { stride: c.s, padding: c.p, groups: c.g };
+    const opts = { stride: c.s, padding: c.p, dilation: c.d, groups: c.g };
     const out = convTranspose2d(y, w, null, { ...opts, outputPadding: c.op });
-    expect(out.shape).toEqual([c.n, c.g * c.og, (c.h - 1) * c.s - 2 * c.p + c.k + c.op, (c.w - 1) * c.s - 2 * c.p + c.k + c.op]);
     const u = tensor(Float64Array.from({ length: out.size }, (_, i) => ((i * 7) % 5) - 2), { shape: [...out.shape] });
     // The transposed conv's weight [C_in, C_out/g, k, k] is, read as a conv2d weight, the map
-    // from C_out channels back to C_in: exactly the adjoint.
-    const back = conv2d(u, w, null, opts);
+    // from C_out channels back to C_in: exactly the adjoint. With outputPadding ≥ stride the
+    // conv has windows past y's last pixel; those see only output padding and are cut off.
+    const back = conv2d(u, w, null, opts).slice([[0, y.shape[0]!], [0, y.shape[1]!], [0, c.h], [0, c.w]]);
     expect(back.shape).toEqual(y.shape);
     const lhs = out.mul(u).sum().item();
     const rhs = y.mul(back).sum().item();
     expect(lhs).toBeCloseTo(rhs, 10);
   });
   test.prop([tconvCase], runs(20))('gradcheck in x, weight and bias', ([c, x, w, b]) => {
-    gradcheck((x, w, b) => convTranspose2d(x, w, b, { stride: c.s, padding: c.p, outputPadding: c.op, groups: c.g }), [x, w, b]);
+    gradcheck((x, w, b) => convTranspose2d(x, w, b, { stride: c.s, padding: c.p, dilation: c.d, outputPadding: c.op, groups: c.g }), [x, w, b]);
   });
-  it('rejects an output padding as large as the stride', () => {
+  it('takes an output padding as large as the stride when the dilation is larger (PyTorch: [1, 1, 5, 5])', () => {
+    const y = convTranspose2d(ones([1, 1, 2, 2]), ones([1, 1, 2, 2]), null, { dilation: 2, outputPadding: 1 });
+    expect(y.shape).toEqual([1, 1, 5, 5]);
+    expect(y.toArray()).toEqual([[[[1, 1, 1, 1, 0], [1, 1, 1, 1, 0], [1, 1, 1, 1, 0], [1, 1, 1, 1, 0], [0, 0, 0, 0, 0]]]]);
+  });
+  it('rejects an output padding as large as both the stride and the dilation', () => {
     const x = tensor(new Float32Array(4), { shape: [1, 1, 2, 2] });
     expect(() => convTranspose2d(x, tensor(new Float32Array(4), { shape: [1, 1, 2, 2] }), null, { stride: 2, outputPadding: 2 }))
       .toThrow(/convTranspose2d: argument 'outputPadding' expected values smaller than the stride or the dilation, got \[2, 2\]/);
+    expect(() => convTranspose2d(x, tensor(new Float32Array(4), { shape: [1, 1, 2, 2] }), null, { stride: 2, dilation: 3, outputPadding: [1, 3] }))
+      .toThrow(/convTranspose2d: argument 'outputPadding' expected values smaller than the stride or the dilation, got \[1, 3\]/);
   });
 });
 

@@ -14,6 +14,7 @@ import type { Tensor } from '../tensor.js';
 import { concat } from './concat.js';
 import { fold } from './fold.js';
 import { matmul } from './matmul.js';
+import { pad } from './pad.js';
 import { narrow } from './shape.js';
 import { unfold } from './unfold.js';
 import { type Pair, type WindowOptions, checkImage, makeWindow, pair } from './window.js';
@@ -106,6 +107,20 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
     const wg = narrow(w, 0, (i * w.shape[0]!) / g, w.shape[0]! / g).reshape([w.shape[0]! / g, -1]); // [C_in/g, C_out/g·kh·kw]
     return matmul(wg.transpose(), xg); // [N, C_out/g·kh·kw, H·W]
   });
-  const out = fold(g === 1 ? cols[0]! : concat(cols, 1), size, [kh, kw], { stride, padding, dilation });
+  const window = { stride, padding, dilation };
+  const out = fold(windowsFor(g === 1 ? cols[0]! : concat(cols, 1), [H, W], size, [kh, kw], window), size, [kh, kw], window);
   return bias ? out.add(bias.reshape([outChannels, 1, 1])) : out;
+}
+
+/**
+ * fold counts its windows from the output size: ⌊(H_out + 2·padding − dilation·(k − 1) − 1) / stride⌋ + 1,
+ * which is H + ⌊outputPadding / stride⌋. When outputPadding ≥ stride (allowed while it is below
+ * the dilation) that is more windows than x has pixels: the extra windows start past the last
+ * pixel and receive nothing, so the columns get zero windows appended on the bottom/right.
+ */
+function windowsFor(cols: Tensor, [H, W]: [number, number], size: [number, number], kernel: [number, number], o: Required<WindowOptions>): Tensor {
+  const win = makeWindow('convTranspose2d', kernel, o, size);
+  if (win.out[0] === H && win.out[1] === W) return cols;
+  const [N, rows] = cols.shape as [number, number, number];
+  return pad(cols.reshape([N, rows, H, W]), [[0, 0], [0, 0], [0, win.out[0] - H], [0, win.out[1] - W]]).reshape([N, rows, -1]);
 }
