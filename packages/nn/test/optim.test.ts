@@ -55,6 +55,21 @@ describe('optimizers', () => {
     expect(values(w)[0]).toBeCloseTo(2 * (1 - 0.05), 12); // zero gradient: only the decay
   });
 
+  it('Adam and AdamW bias-correct with each parameter\'s own step count (PyTorch: q = 0.9 after its first update)', () => {
+    for (const Make of [Adam, AdamW]) {
+      const p = param([1]);
+      const q = param([1]);
+      const opt = new Make([p, q], { lr: 0.1, weightDecay: 0 });
+      setGrad(p, [1]);
+      opt.step(); // only p has a gradient
+      setGrad(p, [1]);
+      setGrad(q, [1]);
+      opt.step(); // q's first update: m̂ = g, v̂ = g², a step of lr
+      expect(values(q)[0]).toBeCloseTo(0.9, 7);
+      expect(values(p)[0]).toBeCloseTo(0.8, 7); // two unit steps
+    }
+  });
+
   it('optimizers minimise a quadratic', () => {
     for (const make of [(p: Parameter) => new SGD([p], { lr: 0.1, momentum: 0.9 }), (p: Parameter) => new Adam([p], { lr: 0.1 })]) {
       const p = param([3, -2]);

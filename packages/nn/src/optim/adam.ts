@@ -7,6 +7,9 @@
  *
  * Adam's weight decay adds λ·p to g (L2); AdamW instead shrinks p directly, p ← p − lr·λ·p,
  * before the update ("decoupled" weight decay).
+ *
+ * t counts the updates of each parameter, not the optimizer's steps (as PyTorch does): a
+ * parameter whose first gradient comes at step 5 is bias-corrected as at its first step.
  */
 import type { Tensor } from '@skipgrad/autograd';
 import type { Parameter } from '../module.js';
@@ -25,7 +28,8 @@ export class Adam extends Optimizer {
   readonly eps: number;
   readonly weightDecay: number;
   protected readonly decoupled: boolean = false;
-  private readonly moments = new Map<number, { m: Tensor; v: Tensor }>();
+  /** Per parameter: the moments and how many updates it has had. */
+  private readonly moments = new Map<number, { m: Tensor; v: Tensor; t: number }>();
 
   constructor(params: Iterable<Parameter>, options: AdamOptions = {}, name = 'Adam') {
     super(name, params, options.lr ?? 1e-3);
@@ -42,8 +46,8 @@ export class Adam extends Optimizer {
     const previous = this.moments.get(index);
     const m = previous ? previous.m.mul(this.beta1).add(g.mul(1 - this.beta1)) : g.mul(1 - this.beta1);
     const v = previous ? previous.v.mul(this.beta2).add(g.mul(g).mul(1 - this.beta2)) : g.mul(g).mul(1 - this.beta2);
-    this.moments.set(index, { m, v });
-    const t = this.stepCount;
+    const t = (previous?.t ?? 0) + 1;
+    this.moments.set(index, { m, v, t });
     const mHat = m.div(1 - this.beta1 ** t);
     const vHat = v.div(1 - this.beta2 ** t);
     return decayed.sub(mHat.div(vHat.sqrt().add(this.eps)).mul(this.lr));
