@@ -7,12 +7,27 @@
  * mode of the whole tree (dropout and batch norm behave differently in each).
  */
 import { Tensor } from '@skipgrad/autograd';
-import { type DType, type NDArray, SkipgradError, checkDType, describe } from '@skipgrad/tensor';
+import { type DType, NDArray, SkipgradError, checkDType, describe } from '@skipgrad/tensor';
 
-/** A trainable tensor: a leaf that requires grad, whose values an optimizer replaces. */
+/**
+ * The values a Parameter or Buffer starts from: an NDArray, or a Tensor (PyTorch's habit,
+ * `new Parameter(tensor([1]))`), whose values are taken detached from any graph.
+ */
+function initialValues(op: string, data: unknown): NDArray {
+  if (data instanceof NDArray) return data;
+  if (data instanceof Tensor) return data.data;
+  throw new SkipgradError(op, 'data', 'a Tensor or an NDArray', describe(data));
+}
+
+/**
+ * A trainable tensor: a leaf that requires grad, whose values an optimizer replaces.
+ *
+ * @example
+ * new Parameter(tensor([1, 2])).requiresGrad; // true
+ */
 export class Parameter extends Tensor {
-  constructor(data: NDArray) {
-    super(data, { requiresGrad: true });
+  constructor(data: Tensor | NDArray) {
+    super(initialValues('Parameter', data), { requiresGrad: true });
   }
 
   /** Replaces the values (an optimizer step, loading a state dict). Shape and dtype must match. */
@@ -33,8 +48,8 @@ export class Parameter extends Tensor {
  * statistics): no gradient, replaced whole by the module that owns it.
  */
 export class Buffer extends Tensor {
-  constructor(data: NDArray) {
-    super(data);
+  constructor(data: Tensor | NDArray) {
+    super(initialValues('Buffer', data));
   }
 
   assign(values: NDArray): void {
@@ -48,6 +63,7 @@ export class Buffer extends Tensor {
 }
 
 function checkSameLayout(op: string, t: Tensor, values: NDArray, arg = 'values'): void {
+  if (!(values instanceof NDArray)) throw new SkipgradError(op, arg, 'an NDArray', describe(values));
   const same = values.dtype === t.dtype && values.shape.length === t.rank && values.shape.every((s, i) => s === t.shape[i]);
   if (!same) {
     throw new SkipgradError(op, arg, `shape [${t.shape.join(', ')}] and dtype ${t.dtype}`,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Generator, SkipgradError, tensor } from '@skipgrad/autograd';
 import { NDArray } from '@skipgrad/tensor';
-import { BatchNorm1d, Linear, ModuleList, Parameter, ReLU, Residual, Sequential, Tanh } from '../src/index.js';
+import { BatchNorm1d, Buffer, Linear, ModuleList, Parameter, ReLU, Residual, SGD, Sequential, Tanh } from '../src/index.js';
 
 const net = (): Sequential => new Sequential(new Linear(4, 3, { generator: new Generator(1) }), new ReLU(),
   new Residual(new Sequential(new Linear(3, 3, { generator: new Generator(2) }), new Tanh())), new BatchNorm1d(3), new Linear(3, 2, { bias: false }));
@@ -61,6 +61,20 @@ describe('Module', () => {
     const p = new Parameter(new NDArray(new Float32Array(2), [2]));
     expect(p.requiresGrad).toBe(true);
     expect(() => p.assign(new NDArray(new Float64Array(2), [2]))).toThrow(SkipgradError);
+  });
+
+  it('Parameter and Buffer take a Tensor (PyTorch\'s habit) and train; anything else is refused at once', () => {
+    const source = tensor([1, 2], { requiresGrad: true }).mul(2); // a non-leaf: its values are taken detached
+    const p = new Parameter(source);
+    expect(p.requiresGrad).toBe(true);
+    expect(p.isLeaf).toBe(true);
+    p.mul(p).sum().backward();
+    new SGD([p], { lr: 0.1 }).step(); // p = [2, 4]; p − 0.1·2p
+    expect(p.toArray()).toEqual([1.6, 3.2].map((v) => expect.closeTo(v, 5)));
+    expect(new Buffer(tensor([3])).toArray()).toEqual([3]);
+    expect(() => new Parameter([1, 2] as never)).toThrow(/Parameter: argument 'data' expected a Tensor or an NDArray, got/);
+    expect(() => new Buffer(null as never)).toThrow(/Buffer: argument 'data' expected a Tensor or an NDArray, got null/);
+    expect(() => p.assign(tensor([1, 2]) as never)).toThrow(/Parameter.assign: argument 'values' expected an NDArray/);
   });
 
   it('ModuleList registers its modules and refuses to be called', () => {
