@@ -8,3 +8,5 @@ export {
 export { cpuBackend, createCpuBackend } from './cpu/index.js';
 // The gpujs backend: this import loads no gpu.js; createGpujsBackend does, when called.
 export { createGpujsBackend, type GpujsBackend, type GpujsMode, type GpujsOptions, type GpuModule } from './gpujs/index.js';
+// The wasm backend: WebAssembly SIMD kernels over memory it owns (compiled once, on first use).
+export { createWasmBackend, type WasmBackend, type WasmInfo, type WasmOptions } from './wasm/index.js';

@@ -3,36 +3,19 @@
 // machine can run: 'cpu' and 'webasm' always, 'gpu' (real GLSL through headless-gl) where a GL
 // context exists. CI sets SKIPGRAD_REQUIRE_GL=1 and runs under xvfb-run, so there 'gpu' must run.
 import { createRequire } from 'node:module';
-import { test } from '@fast-check/vitest';
-import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test as plainTest } from 'vitest';
-import { NDArray, sizeOf } from '@skipgrad/tensor';
-import { BINARY_OPS, UNARY_OPS, type Window2d, cpuBackend as cpu, createGpujsBackend, windowOutputSize } from '../src/index.js';
+import { NDArray } from '@skipgrad/tensor';
+import { cpuBackend as cpu, createGpujsBackend } from '../src/index.js';
 import type { GpujsBackend, GpuModule } from '../src/gpujs/index.js';
-import { runs } from '../../../tests/support.js';
-import { pairArbOf, shapeArb, stridedView } from './arbitraries.js';
+import { expectClose, kernelParity } from './parity.js';
 
 const glAvailable = (createRequire(import.meta.url)('gpu.js') as { GPU: { isHeadlessGLSupported: boolean } }).GPU.isHeadlessGLSupported;
 const MODES: ('cpu' | 'webasm' | 'gpu')[] = ['cpu', 'webasm', ...(glAvailable ? ['gpu' as const] : [])];
-const f32 = fc.constant('float32' as const);
-const view = (shape: number[]): fc.Arbitrary<NDArray> => stridedView(shape, 'float32');
 
 plainTest('GPU tests run real GLSL where required', () => {
   console.log(`gpujs parity modes on this machine: ${MODES.join(', ')}${glAvailable ? ' (headless-gl: GLSL shaders run)' : ' (no GL context: no GLSL here)'}`);
   if (process.env.SKIPGRAD_REQUIRE_GL === '1') expect(glAvailable, 'SKIPGRAD_REQUIRE_GL=1 but headless-gl has no context (is gl built, and is this under xvfb-run?)').toBe(true);
 });
-
-/** Equal within float32 rounding: NaN where the reference is NaN, same infinities. */
-function expectClose(got: NDArray, want: NDArray, tolerance = 2e-5): void {
-  expect(got.shape).toEqual(want.shape);
-  const g = got.toTypedArray();
-  const w = want.toTypedArray();
-  for (let i = 0; i < w.length; i++) {
-    const [x, y] = [g[i]!, w[i]!];
-    if (Number.isNaN(y) || !Number.isFinite(y)) expect(x, `element ${i}`).toBe(y);
-    else expect(Math.abs(x - y), `element ${i}: ${x} vs ${y}`).toBeLessThanOrEqual(tolerance * (1 + Math.abs(y)));
-  }
-}
 
 describe.each(MODES)("gpujs backend in '%s' mode equals the CPU reference", (mode) => {
   let gpu: GpujsBackend;
@@ -44,71 +27,7 @@ describe.each(MODES)("gpujs backend in '%s' mode equals the CPU reference", (mod
     expect(gpu.mode).toBe(mode);
   });
 
-  test.prop([pairArbOf(f32), fc.constantFrom(...BINARY_OPS)], runs(60))('binary ops, broadcasting', ([a, b], op) => {
-    expectClose(gpu.binary(op, a, b), cpu.binary(op, a, b));
-  });
-
-  test.prop([shapeArb.chain(view), fc.constantFrom(...UNARY_OPS)], runs(60))('unary ops', (a, op) => {
-    expectClose(gpu.unary(op, a), cpu.unary(op, a));
-  });
-
-  test.prop([shapeArb.chain((s) => fc.tuple(view(s), fc.subarray(s.map((_, i) => i)), fc.boolean()))], runs(50))('sum and max over any axes', ([a, axes, keepdim]) => {
-    expectClose(gpu.reduce('sum', a, axes, keepdim), cpu.reduce('sum', a, axes, keepdim));
-    if (!axes.some((d) => a.shape[d] === 0)) expectClose(gpu.reduce('max', a, axes, keepdim), cpu.reduce('max', a, axes, keepdim));
-  });
-
-  const mm = fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 2 }), fc.boolean())
-    .chain(([n, k, m, batch, broadcast]) => fc.tuple(view([batch, n, k]), broadcast ? view([k, m]) : view([batch, k, m])));
-  test.prop([mm], runs(40))('batched matmul', ([a, b]) => {
-    expectClose(gpu.matmul(a, b), cpu.matmul(a, b));
-  });
-  test.prop([fc.constant(0)], runs(1))('matmul of transposed views', () => {
-    const a = new NDArray(Float32Array.from({ length: 12 }, (_, i) => i - 5), [3, 4]);
-    expectClose(gpu.matmul(a.transpose(0, 1), a), cpu.matmul(a.transpose(0, 1), a));
-  });
-
-  test.prop([fc.tuple(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }))
-    .chain(([base, sides]) => fc.tuple(fc.integer({ min: 0, max: base.length - 1 }), fc.constant(base), fc.constant(sides)))
-    .chain(([axis, base, sides]) => fc.tuple(fc.constant(axis), fc.tuple(...sides.map((side) => view(base.map((s, i) => (i === axis ? side : s)))))))], runs(40))(
-    'concat', ([axis, pieces]) => {
-      expectClose(gpu.concat(pieces, axis), cpu.concat(pieces, axis));
-    });
-
-  test.prop([shapeArb.chain((s) => fc.tuple(view(s), fc.tuple(...s.map(() => fc.tuple(fc.nat(2), fc.nat(2))))))], runs(40))('pad, copy and full', ([a, pads]) => {
-    expectClose(gpu.pad(a, pads, -7), cpu.pad(a, pads, -7));
-    expectClose(gpu.copy(a), cpu.copy(a));
-    expectClose(gpu.full(a.shape, 2.5, 'float32'), cpu.full(a.shape, 2.5, 'float32'));
-  });
-
-  test.prop([pairArbOf(f32).chain(([a, b]) => fc.tuple(fc.constant(a), fc.constant(b), view([...b.shape]).map((c) => cpu.binary('eq', cpu.unary('step', c), cpu.full([], 1, 'float32')))))], runs(40))(
-    'where', ([a, b, cond]) => {
-      expectClose(gpu.where(cond, a, b), cpu.where(cond, a, b));
-    });
-
-  const gatherArb = fc.tuple(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }), fc.nat())
-    .chain(([shape, k]) => {
-      const axis = k % shape.length;
-      const idxShape = shape.map((s, d) => (d === axis ? s + 1 : s));
-      return fc.tuple(fc.constant(axis), view(shape),
-        fc.array(fc.nat(shape[axis]! - 1), { minLength: sizeOf(idxShape), maxLength: sizeOf(idxShape) }).map((v) => new NDArray(Float32Array.from(v), idxShape)),
-        view(idxShape));
-    });
-  test.prop([gatherArb], runs(40))('gather and scatterAdd', ([axis, a, index, src]) => {
-    expectClose(gpu.gather(a, axis, index), cpu.gather(a, axis, index));
-    expectClose(gpu.scatterAdd(a.shape, axis, index, src), cpu.scatterAdd(a.shape, axis, index, src));
-  });
-
-  const windowArb = fc.record({
-    n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 1, max: 6 }), w: fc.integer({ min: 1, max: 6 }),
-    kernel: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })), stride: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
-    padding: fc.tuple(fc.nat(1), fc.nat(1)), dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
-  }).filter((o) => windowOutputSize(o.h, o.kernel[0], o.stride[0], o.padding[0], o.dilation[0]) >= 1 && windowOutputSize(o.w, o.kernel[1], o.stride[1], o.padding[1], o.dilation[1]) >= 1);
-  test.prop([windowArb.chain((o) => fc.tuple(fc.constant(o), view([o.n, o.c, o.h, o.w])))], runs(40))('unfold and fold', ([o, x]) => {
-    const window: Window2d = { kernel: o.kernel, stride: o.stride, padding: o.padding, dilation: o.dilation };
-    const cols = cpu.unfold(x, window);
-    expectClose(gpu.unfold(x, window), cols);
-    expectClose(gpu.fold(cols, [o.h, o.w], window), cpu.fold(cols, [o.h, o.w], window));
-  });
+  kernelParity(() => gpu);
 
   plainTest('scalars from the host keep their sign and value (0 and −0 are different inputs)', () => {
     const one = new NDArray(new Float32Array([1]), []);

@@ -9,6 +9,7 @@
  * FinalizationRegistry frees it when the last array viewing it is garbage-collected.
  */
 import { type DeviceStorage, SkipgradError } from '@skipgrad/tensor';
+import { ResultScopes } from '../scopes.js';
 
 /** A gpu.js pipeline texture (only what we use of it). */
 export interface GpuTexture {
@@ -81,12 +82,12 @@ export class GpujsStorage implements DeviceStorage {
 export class DeviceMemory {
   readonly counters: DeviceCounters = { uploads: 0, uploadedValues: 0, downloads: 0, compiles: 0, launches: 0, live: 0 };
   private readonly registry = new FinalizationRegistry<Handle>((handle) => this.drop(handle));
-  private scopes: Set<GpujsStorage>[] = [];
+  readonly scopes = new ResultScopes<GpujsStorage>();
 
   track(storage: GpujsStorage, handle: Handle): void {
     this.counters.live++;
     this.registry.register(storage, handle, storage);
-    this.scopes.at(-1)?.add(storage);
+    this.scopes.add(storage);
   }
 
   free(storage: GpujsStorage, handle: Handle): void {
@@ -106,18 +107,5 @@ export class DeviceMemory {
   /** The backend is gone: later finalizations must not touch its context. */
   destroy(): void {
     this.destroyed = true;
-  }
-
-  /** Starts collecting results; endScope releases those not kept. */
-  beginScope(): void { this.scopes.push(new Set()); }
-
-  endScope(keep: ReadonlySet<GpujsStorage>): void {
-    const created = this.scopes.pop();
-    if (!created) return;
-    const outer = this.scopes.at(-1);
-    for (const s of created) {
-      if (keep.has(s)) outer?.add(s);
-      else s.release();
-    }
   }
 }

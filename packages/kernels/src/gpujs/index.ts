@@ -17,6 +17,7 @@
  */
 import { type DType, NDArray, SkipgradError, type Storage, contiguousStrides, describe, sizeOf } from '@skipgrad/tensor';
 import type { Backend, BinaryOp, ReduceOp, UnaryOp, Window2d } from '../backend.js';
+import { keepResult } from '../scopes.js';
 import { type DeviceCounters, DeviceMemory, GpujsStorage, type Handle } from './device.js';
 import {
   type KernelPlan, binaryPlan, concatPlan, copyPlan, foldPlan, fullPlan, gatherPlan, matmulPlan, padPlan, reducePlan,
@@ -276,16 +277,8 @@ class GpujsBackendImpl implements GpujsBackend {
     if (a.device instanceof GpujsStorage) a.device.release();
   }
 
-  scope<T>(fn: () => T, keep: (result: T) => Iterable<NDArray> = (r) => (r instanceof NDArray ? [r] : [])): T {
-    this.memory.beginScope();
-    const kept = new Set<GpujsStorage>();
-    try {
-      const result = fn();
-      for (const a of keep(result)) if (a.device instanceof GpujsStorage) kept.add(a.device);
-      return result;
-    } finally {
-      this.memory.endScope(kept);
-    }
+  scope<T>(fn: () => T, keep: (result: T) => Iterable<NDArray> = keepResult): T {
+    return this.memory.scopes.run(fn, keep, (a) => (a.device instanceof GpujsStorage ? a.device : undefined));
   }
 
   destroy(): void {

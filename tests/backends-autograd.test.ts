@@ -1,7 +1,8 @@
-// Every autograd op, forward and backward, on the gpujs backend against the CPU backend, in each
-// gpu.js mode this machine runs ('cpu', 'webasm'; 'gpu' — real GLSL — where headless-gl has a
-// context, which CI guarantees). Values are generated; shapes cover broadcasting, transposed
-// (non-contiguous) views, rank 0 and zero-size. A training loop checks transfers and compiles.
+// Every autograd op, forward and backward, on each device backend against the CPU backend: the
+// wasm backend, and gpujs in each gpu.js mode this machine runs ('cpu', 'webasm'; 'gpu' — real
+// GLSL — where headless-gl has a context, which CI guarantees). Values are generated; shapes
+// cover broadcasting, transposed (non-contiguous) views, rank 0 and zero-size. A training loop
+// checks transfers (and, for gpujs, compiles).
 import { createRequire } from 'node:module';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
@@ -10,12 +11,19 @@ import {
   Generator, type Tensor, adaptiveAvgPool2d, avgPool2d, clamp, concat, conv2d, convTranspose2d, dropout, fold, gather, gelu, getBackend, logSoftmax,
   maskedSelect, matmul, maxPool2d, pad, scatterAdd, setBackend, softmax, split, stack, tensor, tidy, unfold, upsampleNearest, where,
 } from '@skipgrad/autograd';
-import { type GpujsBackend, cpuBackend, createGpujsBackend } from '@skipgrad/kernels';
+import { type Backend, type GpujsBackend, type WasmBackend, cpuBackend, createGpujsBackend, createWasmBackend } from '@skipgrad/kernels';
 import { Linear, ReLU, SGD, Sequential, crossEntropy } from '@skipgrad/nn';
 import { runs } from './support.js';
 
 const glAvailable = (createRequire(import.meta.url)('gpu.js') as { GPU: { isHeadlessGLSupported: boolean } }).GPU.isHeadlessGLSupported;
 const MODES: ('cpu' | 'webasm' | 'gpu')[] = ['cpu', 'webasm', ...(glAvailable ? ['gpu' as const] : [])];
+
+/** A device backend under test: its label, how to make it, and whether results live off the host. */
+interface Device { label: string; make: () => Promise<GpujsBackend | WasmBackend>; onDevice: boolean }
+const DEVICES: Device[] = [
+  { label: 'wasm', make: async () => createWasmBackend(), onDevice: true },
+  ...MODES.map((mode) => ({ label: `gpujs '${mode}' mode`, make: () => createGpujsBackend({ mode }), onDevice: mode === 'gpu' })),
+];
 
 interface Case {
   name: string;
@@ -74,7 +82,7 @@ const close = (got: number[], want: number[], what: string): void => {
 };
 
 /** Runs the case on the CPU backend, then on `gpu`, and compares outputs and gradients. */
-function expectSameOnBoth(gpu: GpujsBackend, c: Case, values: number[][], upstream: number[]): void {
+function expectSameOnBoth(gpu: Backend, c: Case, values: number[][], upstream: number[]): void {
   setBackend(cpuBackend);
   const want = evaluate(c, values, upstream);
   setBackend(gpu);
@@ -95,10 +103,10 @@ const valuesFor = (c: Case): fc.Arbitrary<number[][]> => fc.tuple(...c.shapes.ma
   return fc.array(v, { minLength: n, maxLength: n });
 }));
 
-describe.each(MODES)("autograd on the gpujs backend ('%s' mode) equals the CPU backend", (mode) => {
-  let gpu: GpujsBackend;
-  beforeAll(async () => { gpu = await createGpujsBackend({ mode }); });
-  afterAll(() => { setBackend(cpuBackend); gpu.destroy(); });
+describe.each(DEVICES.map((d) => [d.label, d] as const))('autograd on the %s backend equals the CPU backend', (_, device) => {
+  let gpu: GpujsBackend | WasmBackend;
+  beforeAll(async () => { gpu = await device.make(); });
+  afterAll(() => { setBackend(cpuBackend); if ('destroy' in gpu) gpu.destroy(); });
 
   describe.each(CASES.map((c) => [c.name, c] as const))('%s', (_, c) => {
     test.prop([valuesFor(c), fc.array(fc.integer({ min: -64, max: 64 }).map((k) => k / 64), { minLength: 256, maxLength: 256 })], runs(8))('forward and backward', (values, upstream) => {
@@ -124,7 +132,7 @@ describe.each(MODES)("autograd on the gpujs backend ('%s' mode) equals the CPU b
     });
   });
 
-  plainTest('a training loop reads back only what it asks for and compiles each kernel once', () => {
+  plainTest('a training loop reads back only what it asks for (and compiles each kernel once)', () => {
     setBackend(gpu);
     try {
       const g = new Generator(3);
@@ -145,13 +153,13 @@ describe.each(MODES)("autograd on the gpujs backend ('%s' mode) equals the CPU b
       let loss = step();
       for (let i = 0; i < 20; i++) loss = step();
       const after = gpu.stats();
-      expect(after.compiles, 'kernels compiled after warm-up').toBe(before.compiles);
+      if ('compiles' in after && 'compiles' in before) expect(after.compiles, 'kernels compiled after warm-up').toBe(before.compiles);
       // Each step hands the device only what is new on the host: the 32 labels (as a one-hot
       // gather index); scalars (learning rate, momentum) are uploaded once and reused.
       expect((after.uploadedValues - before.uploadedValues) / 21, 'values uploaded per step').toBeLessThanOrEqual(32);
       expect(after.downloads, 'values read back between steps').toBe(before.downloads);
       expect(loss.item()).toBeLessThan(first);
-      if (mode === 'gpu') expect(gpu.stats().downloads).toBe(after.downloads + 1);
+      if (device.onDevice) expect(gpu.stats().downloads).toBe(after.downloads + 1);
     } finally {
       setBackend(cpuBackend);
     }
@@ -165,7 +173,7 @@ describe.each(MODES)("autograd on the gpujs backend ('%s' mode) equals the CPU b
       expect(await y.toArrayAsync()).toEqual([[2, 6], [4, 8]]);
       expect(await y.sum().itemAsync()).toBe(20);
       expect(y.toArray()).toEqual([[2, 6], [4, 8]]); // already on the host: no second download
-      expect(gpu.stats().downloads - before).toBe(mode === 'gpu' ? 2 : 0);
+      expect(gpu.stats().downloads - before).toBe(device.onDevice ? 2 : 0);
     } finally {
       setBackend(cpuBackend);
     }
@@ -175,7 +183,7 @@ describe.each(MODES)("autograd on the gpujs backend ('%s' mode) equals the CPU b
     setBackend(gpu);
     try {
       const x = tensor([1, 2, 3]);
-      x.exp().dispose(); // in gpu mode x is uploaded once, and its device copy stays while x lives
+      x.exp().dispose(); // on a device x is uploaded once, and its device copy stays while x lives
       const start = gpu.stats().live;
       const a = x.exp();
       expect(gpu.stats().live).toBe(start + 1);

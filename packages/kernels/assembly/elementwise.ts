@@ -1,0 +1,148 @@
+/**
+ * Elementwise kernels: out[i] = f(a[i]) and out[i] = f(a[i], b[i]), with a and b read through
+ * their strides (broadcast axes have stride 0), out contiguous. Rows whose elements sit side by
+ * side (step 1), or repeat one value (step 0, a broadcast scalar or column), run four lanes at
+ * a time; other rows, and the functions SIMD has no instruction for (exp, log, tanh, sigmoid,
+ * erf, pow), run one element at a time in float64 and round once, as the reference does.
+ *
+ * Operation codes, in the order of UNARY_OPS and BINARY_OPS in backend.ts:
+ *   unary:  0 neg  1 exp  2 log  3 tanh  4 sigmoid  5 relu  6 step  7 abs  8 sign  9 erf
+ *   binary: 0 add  1 sub  2 mul  3 div  4 pow  5 eq
+ */
+import { rowLength, rowStart, rowStep } from './strided';
+
+// ── one input ──────────────────────────────────────────────────────────────────────────────
+
+/** The error function to ~1e-16 (the reference's cpu/erf.ts, line for line). */
+function erf(x: f64): f64 {
+  if (isNaN(x)) return NaN;
+  const ax = Math.abs(x);
+  const sign: f64 = x < 0 ? -1 : 1;
+  if (ax < 2.5) {
+    const x2 = ax * ax;
+    let term = ax;
+    let sum = ax;
+    for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * sum; n++) {
+      term *= -x2 / <f64>n;
+      sum += term / <f64>(2 * n + 1);
+    }
+    return sign * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  if (ax > 6) return sign;
+  let f = ax;
+  let c = ax;
+  let d: f64 = 0;
+  for (let k = 1; k < 200; k++) {
+    d = 1 / (ax + (<f64>k / 2) * d);
+    c = ax + <f64>k / 2 / c;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return sign * (1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f);
+}
+
+/** One element of a unary op, in float64. */
+function unaryScalar(op: i32, x: f64): f64 {
+  switch (op) {
+    case 0: return -x;
+    case 1: return Math.exp(x);
+    case 2: return Math.log(x);
+    case 3: return Math.tanh(x);
+    // e^x / (1 + e^x) for x < 0, so that exp never overflows.
+    case 4: return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+    case 5: return x > 0 ? x : 0;
+    case 6: return x > 0 ? 1 : 0;
+    case 7: return Math.abs(x);
+    case 8: return x > 0 ? 1 : x < 0 ? -1 : 0;
+    default: return erf(x);
+  }
+}
+
+/** Four elements of a unary op that SIMD has instructions for (neg, relu, step, abs, sign). */
+@inline function unaryLanes(op: i32, x: v128): v128 {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  switch (op) {
+    case 0: return f32x4.neg(x);
+    // relu keeps NaN, as x > 0 ? x : 0 does not: (x > 0) is false for NaN, so 0 — same as the reference.
+    case 5: return v128.and(x, f32x4.gt(x, zero));
+    case 6: return v128.and(one, f32x4.gt(x, zero));
+    case 7: return f32x4.abs(x);
+    default: return f32x4.sub(v128.and(one, f32x4.gt(x, zero)), v128.and(one, f32x4.lt(x, zero)));
+  }
+}
+
+@inline function isLaneOp(op: i32): bool {
+  return op == 0 || op == 5 || op == 6 || op == 7 || op == 8;
+}
+
+/** out (contiguous) = op(a), a described by desc = [shape, strides] of rank `rank`; rows [r0, r1). */
+export function unary(op: i32, out: usize, a: usize, rank: i32, desc: usize, r0: i32, r1: i32): void {
+  const n = rowLength(desc, rank);
+  const step = rowStep(desc, rank, 0);
+  for (let row = r0; row < r1; row++) {
+    const src = a + <usize>rowStart(desc, rank, 0, row) * 4;
+    const dst = out + <usize>(row * n) * 4;
+    let j = 0;
+    if (step == 1 && isLaneOp(op)) {
+      for (; j + 4 <= n; j += 4) v128.store(dst + <usize>j * 4, unaryLanes(op, v128.load(src + <usize>j * 4)));
+    }
+    for (; j < n; j++) store<f32>(dst + <usize>j * 4, <f32>unaryScalar(op, <f64>load<f32>(src + <usize>(j * step) * 4)));
+  }
+}
+
+// ── two inputs ─────────────────────────────────────────────────────────────────────────────
+
+function binaryScalar(op: i32, x: f64, y: f64): f64 {
+  switch (op) {
+    case 0: return x + y;
+    case 1: return x - y;
+    case 2: return x * y;
+    case 3: return x / y;
+    case 4: return Math.pow(x, y);
+    default: return x == y ? 1 : 0;
+  }
+}
+
+@inline function binaryLanes(op: i32, x: v128, y: v128): v128 {
+  switch (op) {
+    case 0: return f32x4.add(x, y);
+    case 1: return f32x4.sub(x, y);
+    case 2: return f32x4.mul(x, y);
+    case 3: return f32x4.div(x, y);
+    default: return v128.and(f32x4.splat(1), f32x4.eq(x, y));
+  }
+}
+
+/**
+ * out (contiguous) = op(a, b); desc = [shape, strides of a, strides of b]; rows [r0, r1).
+ * add, sub, mul and div round the same in float32 as in float64-then-round, so the lanes agree
+ * with the reference bit for bit.
+ */
+export function binary(op: i32, out: usize, a: usize, b: usize, rank: i32, desc: usize, r0: i32, r1: i32): void {
+  const n = rowLength(desc, rank);
+  const sa = rowStep(desc, rank, 0);
+  const sb = rowStep(desc, rank, 1);
+  const lanes = op != 4;
+  for (let row = r0; row < r1; row++) {
+    const pa = a + <usize>rowStart(desc, rank, 0, row) * 4;
+    const pb = b + <usize>rowStart(desc, rank, 1, row) * 4;
+    const dst = out + <usize>(row * n) * 4;
+    let j = 0;
+    if (lanes && sa == 1 && sb == 1) {
+      for (; j + 4 <= n; j += 4) v128.store(dst + <usize>j * 4, binaryLanes(op, v128.load(pa + <usize>j * 4), v128.load(pb + <usize>j * 4)));
+    } else if (lanes && sa == 1 && sb == 0) {
+      const y = v128.load32_splat(pb);
+      for (; j + 4 <= n; j += 4) v128.store(dst + <usize>j * 4, binaryLanes(op, v128.load(pa + <usize>j * 4), y));
+    } else if (lanes && sa == 0 && sb == 1) {
+      const x = v128.load32_splat(pa);
+      for (; j + 4 <= n; j += 4) v128.store(dst + <usize>j * 4, binaryLanes(op, x, v128.load(pb + <usize>j * 4)));
+    }
+    for (; j < n; j++) {
+      const x = <f64>load<f32>(pa + <usize>(j * sa) * 4);
+      const y = <f64>load<f32>(pb + <usize>(j * sb) * 4);
+      store<f32>(dst + <usize>j * 4, <f32>binaryScalar(op, x, y));
+    }
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * The WebAssembly kernels of the wasm backend (src/wasm/), one module; each file is one family.
+ * Every kernel takes byte addresses into the module's memory (which the backend owns and
+ * allocates) and, where it can be split over threads, a range of rows or images to do.
+ */
+export { unary, binary } from './elementwise';
+export { sumInto, roundToF32, maxInto } from './reduce';
+export { matmul, matmulScratch } from './matmul';
+export { copy, fill } from './copy';
+export { where, gather, scatterAddInto } from './select';
+export { unfold, foldInto } from './window';
+
+/** The first address past the module's static data: where the backend's heap begins. */
+export function heapBase(): usize { return __heap_base; }

@@ -1,0 +1,164 @@
+/**
+ * Matrix product C[n×m] = A[n×k] · B[k×m] in float32, the way the fast BLAS libraries do it
+ * (GotoBLAS, BLIS; XNNPACK and MLAS for WebAssembly): the work is cut into blocks that fit the
+ * caches, each block is copied ("packed") into the order the inner loop reads, and the inner
+ * loop — the micro-kernel — computes a 4 × 8 tile of C in eight SIMD registers.
+ *
+ *   for each block of KC values of k:
+ *     pack B[kBlock, :]  into panels of 8 columns:        Bp[panel][p][0..8)   (zero-padded)
+ *     for each block of MC rows of A:
+ *       pack A[rows, kBlock] into panels of 4 rows:       Ap[panel][p][0..4)   (zero-padded)
+ *       for each B panel (8 columns, KC·8 floats: stays in L1):
+ *         for each A panel (4 rows; the MC·KC block stays in L2):
+ *           C[4 rows, 8 columns] (+)= Ap panel · Bp panel      ← the micro-kernel
+ *
+ * Packing reads A and B through any strides, so a transposed operand (x·Wᵀ in a Linear
+ * layer's forward, dYᵀ·x for its weight gradient) costs no transposed copy: it is just read in
+ * another order while packing, which is O(n·k + k·m) beside the O(n·k·m) multiply-adds.
+ *
+ * The micro-kernel, for one step p along k:
+ *   a = Ap[p][0..4)                     one load: the four rows' values
+ *   b0, b1 = Bp[p][0..4), Bp[p][4..8)   two loads
+ *   acc[r][h] += splat(a[r]) · b_h      for r in 0..4, h in 0..2: 8 multiplies and 8 adds
+ * Eight accumulators, two B vectors and one A vector fit the 16 SIMD registers of x64.
+ */
+
+/** Rows of the micro-tile, columns of the micro-tile, and the k block. */
+export const MR: i32 = 4;
+export const NR: i32 = 8;
+export const KC: i32 = 256;
+/** Rows of A packed at once: MC × KC floats (128 KB) stay in the L2 cache while every B panel passes. */
+export const MC: i32 = 128;
+
+/**
+ * Packs rows [i0, i0 + rows) × k-range [p0, p0 + kc) of A (strides rs, cs, in elements) into
+ * panels of MR rows: panel q holds, for each p, the MR values A[i0 + q·MR + r, p0 + p].
+ * Rows past `rows` are zeros, so the micro-kernel never needs a short tile on its A side.
+ */
+function packA(dst: usize, a: usize, rs: i32, cs: i32, i0: i32, rows: i32, p0: i32, kc: i32): void {
+  for (let q = 0; q < rows; q += MR) {
+    const panel = dst + <usize>(q * kc) * 4;
+    const live = min(MR, rows - q);
+    if (live == MR && rs == 1) {
+      // A is a transposed view: the four rows' values for one p sit side by side.
+      for (let p = 0; p < kc; p++) {
+        v128.store(panel + <usize>(p * MR) * 4, v128.load(a + <usize>((i0 + q) + (p0 + p) * cs) * 4));
+      }
+      continue;
+    }
+    for (let r = 0; r < MR; r++) {
+      if (r < live) {
+        const row = a + <usize>((i0 + q + r) * rs + p0 * cs) * 4;
+        for (let p = 0; p < kc; p++) store<f32>(panel + <usize>(p * MR + r) * 4, load<f32>(row + <usize>(p * cs) * 4));
+      } else {
+        for (let p = 0; p < kc; p++) store<f32>(panel + <usize>(p * MR + r) * 4, 0);
+      }
+    }
+  }
+}
+
+/**
+ * Packs k-range [p0, p0 + kc) × columns [j0, j0 + cols) of B (strides rs, cs) into panels of NR
+ * columns: panel q holds, for each p, the NR values B[p0 + p, j0 + q·NR + c] (zeros past cols).
+ */
+function packB(dst: usize, b: usize, rs: i32, cs: i32, p0: i32, kc: i32, j0: i32, cols: i32): void {
+  for (let q = 0; q < cols; q += NR) {
+    const panel = dst + <usize>(q * kc) * 4;
+    const live = min(NR, cols - q);
+    if (live == NR && cs == 1) {
+      for (let p = 0; p < kc; p++) {
+        const from = b + <usize>((p0 + p) * rs + j0 + q) * 4;
+        const to = panel + <usize>(p * NR) * 4;
+        v128.store(to, v128.load(from));
+        v128.store(to + 16, v128.load(from + 16));
+      }
+      continue;
+    }
+    for (let p = 0; p < kc; p++) {
+      const from = b + <usize>((p0 + p) * rs + (j0 + q) * cs) * 4;
+      const to = panel + <usize>(p * NR) * 4;
+      for (let c = 0; c < NR; c++) store<f32>(to + <usize>c * 4, c < live ? load<f32>(from + <usize>(c * cs) * 4) : 0);
+    }
+  }
+}
+
+/**
+ * The micro-kernel: the 4 × 8 tile Ap·Bp over kc steps, stored to C (row stride ldc) when
+ * `first`, else added to it. A full tile writes C directly; an edge tile (rows < 4 or
+ * cols < 8) goes through `tile` (32 floats of scratch) and only its live part is written.
+ */
+function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const a = v128.load(ap + <usize>(p * MR) * 4);
+    const b0 = v128.load(bp + <usize>(p * NR) * 4);
+    const b1 = v128.load(bp + <usize>(p * NR) * 4 + 16);
+    const a0 = v128.shuffle<f32>(a, a, 0, 0, 0, 0);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    const a1 = v128.shuffle<f32>(a, a, 1, 1, 1, 1);
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    const a2 = v128.shuffle<f32>(a, a, 2, 2, 2, 2);
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    const a3 = v128.shuffle<f32>(a, a, 3, 3, 3, 3);
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0)); c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+  }
+  const full = rows == MR && cols == NR;
+  const out = full ? c : tile;
+  const ld: usize = full ? <usize>ldc * 4 : NR * 4;
+  if (full && !first) {
+    c00 = f32x4.add(c00, v128.load(out)); c01 = f32x4.add(c01, v128.load(out + 16));
+    c10 = f32x4.add(c10, v128.load(out + ld)); c11 = f32x4.add(c11, v128.load(out + ld + 16));
+    c20 = f32x4.add(c20, v128.load(out + 2 * ld)); c21 = f32x4.add(c21, v128.load(out + 2 * ld + 16));
+    c30 = f32x4.add(c30, v128.load(out + 3 * ld)); c31 = f32x4.add(c31, v128.load(out + 3 * ld + 16));
+  }
+  v128.store(out, c00); v128.store(out + 16, c01);
+  v128.store(out + ld, c10); v128.store(out + ld + 16, c11);
+  v128.store(out + 2 * ld, c20); v128.store(out + 2 * ld + 16, c21);
+  v128.store(out + 3 * ld, c30); v128.store(out + 3 * ld + 16, c31);
+  if (full) return;
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < cols; j++) {
+      const to = c + <usize>(r * ldc + j) * 4;
+      const v = load<f32>(tile + <usize>(r * NR + j) * 4);
+      store<f32>(to, first ? v : load<f32>(to) + v);
+    }
+  }
+}
+
+/** Floats of packing scratch one matmul call needs: a KC × MC A block, a KC × (cols rounded to NR) B block and a tile. */
+export function matmulScratch(cols: i32): i32 {
+  return KC * MC + KC * ((cols + NR - 1) / NR) * NR + MR * NR;
+}
+
+/**
+ * C[:, j0 .. j0 + cols) = A · B[:, j0 .. j0 + cols) for one matrix of a batch. A is n × k with
+ * strides (ars, acs), B is k × m with strides (brs, bcs), C is contiguous n × m. The column
+ * range lets threads share one product. `scratch` holds matmulScratch(n, cols) floats.
+ */
+export function matmul(c: usize, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, n: i32, k: i32, m: i32, j0: i32, cols: i32, scratch: usize): void {
+  const ap = scratch;
+  const bp = ap + <usize>(KC * MC) * 4;
+  const tile = bp + <usize>(KC * (((cols + NR - 1) / NR) * NR)) * 4;
+  if (k == 0) {
+    for (let i = 0; i < n; i++) memory.fill(c + <usize>(i * m + j0) * 4, 0, <usize>cols * 4);
+    return;
+  }
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    packB(bp, b, brs, bcs, p0, kc, j0, cols);
+    for (let i0 = 0; i0 < n; i0 += MC) {
+      const rows = min(MC, n - i0);
+      packA(ap, a, ars, acs, i0, rows, p0, kc);
+      for (let q = 0; q < cols; q += NR) {
+        const bPanel = bp + <usize>(q * kc) * 4;
+        const live = min(NR, cols - q);
+        for (let i = 0; i < rows; i += MR) {
+          microKernel(kc, ap + <usize>(i * kc) * 4, bPanel, c + <usize>((i0 + i) * m + j0 + q) * 4, m, min(MR, rows - i), live, p0 == 0, tile);
+        }
+      }
+    }
+  }
+}

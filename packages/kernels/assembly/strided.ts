@@ -1,0 +1,38 @@
+/**
+ * Reading strided views. The backend first "coalesces" a view's axes on the JavaScript side
+ * (merging neighbours that are contiguous together, dropping sides of 1), so most arrays
+ * arrive here as one long row; what remains is walked row by row: for row r of `shape`
+ * (every multi-index but the last axis), the offset where that row starts in a layout is
+ *
+ *     Σ_axis coordinate(r, axis) · strides[axis]
+ *
+ * found by dividing r by the sides from the right. Nothing is kept between rows, so any range
+ * of rows can be handed to any thread.
+ *
+ * A descriptor is an Int32Array in memory: `shape[rank]` followed by one `strides[rank]` per
+ * layout. All offsets and strides count elements (4 bytes each), not bytes.
+ */
+
+/** The offset (in elements) of the first element of row `row` in layout `which` of the descriptor. */
+@inline export function rowStart(desc: usize, rank: i32, which: i32, row: i32): i32 {
+  let rest = row;
+  let at = 0;
+  const strides = desc + <usize>((1 + which) * rank) * 4;
+  for (let axis = rank - 2; axis >= 0; axis--) {
+    const side = load<i32>(desc + <usize>axis * 4);
+    const coordinate = rest % side;
+    rest = rest / side;
+    at += coordinate * load<i32>(strides + <usize>axis * 4);
+  }
+  return at;
+}
+
+/** The length of each row: the last side (1 at rank 0). */
+@inline export function rowLength(desc: usize, rank: i32): i32 {
+  return rank == 0 ? 1 : load<i32>(desc + <usize>(rank - 1) * 4);
+}
+
+/** The step along a row in layout `which`: the last stride (0 at rank 0). */
+@inline export function rowStep(desc: usize, rank: i32, which: i32): i32 {
+  return rank == 0 ? 0 : load<i32>(desc + <usize>((1 + which) * rank + rank - 1) * 4);
+}

@@ -1,0 +1,56 @@
+/**
+ * Loading the kernels' WebAssembly module (compiled from packages/kernels/assembly/ by the
+ * package build into kernels.generated.ts) and instantiating it over a Memory the backend owns.
+ * The module is compiled once per process and shared by every backend instance.
+ */
+import { KERNELS_WASM_BASE64 } from './kernels.generated.js';
+
+/** The kernels' exports (see assembly/index.ts): addresses are byte offsets into the memory. */
+export interface Kernels {
+  heapBase(): number;
+  unary(op: number, out: number, a: number, rank: number, desc: number, r0: number, r1: number): void;
+  binary(op: number, out: number, a: number, b: number, rank: number, desc: number, r0: number, r1: number): void;
+  sumInto(acc: number, a: number, rank: number, desc: number, r0: number, r1: number): void;
+  roundToF32(out: number, acc: number, i0: number, i1: number): void;
+  maxInto(out: number, a: number, rank: number, desc: number, r0: number, r1: number): void;
+  matmul(c: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, n: number, k: number, m: number, j0: number, cols: number, scratch: number): void;
+  matmulScratch(cols: number): number;
+  copy(dst: number, src: number, rank: number, desc: number, r0: number, r1: number): void;
+  fill(out: number, value: number, i0: number, i1: number): void;
+  where(out: number, cond: number, a: number, b: number, rank: number, desc: number, r0: number, r1: number): void;
+  gather(out: number, a: number, index: number, rank: number, desc: number, axisStride: number, r0: number, r1: number): void;
+  scatterAddInto(acc: number, src: number, index: number, rank: number, desc: number, axisStride: number, rows: number): void;
+  unfold(cols: number, x: number, geometry: number, r0: number, r1: number): void;
+  foldInto(acc: number, cols: number, geometry: number, i0: number, i1: number): void;
+}
+
+/** True where this JavaScript engine validates a module that uses 128-bit SIMD. */
+export function simdSupported(): boolean {
+  // The smallest module with a v128 value: (func (result v128) v128.const i32x4 0 0 0 0).
+  const probe = Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11]);
+  return typeof WebAssembly === 'object' && WebAssembly.validate(probe);
+}
+
+let compiled: WebAssembly.Module | null = null;
+
+function decodeBase64(text: string): Uint8Array {
+  if (typeof atob === 'function') return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  return Uint8Array.from(Buffer.from(text, 'base64'));
+}
+
+/** The compiled module (synchronous: allowed for any size in Node and in workers). */
+export function kernelsModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
+  return compiled;
+}
+
+/** An instance of the kernels over `memory`. */
+export function instantiate(memory: WebAssembly.Memory, module: WebAssembly.Module = kernelsModule()): Kernels {
+  const imports = {
+    env: {
+      memory,
+      abort(): never { throw new Error('skipgrad wasm kernels: abort'); },
+    },
+  };
+  return new WebAssembly.Instance(module, imports).exports as unknown as Kernels;
+}

@@ -1,0 +1,131 @@
+// The wasm backend against the CPU reference: the shared kernel parity suite, then what only
+// this backend has — SIMD paths and cache blocking (sizes past the 4-lane tails, the 4 × 8
+// tiles and the k and row blocks of matmul), the float64 route to the reference kernels,
+// residency (a chain of kernels copies nothing in or out), and its memory.
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
+import { describe, expect, test as plainTest } from 'vitest';
+import { NDArray } from '@skipgrad/tensor';
+import { BINARY_OPS, UNARY_OPS, cpuBackend as cpu, createWasmBackend } from '../src/index.js';
+import { coalesce } from '../src/wasm/layout.js';
+import { sizeClass } from '../src/wasm/heap.js';
+import { runs } from '../../../tests/support.js';
+import { expectClose, kernelParity, view } from './parity.js';
+
+const wasm = createWasmBackend();
+
+describe('wasm backend equals the CPU reference', () => {
+  plainTest('reports what runs', () => {
+    expect(wasm.name).toBe('wasm');
+    expect(wasm.info()).toMatchObject({ simd: true, threads: 1 });
+  });
+
+  kernelParity(() => wasm);
+
+  const long = fc.integer({ min: 1, max: 70 }).chain((n) => fc.tuple(view([n, 3]), view([n, 3]).map((v) => v.transpose(0, 1))));
+  test.prop([long, fc.constantFrom(...BINARY_OPS), fc.constantFrom(...UNARY_OPS)], runs(40))('long rows: SIMD bodies and their tails, broadcast rows and columns', ([a, t], bop, uop) => {
+    const packed = cpu.copy(a);
+    expectClose(wasm.unary(uop, packed), cpu.unary(uop, packed));
+    expectClose(wasm.binary(bop, packed, packed.slice([[0, 1]])), cpu.binary(bop, packed, packed.slice([[0, 1]])));
+    expectClose(wasm.binary(bop, packed.slice([[0, 1]]), packed), cpu.binary(bop, packed.slice([[0, 1]]), packed));
+    expectClose(wasm.binary(bop, t, t), cpu.binary(bop, t, t));
+    expectClose(wasm.reduce('sum', packed, [0], false), cpu.reduce('sum', packed, [0], false));
+    expectClose(wasm.reduce('sum', packed.reshape([-1]), [0], true), cpu.reduce('sum', packed.reshape([-1]), [0], true));
+  });
+
+  const big = fc.record({
+    n: fc.integer({ min: 1, max: 140 }), k: fc.integer({ min: 1, max: 300 }), m: fc.integer({ min: 1, max: 40 }),
+    ta: fc.boolean(), tb: fc.boolean(),
+  });
+  test.prop([big], runs(25))('matmul past one tile, one k block (256) and one row block (128), either operand transposed', ({ n, k, m, ta, tb }) => {
+    const values = (count: number, seed: number): Float32Array => Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37 + seed));
+    const a = ta ? new NDArray(values(n * k, 1), [k, n]).transpose(0, 1) : new NDArray(values(n * k, 1), [n, k]);
+    const b = tb ? new NDArray(values(k * m, 2), [m, k]).transpose(0, 1) : new NDArray(values(k * m, 2), [k, m]);
+    expectClose(wasm.matmul(a, b), cpu.matmul(a, b), 1e-5 * Math.sqrt(k));
+  });
+
+  plainTest('float64 runs on the reference kernels, bit for bit', () => {
+    const a = new NDArray(Float64Array.from([1, -2, 3.5, 0.25, 7, -1]), [2, 3]);
+    const b = new NDArray(Float64Array.from([0.5, 1, -1]), [3]);
+    const cases: [NDArray, NDArray][] = [
+      [wasm.binary('mul', a, b), cpu.binary('mul', a, b)],
+      [wasm.unary('tanh', a), cpu.unary('tanh', a)],
+      [wasm.reduce('sum', a, [1], false), cpu.reduce('sum', a, [1], false)],
+      [wasm.matmul(a, b.reshape([3, 1])), cpu.matmul(a, b.reshape([3, 1]))],
+      [wasm.copy(new NDArray(Float32Array.from([1.5, 2]), [2]), 'float64'), cpu.copy(new NDArray(Float32Array.from([1.5, 2]), [2]), 'float64')],
+      [wasm.full([2], 3, 'float64'), cpu.full([2], 3, 'float64')],
+    ];
+    for (const [got, want] of cases) {
+      expect(got.dtype).toBe('float64');
+      expect(Array.from(got.toTypedArray())).toEqual(Array.from(want.toTypedArray()));
+    }
+  });
+
+  plainTest('elementwise add, sub, mul and div agree with the reference bit for bit', () => {
+    const a = new NDArray(Float32Array.from({ length: 37 }, (_, i) => Math.sin(i) * 10), [37]);
+    const b = new NDArray(Float32Array.from({ length: 37 }, (_, i) => Math.cos(i) + 2), [37]);
+    for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+      expect(Array.from(wasm.binary(op, a, b).toTypedArray())).toEqual(Array.from(cpu.binary(op, a, b).toTypedArray()));
+    }
+  });
+});
+
+describe('wasm residency and memory', () => {
+  plainTest('a chain of kernels copies nothing in or out: host inputs once, one download when read', () => {
+    const x = new NDArray(Float32Array.from({ length: 64 }, (_, i) => i / 64), [8, 8]);
+    const step = (): NDArray => wasm.reduce('sum', wasm.unary('tanh', wasm.binary('mul', wasm.matmul(x, x), x)), [1], false);
+    step();
+    const before = wasm.stats();
+    let y = step();
+    for (let i = 0; i < 5; i++) y = step();
+    const after = wasm.stats();
+    expect(after.uploads).toBe(before.uploads);
+    expect(after.downloads).toBe(before.downloads);
+    expectClose(y, cpu.reduce('sum', cpu.unary('tanh', cpu.binary('mul', cpu.matmul(x, x), x)), [1], false));
+    expect(wasm.stats().downloads).toBe(after.downloads + 1);
+    y.toArray();
+    expect(wasm.stats().downloads).toBe(after.downloads + 1); // read once, then cached
+  });
+
+  plainTest('release frees at once; scope frees what it created but what it keeps; the heap stops growing', () => {
+    const x = new NDArray(new Float32Array([1, 2, 3]), [3]);
+    wasm.release(wasm.unary('exp', x)); // uploads x once
+    const live = wasm.stats().live;
+    const y = wasm.unary('exp', x);
+    expect(wasm.stats().live).toBe(live + 1);
+    wasm.release(y);
+    expect(wasm.stats().live).toBe(live);
+    expect(() => y.toArray()).toThrow("wasm: argument 'tensor' expected a tensor that is still alive, got a disposed tensor");
+    wasm.scope(() => wasm.binary('add', wasm.unary('exp', x), x), () => []);
+    expect(wasm.stats().live).toBe(live);
+    const kept = wasm.scope(() => wasm.binary('add', wasm.unary('exp', x), x));
+    expect(wasm.stats().live).toBe(live + 1);
+    expect(Array.from(kept.toTypedArray())).toEqual([1, 2, 3].map((v) => Math.fround(Math.fround(Math.exp(v)) + v)));
+    wasm.release(kept);
+    const heap = wasm.stats().heapBytes;
+    for (let i = 0; i < 200; i++) wasm.scope(() => wasm.matmul(wasm.unary('exp', x.reshape([3, 1])), x.reshape([1, 3])), () => []);
+    expect(wasm.stats().heapBytes).toBe(heap);
+    expect(wasm.stats().live).toBe(live);
+  });
+
+  plainTest('an array beyond the 4 GiB memory is a named error, not a RangeError', () => {
+    expect(() => wasm.full([2 ** 20, 2 ** 11], 0, 'float32')).toThrow(/wasm full: argument 'size' expected an array that fits WebAssembly's 4 GiB memory .*, got \[1048576, 2048\] \(8,589,934,592 bytes\)/);
+    expect(wasm.full([2], 1, 'float32').toArray()).toEqual([1, 1]);
+  });
+
+  plainTest('threads other than 1 are refused by name (not built yet)', () => {
+    expect(() => createWasmBackend({ threads: 2 })).toThrow("createWasmBackend: argument 'threads' expected 1");
+  });
+});
+
+describe('wasm layout helpers', () => {
+  plainTest('coalesce merges contiguous neighbours in every layout and drops sides of 1', () => {
+    expect(coalesce([2, 3, 4], [[12, 4, 1]])).toEqual({ shape: [24], strides: [[1]] });
+    expect(coalesce([64, 256], [[256, 1], [0, 1]])).toEqual({ shape: [64, 256], strides: [[256, 1], [0, 1]] });
+    expect(coalesce([2, 1, 3], [[3, 99, 1], [1, 7, 2]])).toEqual({ shape: [2, 3], strides: [[3, 1], [1, 2]] });
+    expect(coalesce([], [[]])).toEqual({ shape: [], strides: [[]] });
+  });
+  plainTest('size classes: 64-byte steps to 4 KiB, then four per power of two', () => {
+    expect([1, 64, 65, 4096, 4097, 5000, 8192, 9000].map(sizeClass)).toEqual([64, 64, 128, 4096, 5120, 5120, 8192, 10240]);
+  });
+});
