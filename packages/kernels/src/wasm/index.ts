@@ -6,26 +6,29 @@
  *   setBackend(backend);                   // from @skipgrad/autograd
  *   backend.info();                        // { simd: true, threads: 1, … }
  *
- * How a call runs: each input is found in the memory (a result of an earlier kernel as is; a
- * host array copied in once and remembered), its view is described by shape and strides
- * (layout.ts), the kernel writes a fresh contiguous result block (heap.ts), and the result
- * stays there — chained into the next kernel — until host code reads its values.
+ * How a call runs: each input is found in the memory (the block an earlier kernel wrote it in,
+ * or a host array copied in once), its view is described by shape and strides (layout.ts), the
+ * kernel writes a fresh contiguous block, and the block is copied out into the result's
+ * Float32Array — and kept in the memory's cache under it (heap.ts), so the next op of a chain
+ * reads it in place. Results are ordinary host arrays: the garbage collector frees them, nothing
+ * needs disposing, and the memory never holds more than its cache budget between calls.
  *
  * float32 only in WebAssembly. A float64 array is computed by the reference CPU kernels, in
  * float64, exactly as with `cpuBackend` (gradient checks lose nothing); its result is a host
  * array. Zero-size results are host arrays too: there is nothing to compute.
  */
-import { type DType, NDArray, SkipgradError, type Storage, broadcastShapes, contiguousStrides, sizeOf } from '@skipgrad/tensor';
+import { type DType, NDArray, SkipgradError, broadcastShapes, contiguousStrides, describe, sizeOf } from '@skipgrad/tensor';
 import { type Backend, type BinaryOp, type ReduceOp, type UnaryOp, type Window2d, BINARY_OPS, UNARY_OPS, matmulOperands, windowOutputSize } from '../backend.js';
 import { cpuBackend } from '../cpu/index.js';
-import { keepResult } from '../scopes.js';
-import { type HeapCounters, WasmHeap, WasmStorage } from './heap.js';
+import { type HeapCounters, ResidentCache, WasmHeap } from './heap.js';
 import { type Walk, coalesce, descriptor, rowsOf } from './layout.js';
 import { type Kernels, instantiate, kernelsModule, simdSupported } from './module.js';
 
 export interface WasmOptions {
   /** Threads the kernels may split over (default and, in this version, only value: 1). */
   threads?: number;
+  /** Bytes of wasm memory kept for arrays between calls (default 64 MiB); calls may use more while they run. */
+  cacheBytes?: number;
 }
 
 export interface WasmInfo {
@@ -36,18 +39,18 @@ export interface WasmInfo {
   /** Bytes the WebAssembly memory holds now, and how many of them the heap has handed out. */
   memoryBytes: number;
   heapBytes: number;
+  /** The cache: its budget, and the bytes and arrays in it now. */
+  cacheBytes: number;
+  residentBytes: number;
+  residentArrays: number;
 }
 
 export interface WasmBackend extends Backend {
   readonly name: 'wasm';
   /** What runs: SIMD, threads, memory. */
   info(): WasmInfo;
-  /** Transfers, kernel calls and live results since creation (a snapshot). */
-  stats(): HeapCounters & { heapBytes: number };
-  /** Frees an array's memory now (Tensor.dispose calls this through its storage). */
-  release(a: NDArray): void;
-  /** Runs `fn`, then frees every result it created except those `keep(result)` names. */
-  scope<T>(fn: () => T, keep?: (result: T) => Iterable<NDArray>): T;
+  /** Copies in and out and kernel calls since creation, and the heap's size (a snapshot). */
+  stats(): HeapCounters & { heapBytes: number; residentArrays: number };
 }
 
 /** Where a view's first element is (byte address) and how to step through it. */
@@ -66,13 +69,17 @@ const DESCRIPTOR_BYTES = 4096;
 export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
   const threads = options.threads ?? 1;
   if (threads !== 1) {
-    throw new SkipgradError('createWasmBackend', 'threads', '1 (threads are not built yet in this version)', String(threads));
+    throw new SkipgradError('createWasmBackend', 'threads', '1 (threads are not built yet in this version)', describe(threads));
+  }
+  const cacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
+  if (typeof cacheBytes !== 'number' || !(cacheBytes >= 0) || !Number.isFinite(cacheBytes)) {
+    throw new SkipgradError('createWasmBackend', 'cacheBytes', 'a number of bytes >= 0', describe(cacheBytes));
   }
   if (!simdSupported()) {
     throw new SkipgradError('createWasmBackend', 'WebAssembly', 'an engine with 128-bit WebAssembly SIMD (Node ≥ 16.4, current browsers)', 'no SIMD support',
       'use cpuBackend');
   }
-  return new WasmBackendImpl();
+  return new WasmBackendImpl(cacheBytes);
 }
 
 class WasmBackendImpl implements WasmBackend {
@@ -81,48 +88,61 @@ class WasmBackendImpl implements WasmBackend {
   private readonly kernels: Kernels = instantiate(this.memory, kernelsModule());
   private readonly heap = new WasmHeap(this.memory, this.kernels.heapBase());
   private readonly desc = this.heap.alloc(DESCRIPTOR_BYTES, 'init');
-  /** Host arrays already copied in, so a constant input (a weight, a data set) is copied once. */
-  private readonly uploaded = new WeakMap<Storage, WasmStorage>();
+  private readonly cache: ResidentCache;
   /**
    * Ops make scalars (a learning rate, a momentum, 1 − p) as fresh host arrays on every call:
-   * the copies of the last few hundred values are kept so a loop copies each one in once.
+   * one block per value for the last few hundred values, so a loop copies each one in once.
    * (Map keys cannot tell 0 from −0, and NaN is no use as a key: those are not kept.)
    */
-  private readonly scalars = new Map<number, WasmStorage>();
+  private readonly scalars = new Map<number, number>();
 
-  info(): WasmInfo {
-    return { simd: true, threads: 1, memoryBytes: this.heap.memoryBytes, heapBytes: this.heap.heapBytes };
+  constructor(cacheBytes: number) {
+    this.cache = new ResidentCache(this.heap, cacheBytes);
   }
 
-  stats(): HeapCounters & { heapBytes: number } {
-    return { ...this.heap.counters, heapBytes: this.heap.heapBytes };
+  info(): WasmInfo {
+    return {
+      simd: true, threads: 1, memoryBytes: this.heap.memoryBytes, heapBytes: this.heap.heapBytes,
+      cacheBytes: this.cache.budgetBytes, residentBytes: this.cache.residentBytes, residentArrays: this.cache.size,
+    };
+  }
+
+  stats(): HeapCounters & { heapBytes: number; residentArrays: number } {
+    return { ...this.heap.counters, heapBytes: this.heap.heapBytes, residentArrays: this.cache.size };
   }
 
   // ── moving values in and describing views ─────────────────────────────────────────────────
 
-  /** The memory block holding a float32 array's storage: its own result, or a host array copied in once. */
-  private storageOf(a: NDArray): WasmStorage {
-    const device = a.device;
-    if (device instanceof WasmStorage) return device;
-    const host = a.storage;
-    const scalar = host.length === 1 && !Number.isNaN(host[0]!) && !Object.is(host[0], -0) ? Math.fround(host[0]!) : null;
-    let copy = this.uploaded.get(host) ?? (scalar !== null ? this.scalars.get(scalar) : undefined);
-    if (!copy || copy.released) {
-      copy = this.heap.result(host.length, 'upload');
-      this.heap.f32().set(host, copy.address / 4);
-      this.heap.counters.uploads++;
-      this.heap.counters.uploadedValues += host.length;
-      this.uploaded.set(host, copy);
-      if (scalar !== null) {
-        if (this.scalars.size >= 256) this.scalars.delete(this.scalars.keys().next().value!);
-        this.scalars.set(scalar, copy);
-      }
+  /** The block holding a float32 array's storage: found in the cache, or copied in now. */
+  private blockOf(a: NDArray): number {
+    const host = a.storage as Float32Array;
+    const cached = this.cache.get(host);
+    if (cached !== undefined) return cached;
+    const scalar = host.length === 1 && !Number.isNaN(host[0]!) && !Object.is(host[0], -0) ? host[0]! : null;
+    if (scalar !== null) {
+      const known = this.scalars.get(scalar);
+      if (known !== undefined) return known;
     }
-    return copy;
+    const address = this.heap.alloc(host.length * 4, 'upload');
+    this.heap.f32().set(host, address / 4);
+    this.heap.counters.uploads++;
+    this.heap.counters.uploadedValues += host.length;
+    if (scalar !== null) {
+      // The scalar blocks live beside the cache, a fixed few hundred of them.
+      if (this.scalars.size >= 256) {
+        const [oldest, block] = this.scalars.entries().next().value!;
+        this.scalars.delete(oldest);
+        this.heap.free(block);
+      }
+      this.scalars.set(scalar, address);
+    } else {
+      this.cache.add(host, address);
+    }
+    return address;
   }
 
   private operand(a: NDArray): Operand {
-    return { address: this.storageOf(a).address + a.offset * 4, strides: a.strides };
+    return { address: this.blockOf(a) + a.offset * 4, strides: a.strides };
   }
 
   /** Writes a walk's descriptor into the descriptor block and returns its address. */
@@ -133,18 +153,38 @@ class WasmBackendImpl implements WasmBackend {
     return this.desc;
   }
 
-  private output(op: string, shape: readonly number[]): { storage: WasmStorage; array: NDArray } {
-    const storage = this.heap.result(sizeOf(shape), op, shape);
-    return { storage, array: new NDArray(storage, [...shape], contiguousStrides(shape)) };
+  /** A fresh block for a result of `shape`. */
+  private output(op: string, shape: readonly number[]): number {
+    return this.heap.alloc(sizeOf(shape) * 4, op, shape);
   }
 
-  /** A scratch block for one call (freed by the caller). */
-  private scratch(bytes: number, op: string): number {
-    return this.heap.alloc(bytes, op);
+  /**
+   * The result computed in block `address`: copied out into its own Float32Array, the block
+   * kept in the cache under it. Then the cache is trimmed to its budget — only here, once the
+   * kernel has read its inputs, and not inside a call that other calls make (depth > 0).
+   */
+  private finish(address: number, shape: readonly number[]): NDArray {
+    const start = address / 4;
+    const host = this.heap.f32().slice(start, start + sizeOf(shape));
+    this.heap.counters.downloads++;
+    this.cache.add(host, address);
+    if (this.depth === 0) this.cache.trim();
+    return new NDArray(host, [...shape], contiguousStrides(shape));
   }
 
-  private zeroF64(address: number, count: number): void {
+  /** How many backend calls are running inside another one (e.g. a contiguous copy inside gather). */
+  private depth = 0;
+
+  private nested<T>(fn: () => T): T {
+    this.depth++;
+    try { return fn(); } finally { this.depth--; }
+  }
+
+  /** A float64 accumulator of `count` zeros, for one call (freed by the caller). */
+  private zeroedF64(count: number, op: string): number {
+    const address = this.heap.alloc(count * 8, op);
     this.heap.f64().fill(0, address / 8, address / 8 + count);
+    return address;
   }
 
   /** True when any input is float64: such calls run on the reference kernels. */
@@ -156,27 +196,27 @@ class WasmBackendImpl implements WasmBackend {
 
   unary(op: UnaryOp, a: NDArray): NDArray {
     if (WasmBackendImpl.float64(a) || a.size === 0) return cpuBackend.unary(op, a);
-    const { storage, array } = this.output(op, a.shape);
+    const out = this.output(op, a.shape);
     const x = this.operand(a);
     const walk = coalesce(a.shape, [contiguousStrides(a.shape), x.strides]);
     walk.strides.shift();
     this.heap.counters.launches++;
-    this.kernels.unary(UNARY_OPS.indexOf(op), storage.address, x.address, walk.shape.length, this.describe(op, walk), 0, rowsOf(walk));
-    return array;
+    this.kernels.unary(UNARY_OPS.indexOf(op), out, x.address, walk.shape.length, this.describe(op, walk), 0, rowsOf(walk));
+    return this.finish(out, a.shape);
   }
 
   binary(op: BinaryOp, a: NDArray, b: NDArray): NDArray {
     if (WasmBackendImpl.float64(a, b)) return cpuBackend.binary(op, a, b);
     const shape = broadcastShapes(op, a.shape, b.shape);
     if (sizeOf(shape) === 0) return cpuBackend.binary(op, a, b);
-    const { storage, array } = this.output(op, shape);
+    const out = this.output(op, shape);
     const x = this.operand(a.expand(shape));
     const y = this.operand(b.expand(shape));
     const walk = coalesce(shape, [contiguousStrides(shape), x.strides, y.strides]);
     walk.strides.shift();
     this.heap.counters.launches++;
-    this.kernels.binary(BINARY_OPS.indexOf(op), storage.address, x.address, y.address, walk.shape.length, this.describe(op, walk), 0, rowsOf(walk));
-    return array;
+    this.kernels.binary(BINARY_OPS.indexOf(op), out, x.address, y.address, walk.shape.length, this.describe(op, walk), 0, rowsOf(walk));
+    return this.finish(out, shape);
   }
 
   reduce(op: ReduceOp, a: NDArray, axes: readonly number[], keepdim: boolean): NDArray {
@@ -185,7 +225,7 @@ class WasmBackendImpl implements WasmBackend {
     const keptShape = a.shape.map((side, axis) => (reduced.has(axis) ? 1 : side));
     const slotStrides = contiguousStrides(keptShape).map((s, axis) => (reduced.has(axis) ? 0 : s));
     const shape = keepdim ? keptShape : a.shape.filter((_, axis) => !reduced.has(axis));
-    const { storage, array } = this.output(op, shape);
+    const out = this.output(op, shape);
     const x = this.operand(a);
     // Walk the input in its memory order (largest stride first), so each row is a run of it.
     const order = a.shape.map((_, axis) => axis).sort((p, q) => x.strides[q]! - x.strides[p]!);
@@ -194,16 +234,15 @@ class WasmBackendImpl implements WasmBackend {
     const slots = sizeOf(keptShape);
     this.heap.counters.launches++;
     if (op === 'sum') {
-      const acc = this.scratch(slots * 8, op);
-      this.zeroF64(acc, slots);
+      const acc = this.zeroedF64(slots, op);
       this.kernels.sumInto(acc, x.address, walk.shape.length, desc, 0, rowsOf(walk));
-      this.kernels.roundToF32(storage.address, acc, 0, slots);
+      this.kernels.roundToF32(out, acc, 0, slots);
       this.heap.free(acc);
     } else {
-      this.kernels.fill(storage.address, -Infinity, 0, slots);
-      this.kernels.maxInto(storage.address, x.address, walk.shape.length, desc, 0, rowsOf(walk));
+      this.kernels.fill(out, -Infinity, 0, slots);
+      this.kernels.maxInto(out, x.address, walk.shape.length, desc, 0, rowsOf(walk));
     }
-    return array;
+    return this.finish(out, shape);
   }
 
   matmul(a: NDArray, b: NDArray): NDArray {
@@ -211,28 +250,28 @@ class WasmBackendImpl implements WasmBackend {
     const { n, k, m, batch, a: av, b: bv } = matmulOperands(a, b);
     const shape = [...batch, n, m];
     if (sizeOf(shape) === 0) return cpuBackend.matmul(a, b);
-    const { storage, array } = this.output('matmul', shape);
+    const out = this.output('matmul', shape);
     const x = this.operand(av);
     const y = this.operand(bv);
     const [ars, acs] = x.strides.slice(-2) as [number, number];
     const [brs, bcs] = y.strides.slice(-2) as [number, number];
-    const scratch = this.scratch(this.kernels.matmulScratch(m) * 4, 'matmul');
+    const scratch = this.heap.alloc(this.kernels.matmulScratch(m) * 4, 'matmul');
     let index = 0;
     walkBatch(batch, x.strides, y.strides, (offsetA, offsetB) => {
       this.heap.counters.launches++;
-      this.kernels.matmul(storage.address + index * n * m * 4, x.address + offsetA * 4, ars, acs, y.address + offsetB * 4, brs, bcs, n, k, m, 0, m, scratch);
+      this.kernels.matmul(out + index * n * m * 4, x.address + offsetA * 4, ars, acs, y.address + offsetB * 4, brs, bcs, n, k, m, 0, m, scratch);
       index++;
     });
     this.heap.free(scratch);
-    return array;
+    return this.finish(out, shape);
   }
 
-  /** Copies `src` into the same-shaped view of a result block at element `offset` with `strides`. */
-  private copyInto(op: string, dst: WasmStorage, offset: number, strides: readonly number[], src: NDArray): void {
+  /** Copies `src` into the same-shaped view of block `dst` at element `offset` with `strides`. */
+  private copyInto(op: string, dst: number, offset: number, strides: readonly number[], src: NDArray): void {
     const from = this.operand(src);
     const walk = coalesce(src.shape, [strides, from.strides]);
     this.heap.counters.launches++;
-    this.kernels.copy(dst.address + offset * 4, from.address, walk.shape.length, this.describe(op, walk), 0, rowsOf(walk));
+    this.kernels.copy(dst + offset * 4, from.address, walk.shape.length, this.describe(op, walk), 0, rowsOf(walk));
   }
 
   concat(arrays: readonly NDArray[], axis: number): NDArray {
@@ -240,51 +279,58 @@ class WasmBackendImpl implements WasmBackend {
     const shape = [...arrays[0]!.shape];
     shape[axis] = arrays.reduce((total, a) => total + a.shape[axis]!, 0);
     if (sizeOf(shape) === 0) return cpuBackend.concat(arrays, axis);
-    const { storage, array } = this.output('concat', shape);
+    const out = this.output('concat', shape);
+    const strides = contiguousStrides(shape);
     let start = 0;
     for (const piece of arrays) {
-      if (piece.size > 0) this.copyInto('concat', storage, start * array.strides[axis]!, array.strides, piece);
+      if (piece.size > 0) this.copyInto('concat', out, start * strides[axis]!, strides, piece);
       start += piece.shape[axis]!;
     }
-    return array;
+    return this.finish(out, shape);
   }
 
   pad(a: NDArray, pads: readonly (readonly [number, number])[], value: number): NDArray {
     if (WasmBackendImpl.float64(a)) return cpuBackend.pad(a, pads, value);
     const shape = a.shape.map((side, axis) => side + pads[axis]![0] + pads[axis]![1]);
     if (sizeOf(shape) === 0) return cpuBackend.pad(a, pads, value);
-    const { storage, array } = this.output('pad', shape);
-    this.kernels.fill(storage.address, value, 0, array.size);
-    if (a.size > 0) this.copyInto('pad', storage, pads.reduce((at, [before], axis) => at + before * array.strides[axis]!, 0), array.strides, a);
-    return array;
+    const out = this.output('pad', shape);
+    const strides = contiguousStrides(shape);
+    this.kernels.fill(out, value, 0, sizeOf(shape));
+    if (a.size > 0) this.copyInto('pad', out, pads.reduce((at, [before], axis) => at + before * strides[axis]!, 0), strides, a);
+    return this.finish(out, shape);
   }
 
   copy(a: NDArray, dtype: DType = a.dtype): NDArray {
     if (dtype === 'float64' || WasmBackendImpl.float64(a) || a.size === 0) return cpuBackend.copy(a, dtype);
-    const { storage, array } = this.output('copy', a.shape);
-    this.copyInto('copy', storage, 0, array.strides, a);
-    return array;
+    const out = this.output('copy', a.shape);
+    this.copyInto('copy', out, 0, contiguousStrides(a.shape), a);
+    return this.finish(out, a.shape);
+  }
+
+  /** `a` itself when contiguous, else a contiguous copy (inside another call: the cache waits for that call). */
+  private contiguous(a: NDArray): NDArray {
+    return a.isContiguous() ? a : this.nested(() => this.copy(a));
   }
 
   full(shape: readonly number[], value: number, dtype: DType): NDArray {
     if (dtype === 'float64' || sizeOf(shape) === 0) return cpuBackend.full(shape, value, dtype);
-    const { storage, array } = this.output('full', shape);
+    const out = this.output('full', shape);
     this.heap.counters.launches++;
-    this.kernels.fill(storage.address, value, 0, array.size);
-    return array;
+    this.kernels.fill(out, value, 0, sizeOf(shape));
+    return this.finish(out, shape);
   }
 
   where(cond: NDArray, a: NDArray, b: NDArray): NDArray {
     if (WasmBackendImpl.float64(cond, a, b)) return cpuBackend.where(cond, a, b);
     const shape = broadcastShapes('where', cond.shape, a.shape, b.shape);
     if (sizeOf(shape) === 0) return cpuBackend.where(cond, a, b);
-    const { storage, array } = this.output('where', shape);
+    const out = this.output('where', shape);
     const [c, x, y] = [cond, a, b].map((t) => this.operand(t.expand(shape))) as [Operand, Operand, Operand];
     const walk = coalesce(shape, [contiguousStrides(shape), c.strides, x.strides, y.strides]);
     walk.strides.shift();
     this.heap.counters.launches++;
-    this.kernels.where(storage.address, c.address, x.address, y.address, walk.shape.length, this.describe('where', walk), 0, rowsOf(walk));
-    return array;
+    this.kernels.where(out, c.address, x.address, y.address, walk.shape.length, this.describe('where', walk), 0, rowsOf(walk));
+    return this.finish(out, shape);
   }
 
   /** The descriptor of gather / scatterAdd: the index's shape and the source's strides with 0 on the axis. */
@@ -296,28 +342,27 @@ class WasmBackendImpl implements WasmBackend {
 
   gather(a: NDArray, axis: number, index: NDArray): NDArray {
     if (WasmBackendImpl.float64(a, index) || index.size === 0 || a.rank === 0) return cpuBackend.gather(a, axis, index);
-    const source = a.isContiguous() ? a : this.copy(a);
-    const idx = index.isContiguous() ? index : this.copy(index);
-    const { storage, array } = this.output('gather', index.shape);
+    const source = this.contiguous(a);
+    const idx = this.contiguous(index);
+    const out = this.output('gather', index.shape);
     const w = this.indexWalk('gather', a.shape, axis, index);
     this.heap.counters.launches++;
-    this.kernels.gather(storage.address, this.operand(source).address, this.operand(idx).address, w.rank, w.desc, w.axisStride, 0, w.rows);
-    return array;
+    this.kernels.gather(out, this.operand(source).address, this.operand(idx).address, w.rank, w.desc, w.axisStride, 0, w.rows);
+    return this.finish(out, index.shape);
   }
 
   scatterAdd(shape: readonly number[], axis: number, index: NDArray, src: NDArray): NDArray {
     if (WasmBackendImpl.float64(index, src) || index.size === 0 || shape.length === 0) return cpuBackend.scatterAdd(shape, axis, index, src);
-    const values = src.isContiguous() ? src : this.copy(src);
-    const idx = index.isContiguous() ? index : this.copy(index);
-    const { storage, array } = this.output('scatterAdd', shape);
-    const acc = this.scratch(array.size * 8, 'scatterAdd');
-    this.zeroF64(acc, array.size);
+    const values = this.contiguous(src);
+    const idx = this.contiguous(index);
+    const out = this.output('scatterAdd', shape);
+    const acc = this.zeroedF64(sizeOf(shape), 'scatterAdd');
     const w = this.indexWalk('scatterAdd', shape, axis, index);
     this.heap.counters.launches++;
     this.kernels.scatterAddInto(acc, this.operand(values).address, this.operand(idx).address, w.rank, w.desc, w.axisStride, w.rows);
-    this.kernels.roundToF32(storage.address, acc, 0, array.size);
+    this.kernels.roundToF32(out, acc, 0, sizeOf(shape));
     this.heap.free(acc);
-    return array;
+    return this.finish(out, shape);
   }
 
   /** The window geometry the kernels read: [C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow]. */
@@ -331,15 +376,16 @@ class WasmBackendImpl implements WasmBackend {
   }
 
   unfold(x: NDArray, window: Window2d): NDArray {
+    if (WasmBackendImpl.float64(x) || x.size === 0) return cpuBackend.unfold(x, window);
     const [N, C] = x.shape as [number, number];
     const [kh, kw] = window.kernel;
-    if (WasmBackendImpl.float64(x) || x.size === 0) return cpuBackend.unfold(x, window);
-    const image = x.isContiguous() ? x : this.copy(x);
+    const image = this.contiguous(x);
     const g = this.geometry(x.shape, window);
-    const { storage, array } = this.output('unfold', [N, C * kh * kw, g.oh * g.ow]);
+    const shape = [N, C * kh * kw, g.oh * g.ow];
+    const out = this.output('unfold', shape);
     this.heap.counters.launches++;
-    this.kernels.unfold(storage.address, this.operand(image).address, g.address, 0, N * C * kh * kw);
-    return array;
+    this.kernels.unfold(out, this.operand(image).address, g.address, 0, N * C * kh * kw);
+    return this.finish(out, shape);
   }
 
   fold(cols: NDArray, outputSize: readonly [number, number], window: Window2d): NDArray {
@@ -347,26 +393,15 @@ class WasmBackendImpl implements WasmBackend {
     const [N, rows] = cols.shape as [number, number];
     const C = rows / (window.kernel[0] * window.kernel[1]);
     const shape = [N, C, outputSize[0], outputSize[1]];
-    const columns = cols.isContiguous() ? cols : this.copy(cols);
+    const columns = this.contiguous(cols);
     const g = this.geometry(shape, window);
-    const { storage, array } = this.output('fold', shape);
-    const acc = this.scratch(array.size * 8, 'fold');
-    this.zeroF64(acc, array.size);
+    const out = this.output('fold', shape);
+    const acc = this.zeroedF64(sizeOf(shape), 'fold');
     this.heap.counters.launches++;
     this.kernels.foldInto(acc, this.operand(columns).address, g.address, 0, N * C);
-    this.kernels.roundToF32(storage.address, acc, 0, array.size);
+    this.kernels.roundToF32(out, acc, 0, sizeOf(shape));
     this.heap.free(acc);
-    return array;
-  }
-
-  // ── memory ───────────────────────────────────────────────────────────────────────────────
-
-  release(a: NDArray): void {
-    if (a.device instanceof WasmStorage) a.device.release();
-  }
-
-  scope<T>(fn: () => T, keep: (result: T) => Iterable<NDArray> = keepResult): T {
-    return this.heap.scopes.run(fn, keep, (a) => (a.device instanceof WasmStorage ? a.device : undefined));
+    return this.finish(out, shape);
   }
 }
 
