@@ -97,6 +97,22 @@ describe('reductions', () => {
   });
 });
 
+describe('matmul gradients', () => {
+  it('come out in the layout of their operand: x·Wᵀ gives W a packed gradient, with the same values', () => {
+    const x = tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64', requiresGrad: true });
+    const w = tensor([[1, -1, 2], [0.5, 3, -2]], { dtype: 'float64', requiresGrad: true }); // [out, in], used as Wᵀ
+    const dy = tensor([[1, 2], [-1, 0.5]], { dtype: 'float64' });
+    matmul(x, w.transpose()).backward(dy);
+    expect(w.grad!.data.isContiguous()).toBe(true);
+    expect(w.grad!.toArray()).toEqual([[1 - 4, 2 - 5, 3 - 6], [2 + 2, 4 + 2.5, 6 + 3]]); // dyᵀ·x
+    expect(x.grad!.toArray()).toEqual([[1 + 1, -1 + 6, 2 - 4], [-1 + 0.25, 1 + 1.5, -2 - 1]]); // dy·W
+    const a = tensor([[1, 2], [3, 4], [5, 6]], { dtype: 'float64', requiresGrad: true }); // used as aᵀ
+    matmul(a.transpose(), tensor([[1], [1], [1]], { dtype: 'float64' })).sum().backward();
+    expect(a.grad!.data.isContiguous()).toBe(true);
+    expect(a.grad!.toArray()).toEqual([[1, 1], [1, 1], [1, 1]]);
+  });
+});
+
 describe('shape ops', () => {
   it('views share storage: reshape, permute, expand, slice', () => {
     const x = arange(6).reshape([2, 3]);

@@ -31,6 +31,21 @@ export const KC: i32 = 256;
 export const MC: i32 = 128;
 
 /**
+ * Stores the transpose of the 4 × 4 block whose rows are r0..r3 as four vectors at `to`,
+ * `to + step`, `to + 2·step`, `to + 3·step` (bytes): column c of the block becomes vector c.
+ */
+@inline function storeTransposed4(r0: v128, r1: v128, r2: v128, r3: v128, to: usize, step: usize): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7); // r0[2] r1[2] r0[3] r1[3]
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(to, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(to + step, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(to + 2 * step, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(to + 3 * step, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}
+
+/**
  * Packs rows [i0, i0 + rows) × k-range [p0, p0 + kc) of A (strides rs, cs, in elements) into
  * panels of MR rows: panel q holds, for each p, the MR values A[i0 + q·MR + r, p0 + p].
  * Rows past `rows` are zeros, so the micro-kernel never needs a short tile on its A side.
@@ -43,6 +58,20 @@ function packA(dst: usize, a: usize, rs: i32, cs: i32, i0: i32, rows: i32, p0: i
       // A is a transposed view: the four rows' values for one p sit side by side.
       for (let p = 0; p < kc; p++) {
         v128.store(panel + <usize>(p * MR) * 4, v128.load(a + <usize>((i0 + q) + (p0 + p) * cs) * 4));
+      }
+      continue;
+    }
+    if (live == MR && cs == 1) {
+      // A is packed by rows: four values of each of the four rows, transposed in registers.
+      const row = a + <usize>((i0 + q) * rs + p0) * 4;
+      const r = <usize>rs * 4;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const at = row + <usize>p * 4;
+        storeTransposed4(v128.load(at), v128.load(at + r), v128.load(at + 2 * r), v128.load(at + 3 * r), panel + <usize>(p * MR) * 4, MR * 4);
+      }
+      for (; p < kc; p++) {
+        for (let i = 0; i < MR; i++) store<f32>(panel + <usize>(p * MR + i) * 4, load<f32>(row + <usize>i * r + <usize>p * 4));
       }
       continue;
     }
@@ -71,6 +100,23 @@ function packB(dst: usize, b: usize, rs: i32, cs: i32, p0: i32, kc: i32, j0: i32
         const to = panel + <usize>(p * NR) * 4;
         v128.store(to, v128.load(from));
         v128.store(to + 16, v128.load(from + 16));
+      }
+      continue;
+    }
+    if (live == NR && rs == 1) {
+      // B is a transposed view (Wᵀ in a Linear layer): each column's k values sit side by side;
+      // four of them at a time, for the 8 columns, are transposed in registers.
+      const column = b + <usize>(p0 + (j0 + q) * cs) * 4;
+      const c = <usize>cs * 4;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const at = column + <usize>p * 4;
+        const to = panel + <usize>(p * NR) * 4;
+        storeTransposed4(v128.load(at), v128.load(at + c), v128.load(at + 2 * c), v128.load(at + 3 * c), to, NR * 4);
+        storeTransposed4(v128.load(at + 4 * c), v128.load(at + 5 * c), v128.load(at + 6 * c), v128.load(at + 7 * c), to + 16, NR * 4);
+      }
+      for (; p < kc; p++) {
+        for (let j = 0; j < NR; j++) store<f32>(panel + <usize>(p * NR + j) * 4, load<f32>(column + <usize>j * c + <usize>p * 4));
       }
       continue;
     }

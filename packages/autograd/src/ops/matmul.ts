@@ -5,6 +5,11 @@
  *
  *   y = a b, so dL/da = dy bᵀ and dL/db = aᵀ dy (ᵀ swaps the last two axes), each summed over
  *   the batch axes it was broadcast along.
+ *
+ * Each gradient is computed in the layout of its operand: when b is a transposed view (a
+ * Linear layer multiplies by Wᵀ), dL/db is computed as (dyᵀ a)ᵀ — the same products — so that
+ * the gradient reaching W is packed in W's own order, and the optimizer's update runs on
+ * contiguous memory instead of a transposed walk.
  */
 import { SkipgradError, broadcastShapes, formatShape } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor } from '../args.js';
@@ -44,7 +49,16 @@ function matmul2d(a: Tensor, b: Tensor): Tensor {
   }
   broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2)); // batch axes must broadcast
   return fromOp('matmul', [a, b], ['a', 'b'], getBackend().matmul(a.data, b.data), (dy, needs) => [
-    needs[0] ? unbroadcast(matmul2d(dy, transpose(b, -2, -1)), a.shape) : null,
-    needs[1] ? unbroadcast(matmul2d(transpose(a, -2, -1), dy), b.shape) : null,
+    needs[0] ? unbroadcast(isTransposed(a) ? mT(matmul2d(b, mT(dy))) : matmul2d(dy, mT(b)), a.shape) : null,
+    needs[1] ? unbroadcast(isTransposed(b) ? mT(matmul2d(mT(dy), a)) : matmul2d(mT(a), dy), b.shape) : null,
   ]);
+}
+
+/** The transpose of the last two axes (a view). */
+const mT = (t: Tensor): Tensor => transpose(t, -2, -1);
+
+/** True when t's last two axes are stored column by column (a transposed view of a packed matrix). */
+function isTransposed(t: Tensor): boolean {
+  const [rows, cols] = t.data.strides.slice(-2) as [number, number];
+  return rows === 1 && cols !== 1 && t.shape[t.rank - 1]! > 1;
 }

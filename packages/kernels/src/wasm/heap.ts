@@ -52,7 +52,12 @@ export class WasmHeap {
   readonly counters: HeapCounters = { uploads: 0, uploadedValues: 0, downloads: 0, launches: 0 };
   private top: number;
   private readonly freeLists = new Map<number, number[]>();
-  private readonly blockSize = new Map<number, number>();
+  /**
+   * The size of the block at each 64-byte slot of the heap (0 when none starts there). A typed
+   * array, not a Map: V8's Map degrades to tens of microseconds per operation when the same
+   * keys are deleted and set again and again in a large one — what an allocator does.
+   */
+  private blockSize = new Float64Array(1024);
   private buffer: ArrayBuffer | SharedArrayBuffer | null = null;
   private views: { f32: Float32Array; f64: Float64Array; i32: Int32Array } | null = null;
 
@@ -84,12 +89,17 @@ export class WasmHeap {
   alloc(bytes: number, op: string, shape?: readonly number[]): number {
     const size = sizeClass(bytes);
     const reused = this.freeLists.get(size)?.pop();
-    if (reused !== undefined) { this.blockSize.set(reused, size); return reused; }
+    if (reused !== undefined) { this.blockSize[reused / 64] = size; return reused; }
     const address = this.top;
     const end = address + size;
     if (end > this.memory.buffer.byteLength) this.grow(end, op, bytes, shape);
     this.top = end;
-    this.blockSize.set(address, size);
+    if (address / 64 >= this.blockSize.length) {
+      const larger = new Float64Array(Math.max(this.blockSize.length * 2, end / 64 + 1));
+      larger.set(this.blockSize);
+      this.blockSize = larger;
+    }
+    this.blockSize[address / 64] = size;
     return address;
   }
 
@@ -111,9 +121,9 @@ export class WasmHeap {
 
   /** Returns a block to its free list. */
   free(address: number): void {
-    const size = this.blockSize.get(address);
-    if (size === undefined) return;
-    this.blockSize.delete(address);
+    const size = this.blockSize[address / 64] ?? 0;
+    if (size === 0) return;
+    this.blockSize[address / 64] = 0;
     let list = this.freeLists.get(size);
     if (!list) { list = []; this.freeLists.set(size, list); }
     list.push(address);
@@ -121,7 +131,7 @@ export class WasmHeap {
 
   /** The bytes of the block at `address`. */
   sizeOf(address: number): number {
-    return this.blockSize.get(address) ?? 0;
+    return this.blockSize[address / 64] ?? 0;
   }
 }
 
@@ -129,54 +139,72 @@ export class WasmHeap {
  * Which host arrays have a copy in the memory, least recently used first. The cache holds no
  * reference to the host arrays themselves (a WeakMap finds an array's entry), so it never keeps
  * one alive; the block of an array that has died stays until its entry is the oldest, then goes.
+ * The order is a doubly linked list: marking an entry used and evicting the oldest are O(1).
  */
-interface Entry { address: number; bytes: number; evicted: boolean }
+interface Entry { address: number; bytes: number; older: Entry | null; newer: Entry | null; evicted: boolean }
 
 export class ResidentCache {
   private readonly entries = new WeakMap<Float32Array, Entry>();
-  private readonly order = new Set<Entry>();
+  private oldest: Entry | null = null;
+  private newest: Entry | null = null;
+  private count = 0;
   private bytes = 0;
 
   constructor(private readonly heap: WasmHeap, readonly budgetBytes: number) {}
 
   /** Entries, and the bytes of their blocks. */
-  get size(): number { return this.order.size; }
+  get size(): number { return this.count; }
   get residentBytes(): number { return this.bytes; }
 
   /** The block holding `host`, marked as just used; undefined when it is not in memory. */
   get(host: Float32Array): number | undefined {
     const entry = this.entries.get(host);
     if (!entry || entry.evicted) return undefined;
-    this.order.delete(entry);
-    this.order.add(entry);
+    if (entry !== this.newest) { this.unlink(entry); this.link(entry); }
     return entry.address;
   }
 
   /** Remembers that `address` holds `host`'s values. */
   add(host: Float32Array, address: number): void {
-    const entry = { address, bytes: this.heap.sizeOf(address), evicted: false };
+    const entry: Entry = { address, bytes: this.heap.sizeOf(address), older: null, newer: null, evicted: false };
     this.entries.set(host, entry);
-    this.order.add(entry);
+    this.link(entry);
+    this.count++;
     this.bytes += entry.bytes;
   }
 
   /** Evicts least recently used entries until the cache fits its budget (after a call, never during one). */
   trim(): void {
-    for (const entry of this.order) {
-      if (this.bytes <= this.budgetBytes) return;
-      this.evict(entry);
-    }
-  }
-
-  private evict(entry: Entry): void {
-    this.order.delete(entry);
-    entry.evicted = true;
-    this.bytes -= entry.bytes;
-    this.heap.free(entry.address);
+    while (this.bytes > this.budgetBytes && this.oldest) this.evict(this.oldest);
   }
 
   /** Forgets every entry (their blocks go back to the heap). */
   clear(): void {
-    for (const entry of this.order) this.evict(entry);
+    while (this.oldest) this.evict(this.oldest);
+  }
+
+  private evict(entry: Entry): void {
+    this.unlink(entry);
+    entry.evicted = true;
+    this.count--;
+    this.bytes -= entry.bytes;
+    this.heap.free(entry.address);
+  }
+
+  /** Appends as the newest. */
+  private link(entry: Entry): void {
+    entry.older = this.newest;
+    entry.newer = null;
+    if (this.newest) this.newest.newer = entry;
+    else this.oldest = entry;
+    this.newest = entry;
+  }
+
+  private unlink(entry: Entry): void {
+    if (entry.older) entry.older.newer = entry.newer;
+    else this.oldest = entry.newer;
+    if (entry.newer) entry.newer.older = entry.older;
+    else this.newest = entry.older;
+    entry.older = entry.newer = null;
   }
 }
