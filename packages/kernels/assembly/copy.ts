@@ -2,29 +2,36 @@
  * Moving data without arithmetic: a strided copy (contiguous copies, concat and pad write each
  * piece into a view of their output) and a fill.
  */
-import { rowLength, rowStart, rowStep } from './strided';
+import { rowLength, rowStart, rowStep, spanEnd, spanStart } from './strided';
+
+/** to[j·sd] = from[j·ss] for j in [0, count): one run of a row. */
+@inline function copyRun(to: usize, sd: i32, from: usize, ss: i32, count: i32): void {
+  if (sd == 1 && ss == 1) {
+    memory.copy(to, from, <usize>count * 4);
+  } else if (sd == 1 && ss == 0) {
+    const v = v128.load32_splat(from);
+    let j = 0;
+    for (; j + 4 <= count; j += 4) v128.store(to + <usize>j * 4, v);
+    for (; j < count; j++) store<f32>(to + <usize>j * 4, load<f32>(from));
+  } else {
+    for (let j = 0; j < count; j++) store<f32>(to + <usize>(j * sd) * 4, load<f32>(from + <usize>(j * ss) * 4));
+  }
+}
 
 /**
- * dst = src element by element, both strided, over rows [r0, r1); desc = [shape, dst's
- * strides, src's strides]. Rows that are contiguous on both sides are one memory.copy.
+ * dst = src element by element, both strided, over elements [e0, e1); desc = [shape, dst's
+ * strides, src's strides]. Runs contiguous on both sides are one memory.copy.
  */
-export function copy(dst: usize, src: usize, rank: i32, desc: usize, r0: i32, r1: i32): void {
+export function copy(dst: usize, src: usize, rank: i32, desc: usize, e0: i32, e1: i32): void {
   const n = rowLength(desc, rank);
   const sd = rowStep(desc, rank, 0);
   const ss = rowStep(desc, rank, 1);
-  for (let row = r0; row < r1; row++) {
-    const to = dst + <usize>rowStart(desc, rank, 0, row) * 4;
-    const from = src + <usize>rowStart(desc, rank, 1, row) * 4;
-    if (sd == 1 && ss == 1) {
-      memory.copy(to, from, <usize>n * 4);
-    } else if (sd == 1 && ss == 0) {
-      const v = v128.load32_splat(from);
-      let j = 0;
-      for (; j + 4 <= n; j += 4) v128.store(to + <usize>j * 4, v);
-      for (; j < n; j++) store<f32>(to + <usize>j * 4, load<f32>(from));
-    } else {
-      for (let j = 0; j < n; j++) store<f32>(to + <usize>(j * sd) * 4, load<f32>(from + <usize>(j * ss) * 4));
-    }
+  if (n == 0 || e1 <= e0) return;
+  for (let row = e0 / n; row <= (e1 - 1) / n; row++) {
+    const j0 = spanStart(row, n, e0);
+    const to = dst + <usize>(rowStart(desc, rank, 0, row) + j0 * sd) * 4;
+    const from = src + <usize>(rowStart(desc, rank, 1, row) + j0 * ss) * 4;
+    copyRun(to, sd, from, ss, spanEnd(row, n, e1) - j0);
   }
 }
 

@@ -9,7 +9,7 @@
  *   unary:  0 neg  1 exp  2 log  3 tanh  4 sigmoid  5 relu  6 step  7 abs  8 sign  9 erf
  *   binary: 0 add  1 sub  2 mul  3 div  4 pow  5 eq
  */
-import { rowLength, rowStart, rowStep } from './strided';
+import { rowLength, rowStart, rowStep, spanEnd, spanStart } from './strided';
 
 // ── one input ──────────────────────────────────────────────────────────────────────────────
 
@@ -77,18 +77,24 @@ function unaryScalar(op: i32, x: f64): f64 {
   return op == 0 || op == 5 || op == 6 || op == 7 || op == 8;
 }
 
-/** out (contiguous) = op(a), a described by desc = [shape, strides] of rank `rank`; rows [r0, r1). */
-export function unary(op: i32, out: usize, a: usize, rank: i32, desc: usize, r0: i32, r1: i32): void {
+/** dst[0..count) = op(src[j·step]), one run of a row. */
+@inline function unaryRun(op: i32, dst: usize, src: usize, count: i32, step: i32): void {
+  let j = 0;
+  if (step == 1 && isLaneOp(op)) {
+    for (; j + 4 <= count; j += 4) v128.store(dst + <usize>j * 4, unaryLanes(op, v128.load(src + <usize>j * 4)));
+  }
+  for (; j < count; j++) store<f32>(dst + <usize>j * 4, <f32>unaryScalar(op, <f64>load<f32>(src + <usize>(j * step) * 4)));
+}
+
+/** out (contiguous) = op(a), a described by desc = [shape, strides] of rank `rank`; elements [e0, e1). */
+export function unary(op: i32, out: usize, a: usize, rank: i32, desc: usize, e0: i32, e1: i32): void {
   const n = rowLength(desc, rank);
   const step = rowStep(desc, rank, 0);
-  for (let row = r0; row < r1; row++) {
-    const src = a + <usize>rowStart(desc, rank, 0, row) * 4;
-    const dst = out + <usize>(row * n) * 4;
-    let j = 0;
-    if (step == 1 && isLaneOp(op)) {
-      for (; j + 4 <= n; j += 4) v128.store(dst + <usize>j * 4, unaryLanes(op, v128.load(src + <usize>j * 4)));
-    }
-    for (; j < n; j++) store<f32>(dst + <usize>j * 4, <f32>unaryScalar(op, <f64>load<f32>(src + <usize>(j * step) * 4)));
+  if (n == 0 || e1 <= e0) return;
+  for (let row = e0 / n; row <= (e1 - 1) / n; row++) {
+    const j0 = spanStart(row, n, e0);
+    const src = a + <usize>(rowStart(desc, rank, 0, row) + j0 * step) * 4;
+    unaryRun(op, out + <usize>(row * n + j0) * 4, src, spanEnd(row, n, e1) - j0, step);
   }
 }
 
@@ -115,34 +121,40 @@ function binaryScalar(op: i32, x: f64, y: f64): f64 {
   }
 }
 
+/** dst[0..count) = op(a[j·sa], b[j·sb]), one run of a row. */
+@inline function binaryRun(op: i32, dst: usize, pa: usize, sa: i32, pb: usize, sb: i32, count: i32): void {
+  const lanes = op != 4;
+  let j = 0;
+  if (lanes && sa == 1 && sb == 1) {
+    for (; j + 4 <= count; j += 4) v128.store(dst + <usize>j * 4, binaryLanes(op, v128.load(pa + <usize>j * 4), v128.load(pb + <usize>j * 4)));
+  } else if (lanes && sa == 1 && sb == 0) {
+    const y = v128.load32_splat(pb);
+    for (; j + 4 <= count; j += 4) v128.store(dst + <usize>j * 4, binaryLanes(op, v128.load(pa + <usize>j * 4), y));
+  } else if (lanes && sa == 0 && sb == 1) {
+    const x = v128.load32_splat(pa);
+    for (; j + 4 <= count; j += 4) v128.store(dst + <usize>j * 4, binaryLanes(op, x, v128.load(pb + <usize>j * 4)));
+  }
+  for (; j < count; j++) {
+    const x = <f64>load<f32>(pa + <usize>(j * sa) * 4);
+    const y = <f64>load<f32>(pb + <usize>(j * sb) * 4);
+    store<f32>(dst + <usize>j * 4, <f32>binaryScalar(op, x, y));
+  }
+}
+
 /**
- * out (contiguous) = op(a, b); desc = [shape, strides of a, strides of b]; rows [r0, r1).
+ * out (contiguous) = op(a, b); desc = [shape, strides of a, strides of b]; elements [e0, e1).
  * add, sub, mul and div round the same in float32 as in float64-then-round, so the lanes agree
  * with the reference bit for bit.
  */
-export function binary(op: i32, out: usize, a: usize, b: usize, rank: i32, desc: usize, r0: i32, r1: i32): void {
+export function binary(op: i32, out: usize, a: usize, b: usize, rank: i32, desc: usize, e0: i32, e1: i32): void {
   const n = rowLength(desc, rank);
   const sa = rowStep(desc, rank, 0);
   const sb = rowStep(desc, rank, 1);
-  const lanes = op != 4;
-  for (let row = r0; row < r1; row++) {
-    const pa = a + <usize>rowStart(desc, rank, 0, row) * 4;
-    const pb = b + <usize>rowStart(desc, rank, 1, row) * 4;
-    const dst = out + <usize>(row * n) * 4;
-    let j = 0;
-    if (lanes && sa == 1 && sb == 1) {
-      for (; j + 4 <= n; j += 4) v128.store(dst + <usize>j * 4, binaryLanes(op, v128.load(pa + <usize>j * 4), v128.load(pb + <usize>j * 4)));
-    } else if (lanes && sa == 1 && sb == 0) {
-      const y = v128.load32_splat(pb);
-      for (; j + 4 <= n; j += 4) v128.store(dst + <usize>j * 4, binaryLanes(op, v128.load(pa + <usize>j * 4), y));
-    } else if (lanes && sa == 0 && sb == 1) {
-      const x = v128.load32_splat(pa);
-      for (; j + 4 <= n; j += 4) v128.store(dst + <usize>j * 4, binaryLanes(op, x, v128.load(pb + <usize>j * 4)));
-    }
-    for (; j < n; j++) {
-      const x = <f64>load<f32>(pa + <usize>(j * sa) * 4);
-      const y = <f64>load<f32>(pb + <usize>(j * sb) * 4);
-      store<f32>(dst + <usize>j * 4, <f32>binaryScalar(op, x, y));
-    }
+  if (n == 0 || e1 <= e0) return;
+  for (let row = e0 / n; row <= (e1 - 1) / n; row++) {
+    const j0 = spanStart(row, n, e0);
+    const pa = a + <usize>(rowStart(desc, rank, 0, row) + j0 * sa) * 4;
+    const pb = b + <usize>(rowStart(desc, rank, 1, row) + j0 * sb) * 4;
+    binaryRun(op, out + <usize>(row * n + j0) * 4, pa, sa, pb, sb, spanEnd(row, n, e1) - j0);
   }
 }

@@ -4,7 +4,7 @@
  * allocates) and, where it can be split over threads, a range of rows or images to do.
  */
 export { unary, binary } from './elementwise';
-export { sumInto, roundToF32, maxInto } from './reduce';
+export { sumInto, addF64, roundToF32, maxInto } from './reduce';
 export { matmul, matmulScratch } from './matmul';
 export { copy, fill } from './copy';
 export { where, gather, scatterAddInto } from './select';

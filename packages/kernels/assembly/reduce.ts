@@ -10,44 +10,64 @@
  * Sums accumulate in a float64 buffer (as the reference does) and round once at the end;
  * max works in float32, where it is exact.
  */
-import { rowLength, rowStart, rowStep } from './strided';
+import { rowLength, rowStart, rowStep, spanEnd, spanStart } from './strided';
 
-/** acc (float64, the output's slots) += a, over rows [r0, r1); desc = [shape, a's strides, reduction strides]. */
-export function sumInto(acc: usize, a: usize, rank: i32, desc: usize, r0: i32, r1: i32): void {
+/** slot (float64) += Σ src[j·sa] for j in [0, count): one run along a reduced axis, four lanes at a time. */
+@inline function sumRun(slot: usize, src: usize, sa: i32, count: i32): void {
+  let lo = f64x2.splat(0), hi = f64x2.splat(0);
+  let j = 0;
+  if (sa == 1) {
+    for (; j + 4 <= count; j += 4) {
+      const x = v128.load(src + <usize>j * 4);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(x));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 2, 3)));
+    }
+  }
+  let s = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1);
+  for (; j < count; j++) s += <f64>load<f32>(src + <usize>(j * sa) * 4);
+  store<f64>(slot, load<f64>(slot) + s);
+}
+
+/** slots[j·so] (float64) += src[j·sa] for j in [0, count): one run along a kept axis. */
+@inline function addRun(slot: usize, so: i32, src: usize, sa: i32, count: i32): void {
+  let j = 0;
+  if (so == 1 && sa == 1) {
+    for (; j + 4 <= count; j += 4) {
+      const x = v128.load(src + <usize>j * 4);
+      const to = slot + <usize>j * 8;
+      v128.store(to, f64x2.add(v128.load(to), f64x2.promote_low_f32x4(x)));
+      v128.store(to + 16, f64x2.add(v128.load(to + 16), f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 2, 3))));
+    }
+  }
+  for (; j < count; j++) {
+    const to = slot + <usize>(j * so) * 8;
+    store<f64>(to, load<f64>(to) + <f64>load<f32>(src + <usize>(j * sa) * 4));
+  }
+}
+
+/**
+ * acc (float64, the output's slots) += a, over elements [e0, e1) of the walk; desc = [shape,
+ * a's strides, reduction strides]. Threads that share a reduction each take their own acc.
+ */
+export function sumInto(acc: usize, a: usize, rank: i32, desc: usize, e0: i32, e1: i32): void {
   const n = rowLength(desc, rank);
   const sa = rowStep(desc, rank, 0);
   const so = rowStep(desc, rank, 1);
-  for (let row = r0; row < r1; row++) {
-    const src = a + <usize>rowStart(desc, rank, 0, row) * 4;
-    const slot = acc + <usize>rowStart(desc, rank, 1, row) * 8;
-    let j = 0;
-    if (so == 0) {
-      let lo = f64x2.splat(0), hi = f64x2.splat(0);
-      if (sa == 1) {
-        for (; j + 4 <= n; j += 4) {
-          const x = v128.load(src + <usize>j * 4);
-          lo = f64x2.add(lo, f64x2.promote_low_f32x4(x));
-          hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 2, 3)));
-        }
-      }
-      let s = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1);
-      for (; j < n; j++) s += <f64>load<f32>(src + <usize>(j * sa) * 4);
-      store<f64>(slot, load<f64>(slot) + s);
-    } else if (so == 1 && sa == 1) {
-      for (; j + 4 <= n; j += 4) {
-        const x = v128.load(src + <usize>j * 4);
-        const to = slot + <usize>j * 8;
-        v128.store(to, f64x2.add(v128.load(to), f64x2.promote_low_f32x4(x)));
-        v128.store(to + 16, f64x2.add(v128.load(to + 16), f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 2, 3))));
-      }
-      for (; j < n; j++) store<f64>(slot + <usize>j * 8, load<f64>(slot + <usize>j * 8) + <f64>load<f32>(src + <usize>j * 4));
-    } else {
-      for (; j < n; j++) {
-        const to = slot + <usize>(j * so) * 8;
-        store<f64>(to, load<f64>(to) + <f64>load<f32>(src + <usize>(j * sa) * 4));
-      }
-    }
+  if (n == 0 || e1 <= e0) return;
+  for (let row = e0 / n; row <= (e1 - 1) / n; row++) {
+    const j0 = spanStart(row, n, e0);
+    const src = a + <usize>(rowStart(desc, rank, 0, row) + j0 * sa) * 4;
+    const slot = acc + <usize>(rowStart(desc, rank, 1, row) + j0 * so) * 8;
+    if (so == 0) sumRun(slot, src, sa, spanEnd(row, n, e1) - j0);
+    else addRun(slot, so, src, sa, spanEnd(row, n, e1) - j0);
   }
+}
+
+/** acc[i] += other[i] for i in [i0, i1): adding one thread's partial sums to another's. */
+export function addF64(acc: usize, other: usize, i0: i32, i1: i32): void {
+  let i = i0;
+  for (; i + 2 <= i1; i += 2) v128.store(acc + <usize>i * 8, f64x2.add(v128.load(acc + <usize>i * 8), v128.load(other + <usize>i * 8)));
+  for (; i < i1; i++) store<f64>(acc + <usize>i * 8, load<f64>(acc + <usize>i * 8) + load<f64>(other + <usize>i * 8));
 }
 
 /** out[i] = acc[i] rounded to float32, for i in [i0, i1). */

@@ -7,7 +7,8 @@
  *     Σ_axis coordinate(r, axis) · strides[axis]
  *
  * found by dividing r by the sides from the right. Nothing is kept between rows, so any range
- * of rows can be handed to any thread.
+ * of elements can be handed to any thread: a kernel given elements [e0, e1) (in row-major order
+ * of the shape) walks the rows they touch, the first and last perhaps in part.
  *
  * A descriptor is an Int32Array in memory: `shape[rank]` followed by one `strides[rank]` per
  * layout. All offsets and strides count elements (4 bytes each), not bytes.
@@ -35,4 +36,16 @@
 /** The step along a row in layout `which`: the last stride (0 at rank 0). */
 @inline export function rowStep(desc: usize, rank: i32, which: i32): i32 {
   return rank == 0 ? 0 : load<i32>(desc + <usize>((1 + which) * rank + rank - 1) * 4);
+}
+
+/** The first element of row `row` (of length n) inside the element range that starts at e0. */
+@inline export function spanStart(row: i32, n: i32, e0: i32): i32 {
+  const s = e0 - row * n;
+  return s > 0 ? s : 0;
+}
+
+/** One past the last element of row `row` inside the element range that ends at e1. */
+@inline export function spanEnd(row: i32, n: i32, e1: i32): i32 {
+  const e = e1 - row * n;
+  return e < n ? e : n;
 }

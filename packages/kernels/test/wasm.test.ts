@@ -4,7 +4,7 @@
 // residency (a chain of kernels copies nothing in or out), and its memory.
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
-import { describe, expect, test as plainTest } from 'vitest';
+import { afterAll, describe, expect, test as plainTest } from 'vitest';
 import { NDArray } from '@skipgrad/tensor';
 import { BINARY_OPS, UNARY_OPS, cpuBackend as cpu, createWasmBackend } from '../src/index.js';
 import { coalesce } from '../src/wasm/layout.js';
@@ -12,12 +12,15 @@ import { sizeClass } from '../src/wasm/heap.js';
 import { runs } from '../../../tests/support.js';
 import { expectClose, kernelParity, view } from './parity.js';
 
-const wasm = createWasmBackend();
+const wasm = createWasmBackend({ threads: 1 });
+// Two threads, every splittable kernel split however small: the threaded paths see the same cases.
+const wasm2 = createWasmBackend({ threads: 2, splitAlways: true });
+afterAll(() => wasm2.close());
 
-describe('wasm backend equals the CPU reference', () => {
+describe.each([['1 thread', wasm], ['2 threads, every kernel split', wasm2]] as const)('wasm backend (%s) equals the CPU reference', (_, wasm) => {
   plainTest('reports what runs', () => {
     expect(wasm.name).toBe('wasm');
-    expect(wasm.info()).toMatchObject({ simd: true, threads: 1 });
+    expect(wasm.info()).toMatchObject({ simd: true, threads: wasm === wasm2 ? 2 : 1 });
   });
 
   kernelParity(() => wasm);
@@ -43,7 +46,9 @@ describe('wasm backend equals the CPU reference', () => {
     const b = tb ? new NDArray(values(k * m, 2), [m, k]).transpose(0, 1) : new NDArray(values(k * m, 2), [k, m]);
     expectClose(wasm.matmul(a, b), cpu.matmul(a, b), 1e-5 * Math.sqrt(k));
   });
+});
 
+describe('wasm backend: what does not depend on threads', () => {
   plainTest('float64 runs on the reference kernels, bit for bit', () => {
     const a = new NDArray(Float64Array.from([1, -2, 3.5, 0.25, 7, -1]), [2, 3]);
     const b = new NDArray(Float64Array.from([0.5, 1, -1]), [3]);
@@ -113,9 +118,37 @@ describe('wasm residency and memory', () => {
     expect(wasm.full([2], 1, 'float32').toArray()).toEqual([1, 1]);
   });
 
-  plainTest('threads other than 1 and a bad cache budget are refused by name', () => {
-    expect(() => createWasmBackend({ threads: 2 })).toThrow("createWasmBackend: argument 'threads' expected 1");
+  plainTest('a bad thread count and a bad cache budget are refused by name', () => {
+    expect(() => createWasmBackend({ threads: 0 })).toThrow("createWasmBackend: argument 'threads' expected an integer from 1 to 64, got 0");
+    expect(() => createWasmBackend({ threads: 1.5 })).toThrow("createWasmBackend: argument 'threads' expected an integer from 1 to 64, got 1.5");
     expect(() => createWasmBackend({ cacheBytes: -1 })).toThrow("createWasmBackend: argument 'cacheBytes' expected a number of bytes >= 0, got -1");
+  });
+});
+
+describe('wasm threads', () => {
+  plainTest('start with the backend and never keep a process alive; close() stops them', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    // A child process: a 2-thread backend, one product big enough to be split, then the end of
+    // the script with the workers parked — the process must exit at once, with status 0.
+    const script = `
+      const { createWasmBackend } = await import('@skipgrad/kernels');
+      const { NDArray } = await import('@skipgrad/tensor');
+      const w = createWasmBackend({ threads: 2 });
+      const a = new NDArray(Float32Array.from({ length: 256 * 256 }, (_, i) => i % 7), [256, 256]);
+      const y = w.matmul(a, a);
+      console.log(JSON.stringify({ threads: w.info().threads, y: y.get([3, 5]) }));`;
+    const started = Date.now();
+    const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const expected = Array.from({ length: 256 }, (_, p) => ((3 * 256 + p) % 7) * ((p * 256 + 5) % 7)).reduce((s, v) => s + v, 0);
+    expect(JSON.parse(r.stdout.trim())).toEqual({ threads: 2, y: expected });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const w = createWasmBackend({ threads: 2, splitAlways: true });
+    w.close();
+    expect(() => w.unary('neg', new NDArray(new Float32Array(4), [4]))).toThrow("wasm: argument 'backend' expected a backend that is still open, got a closed backend");
   });
 });
 

@@ -23,12 +23,18 @@ import { cpuBackend } from '../cpu/index.js';
 import { type HeapCounters, ResidentCache, WasmHeap } from './heap.js';
 import { type Walk, coalesce, descriptor, rowsOf } from './layout.js';
 import { type Kernels, instantiate, kernelsModule, simdSupported } from './module.js';
+import { CONTROL_BYTES, type JobKernel, ThreadPool, availableCores, threadsSupported } from './threads.js';
 
 export interface WasmOptions {
-  /** Threads the kernels may split over (default and, in this version, only value: 1). */
+  /**
+   * Threads the kernels may split over: this one and `threads − 1` workers sharing its memory.
+   * Default: the cores available (1 where there are no worker threads). Small ops stay on one.
+   */
   threads?: number;
   /** Bytes of wasm memory kept for arrays between calls (default 64 MiB); calls may use more while they run. */
   cacheBytes?: number;
+  /** Split every kernel that can be split over all threads, however small (for tests of the threaded paths). */
+  splitAlways?: boolean;
 }
 
 export interface WasmInfo {
@@ -47,6 +53,8 @@ export interface WasmInfo {
 
 export interface WasmBackend extends Backend {
   readonly name: 'wasm';
+  /** Stops the worker threads (idle workers never keep a process alive; this frees them now). */
+  close(): void;
   /** What runs: SIMD, threads, memory. */
   info(): WasmInfo;
   /** Copies in and out and kernel calls since creation, and the heap's size (a snapshot). */
@@ -67,9 +75,12 @@ const DESCRIPTOR_BYTES = 4096;
  * wasm.info().simd; // true
  */
 export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
-  const threads = options.threads ?? 1;
-  if (threads !== 1) {
-    throw new SkipgradError('createWasmBackend', 'threads', '1 (threads are not built yet in this version)', describe(threads));
+  const threads = options.threads ?? (threadsSupported ? availableCores : 1);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new SkipgradError('createWasmBackend', 'threads', 'an integer from 1 to 64', describe(threads));
+  }
+  if (threads > 1 && !threadsSupported) {
+    throw new SkipgradError('createWasmBackend', 'threads', '1 here (this JavaScript engine has no worker threads)', String(threads));
   }
   const cacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
   if (typeof cacheBytes !== 'number' || !(cacheBytes >= 0) || !Number.isFinite(cacheBytes)) {
@@ -79,16 +90,24 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     throw new SkipgradError('createWasmBackend', 'WebAssembly', 'an engine with 128-bit WebAssembly SIMD (Node ≥ 16.4, current browsers)', 'no SIMD support',
       'use cpuBackend');
   }
-  return new WasmBackendImpl(cacheBytes);
+  return new WasmBackendImpl(threads, cacheBytes, options.splitAlways === true);
 }
+
+/**
+ * When to split a call over threads: waking the workers and waiting for them costs a few
+ * microseconds, so only work that takes a single thread several times that is shared.
+ */
+const PARALLEL_ELEMENTS = 1 << 16; // elementwise, copies, sums: elements
+const PARALLEL_MACS = 1 << 18; //     matmul: multiply-adds
 
 class WasmBackendImpl implements WasmBackend {
   readonly name = 'wasm' as const;
-  private readonly memory = new WebAssembly.Memory({ initial: 16 });
-  private readonly kernels: Kernels = instantiate(this.memory, kernelsModule());
-  private readonly heap = new WasmHeap(this.memory, this.kernels.heapBase());
-  private readonly desc = this.heap.alloc(DESCRIPTOR_BYTES, 'init');
+  private readonly memory: WebAssembly.Memory;
+  private readonly kernels: Kernels;
+  private readonly heap: WasmHeap;
+  private readonly desc: number;
   private readonly cache: ResidentCache;
+  private readonly pool: ThreadPool | null;
   /**
    * Ops make scalars (a learning rate, a momentum, 1 − p) as fresh host arrays on every call:
    * one block per value for the last few hundred values, so a loop copies each one in once.
@@ -96,13 +115,27 @@ class WasmBackendImpl implements WasmBackend {
    */
   private readonly scalars = new Map<number, number>();
 
-  constructor(cacheBytes: number) {
+  constructor(readonly threads: number, cacheBytes: number, private readonly splitAlways: boolean) {
+    const shared = threads > 1;
+    // A shared memory cannot move, so it is declared with its largest size (4 GiB, reserved, not used).
+    this.memory = new WebAssembly.Memory(shared ? { initial: 16, maximum: 65536, shared: true } : { initial: 16 });
+    const module = kernelsModule(shared);
+    this.kernels = instantiate(this.memory, module);
+    this.heap = new WasmHeap(this.memory, this.kernels.heapBase());
+    this.desc = this.heap.alloc(DESCRIPTOR_BYTES, 'init');
     this.cache = new ResidentCache(this.heap, cacheBytes);
+    this.pool = shared
+      ? new ThreadPool(threads, module, this.memory, this.kernels, this.heap.alloc(CONTROL_BYTES, 'init'), this.heap.alloc(ThreadPool.jobBytes(threads), 'init'))
+      : null;
+  }
+
+  close(): void {
+    this.pool?.close();
   }
 
   info(): WasmInfo {
     return {
-      simd: true, threads: 1, memoryBytes: this.heap.memoryBytes, heapBytes: this.heap.heapBytes,
+      simd: true, threads: this.threads, memoryBytes: this.heap.memoryBytes, heapBytes: this.heap.heapBytes,
       cacheBytes: this.cache.budgetBytes, residentBytes: this.cache.residentBytes, residentArrays: this.cache.size,
     };
   }
@@ -187,6 +220,37 @@ class WasmBackendImpl implements WasmBackend {
     return address;
   }
 
+  // ── splitting over threads ────────────────────────────────────────────────────────────────
+
+  /** How many threads a call of `work` units gets, given the threshold for its kind of work. */
+  private share(work: number, threshold: number): number {
+    if (!this.pool || work === 0) return 1;
+    if (this.splitAlways) return this.threads;
+    return work >= threshold ? Math.min(this.threads, Math.ceil(work / (threshold / 2))) : 1;
+  }
+
+  /**
+   * Runs `kernel(...args, start, end)` over [0, total), split into `parts` contiguous ranges
+   * (one per thread; the kernels take element, row or image ranges as their last two arguments).
+   */
+  private split(kernel: JobKernel, args: number[], total: number, parts: number): void {
+    this.heap.counters.launches++;
+    if (parts <= 1) {
+      (this.kernels[kernel] as (...a: number[]) => void)(...args, 0, total);
+      return;
+    }
+    const chunk = Math.ceil(total / parts);
+    this.pool!.run(Array.from({ length: parts }, (_, t) => {
+      const start = Math.min(total, t * chunk);
+      return { kernel, args: [...args, start, Math.min(total, start + chunk)] };
+    }));
+  }
+
+  /** An elementwise kernel over `total` elements: split when large. */
+  private elementwise(kernel: JobKernel, args: number[], total: number): void {
+    this.split(kernel, args, total, this.share(total, PARALLEL_ELEMENTS));
+  }
+
   /** True when any input is float64: such calls run on the reference kernels. */
   private static float64(...arrays: readonly NDArray[]): boolean {
     return arrays.some((a) => a.dtype === 'float64');
@@ -200,8 +264,7 @@ class WasmBackendImpl implements WasmBackend {
     const x = this.operand(a);
     const walk = coalesce(a.shape, [contiguousStrides(a.shape), x.strides]);
     walk.strides.shift();
-    this.heap.counters.launches++;
-    this.kernels.unary(UNARY_OPS.indexOf(op), out, x.address, walk.shape.length, this.describe(op, walk), 0, rowsOf(walk));
+    this.elementwise('unary', [UNARY_OPS.indexOf(op), out, x.address, walk.shape.length, this.describe(op, walk)], a.size);
     return this.finish(out, a.shape);
   }
 
@@ -214,8 +277,7 @@ class WasmBackendImpl implements WasmBackend {
     const y = this.operand(b.expand(shape));
     const walk = coalesce(shape, [contiguousStrides(shape), x.strides, y.strides]);
     walk.strides.shift();
-    this.heap.counters.launches++;
-    this.kernels.binary(BINARY_OPS.indexOf(op), out, x.address, y.address, walk.shape.length, this.describe(op, walk), 0, rowsOf(walk));
+    this.elementwise('binary', [BINARY_OPS.indexOf(op), out, x.address, y.address, walk.shape.length, this.describe(op, walk)], sizeOf(shape));
     return this.finish(out, shape);
   }
 
@@ -232,13 +294,20 @@ class WasmBackendImpl implements WasmBackend {
     const walk = coalesce(order.map((d) => a.shape[d]!), [order.map((d) => x.strides[d]!), order.map((d) => slotStrides[d]!)]);
     const desc = this.describe(op, walk);
     const slots = sizeOf(keptShape);
-    this.heap.counters.launches++;
     if (op === 'sum') {
-      const acc = this.zeroedF64(slots, op);
-      this.kernels.sumInto(acc, x.address, walk.shape.length, desc, 0, rowsOf(walk));
-      this.kernels.roundToF32(out, acc, 0, slots);
-      this.heap.free(acc);
+      // Each thread sums its share of the input into its own float64 slots; then they are added.
+      const parts = this.share(a.size, PARALLEL_ELEMENTS);
+      const accs = Array.from({ length: parts }, () => this.zeroedF64(slots, op));
+      this.heap.counters.launches++;
+      const chunk = Math.ceil(a.size / parts);
+      const jobs = accs.map((acc, t) => ({ kernel: 'sumInto' as const, args: [acc, x.address, walk.shape.length, desc, Math.min(a.size, t * chunk), Math.min(a.size, (t + 1) * chunk)] }));
+      if (parts > 1) this.pool!.run(jobs);
+      else this.kernels.sumInto(...(jobs[0]!.args as [number, number, number, number, number, number]));
+      for (const other of accs.slice(1)) this.kernels.addF64(accs[0]!, other, 0, slots);
+      this.kernels.roundToF32(out, accs[0]!, 0, slots);
+      accs.forEach((acc) => this.heap.free(acc));
     } else {
+      this.heap.counters.launches++;
       this.kernels.fill(out, -Infinity, 0, slots);
       this.kernels.maxInto(out, x.address, walk.shape.length, desc, 0, rowsOf(walk));
     }
@@ -255,14 +324,24 @@ class WasmBackendImpl implements WasmBackend {
     const y = this.operand(bv);
     const [ars, acs] = x.strides.slice(-2) as [number, number];
     const [brs, bcs] = y.strides.slice(-2) as [number, number];
-    const scratch = this.heap.alloc(this.kernels.matmulScratch(m) * 4, 'matmul');
+    // Threads share each product by columns, in multiples of the 8-column micro-tile; each
+    // packs its own columns of B (and all of A) into its own scratch.
+    const parts = Math.min(this.share(n * k * m, PARALLEL_MACS), Math.ceil(m / 8));
+    const columns = Math.ceil(m / parts / 8) * 8;
+    const scratch = Array.from({ length: parts }, () => this.heap.alloc(this.kernels.matmulScratch(columns) * 4, 'matmul'));
     let index = 0;
     walkBatch(batch, x.strides, y.strides, (offsetA, offsetB) => {
       this.heap.counters.launches++;
-      this.kernels.matmul(out + index * n * m * 4, x.address + offsetA * 4, ars, acs, y.address + offsetB * 4, brs, bcs, n, k, m, 0, m, scratch);
+      const args = [out + index * n * m * 4, x.address + offsetA * 4, ars, acs, y.address + offsetB * 4, brs, bcs, n, k, m];
+      const jobs = scratch.map((block, t) => {
+        const j0 = Math.min(m, t * columns);
+        return { kernel: 'matmul' as const, args: [...args, j0, Math.min(m, j0 + columns) - j0, block] };
+      });
+      if (parts > 1) this.pool!.run(jobs);
+      else this.kernels.matmul(...(jobs[0]!.args as Parameters<Kernels['matmul']>));
       index++;
     });
-    this.heap.free(scratch);
+    scratch.forEach((block) => this.heap.free(block));
     return this.finish(out, shape);
   }
 
@@ -270,8 +349,7 @@ class WasmBackendImpl implements WasmBackend {
   private copyInto(op: string, dst: number, offset: number, strides: readonly number[], src: NDArray): void {
     const from = this.operand(src);
     const walk = coalesce(src.shape, [strides, from.strides]);
-    this.heap.counters.launches++;
-    this.kernels.copy(dst + offset * 4, from.address, walk.shape.length, this.describe(op, walk), 0, rowsOf(walk));
+    this.elementwise('copy', [dst + offset * 4, from.address, walk.shape.length, this.describe(op, walk)], src.size);
   }
 
   concat(arrays: readonly NDArray[], axis: number): NDArray {
@@ -328,8 +406,7 @@ class WasmBackendImpl implements WasmBackend {
     const [c, x, y] = [cond, a, b].map((t) => this.operand(t.expand(shape))) as [Operand, Operand, Operand];
     const walk = coalesce(shape, [contiguousStrides(shape), c.strides, x.strides, y.strides]);
     walk.strides.shift();
-    this.heap.counters.launches++;
-    this.kernels.where(out, c.address, x.address, y.address, walk.shape.length, this.describe('where', walk), 0, rowsOf(walk));
+    this.elementwise('where', [out, c.address, x.address, y.address, walk.shape.length, this.describe('where', walk)], sizeOf(shape));
     return this.finish(out, shape);
   }
 
@@ -346,8 +423,7 @@ class WasmBackendImpl implements WasmBackend {
     const idx = this.contiguous(index);
     const out = this.output('gather', index.shape);
     const w = this.indexWalk('gather', a.shape, axis, index);
-    this.heap.counters.launches++;
-    this.kernels.gather(out, this.operand(source).address, this.operand(idx).address, w.rank, w.desc, w.axisStride, 0, w.rows);
+    this.elementwise('gather', [out, this.operand(source).address, this.operand(idx).address, w.rank, w.desc, w.axisStride], index.size);
     return this.finish(out, index.shape);
   }
 
@@ -383,8 +459,9 @@ class WasmBackendImpl implements WasmBackend {
     const g = this.geometry(x.shape, window);
     const shape = [N, C * kh * kw, g.oh * g.ow];
     const out = this.output('unfold', shape);
-    this.heap.counters.launches++;
-    this.kernels.unfold(out, this.operand(image).address, g.address, 0, N * C * kh * kw);
+    // Threads take whole column rows (one per image, channel and kernel offset).
+    const rows = N * C * kh * kw;
+    this.split('unfold', [out, this.operand(image).address, g.address], rows, Math.min(rows, this.share(sizeOf(shape), PARALLEL_ELEMENTS)));
     return this.finish(out, shape);
   }
 
@@ -397,8 +474,8 @@ class WasmBackendImpl implements WasmBackend {
     const g = this.geometry(shape, window);
     const out = this.output('fold', shape);
     const acc = this.zeroedF64(sizeOf(shape), 'fold');
-    this.heap.counters.launches++;
-    this.kernels.foldInto(acc, this.operand(columns).address, g.address, 0, N * C);
+    // Threads take whole images (one per sample and channel): no two add into the same pixel.
+    this.split('foldInto', [acc, this.operand(columns).address, g.address], N * C, Math.min(N * C, this.share(cols.size, PARALLEL_ELEMENTS)));
     this.kernels.roundToF32(out, acc, 0, sizeOf(shape));
     this.heap.free(acc);
     return this.finish(out, shape);

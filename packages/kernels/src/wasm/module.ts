@@ -3,22 +3,23 @@
  * package build into kernels.generated.ts) and instantiating it over a Memory the backend owns.
  * The module is compiled once per process and shared by every backend instance.
  */
-import { KERNELS_WASM_BASE64 } from './kernels.generated.js';
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels.generated.js';
 
 /** The kernels' exports (see assembly/index.ts): addresses are byte offsets into the memory. */
 export interface Kernels {
   heapBase(): number;
-  unary(op: number, out: number, a: number, rank: number, desc: number, r0: number, r1: number): void;
-  binary(op: number, out: number, a: number, b: number, rank: number, desc: number, r0: number, r1: number): void;
-  sumInto(acc: number, a: number, rank: number, desc: number, r0: number, r1: number): void;
+  unary(op: number, out: number, a: number, rank: number, desc: number, e0: number, e1: number): void;
+  binary(op: number, out: number, a: number, b: number, rank: number, desc: number, e0: number, e1: number): void;
+  sumInto(acc: number, a: number, rank: number, desc: number, e0: number, e1: number): void;
+  addF64(acc: number, other: number, i0: number, i1: number): void;
   roundToF32(out: number, acc: number, i0: number, i1: number): void;
   maxInto(out: number, a: number, rank: number, desc: number, r0: number, r1: number): void;
   matmul(c: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, n: number, k: number, m: number, j0: number, cols: number, scratch: number): void;
   matmulScratch(cols: number): number;
-  copy(dst: number, src: number, rank: number, desc: number, r0: number, r1: number): void;
+  copy(dst: number, src: number, rank: number, desc: number, e0: number, e1: number): void;
   fill(out: number, value: number, i0: number, i1: number): void;
-  where(out: number, cond: number, a: number, b: number, rank: number, desc: number, r0: number, r1: number): void;
-  gather(out: number, a: number, index: number, rank: number, desc: number, axisStride: number, r0: number, r1: number): void;
+  where(out: number, cond: number, a: number, b: number, rank: number, desc: number, e0: number, e1: number): void;
+  gather(out: number, a: number, index: number, rank: number, desc: number, axisStride: number, e0: number, e1: number): void;
   scatterAddInto(acc: number, src: number, index: number, rank: number, desc: number, axisStride: number, rows: number): void;
   unfold(cols: number, x: number, geometry: number, r0: number, r1: number): void;
   foldInto(acc: number, cols: number, geometry: number, i0: number, i1: number): void;
@@ -31,17 +32,20 @@ export function simdSupported(): boolean {
   return typeof WebAssembly === 'object' && WebAssembly.validate(probe);
 }
 
-let compiled: WebAssembly.Module | null = null;
+const compiled: { plain?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
 
 function decodeBase64(text: string): Uint8Array {
   if (typeof atob === 'function') return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
   return Uint8Array.from(Buffer.from(text, 'base64'));
 }
 
-/** The compiled module (synchronous: allowed for any size in Node and in workers). */
-export function kernelsModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
-  return compiled;
+/**
+ * The compiled module (synchronous: allowed for any size in Node and in workers): over an
+ * ordinary memory, or over a shared one that worker threads instantiate as well.
+ */
+export function kernelsModule(shared = false): WebAssembly.Module {
+  if (shared) return (compiled.shared ??= new WebAssembly.Module(decodeBase64(KERNELS_SHARED_WASM_BASE64)));
+  return (compiled.plain ??= new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64)));
 }
 
 /** An instance of the kernels over `memory`. */
