@@ -1,19 +1,38 @@
 /**
- * Which Backend runs the kernels. The CPU backend is the default; choose another explicitly
- * with `setBackend` — nothing registers itself by being imported.
+ * Which Backend runs the kernels. The default is the wasm backend (WebAssembly SIMD, on the
+ * available cores) wherever WebAssembly SIMD exists — Node 20 and every current browser — and
+ * the plain-JS reference `cpuBackend` elsewhere. The wasm backend computes float32 itself and
+ * hands float64 work (gradient checks) to the reference kernels, so both dtypes are exact to
+ * their own precision by default.
+ *
+ * Choose another explicitly with `setBackend` — nothing registers itself by being imported —
+ * or, in Node, with the environment variable SKIPGRAD_BACKEND=cpu|wasm (read once, at the
+ * first op). The default backend is created at the first op, not at import.
  */
-import { type Backend, cpuBackend } from '@skipgrad/kernels';
+import { type Backend, cpuBackend, createWasmBackend, wasmSimdSupported } from '@skipgrad/kernels';
 import { SkipgradError, describe } from '@skipgrad/tensor';
 
-let current: Backend = cpuBackend;
+let current: Backend | null = null;
+
+/** The backend a program gets when it chooses none: SKIPGRAD_BACKEND if set, else wasm where SIMD exists, else the reference. */
+function defaultBackend(): Backend {
+  const requested = typeof process !== 'undefined' ? process.env?.SKIPGRAD_BACKEND : undefined;
+  if (requested !== undefined && requested !== '' && requested !== 'cpu' && requested !== 'wasm') {
+    throw new SkipgradError('getBackend', 'SKIPGRAD_BACKEND', "'cpu' or 'wasm' (or unset)", describe(requested));
+  }
+  if (requested === 'cpu') return cpuBackend;
+  if (requested === 'wasm' || wasmSimdSupported()) return createWasmBackend();
+  return cpuBackend;
+}
 
 /**
  * The backend that runs every kernel from now on.
  *
  * @example
- * getBackend().name; // 'cpu'
+ * ['wasm', 'cpu'].includes(getBackend().name); // true
  */
 export function getBackend(): Backend {
+  current ??= defaultBackend();
   return current;
 }
 

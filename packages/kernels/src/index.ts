@@ -1,6 +1,7 @@
 /**
- * @skipgrad/kernels — the Backend interface and its implementations. The CPU backend is the
- * reference; gpu.js kernels will implement the same interface.
+ * @skipgrad/kernels — the Backend interface and its implementations: the plain-JS CPU backend
+ * (the reference), the wasm backend (WebAssembly SIMD and threads, the default) and the gpujs
+ * backend (gpu.js).
  */
 export {
   type Backend, type UnaryOp, type BinaryOp, type ReduceOp, type Window2d, UNARY_OPS, BINARY_OPS, windowOutputSize,
@@ -10,3 +11,4 @@ export { cpuBackend, createCpuBackend } from './cpu/index.js';
 export { createGpujsBackend, type GpujsBackend, type GpujsMode, type GpujsOptions, type GpuModule } from './gpujs/index.js';
 // The wasm backend: WebAssembly SIMD kernels over memory it owns (compiled once, on first use).
 export { createWasmBackend, type WasmBackend, type WasmInfo, type WasmOptions } from './wasm/index.js';
+export { simdSupported as wasmSimdSupported } from './wasm/module.js';

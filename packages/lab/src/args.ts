@@ -10,8 +10,10 @@ export interface LabArgs {
   preset: Preset;
   seed: number;
   out: string;
-  backend: 'cpu' | 'gpujs';
+  backend: 'wasm' | 'cpu' | 'gpujs';
   mode: 'auto' | 'gpu' | 'webasm' | 'cpu';
+  /** wasm threads (null: the available cores). */
+  threads: number | null;
   depths: number[] | null;
   steps: number | null;
   progress: boolean;
@@ -44,7 +46,8 @@ Options:
   --depths <list>     depths for gradient-flow and trainability, e.g. 10,20,50
   --steps <n>         training steps per model (trainability, degradation, long-skips)
   --out <dir>         where results.json and report.html go (default ./lab-report)
-  --backend <name>    cpu (default) or gpujs
+  --backend <name>    wasm (default: WebAssembly SIMD on every core), cpu (the plain-JS reference) or gpujs
+  --threads <n>       wasm threads (default: the cores available)
   --mode <mode>       gpujs mode: auto (default), gpu, webasm or cpu
   --no-progress       no progress bars (the summary still prints)
   --quiet             print only the report's path
@@ -76,6 +79,7 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
         out: { type: 'string' },
         backend: { type: 'string' },
         mode: { type: 'string' },
+        threads: { type: 'string' },
         'no-progress': { type: 'boolean' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -99,11 +103,14 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
       throw new LabUsageError(`--seed: expected an integer from 0 to 4294967295, got '${v.seed}'`);
     }
   }
-  const backend = v.backend ?? 'cpu';
-  if (backend !== 'cpu' && backend !== 'gpujs') throw new LabUsageError(`--backend: expected cpu or gpujs, got '${backend}'`);
+  const backend = v.backend ?? 'wasm';
+  if (backend !== 'wasm' && backend !== 'cpu' && backend !== 'gpujs') throw new LabUsageError(`--backend: expected wasm, cpu or gpujs, got '${backend}'`);
   const mode = v.mode ?? 'auto';
   if (!['auto', 'gpu', 'webasm', 'cpu'].includes(mode)) throw new LabUsageError(`--mode: expected auto, gpu, webasm or cpu, got '${mode}'`);
   if (v.mode !== undefined && backend !== 'gpujs') throw new LabUsageError(`--mode: only applies to --backend gpujs, got --backend ${backend}`);
+  const threads = v.threads === undefined ? null : positiveInt('threads', v.threads);
+  if (threads !== null && backend !== 'wasm') throw new LabUsageError(`--threads: only applies to --backend wasm, got --backend ${backend}`);
+  if (threads !== null && threads > 64) throw new LabUsageError(`--threads: expected at most 64, got '${v.threads}'`);
   const depths = v.depths === undefined ? null : v.depths.split(',').map((d) => positiveInt('depths', d));
   const order = (EXPERIMENTS as readonly string[]);
   return {
@@ -113,6 +120,7 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
     out: v.out ?? 'lab-report',
     backend,
     mode: mode as LabArgs['mode'],
+    threads,
     depths,
     steps: v.steps === undefined ? null : positiveInt('steps', v.steps),
     progress: !v['no-progress'] && !v.quiet,

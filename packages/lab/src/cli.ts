@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.help) { process.stdout.write(`${HELP}\n`); return 0; }
   if (args.version) { process.stdout.write(`${VERSION}\n`); return 0; }
-  await useBackend(args.backend, args.mode);
+  await useBackend(args.backend, args.mode, undefined, args.threads);
   const dir = resolve(args.out);
   // Check the output folder before minutes of training, not after.
   try {

@@ -11,7 +11,7 @@ const fails = (argv: string[], message: RegExp): void => {
 describe('lab command line', () => {
   test('defaults: all experiments, default preset, seed 2026, cpu, ./lab-report, progress on', () => {
     expect(parseLabArgs([])).toEqual({
-      experiments: [...EXPERIMENTS], preset: 'default', seed: 2026, out: 'lab-report', backend: 'cpu', mode: 'auto',
+      experiments: [...EXPERIMENTS], preset: 'default', seed: 2026, out: 'lab-report', backend: 'wasm', mode: 'auto', threads: null,
       depths: null, steps: null, progress: true, quiet: false, help: false, version: false,
     });
   });
@@ -27,6 +27,8 @@ describe('lab command line', () => {
     expect(parseLabArgs(['--tiny']).preset).toBe('tiny');
     expect(parseLabArgs(['--quiet'])).toMatchObject({ quiet: true, progress: false });
     expect(parseLabArgs(['--backend', 'gpujs', '--mode', 'webasm'])).toMatchObject({ backend: 'gpujs', mode: 'webasm' });
+    expect(parseLabArgs(['--threads', '1'])).toMatchObject({ backend: 'wasm', threads: 1 });
+    expect(parseLabArgs(['--backend', 'cpu'])).toMatchObject({ backend: 'cpu', threads: null });
     expect(parseLabArgs(['-h']).help).toBe(true);
     expect(parseLabArgs(['--version']).version).toBe(true);
   });
@@ -39,7 +41,10 @@ describe('lab command line', () => {
     fails(['--depths', '10,x'], /--depths: expected a positive integer, got 'x'/);
     fails(['--depths', '0'], /--depths: expected a positive integer, got '0'/);
     fails(['--steps', '2.5'], /--steps: expected a positive integer, got '2.5'/);
-    fails(['--backend', 'cuda'], /--backend: expected cpu or gpujs, got 'cuda'/);
+    fails(['--backend', 'cuda'], /--backend: expected wasm, cpu or gpujs, got 'cuda'/);
+    fails(['--threads', '0'], /--threads: expected a positive integer, got '0'/);
+    fails(['--threads', '99'], /--threads: expected at most 64, got '99'/);
+    fails(['--backend', 'cpu', '--threads', '2'], /--threads: only applies to --backend wasm, got --backend cpu/);
     fails(['--backend', 'gpujs', '--mode', 'fast'], /--mode: expected auto, gpu, webasm or cpu, got 'fast'/);
     fails(['--mode', 'gpu'], /--mode: only applies to --backend gpujs/);
     fails(['--full', '--tiny'], /--full and --tiny: expected at most one of them, got both/);
@@ -56,7 +61,7 @@ describe('lab command line', () => {
   });
 
   test('the help lists every experiment and flag', () => {
-    for (const name of [...EXPERIMENTS, '--seed', '--full', '--tiny', '--depths', '--steps', '--out', '--backend', '--mode', '--no-progress', '--quiet', '--help']) {
+    for (const name of [...EXPERIMENTS, '--seed', '--full', '--tiny', '--depths', '--steps', '--out', '--backend', '--threads', '--mode', '--no-progress', '--quiet', '--help']) {
       expect(HELP).toContain(name);
     }
   });

@@ -77,7 +77,8 @@ describe('the lab, end to end (tiny preset)', () => {
   test('the summary prints a table per experiment', () => {
     const text = summary(all);
     for (const heading of ['Gradient flow at initialisation', 'Trainability', 'Degradation', 'Long skips']) expect(text).toContain(heading);
-    expect(text).toContain('seed 2026, preset tiny, backend cpu');
+    // The default backend: wasm, or the reference when the suite runs with SKIPGRAD_BACKEND=cpu.
+    expect(text).toMatch(process.env.SKIPGRAD_BACKEND === 'cpu' ? /seed 2026, preset tiny, backend cpu, / : /seed 2026, preset tiny, backend wasm \(128-bit SIMD, \d+ threads?\)/);
   });
 });
 

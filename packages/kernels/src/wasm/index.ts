@@ -53,6 +53,8 @@ export interface WasmInfo {
 
 export interface WasmBackend extends Backend {
   readonly name: 'wasm';
+  /** What runs, in words for reports: '128-bit SIMD, 2 threads'. */
+  readonly mode: string;
   /** Stops the worker threads (idle workers never keep a process alive; this frees them now). */
   close(): void;
   /** What runs: SIMD, threads, memory. */
@@ -127,6 +129,10 @@ class WasmBackendImpl implements WasmBackend {
     this.pool = shared
       ? new ThreadPool(threads, module, this.memory, this.kernels, this.heap.alloc(CONTROL_BYTES, 'init'), this.heap.alloc(ThreadPool.jobBytes(threads), 'init'))
       : null;
+  }
+
+  get mode(): string {
+    return `128-bit SIMD, ${this.threads} thread${this.threads === 1 ? '' : 's'}`;
   }
 
   close(): void {
