@@ -132,16 +132,18 @@ function packB(dst: usize, b: usize, rs: i32, cs: i32, p0: i32, kc: i32, j0: i32
  * The micro-kernel: the 4 × 8 tile Ap·Bp over kc steps, stored to C (row stride ldc) when
  * `first`, else added to it. A full tile writes C directly; an edge tile (rows < 4 or
  * cols < 8) goes through `tile` (32 floats of scratch) and only its live part is written.
+ * `bStep` is the distance in bytes from one k step of the B panel to the next: NR·4 in a
+ * packed panel, or B's own row stride when B is read where it lies (see matmul).
  */
-function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
+function microKernel(kc: i32, ap: usize, bp: usize, bStep: usize, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const a = v128.load(ap + <usize>(p * MR) * 4);
-    const b0 = v128.load(bp + <usize>(p * NR) * 4);
-    const b1 = v128.load(bp + <usize>(p * NR) * 4 + 16);
+    const b0 = v128.load(bp + <usize>p * bStep);
+    const b1 = v128.load(bp + <usize>p * bStep + 16);
     const a0 = v128.shuffle<f32>(a, a, 0, 0, 0, 0);
     c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
     const a1 = v128.shuffle<f32>(a, a, 1, 1, 1, 1);
@@ -183,6 +185,10 @@ export function matmulScratch(cols: i32): i32 {
  * C[:, j0 .. j0 + cols) = A · B[:, j0 .. j0 + cols) for one matrix of a batch. A is n × k with
  * strides (ars, acs), B is k × m with strides (brs, bcs), C is contiguous n × m. The column
  * range lets threads share one product. `scratch` holds matmulScratch(n, cols) floats.
+ *
+ * With few rows (n ≤ 16: a convolution's filters, a small batch) each B panel serves at most
+ * four micro-tiles, too few to repay packing it; when B's rows are contiguous its full 8-column
+ * panels are then read where they lie, and only a last partial panel is packed.
  */
 export function matmul(c: usize, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, n: i32, k: i32, m: i32, j0: i32, cols: i32, scratch: usize): void {
   const ap = scratch;
@@ -192,17 +198,21 @@ export function matmul(c: usize, a: usize, ars: i32, acs: i32, b: usize, brs: i3
     for (let i = 0; i < n; i++) memory.fill(c + <usize>(i * m + j0) * 4, 0, <usize>cols * 4);
     return;
   }
+  const direct = n <= 16 && bcs == 1;
+  const fullPanels = direct ? (cols / NR) * NR : 0; // columns read in place
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
-    packB(bp, b, brs, bcs, p0, kc, j0, cols);
+    if (fullPanels < cols) packB(bp + <usize>(fullPanels * kc) * 4, b, brs, bcs, p0, kc, j0 + fullPanels, cols - fullPanels);
     for (let i0 = 0; i0 < n; i0 += MC) {
       const rows = min(MC, n - i0);
       packA(ap, a, ars, acs, i0, rows, p0, kc);
       for (let q = 0; q < cols; q += NR) {
-        const bPanel = bp + <usize>(q * kc) * 4;
+        const inPlace = q < fullPanels;
+        const bPanel = inPlace ? b + <usize>(p0 * brs + j0 + q) * 4 : bp + <usize>(q * kc) * 4;
+        const bStep: usize = inPlace ? <usize>brs * 4 : NR * 4;
         const live = min(NR, cols - q);
         for (let i = 0; i < rows; i += MR) {
-          microKernel(kc, ap + <usize>(i * kc) * 4, bPanel, c + <usize>((i0 + i) * m + j0 + q) * 4, m, min(MR, rows - i), live, p0 == 0, tile);
+          microKernel(kc, ap + <usize>(i * kc) * 4, bPanel, bStep, c + <usize>((i0 + i) * m + j0 + q) * 4, m, min(MR, rows - i), live, p0 == 0, tile);
         }
       }
     }

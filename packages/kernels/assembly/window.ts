@@ -81,7 +81,16 @@ export function foldInto(acc: usize, cols: usize, g: usize, i0: i32, i1: i32): v
           const line = src + <usize>(oy * ow) * 4;
           const to = dst + <usize>(iy * W) * 8;
           const ix0 = first * sw - pw + j * dw;
-          for (let ox = first; ox < end; ox++) {
+          let ox = first;
+          if (sw == 1) {
+            // A contiguous run: two pixels at a time, the column values widened to float64.
+            const base = to + <usize>(ix0 - first) * 8;
+            for (; ox + 2 <= end; ox += 2) {
+              const at = base + <usize>ox * 8;
+              v128.store(at, f64x2.add(v128.load(at), f64x2.promote_low_f32x4(v128.load64_zero(line + <usize>ox * 4))));
+            }
+          }
+          for (; ox < end; ox++) {
             const at = to + <usize>(ix0 + (ox - first) * sw) * 8;
             store<f64>(at, load<f64>(at) + <f64>load<f32>(line + <usize>ox * 4));
           }

@@ -41,8 +41,9 @@ function weightError(op: string, expected: string, w: Tensor, x: Tensor): Skipgr
   return new SkipgradError(op, 'weight', expected, `shape ${formatShape(w.shape)}`, `x has shape ${formatShape(x.shape)}`);
 }
 
-/** Splits axis 1 of t into g equal groups. */
+/** Splits axis 1 of t into g equal groups (one group is t itself: no slice, so no pad in the backward). */
 function groupsOf(t: Tensor, g: number, axis = 1): Tensor[] {
+  if (g === 1) return [t];
   const size = t.shape[axis]! / g;
   return Array.from({ length: g }, (_, i) => narrow(t, axis, i * size, size));
 }
@@ -63,7 +64,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const [O, , kh, kw] = w.shape as [number, number, number, number];
   const { out: [ho, wo] } = makeWindow('conv2d', [kh, kw], options, [input.shape[2]!, input.shape[3]!]);
   const cols = unfold(input, [kh, kw], options); // [N, C·kh·kw, L]
-  const outs = groupsOf(cols, g).map((c, i) => matmul(narrow(w, 0, (i * O) / g, O / g).reshape([O / g, -1]), c));
+  const filters = groupsOf(w, g, 0);
+  const outs = groupsOf(cols, g).map((c, i) => matmul(filters[i]!.reshape([O / g, -1]), c));
   const y = g === 1 ? outs[0]! : concat(outs, 1);
   const out = y.reshape([input.shape[0]!, O, ho, wo]);
   return bias ? out.add(bias.reshape([O, 1, 1])) : out;
@@ -103,8 +105,9 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
     (W - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + extra[1] + 1,
   ];
   const flat = input.reshape([N, input.shape[1]!, H * W]);
+  const filters = groupsOf(w, g, 0);
   const cols = groupsOf(flat, g).map((xg, i) => {
-    const wg = narrow(w, 0, (i * w.shape[0]!) / g, w.shape[0]! / g).reshape([w.shape[0]! / g, -1]); // [C_in/g, C_out/g·kh·kw]
+    const wg = filters[i]!.reshape([w.shape[0]! / g, -1]); // [C_in/g, C_out/g·kh·kw]
     return matmul(wg.transpose(), xg); // [N, C_out/g·kh·kw, H·W]
   });
   const window = { stride, padding, dilation };
