@@ -22,19 +22,21 @@ export async function run(systems, { warmup = 2, reps = 9 } = {}) {
       const t0 = performance.now();
       await l.s.fn();
       l.times.push(performance.now() - t0);
+      // Untimed: e.g. onnxruntime-web's thread pool spins ~20 ms after each run; let it settle.
+      if (l.s.after) await l.s.after();
     }
   }
   return live.map((l) => ({ name: l.s.name, ...summarize(l.times) }));
 }
 
 /** Prints a table; `ratioTo` names the row the others are compared with (time / its time). */
-export function print(title, rows, { flop, ratioTo } = {}) {
+export function print(title, rows, { flop, bytes, ratioTo } = {}) {
   console.log(`\n== ${title}`);
   const ref = rows.find((r) => r.name === ratioTo);
   for (const r of rows) {
-    const speed = flop ? `  ${(flop / r.median / 1e6).toFixed(2)} GFLOP/s` : '';
+    const speed = flop ? `  ${(flop / r.median / 1e6).toFixed(2)} GFLOP/s` : bytes ? `  ${(bytes / r.median / 1e6).toFixed(1)} GB/s` : '';
     const ratio = ref ? `  ${(r.median / ref.median).toFixed(2)}x ${ref.name}'s time` : '';
     console.log(`  ${r.name.padEnd(34)} median ${r.median.toFixed(2).padStart(9)} ms  [${r.min.toFixed(2)} – ${r.max.toFixed(2)}] n=${r.n}${speed}${ratio}`);
   }
-  console.log('JSON ' + JSON.stringify({ title, flop, rows }));
+  console.log('JSON ' + JSON.stringify({ title, flop, bytes, rows }));
 }

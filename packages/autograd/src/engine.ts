@@ -18,6 +18,7 @@ import { gradTarget } from './record.js';
 import { Tensor } from './tensor.js';
 import { onesLike, zerosLike } from './create.js';
 import { anomalyMode, checkFinite, withBackwardContext } from './inspect/anomaly.js';
+import { getBackend } from './backend.js';
 import { traceListener } from './inspect/trace.js';
 
 export interface BackwardOptions {
@@ -43,12 +44,29 @@ export interface GradOptions extends BackwardOptions {
  */
 export function backward(outputs: readonly Tensor[], gradOutputs: readonly Tensor[] | undefined, options: BackwardOptions = {}): void {
   const roots = checkRoots('backward', outputs, gradOutputs);
-  const grads = run('backward', roots, null, options);
-  withGradMode(options.createGraph ?? false, () => {
-    for (const [target, g] of grads) {
-      if (target instanceof Tensor) target.grad = target.grad === null ? g : add(target.grad, g);
-    }
+  forgettingTemporaries(() => {
+    const grads = run('backward', roots, null, options);
+    const leaves: Tensor[] = [];
+    withGradMode(options.createGraph ?? false, () => {
+      for (const [target, g] of grads) {
+        if (target instanceof Tensor) {
+          target.grad = target.grad === null ? g : add(target.grad, g);
+          leaves.push(target);
+        }
+      }
+    });
+    return leaves.map((t) => t.grad!);
   });
+}
+
+/**
+ * Runs a backward pass where the backend can forget its copies of the intermediate gradients
+ * afterwards (Backend.forgetScope: they stay valid, only cached copies go), keeping the
+ * gradients fn returns. A backend without the hint just runs fn.
+ */
+function forgettingTemporaries(fn: () => Tensor[]): Tensor[] {
+  const backend = getBackend();
+  return backend.forgetScope ? backend.forgetScope(fn, (kept) => kept.map((t) => t.data)) : fn();
 }
 
 /**
@@ -71,8 +89,10 @@ export function grad(outputs: readonly Tensor[], inputs: readonly Tensor[], opti
     if (!t.requiresGrad) throw new SkipgradError('grad', `inputs[${i}]`, 'a tensor that requires grad', 'a tensor with requiresGrad false');
   });
   const targets = new Set(inputs.map(gradTarget));
-  const grads = run('grad', roots, targets, options);
-  return inputs.map((t) => grads.get(gradTarget(t)) ?? zerosLike(t));
+  return forgettingTemporaries(() => {
+    const grads = run('grad', roots, targets, options);
+    return inputs.map((t) => grads.get(gradTarget(t)) ?? zerosLike(t));
+  });
 }
 
 /**

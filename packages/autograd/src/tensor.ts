@@ -11,6 +11,7 @@ import type { TensorLike } from './args.js';
 import { type BackwardOptions, backward } from './engine.js';
 import type { Node } from './graph.js';
 import * as ops from './ops/index.js';
+import { getBackend } from './backend.js';
 
 export interface TensorInit {
   requiresGrad?: boolean;
@@ -113,8 +114,9 @@ export class Tensor {
     this.value.device?.release?.();
   }
 
-  /** Forgets the accumulated gradient. */
+  /** Forgets the accumulated gradient (and a caching backend its copy of it). */
   zeroGrad(): void {
+    if (this.grad) getBackend().forget?.([this.grad.data]);
     this.grad = null;
   }
 

@@ -90,4 +90,13 @@ export interface Backend {
    * except those `keep(result)` names. Backends whose results are host arrays leave it out.
    */
   scope?<T>(fn: () => T, keep?: (result: T) => Iterable<NDArray>): T;
+  /**
+   * Optional, for backends that keep copies of arrays in memory of their own (wasm): runs `fn`
+   * and then drops the backend's copies of the results it created, except those `keep(result)`
+   * names — a hint that they will not be read again soon. Nothing is freed that anyone can
+   * see: every array stays valid. The engine uses it around backward passes and optimizer steps.
+   */
+  forgetScope?<T>(fn: () => T, keep?: (result: T) => Iterable<NDArray>): T;
+  /** Optional, with forgetScope: drops the backend's copies of these arrays (they stay valid). */
+  forget?(arrays: Iterable<NDArray>): void;
 }

@@ -113,6 +113,23 @@ describe('wasm residency and memory', () => {
     expect(createWasmBackend({ cacheBytes: 0 }).binary('add', a, a).get([3])).toBe(2 * (3 - 8)); // no cache at all still computes
   });
 
+  plainTest('forgetScope and forget drop cached copies only: the arrays stay readable, and are copied in again when used', () => {
+    const w = createWasmBackend({ threads: 1 });
+    const a = new NDArray(Float32Array.from({ length: 1000 }, (_, i) => i), [1000]);
+    w.unary('neg', a); // a copied in
+    const start = w.info().residentArrays;
+    let temporary: NDArray | undefined;
+    const kept = w.forgetScope(() => { temporary = w.unary('exp', w.unary('neg', a)); return w.binary('add', temporary, a); });
+    expect(w.info().residentArrays).toBe(start + 1); // only the kept result
+    expect(temporary!.get([1])).toBeCloseTo(Math.exp(-1), 6);
+    const uploads = w.stats().uploads;
+    expectClose(w.binary('mul', temporary!, a), cpu.binary('mul', temporary!, a));
+    expect(w.stats().uploads).toBe(uploads + 1); // the forgotten one came back in
+    w.forget([kept]);
+    expect(w.info().residentArrays).toBe(start + 2); // kept gone, the mul result and temporary's new copy in
+    expect(kept.get([2])).toBeCloseTo(Math.exp(-2) + 2, 5);
+  });
+
   plainTest('an array beyond the 4 GiB memory is a named error, not a RangeError', () => {
     expect(() => wasm.full([2 ** 20, 2 ** 11], 0, 'float32')).toThrow(/wasm full: argument 'size' expected an array that fits WebAssembly's 4 GiB memory .*, got \[1048576, 2048\] \(8,589,934,592 bytes\)/);
     expect(wasm.full([2], 1, 'float32').toArray()).toEqual([1, 1]);

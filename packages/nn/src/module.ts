@@ -6,7 +6,7 @@
  * of modules count too), so no registration call is needed. `train()` / `eval()` switch the
  * mode of the whole tree (dropout and batch norm behave differently in each).
  */
-import { Tensor } from '@skipgrad/autograd';
+import { Tensor, getBackend } from '@skipgrad/autograd';
 import { type DType, NDArray, SkipgradError, checkDType, describe } from '@skipgrad/tensor';
 
 /**
@@ -33,6 +33,9 @@ export class Parameter extends Tensor {
   /** Replaces the values (an optimizer step, loading a state dict). Shape and dtype must match. */
   assign(values: NDArray): void {
     checkSameLayout('Parameter.assign', this, values);
+    // The old values will not be read again by training: a caching backend may drop its copy
+    // (they stay readable through any reference to them).
+    if (values !== this.value) getBackend().forget?.([this.value]);
     this.value = values;
   }
 

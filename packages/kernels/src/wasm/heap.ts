@@ -149,6 +149,8 @@ export class ResidentCache {
   private newest: Entry | null = null;
   private count = 0;
   private bytes = 0;
+  /** The host arrays added while each open scope runs (see `forgetting`). */
+  private readonly scopes: Set<Float32Array>[] = [];
 
   constructor(private readonly heap: WasmHeap, readonly budgetBytes: number) {}
 
@@ -171,11 +173,41 @@ export class ResidentCache {
     this.link(entry);
     this.count++;
     this.bytes += entry.bytes;
+    this.scopes.at(-1)?.add(host);
+  }
+
+  /**
+   * Runs `fn`, then evicts the entries of the arrays added meanwhile, except those in `keep`
+   * (which pass on to the enclosing scope). The arrays themselves stay valid: only their
+   * copies in the memory go, so the blocks are reused at once instead of ageing out.
+   */
+  forgetting<T>(fn: () => T, keep: (result: T) => Iterable<Float32Array>): T {
+    this.scopes.push(new Set());
+    let kept = new Set<Float32Array>();
+    try {
+      const result = fn();
+      kept = new Set(keep(result));
+      return result;
+    } finally {
+      const added = this.scopes.pop()!;
+      const outer = this.scopes.at(-1);
+      for (const host of added) {
+        if (kept.has(host)) { outer?.add(host); continue; }
+        const entry = this.entries.get(host);
+        if (entry && !entry.evicted) this.evict(entry);
+      }
+    }
   }
 
   /** Evicts least recently used entries until the cache fits its budget (after a call, never during one). */
   trim(): void {
     while (this.bytes > this.budgetBytes && this.oldest) this.evict(this.oldest);
+  }
+
+  /** Evicts the entry of `host`, if it has one. */
+  forget(host: Float32Array): void {
+    const entry = this.entries.get(host);
+    if (entry && !entry.evicted) this.evict(entry);
   }
 
   /** Forgets every entry (their blocks go back to the heap). */

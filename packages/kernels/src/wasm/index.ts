@@ -139,6 +139,21 @@ class WasmBackendImpl implements WasmBackend {
     this.pool?.close();
   }
 
+  /** See Backend.forgetScope: results stay valid host arrays; only their cached copies go. */
+  forgetScope<T>(fn: () => T, keep: (result: T) => Iterable<NDArray> = (r) => (r instanceof NDArray ? [r] : [])): T {
+    return this.cache.forgetting(fn, (r) => [...keep(r)].flatMap((a) => (a.source instanceof Float32Array ? [a.source] : [])));
+  }
+
+  /** See Backend.forget. */
+  forget(arrays: Iterable<NDArray>): void {
+    for (const a of arrays) if (a.source instanceof Float32Array) this.cache.forget(a.source);
+  }
+
+  /** tidy() on this backend: the same as forgetScope — nothing it made becomes unreadable. */
+  scope<T>(fn: () => T, keep?: (result: T) => Iterable<NDArray>): T {
+    return this.forgetScope(fn, keep);
+  }
+
   info(): WasmInfo {
     return {
       simd: true, threads: this.threads, memoryBytes: this.heap.memoryBytes, heapBytes: this.heap.heapBytes,

@@ -31,6 +31,10 @@ export class Adam extends Optimizer {
   /** Per parameter: the moments and how many updates it has had. */
   private readonly moments = new Map<number, { m: Tensor; v: Tensor; t: number }>();
 
+  protected override stateTensors(): Tensor[] {
+    return [...this.moments.values()].flatMap(({ m, v }) => [m, v]);
+  }
+
   constructor(params: Iterable<Parameter>, options: AdamOptions = {}, name = 'Adam') {
     super(name, params, options.lr ?? 1e-3);
     const [b1, b2] = options.betas ?? [0.9, 0.999];

@@ -3,8 +3,8 @@
  * update under noGrad so that no graph is recorded. Updates replace a parameter's values
  * (Parameter.assign) instead of writing into shared storage.
  */
-import { type Tensor, noGrad } from '@skipgrad/autograd';
-import { SkipgradError, describe } from '@skipgrad/tensor';
+import { type Tensor, getBackend, noGrad } from '@skipgrad/autograd';
+import { type NDArray, SkipgradError, describe } from '@skipgrad/tensor';
 import { Parameter } from '../module.js';
 
 export abstract class Optimizer {
@@ -23,14 +23,29 @@ export abstract class Optimizer {
     this.lr = lr;
   }
 
-  /** Applies one update to every parameter that has a gradient. */
+  /**
+   * Applies one update to every parameter that has a gradient. On a backend that caches
+   * arrays (wasm) it then forgets the cached copies of the update's intermediate values,
+   * keeping the new parameters and the optimizer's state (Backend.forgetScope).
+   */
   step(): void {
     this.stepCount++;
-    noGrad(() => {
-      this.params.forEach((p, i) => {
-        if (p.grad !== null) p.assign(this.update(p, p.grad, i).data);
+    const run = (): NDArray[] => {
+      noGrad(() => {
+        this.params.forEach((p, i) => {
+          if (p.grad !== null) p.assign(this.update(p, p.grad, i).data);
+        });
       });
-    });
+      return [...this.params.map((p) => p.data), ...this.stateTensors().map((t) => t.data)];
+    };
+    const backend = getBackend();
+    if (backend.forgetScope) backend.forgetScope(run, (kept) => kept);
+    else run();
+  }
+
+  /** The tensors the optimizer carries from step to step (momentum, moments): kept by `step`. */
+  protected stateTensors(): Tensor[] {
+    return [];
   }
 
   /** Forgets every parameter's gradient. */

@@ -26,6 +26,10 @@ export class SGD extends Optimizer {
   readonly weightDecay: number;
   private readonly buffers = new Map<number, Tensor>();
 
+  protected override stateTensors(): Tensor[] {
+    return [...this.buffers.values()];
+  }
+
   constructor(params: Iterable<Parameter>, options: SGDOptions = {}) {
     super('SGD', params, options.lr ?? 0.01);
     this.momentum = checkRange('SGD', 'momentum', options.momentum ?? 0, 0, 1);
