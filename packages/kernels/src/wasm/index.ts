@@ -61,6 +61,10 @@ export interface WasmBackend extends Backend {
   info(): WasmInfo;
   /** Copies in and out and kernel calls since creation, and the heap's size (a snapshot). */
   stats(): HeapCounters & { heapBytes: number; residentArrays: number };
+  /** Backend.forgetScope: runs fn, then drops the cached copies of what it made but `keep` names. */
+  forgetScope<T>(fn: () => T, keep?: (result: T) => Iterable<NDArray>): T;
+  /** Backend.forget: drops the cached copies of these arrays (they stay valid). */
+  forget(arrays: Iterable<NDArray>): void;
 }
 
 /** Where a view's first element is (byte address) and how to step through it. */
