@@ -4,13 +4,16 @@
  * caches, each block is copied ("packed") into the order the inner loop reads, and the inner
  * loop — the micro-kernel — computes a 4 × 8 tile of C in eight SIMD registers.
  *
+ *   pack all of A into panels of 4 rows, per block of KC values of k: Ap[panel][p][0..4)
  *   for each block of KC values of k:
- *     pack B[kBlock, :]  into panels of 8 columns:        Bp[panel][p][0..8)   (zero-padded)
+ *     pack B[kBlock, this share's columns] into panels of 8 columns:  Bp[panel][p][0..8)
  *     for each block of MC rows of A:
- *       pack A[rows, kBlock] into panels of 4 rows:       Ap[panel][p][0..4)   (zero-padded)
  *       for each B panel (8 columns, KC·8 floats: stays in L1):
  *         for each A panel (4 rows; the MC·KC block stays in L2):
  *           C[4 rows, 8 columns] (+)= Ap panel · Bp panel      ← the micro-kernel
+ *
+ * A is packed once (packAll) and read by every thread; each thread packs only the columns of B
+ * it computes. Panels past the edge are zero-padded, so the micro-kernel never runs short.
  *
  * Packing reads A and B through any strides, so a transposed operand (x·Wᵀ in a Linear
  * layer's forward, dYᵀ·x for its weight gradient) costs no transposed copy: it is just read in
@@ -27,7 +30,7 @@
 export const MR: i32 = 4;
 export const NR: i32 = 8;
 export const KC: i32 = 256;
-/** Rows of A packed at once: MC × KC floats (128 KB) stay in the L2 cache while every B panel passes. */
+/** Rows of A used at once: MC × KC floats (128 KB) stay in the L2 cache while every B panel passes. */
 export const MC: i32 = 128;
 
 /**
@@ -176,28 +179,48 @@ function microKernel(kc: i32, ap: usize, bp: usize, bStep: usize, c: usize, ldc:
   }
 }
 
-/** Floats of packing scratch one matmul call needs: a KC × MC A block, a KC × (cols rounded to NR) B block and a tile. */
+/** Floats of B-packing scratch one share of a product needs: a KC × (cols rounded to NR) block and a tile. */
 export function matmulScratch(cols: i32): i32 {
-  return KC * MC + KC * ((cols + NR - 1) / NR) * NR + MR * NR;
+  return KC * ((cols + NR - 1) / NR) * NR + MR * NR;
+}
+
+/** Floats of the packed copy of A (n × k): n rounded up to MR rows, all k. */
+export function packedASize(n: i32, k: i32): i32 {
+  return ((n + MR - 1) / MR) * MR * k;
 }
 
 /**
- * C[:, j0 .. j0 + cols) = A · B[:, j0 .. j0 + cols) for one matrix of a batch. A is n × k with
- * strides (ars, acs), B is k × m with strides (brs, bcs), C is contiguous n × m. The column
- * range lets threads share one product. `scratch` holds matmulScratch(n, cols) floats.
+ * Packs all of A (n × k, strides ars, acs) once, for every share of the product to read: k
+ * block p0 (KC wide) starts at p0 · n' floats (n' = n rounded up to MR), and within it the
+ * panel of rows i.. at i · kc — see `aPanel`.
+ */
+export function packAll(ap: usize, a: usize, ars: i32, acs: i32, n: i32, k: i32): void {
+  const rowsPadded = ((n + MR - 1) / MR) * MR;
+  for (let p0 = 0; p0 < k; p0 += KC) packA(ap + <usize>(p0 * rowsPadded) * 4, a, ars, acs, 0, n, p0, min(KC, k - p0));
+}
+
+@inline function aPanel(ap: usize, rowsPadded: i32, p0: i32, kc: i32, i: i32): usize {
+  return ap + <usize>(p0 * rowsPadded + i * kc) * 4;
+}
+
+/**
+ * C[:, j0 .. j0 + cols) = A · B[:, j0 .. j0 + cols) for one matrix of a batch, A already packed
+ * by packAll. B is k × m with strides (brs, bcs); C is contiguous n × m. The column range lets
+ * threads share one product; `scratch` holds matmulScratch(cols) floats for this share.
  *
  * With few rows (n ≤ 16: a convolution's filters, a small batch) each B panel serves at most
  * four micro-tiles, too few to repay packing it; when B's rows are contiguous its full 8-column
  * panels are then read where they lie, and only a last partial panel is packed.
  */
-export function matmul(c: usize, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, n: i32, k: i32, m: i32, j0: i32, cols: i32, scratch: usize): void {
-  const ap = scratch;
-  const bp = ap + <usize>(KC * MC) * 4;
+export function matmul(c: usize, ap: usize, b: usize, brs: i32, bcs: i32, n: i32, k: i32, m: i32, j0: i32, cols: i32, scratch: usize): void {
+  const bp = scratch;
   const tile = bp + <usize>(KC * (((cols + NR - 1) / NR) * NR)) * 4;
+  if (cols <= 0) return;
   if (k == 0) {
     for (let i = 0; i < n; i++) memory.fill(c + <usize>(i * m + j0) * 4, 0, <usize>cols * 4);
     return;
   }
+  const rowsPadded = ((n + MR - 1) / MR) * MR;
   const direct = n <= 16 && bcs == 1;
   const fullPanels = direct ? (cols / NR) * NR : 0; // columns read in place
   for (let p0 = 0; p0 < k; p0 += KC) {
@@ -205,14 +228,13 @@ export function matmul(c: usize, a: usize, ars: i32, acs: i32, b: usize, brs: i3
     if (fullPanels < cols) packB(bp + <usize>(fullPanels * kc) * 4, b, brs, bcs, p0, kc, j0 + fullPanels, cols - fullPanels);
     for (let i0 = 0; i0 < n; i0 += MC) {
       const rows = min(MC, n - i0);
-      packA(ap, a, ars, acs, i0, rows, p0, kc);
       for (let q = 0; q < cols; q += NR) {
         const inPlace = q < fullPanels;
         const bPanel = inPlace ? b + <usize>(p0 * brs + j0 + q) * 4 : bp + <usize>(q * kc) * 4;
         const bStep: usize = inPlace ? <usize>brs * 4 : NR * 4;
         const live = min(NR, cols - q);
         for (let i = 0; i < rows; i += MR) {
-          microKernel(kc, ap + <usize>(i * kc) * 4, bPanel, bStep, c + <usize>((i0 + i) * m + j0 + q) * 4, m, min(MR, rows - i), live, p0 == 0, tile);
+          microKernel(kc, aPanel(ap, rowsPadded, p0, kc, i0 + i), bPanel, bStep, c + <usize>((i0 + i) * m + j0 + q) * 4, m, min(MR, rows - i), live, p0 == 0, tile);
         }
       }
     }

@@ -23,7 +23,7 @@ import { cpuBackend } from '../cpu/index.js';
 import { type HeapCounters, ResidentCache, WasmHeap } from './heap.js';
 import { type Walk, coalesce, descriptor, rowsOf } from './layout.js';
 import { type Kernels, instantiate, kernelsModule, simdSupported } from './module.js';
-import { CONTROL_BYTES, type JobKernel, ThreadPool, availableCores, threadsSupported } from './threads.js';
+import { CONTROL_BYTES, type Chunk, type JobKernel, type LocalArgument, MAX_CHUNKS, ThreadPool, availableCores, threadsSupported } from './threads.js';
 
 export interface WasmOptions {
   /**
@@ -131,7 +131,7 @@ class WasmBackendImpl implements WasmBackend {
     this.desc = this.heap.alloc(DESCRIPTOR_BYTES, 'init');
     this.cache = new ResidentCache(this.heap, cacheBytes);
     this.pool = shared
-      ? new ThreadPool(threads, module, this.memory, this.kernels, this.heap.alloc(CONTROL_BYTES, 'init'), this.heap.alloc(ThreadPool.jobBytes(threads), 'init'))
+      ? new ThreadPool(threads, module, this.memory, this.kernels, this.heap.alloc(CONTROL_BYTES, 'init'), this.heap.alloc(ThreadPool.JOB_BYTES, 'init'))
       : null;
   }
 
@@ -247,33 +247,32 @@ class WasmBackendImpl implements WasmBackend {
 
   // ── splitting over threads ────────────────────────────────────────────────────────────────
 
-  /** How many threads a call of `work` units gets, given the threshold for its kind of work. */
-  private share(work: number, threshold: number): number {
-    if (!this.pool || work === 0) return 1;
-    if (this.splitAlways) return this.threads;
-    return work >= threshold ? Math.min(this.threads, Math.ceil(work / (threshold / 2))) : 1;
+  /** True when a call of `work` units is worth sharing, given the threshold for its kind of work. */
+  private shared(work: number, threshold: number): boolean {
+    return this.pool !== null && work > 0 && (this.splitAlways || work >= threshold);
   }
 
   /**
-   * Runs `kernel(...args, start, end)` over [0, total), split into `parts` contiguous ranges
-   * (one per thread; the kernels take element, row or image ranges as their last two arguments).
+   * Runs `kernel(...args, start, end)` over [0, total) — the kernels take element, row or image
+   * ranges as their last two arguments — in one call, or, when `share`, as chunks (about four
+   * per thread) that the threads claim.
    */
-  private split(kernel: JobKernel, args: number[], total: number, parts: number): void {
+  private split(kernel: JobKernel, args: number[], total: number, share: boolean, local?: LocalArgument): void {
     this.heap.counters.launches++;
-    if (parts <= 1) {
+    if (!share) {
       (this.kernels[kernel] as (...a: number[]) => void)(...args, 0, total);
       return;
     }
-    const chunk = Math.ceil(total / parts);
-    this.pool!.run(Array.from({ length: parts }, (_, t) => {
-      const start = Math.min(total, t * chunk);
-      return { kernel, args: [...args, start, Math.min(total, start + chunk)] };
-    }));
+    const count = Math.min(total, this.threads * 4, MAX_CHUNKS);
+    const size = Math.ceil(total / count);
+    const chunks: Chunk[] = [];
+    for (let start = 0; start < total; start += size) chunks.push({ kernel, args: [...args, start, Math.min(total, start + size)] });
+    this.pool!.run(chunks, local);
   }
 
-  /** An elementwise kernel over `total` elements: split when large. */
+  /** An elementwise kernel over `total` elements: shared when large. */
   private elementwise(kernel: JobKernel, args: number[], total: number): void {
-    this.split(kernel, args, total, this.share(total, PARALLEL_ELEMENTS));
+    this.split(kernel, args, total, this.shared(total, PARALLEL_ELEMENTS));
   }
 
   /** True when any input is float64: such calls run on the reference kernels. */
@@ -320,17 +319,15 @@ class WasmBackendImpl implements WasmBackend {
     const desc = this.describe(op, walk);
     const slots = sizeOf(keptShape);
     if (op === 'sum') {
-      // Each thread sums its share of the input into its own float64 slots; then they are added.
-      const parts = this.share(a.size, PARALLEL_ELEMENTS);
-      const accs = Array.from({ length: parts }, () => this.zeroedF64(slots, op));
-      this.heap.counters.launches++;
-      const chunk = Math.ceil(a.size / parts);
-      const jobs = accs.map((acc, t) => ({ kernel: 'sumInto' as const, args: [acc, x.address, walk.shape.length, desc, Math.min(a.size, t * chunk), Math.min(a.size, (t + 1) * chunk)] }));
-      if (parts > 1) this.pool!.run(jobs);
-      else this.kernels.sumInto(...(jobs[0]!.args as [number, number, number, number, number, number]));
-      for (const other of accs.slice(1)) this.kernels.addF64(accs[0]!, other, 0, slots);
-      this.kernels.roundToF32(out, accs[0]!, 0, slots);
-      accs.forEach((acc) => this.heap.free(acc));
+      // Each thread sums the chunks it claims into its own float64 slots; then they are added.
+      const share = this.shared(a.size, PARALLEL_ELEMENTS);
+      const accounts = share ? this.threads : 1;
+      const stride = Math.ceil((slots * 8) / 64) * 64;
+      const accs = this.zeroedF64((stride / 8) * accounts, op);
+      this.split('sumInto', [accs, x.address, walk.shape.length, desc], a.size, share, { index: 0, stride });
+      for (let t = 1; t < accounts; t++) this.kernels.addF64(accs, accs + t * stride, 0, slots);
+      this.kernels.roundToF32(out, accs, 0, slots);
+      this.heap.free(accs);
     } else {
       this.heap.counters.launches++;
       this.kernels.fill(out, -Infinity, 0, slots);
@@ -349,24 +346,30 @@ class WasmBackendImpl implements WasmBackend {
     const y = this.operand(bv);
     const [ars, acs] = x.strides.slice(-2) as [number, number];
     const [brs, bcs] = y.strides.slice(-2) as [number, number];
-    // Threads share each product by columns, in multiples of the 8-column micro-tile; each
-    // packs its own columns of B (and all of A) into its own scratch.
-    const parts = Math.min(this.share(n * k * m, PARALLEL_MACS), Math.ceil(m / 8));
-    const columns = Math.ceil(m / parts / 8) * 8;
-    const scratch = Array.from({ length: parts }, () => this.heap.alloc(this.kernels.matmulScratch(columns) * 4, 'matmul'));
+    // A is packed once per matrix, read by every thread; threads share each product by columns,
+    // in chunks of whole 8-column panels, each packing its columns of B into its own scratch.
+    const share = this.shared(n * k * m, PARALLEL_MACS) && m > 8;
+    const panels = Math.ceil(m / 8);
+    const columns = share ? 8 * Math.ceil(panels / Math.min(panels, this.threads * 4, MAX_CHUNKS)) : m;
+    const stride = Math.ceil((this.kernels.matmulScratch(columns) * 4) / 64) * 64;
+    const scratch = this.heap.alloc(stride * (share ? this.threads : 1), 'matmul');
+    const packed = this.heap.alloc(this.kernels.packedASize(n, k) * 4, 'matmul');
     let index = 0;
     walkBatch(batch, x.strides, y.strides, (offsetA, offsetB) => {
       this.heap.counters.launches++;
-      const args = [out + index * n * m * 4, x.address + offsetA * 4, ars, acs, y.address + offsetB * 4, brs, bcs, n, k, m];
-      const jobs = scratch.map((block, t) => {
-        const j0 = Math.min(m, t * columns);
-        return { kernel: 'matmul' as const, args: [...args, j0, Math.min(m, j0 + columns) - j0, block] };
-      });
-      if (parts > 1) this.pool!.run(jobs);
-      else this.kernels.matmul(...(jobs[0]!.args as Parameters<Kernels['matmul']>));
+      this.kernels.packAll(packed, x.address + offsetA * 4, ars, acs, n, k);
+      const args = [out + index * n * m * 4, packed, y.address + offsetB * 4, brs, bcs, n, k, m];
+      if (share) {
+        const chunks: Chunk[] = [];
+        for (let j0 = 0; j0 < m; j0 += columns) chunks.push({ kernel: 'matmul', args: [...args, j0, Math.min(m, j0 + columns) - j0, scratch] });
+        this.pool!.run(chunks, { index: 10, stride });
+      } else {
+        this.kernels.matmul(...(args as [number, number, number, number, number, number, number, number]), 0, m, scratch);
+      }
       index++;
     });
-    scratch.forEach((block) => this.heap.free(block));
+    this.heap.free(packed);
+    this.heap.free(scratch);
     return this.finish(out, shape);
   }
 
@@ -486,7 +489,7 @@ class WasmBackendImpl implements WasmBackend {
     const out = this.output('unfold', shape);
     // Threads take whole column rows (one per image, channel and kernel offset).
     const rows = N * C * kh * kw;
-    this.split('unfold', [out, this.operand(image).address, g.address], rows, Math.min(rows, this.share(sizeOf(shape), PARALLEL_ELEMENTS)));
+    this.split('unfold', [out, this.operand(image).address, g.address], rows, this.shared(sizeOf(shape), PARALLEL_ELEMENTS));
     return this.finish(out, shape);
   }
 
@@ -500,7 +503,7 @@ class WasmBackendImpl implements WasmBackend {
     const out = this.output('fold', shape);
     const acc = this.zeroedF64(sizeOf(shape), 'fold');
     // Threads take whole images (one per sample and channel): no two add into the same pixel.
-    this.split('foldInto', [acc, this.operand(columns).address, g.address], N * C, Math.min(N * C, this.share(cols.size, PARALLEL_ELEMENTS)));
+    this.split('foldInto', [acc, this.operand(columns).address, g.address], N * C, this.shared(cols.size, PARALLEL_ELEMENTS));
     this.kernels.roundToF32(out, acc, 0, sizeOf(shape));
     this.heap.free(acc);
     return this.finish(out, shape);

@@ -14,8 +14,10 @@ export interface Kernels {
   addF64(acc: number, other: number, i0: number, i1: number): void;
   roundToF32(out: number, acc: number, i0: number, i1: number): void;
   maxInto(out: number, a: number, rank: number, desc: number, r0: number, r1: number): void;
-  matmul(c: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, n: number, k: number, m: number, j0: number, cols: number, scratch: number): void;
+  matmul(c: number, ap: number, b: number, brs: number, bcs: number, n: number, k: number, m: number, j0: number, cols: number, scratch: number): void;
   matmulScratch(cols: number): number;
+  packAll(ap: number, a: number, ars: number, acs: number, n: number, k: number): void;
+  packedASize(n: number, k: number): number;
   copy(dst: number, src: number, rank: number, desc: number, e0: number, e1: number): void;
   fill(out: number, value: number, i0: number, i1: number): void;
   where(out: number, cond: number, a: number, b: number, rank: number, desc: number, e0: number, e1: number): void;

@@ -3,17 +3,22 @@
  * same kernels module over the one shared WebAssembly.Memory, so a kernel split over threads
  * is just the same function called with different ranges — the data never moves.
  *
- * A job is one kernel call per thread. The main thread writes each worker's call (the kernel's
- * index and its arguments, as float64s) into that worker's slot of a job table in the shared
- * memory, bumps a generation counter and wakes the workers; it does its own share meanwhile,
- * then waits until the count of workers still busy falls to 0. Workers spin for a moment
- * after each job (a training step issues kernels microseconds apart) before they sleep in
+ * A job is a list of chunks, each one kernel call. The main thread writes the chunks into a
+ * table in the shared memory, bumps a generation counter and wakes the workers; then every
+ * thread — the main one too — claims chunks from an atomic counter until none are left, and the
+ * main thread waits until all are finished. Claiming (rather than one fixed share per thread)
+ * means a worker that wakes late costs nothing: the others take its chunks. Workers spin for a
+ * moment after each job (a training step issues kernels microseconds apart) before they sleep in
  * Atomics.wait. The backend's API stays synchronous: the main thread waits with Atomics.wait,
  * which Node allows on its main thread.
  *
- * Control words (Int32Array at `control`): [0] generation, [1] workers still busy, [2] stop,
- * [3] a worker's kernel failed. Job table (Float64Array at `jobs`): SLOT values per thread:
- * [kernel index (−1: nothing), argument count, arguments…].
+ * A chunk may have one thread-local argument: its value plus the thread's number times a stride
+ * (each thread's own packing scratch, or its own partial sums).
+ *
+ * Control words (Int32Array at `control`): [0] generation, [1] chunks not yet finished, [2] stop,
+ * [3] a chunk failed, [4] the next chunk to claim, [5] the number of chunks. Chunk table
+ * (Float64Array at `jobs`): SLOT values per chunk: [kernel index, argument count, local argument
+ * index (−1: none), local stride, arguments…].
  */
 import { SkipgradError } from '@skipgrad/tensor';
 import type { Kernels } from './module.js';
@@ -21,10 +26,16 @@ import type { Kernels } from './module.js';
 /** The kernels a job may name, by index (the workers receive the same list). */
 export const JOB_KERNELS = ['unary', 'binary', 'copy', 'where', 'gather', 'sumInto', 'matmul', 'unfold', 'foldInto'] as const;
 export type JobKernel = (typeof JOB_KERNELS)[number];
-export interface Job { kernel: JobKernel; args: number[] }
+export interface Chunk { kernel: JobKernel; args: number[] }
+/** A thread-local argument: args[index] + thread · stride. */
+export interface LocalArgument { index: number; stride: number }
 
 const SLOT = 24;
+/** The most chunks one job may have. */
+export const MAX_CHUNKS = 64;
 export const CONTROL_BYTES = 64;
+/** What the claim counter holds between jobs: no chunk can be claimed. */
+const CLOSED = 1 << 30;
 
 /**
  * The program each worker runs, sent as source text (so the package needs no separate worker
@@ -32,10 +43,10 @@ export const CONTROL_BYTES = 64;
  */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, jobs, slot, names, slotSize } = workerData;
+const { module, memory, control, jobs, thread, names, slotSize } = workerData;
 const kernels = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } }).exports;
-const ctrl = new Int32Array(memory.buffer, control, 4);
-const job = new Float64Array(memory.buffer, jobs + slot * slotSize * 8, slotSize);
+const ctrl = new Int32Array(memory.buffer, control, 6);
+const table = new Float64Array(memory.buffer, jobs, ${MAX_CHUNKS} * slotSize);
 // The generation the pool was made at: a job posted before this worker started still runs.
 let seen = 0;
 for (;;) {
@@ -43,14 +54,19 @@ for (;;) {
   Atomics.wait(ctrl, 0, seen);
   seen = Atomics.load(ctrl, 0);
   if (Atomics.load(ctrl, 2) === 1) break;
-  if (job[0] >= 0) {
+  for (;;) {
+    const i = Atomics.add(ctrl, 4, 1);
+    if (i >= Atomics.load(ctrl, 5)) break;
+    const at = i * slotSize;
+    const args = Array.from(table.subarray(at + 4, at + 4 + table[at + 1]));
+    if (table[at + 2] >= 0) args[table[at + 2]] += thread * table[at + 3];
     try {
-      kernels[names[job[0]]](...Array.from(job.subarray(2, 2 + job[1])));
+      kernels[names[table[at]]](...args);
     } catch (e) {
       Atomics.store(ctrl, 3, 1);
     }
+    if (Atomics.sub(ctrl, 1, 1) === 1) Atomics.notify(ctrl, 1);
   }
-  if (Atomics.sub(ctrl, 1, 1) === 1) Atomics.notify(ctrl, 1);
 }
 `;
 
@@ -81,17 +97,18 @@ export class ThreadPool {
   private stopped = false;
 
   /**
-   * Starts `threads − 1` workers over `memory` (the main thread is the other one); `control`
-   * and `jobs` are blocks of CONTROL_BYTES and `jobBytes(threads)` bytes in it.
+   * Starts `threads − 1` workers over `memory` (the main thread is thread 0); `control` and
+   * `jobs` are blocks of CONTROL_BYTES and JOB_BYTES bytes in it.
    */
   constructor(readonly threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, private readonly main: Kernels, control: number, jobs: number) {
     if (!NodeWorkerClass) throw new SkipgradError('createWasmBackend', 'threads', '1 where worker threads do not exist', String(threads));
-    this.ctrl = new Int32Array(memory.buffer, control, 4);
-    this.table = new Float64Array(memory.buffer, jobs, threads * SLOT);
-    for (let slot = 1; slot < threads; slot++) {
+    this.ctrl = new Int32Array(memory.buffer, control, 6);
+    this.table = new Float64Array(memory.buffer, jobs, MAX_CHUNKS * SLOT);
+    Atomics.store(this.ctrl, 4, CLOSED);
+    for (let thread = 1; thread < threads; thread++) {
       const worker = new NodeWorkerClass(WORKER_SOURCE, {
         eval: true,
-        workerData: { module, memory, control, jobs, slot, names: JOB_KERNELS, slotSize: SLOT },
+        workerData: { module, memory, control, jobs, thread, names: JOB_KERNELS, slotSize: SLOT },
         // No inherited loaders (--import tsx, a test runner's hooks): they can wait on this
         // thread's event loop, which is blocked in Atomics.wait until the worker answers.
         execArgv: [],
@@ -101,36 +118,40 @@ export class ThreadPool {
     }
   }
 
-  static jobBytes(threads: number): number { return threads * SLOT * 8; }
+  static readonly JOB_BYTES = MAX_CHUNKS * SLOT * 8;
 
-  /**
-   * Runs `jobs[t]` on thread t (t = 0 is this thread), all at once; returns when every one has
-   * finished. A null job leaves that thread idle.
-   */
-  run(jobs: readonly (Job | null)[]): void {
+  /** Runs every chunk, on whichever threads claim them first; returns when all are finished. */
+  run(chunks: readonly Chunk[], local?: LocalArgument): void {
     if (this.stopped) throw new SkipgradError('wasm', 'backend', 'a backend that is still open', 'a closed backend (close() stopped its threads)');
-    for (let t = 1; t < this.threads; t++) {
-      const job = jobs[t] ?? null;
-      const at = t * SLOT;
-      this.table[at] = job ? JOB_KERNELS.indexOf(job.kernel) : -1;
-      if (job) {
-        this.table[at + 1] = job.args.length;
-        this.table.set(job.args, at + 2);
-      }
-    }
-    Atomics.store(this.ctrl, 1, this.threads - 1);
+    if (chunks.length > MAX_CHUNKS) throw new SkipgradError('wasm', 'chunks', `at most ${MAX_CHUNKS} chunks in one job`, String(chunks.length));
+    chunks.forEach((chunk, i) => {
+      const at = i * SLOT;
+      this.table[at] = JOB_KERNELS.indexOf(chunk.kernel);
+      this.table[at + 1] = chunk.args.length;
+      this.table[at + 2] = local ? local.index : -1;
+      this.table[at + 3] = local ? local.stride : 0;
+      this.table.set(chunk.args, at + 4);
+    });
+    Atomics.store(this.ctrl, 5, chunks.length);
+    Atomics.store(this.ctrl, 1, chunks.length);
+    Atomics.store(this.ctrl, 4, 0); // open: from here on any thread may claim
     Atomics.add(this.ctrl, 0, 1);
     Atomics.notify(this.ctrl, 0);
-    const own = jobs[0];
-    if (own) (this.main[own.kernel] as (...a: number[]) => void)(...own.args);
-    this.waitForWorkers();
+    for (;;) {
+      const i = Atomics.add(this.ctrl, 4, 1);
+      if (i >= chunks.length) break;
+      (this.main[chunks[i]!.kernel] as (...a: number[]) => void)(...chunks[i]!.args); // thread 0: local offset 0
+      Atomics.sub(this.ctrl, 1, 1);
+    }
+    this.waitForAll();
+    Atomics.store(this.ctrl, 4, CLOSED);
     if (Atomics.load(this.ctrl, 3) === 1) {
       Atomics.store(this.ctrl, 3, 0);
       throw new SkipgradError('wasm', 'kernel', 'every thread to finish its share', 'a worker thread whose kernel failed');
     }
   }
 
-  private waitForWorkers(): void {
+  private waitForAll(): void {
     for (let spin = 0; spin < 100000; spin++) if (Atomics.load(this.ctrl, 1) === 0) return;
     for (;;) {
       const busy = Atomics.load(this.ctrl, 1);
