@@ -119,6 +119,13 @@ export class WasmHeap {
     }
   }
 
+  /** A free block of exactly `size` bytes (a size class), if one waits on its list. */
+  takeFree(size: number): number | undefined {
+    const block = this.freeLists.get(size)?.pop();
+    if (block !== undefined) this.blockSize[block / 64] = size;
+    return block;
+  }
+
   /** Returns a block to its free list. */
   free(address: number): void {
     const size = this.blockSize[address / 64] ?? 0;
@@ -141,7 +148,7 @@ export class WasmHeap {
  * one alive; the block of an array that has died stays until its entry is the oldest, then goes.
  * The order is a doubly linked list: marking an entry used and evicting the oldest are O(1).
  */
-interface Entry { address: number; bytes: number; older: Entry | null; newer: Entry | null; evicted: boolean }
+interface Entry { address: number; bytes: number; older: Entry | null; newer: Entry | null; evicted: boolean; lastCall: number }
 
 export class ResidentCache {
   private readonly entries = new WeakMap<Float32Array, Entry>();
@@ -163,12 +170,41 @@ export class ResidentCache {
     const entry = this.entries.get(host);
     if (!entry || entry.evicted) return undefined;
     if (entry !== this.newest) { this.unlink(entry); this.link(entry); }
+    entry.lastCall = this.call;
     return entry.address;
+  }
+
+  /** The number of the backend call running now: entries used in it are never recycled during it. */
+  private call = 0;
+
+  /** A backend call has ended (the outermost one, not one made inside another). */
+  endCall(): void {
+    this.call++;
+  }
+
+  /**
+   * A block of `size` bytes (a size class) taken from the oldest entries, when the cache holds
+   * more than `floorBytes`: the heap then reuses what it has instead of growing into fresh
+   * pages. Only entries not used by the running call are taken. Undefined when none fits.
+   */
+  recycle(size: number, floorBytes: number): number | undefined {
+    if (this.bytes < floorBytes) return undefined;
+    let entry = this.oldest;
+    for (let looked = 0; entry && looked < 32; looked++, entry = entry.newer) {
+      if (entry.bytes === size && entry.lastCall !== this.call) {
+        this.unlink(entry);
+        entry.evicted = true;
+        this.count--;
+        this.bytes -= entry.bytes;
+        return entry.address;
+      }
+    }
+    return undefined;
   }
 
   /** Remembers that `address` holds `host`'s values. */
   add(host: Float32Array, address: number): void {
-    const entry: Entry = { address, bytes: this.heap.sizeOf(address), older: null, newer: null, evicted: false };
+    const entry: Entry = { address, bytes: this.heap.sizeOf(address), older: null, newer: null, evicted: false, lastCall: this.call };
     this.entries.set(host, entry);
     this.link(entry);
     this.count++;

@@ -20,7 +20,7 @@
 import { type DType, NDArray, SkipgradError, broadcastShapes, contiguousStrides, describe, sizeOf } from '@skipgrad/tensor';
 import { type Backend, type BinaryOp, type ReduceOp, type UnaryOp, type Window2d, BINARY_OPS, UNARY_OPS, matmulOperands, windowOutputSize } from '../backend.js';
 import { cpuBackend } from '../cpu/index.js';
-import { type HeapCounters, ResidentCache, WasmHeap } from './heap.js';
+import { type HeapCounters, ResidentCache, WasmHeap, sizeClass } from './heap.js';
 import { type Walk, coalesce, descriptor, rowsOf } from './layout.js';
 import { type Kernels, instantiate, kernelsModule, simdSupported } from './module.js';
 import { CONTROL_BYTES, type Chunk, type JobKernel, type LocalArgument, MAX_CHUNKS, ThreadPool, availableCores, threadsSupported } from './threads.js';
@@ -213,7 +213,10 @@ class WasmBackendImpl implements WasmBackend {
 
   /** A fresh block for a result of `shape`. */
   private output(op: string, shape: readonly number[]): number {
-    return this.heap.alloc(sizeOf(shape) * 4, op, shape);
+    // A free block, else one recycled from the oldest cached arrays (once the cache holds an
+    // eighth of its budget), else new memory: fresh pages cost a page fault each on first touch.
+    const size = sizeClass(sizeOf(shape) * 4);
+    return this.heap.takeFree(size) ?? this.cache.recycle(size, this.cache.budgetBytes / 8) ?? this.heap.alloc(sizeOf(shape) * 4, op, shape);
   }
 
   /**
@@ -226,7 +229,10 @@ class WasmBackendImpl implements WasmBackend {
     const host = this.heap.f32().slice(start, start + sizeOf(shape));
     this.heap.counters.downloads++;
     this.cache.add(host, address);
-    if (this.depth === 0) this.cache.trim();
+    if (this.depth === 0) {
+      this.cache.trim();
+      this.cache.endCall();
+    }
     return new NDArray(host, [...shape], contiguousStrides(shape));
   }
 
@@ -284,8 +290,8 @@ class WasmBackendImpl implements WasmBackend {
 
   unary(op: UnaryOp, a: NDArray): NDArray {
     if (WasmBackendImpl.float64(a) || a.size === 0) return cpuBackend.unary(op, a);
-    const out = this.output(op, a.shape);
     const x = this.operand(a);
+    const out = this.output(op, a.shape);
     const walk = coalesce(a.shape, [contiguousStrides(a.shape), x.strides]);
     walk.strides.shift();
     this.elementwise('unary', [UNARY_OPS.indexOf(op), out, x.address, walk.shape.length, this.describe(op, walk)], a.size);
@@ -296,9 +302,9 @@ class WasmBackendImpl implements WasmBackend {
     if (WasmBackendImpl.float64(a, b)) return cpuBackend.binary(op, a, b);
     const shape = broadcastShapes(op, a.shape, b.shape);
     if (sizeOf(shape) === 0) return cpuBackend.binary(op, a, b);
-    const out = this.output(op, shape);
     const x = this.operand(a.expand(shape));
     const y = this.operand(b.expand(shape));
+    const out = this.output(op, shape);
     const walk = coalesce(shape, [contiguousStrides(shape), x.strides, y.strides]);
     walk.strides.shift();
     this.elementwise('binary', [BINARY_OPS.indexOf(op), out, x.address, y.address, walk.shape.length, this.describe(op, walk)], sizeOf(shape));
@@ -311,8 +317,8 @@ class WasmBackendImpl implements WasmBackend {
     const keptShape = a.shape.map((side, axis) => (reduced.has(axis) ? 1 : side));
     const slotStrides = contiguousStrides(keptShape).map((s, axis) => (reduced.has(axis) ? 0 : s));
     const shape = keepdim ? keptShape : a.shape.filter((_, axis) => !reduced.has(axis));
-    const out = this.output(op, shape);
     const x = this.operand(a);
+    const out = this.output(op, shape);
     // Walk the input in its memory order (largest stride first), so each row is a run of it.
     const order = a.shape.map((_, axis) => axis).sort((p, q) => x.strides[q]! - x.strides[p]!);
     const walk = coalesce(order.map((d) => a.shape[d]!), [order.map((d) => x.strides[d]!), order.map((d) => slotStrides[d]!)]);
@@ -341,9 +347,9 @@ class WasmBackendImpl implements WasmBackend {
     const { n, k, m, batch, a: av, b: bv } = matmulOperands(a, b);
     const shape = [...batch, n, m];
     if (sizeOf(shape) === 0) return cpuBackend.matmul(a, b);
-    const out = this.output('matmul', shape);
     const x = this.operand(av);
     const y = this.operand(bv);
+    const out = this.output('matmul', shape);
     const [ars, acs] = x.strides.slice(-2) as [number, number];
     const [brs, bcs] = y.strides.slice(-2) as [number, number];
     // A is packed once per matrix, read by every thread; threads share each product by columns,
@@ -385,6 +391,7 @@ class WasmBackendImpl implements WasmBackend {
     const shape = [...arrays[0]!.shape];
     shape[axis] = arrays.reduce((total, a) => total + a.shape[axis]!, 0);
     if (sizeOf(shape) === 0) return cpuBackend.concat(arrays, axis);
+    for (const piece of arrays) if (piece.size > 0) this.blockOf(piece); // in the memory (and marked used) before the output is placed
     const out = this.output('concat', shape);
     const strides = contiguousStrides(shape);
     let start = 0;
@@ -399,6 +406,7 @@ class WasmBackendImpl implements WasmBackend {
     if (WasmBackendImpl.float64(a)) return cpuBackend.pad(a, pads, value);
     const shape = a.shape.map((side, axis) => side + pads[axis]![0] + pads[axis]![1]);
     if (sizeOf(shape) === 0) return cpuBackend.pad(a, pads, value);
+    if (a.size > 0) this.blockOf(a);
     const out = this.output('pad', shape);
     const strides = contiguousStrides(shape);
     this.kernels.fill(out, value, 0, sizeOf(shape));
@@ -408,6 +416,7 @@ class WasmBackendImpl implements WasmBackend {
 
   copy(a: NDArray, dtype: DType = a.dtype): NDArray {
     if (dtype === 'float64' || WasmBackendImpl.float64(a) || a.size === 0) return cpuBackend.copy(a, dtype);
+    this.blockOf(a);
     const out = this.output('copy', a.shape);
     this.copyInto('copy', out, 0, contiguousStrides(a.shape), a);
     return this.finish(out, a.shape);
@@ -430,8 +439,8 @@ class WasmBackendImpl implements WasmBackend {
     if (WasmBackendImpl.float64(cond, a, b)) return cpuBackend.where(cond, a, b);
     const shape = broadcastShapes('where', cond.shape, a.shape, b.shape);
     if (sizeOf(shape) === 0) return cpuBackend.where(cond, a, b);
-    const out = this.output('where', shape);
     const [c, x, y] = [cond, a, b].map((t) => this.operand(t.expand(shape))) as [Operand, Operand, Operand];
+    const out = this.output('where', shape);
     const walk = coalesce(shape, [contiguousStrides(shape), c.strides, x.strides, y.strides]);
     walk.strides.shift();
     this.elementwise('where', [out, c.address, x.address, y.address, walk.shape.length, this.describe('where', walk)], sizeOf(shape));
@@ -449,9 +458,10 @@ class WasmBackendImpl implements WasmBackend {
     if (WasmBackendImpl.float64(a, index) || index.size === 0 || a.rank === 0) return cpuBackend.gather(a, axis, index);
     const source = this.contiguous(a);
     const idx = this.contiguous(index);
+    const [from, at] = [this.operand(source).address, this.operand(idx).address];
     const out = this.output('gather', index.shape);
     const w = this.indexWalk('gather', a.shape, axis, index);
-    this.elementwise('gather', [out, this.operand(source).address, this.operand(idx).address, w.rank, w.desc, w.axisStride], index.size);
+    this.elementwise('gather', [out, from, at, w.rank, w.desc, w.axisStride], index.size);
     return this.finish(out, index.shape);
   }
 
@@ -459,11 +469,12 @@ class WasmBackendImpl implements WasmBackend {
     if (WasmBackendImpl.float64(index, src) || index.size === 0 || shape.length === 0) return cpuBackend.scatterAdd(shape, axis, index, src);
     const values = this.contiguous(src);
     const idx = this.contiguous(index);
+    const [from, at] = [this.operand(values).address, this.operand(idx).address];
     const out = this.output('scatterAdd', shape);
     const acc = this.zeroedF64(sizeOf(shape), 'scatterAdd');
     const w = this.indexWalk('scatterAdd', shape, axis, index);
     this.heap.counters.launches++;
-    this.kernels.scatterAddInto(acc, this.operand(values).address, this.operand(idx).address, w.rank, w.desc, w.axisStride, w.rows);
+    this.kernels.scatterAddInto(acc, from, at, w.rank, w.desc, w.axisStride, w.rows);
     this.kernels.roundToF32(out, acc, 0, sizeOf(shape));
     this.heap.free(acc);
     return this.finish(out, shape);
@@ -486,10 +497,11 @@ class WasmBackendImpl implements WasmBackend {
     const image = this.contiguous(x);
     const g = this.geometry(x.shape, window);
     const shape = [N, C * kh * kw, g.oh * g.ow];
+    const from = this.operand(image).address;
     const out = this.output('unfold', shape);
     // Threads take whole column rows (one per image, channel and kernel offset).
     const rows = N * C * kh * kw;
-    this.split('unfold', [out, this.operand(image).address, g.address], rows, this.shared(sizeOf(shape), PARALLEL_ELEMENTS));
+    this.split('unfold', [out, from, g.address], rows, this.shared(sizeOf(shape), PARALLEL_ELEMENTS));
     return this.finish(out, shape);
   }
 
@@ -500,10 +512,11 @@ class WasmBackendImpl implements WasmBackend {
     const shape = [N, C, outputSize[0], outputSize[1]];
     const columns = this.contiguous(cols);
     const g = this.geometry(shape, window);
+    const from = this.operand(columns).address;
     const out = this.output('fold', shape);
     const acc = this.zeroedF64(sizeOf(shape), 'fold');
     // Threads take whole images (one per sample and channel): no two add into the same pixel.
-    this.split('foldInto', [acc, this.operand(columns).address, g.address], N * C, this.shared(cols.size, PARALLEL_ELEMENTS));
+    this.split('foldInto', [acc, from, g.address], N * C, this.shared(cols.size, PARALLEL_ELEMENTS));
     this.kernels.roundToF32(out, acc, 0, sizeOf(shape));
     this.heap.free(acc);
     return this.finish(out, shape);
