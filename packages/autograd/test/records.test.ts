@@ -21,6 +21,7 @@ const recorded: [string, string[], () => Tensor][] = [
   ['gather', ['a'], () => sg.gather(x, 1, tensor([[0], [2]], { dtype: 'float64' }))],
   ['scatterAdd', ['src'], () => sg.scatterAdd([2, 3], 1, tensor([[0], [2]], { dtype: 'float64' }), t([2, 1]))],
   ['unfold', ['a'], () => sg.unfold(img, 2)], ['fold', ['cols'], () => sg.fold(t([1, 4, 4]), [3, 3], 2)],
+  ['conv2d', ['x', 'weight'], () => sg.conv2d(img, t([1, 1, 2, 2]))],
 ];
 
 describe('every op records its name and its inputs\' names', () => {
@@ -37,7 +38,7 @@ describe('every op records its name and its inputs\' names', () => {
     expect(sg.squeeze(t([2, 1])).node?.op).toBe('reshape');
     expect(sg.softmax(x).node?.op).toBe('div');
     expect(sg.logSoftmax(x).node?.op).toBe('sub');
-    expect(sg.conv2d(img, t([1, 1, 2, 2])).node?.op).toBe('reshape');
+    expect(sg.conv2d(img, t([1, 1, 2, 2]), t([1])).node?.op).toBe('add'); // the bias, after the conv2d primitive
   });
 
   it('an op on inputs that need no gradient records nothing', () => {

@@ -9,6 +9,7 @@ export { matmul, matmulScratch, packAll, packedASize } from './matmul';
 export { copy, fill } from './copy';
 export { where, gather, scatterAddInto } from './select';
 export { unfold, foldInto } from './window';
+export { conv2d, conv2dScratch } from './conv';
 
 /** The first address past the module's static data: where the backend's heap begins. */
 export function heapBase(): usize { return __heap_base; }

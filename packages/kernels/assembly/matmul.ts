@@ -199,8 +199,29 @@ export function packAll(ap: usize, a: usize, ars: i32, acs: i32, n: i32, k: i32)
   for (let p0 = 0; p0 < k; p0 += KC) packA(ap + <usize>(p0 * rowsPadded) * 4, a, ars, acs, 0, n, p0, min(KC, k - p0));
 }
 
-@inline function aPanel(ap: usize, rowsPadded: i32, p0: i32, kc: i32, i: i32): usize {
+@inline export function aPanel(ap: usize, rowsPadded: i32, p0: i32, kc: i32, i: i32): usize {
   return ap + <usize>(p0 * rowsPadded + i * kc) * 4;
+}
+
+/**
+ * C (n × cols, row stride ldc) (+)= the product of one k block: packed A (its panels for k block
+ * p0, kc wide) times the B panels of that block. The first `inPlace` columns of B are read where
+ * they lie (at `b`, row stride brs); the rest from the packed panels at `bp`. The first k block
+ * stores, the later ones add.
+ */
+export function blockProduct(c: usize, ldc: i32, ap: usize, rowsPadded: i32, n: i32, p0: i32, kc: i32, bp: usize, cols: i32, inPlace: i32, b: usize, brs: i32, tile: usize): void {
+  for (let i0 = 0; i0 < n; i0 += MC) {
+    const rows = min(MC, n - i0);
+    for (let q = 0; q < cols; q += NR) {
+      const direct = q < inPlace;
+      const bPanel = direct ? b + <usize>q * 4 : bp + <usize>(q * kc) * 4;
+      const bStep: usize = direct ? <usize>brs * 4 : NR * 4;
+      const live = min(NR, cols - q);
+      for (let i = 0; i < rows; i += MR) {
+        microKernel(kc, aPanel(ap, rowsPadded, p0, kc, i0 + i), bPanel, bStep, c + <usize>((i0 + i) * ldc + q) * 4, ldc, min(MR, rows - i), live, p0 == 0, tile);
+      }
+    }
+  }
 }
 
 /**
@@ -226,17 +247,6 @@ export function matmul(c: usize, ap: usize, b: usize, brs: i32, bcs: i32, n: i32
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
     if (fullPanels < cols) packB(bp + <usize>(fullPanels * kc) * 4, b, brs, bcs, p0, kc, j0 + fullPanels, cols - fullPanels);
-    for (let i0 = 0; i0 < n; i0 += MC) {
-      const rows = min(MC, n - i0);
-      for (let q = 0; q < cols; q += NR) {
-        const inPlace = q < fullPanels;
-        const bPanel = inPlace ? b + <usize>(p0 * brs + j0 + q) * 4 : bp + <usize>(q * kc) * 4;
-        const bStep: usize = inPlace ? <usize>brs * 4 : NR * 4;
-        const live = min(NR, cols - q);
-        for (let i = 0; i < rows; i += MR) {
-          microKernel(kc, aPanel(ap, rowsPadded, p0, kc, i0 + i), bPanel, bStep, c + <usize>((i0 + i) * m + j0 + q) * 4, m, min(MR, rows - i), live, p0 == 0, tile);
-        }
-      }
-    }
+    blockProduct(c + <usize>j0 * 4, m, ap, rowsPadded, n, p0, kc, bp, cols, fullPanels, b + <usize>(p0 * brs + j0) * 4, brs, tile);
   }
 }

@@ -53,6 +53,16 @@ export function matmulOperands(a: NDArray, b: NDArray): { n: number; k: number; 
   return { n, k, m, batch, a: a.expand([...batch, n, k]), b: b.expand([...batch, k, m]) };
 }
 
+/** conv2d through the Backend's own unfold and matmul: the definition, and the reference's implementation. */
+export function conv2dByColumns(backend: Pick<Backend, 'unfold' | 'matmul'>, x: NDArray, w: NDArray, window: Window2d): NDArray {
+  const [N] = x.shape as [number];
+  const [O, C, kh, kw] = w.shape as [number, number, number, number];
+  const cols = backend.unfold(x, window); // [N, C·kh·kw, L]
+  const y = backend.matmul(w.reshape([O, C * kh * kw]), cols); // [N, O, L]
+  const [H, W] = [x.shape[2]!, x.shape[3]!];
+  return y.reshape([N, O, windowOutputSize(H, kh, window.stride[0], window.padding[0], window.dilation[0]), windowOutputSize(W, kw, window.stride[1], window.padding[1], window.dilation[1])]);
+}
+
 export interface Backend {
   /** A short name for messages and reports, e.g. 'cpu'. */
   readonly name: string;
@@ -85,6 +95,12 @@ export interface Backend {
   unfold(x: NDArray, window: Window2d): NDArray;
   /** col2im, unfold's adjoint: sums the columns [N, C·kh·kw, L] back into [N, C, H, W]. */
   fold(cols: NDArray, outputSize: readonly [number, number], window: Window2d): NDArray;
+  /**
+   * 2-D convolution, one group: x [N, C, H, W] and filters w [O, C, kh, kw] give
+   * y [N, O, Ho, Wo] with y[n] = w (as [O, C·kh·kw]) · unfold(x)[n] — by definition exactly
+   * unfold then matmul (what the reference does); a backend may skip writing the columns.
+   */
+  conv2d(x: NDArray, w: NDArray, window: Window2d): NDArray;
   /**
    * Optional, for backends with device memory: runs `fn`, then frees every result it created
    * except those `keep(result)` names. Backends whose results are host arrays leave it out.

@@ -91,4 +91,13 @@ export function kernelParity(backend: () => Backend): void {
     expectClose(backend().unfold(x, window), cols);
     expectClose(backend().fold(cols, [o.h, o.w], window), cpu.fold(cols, [o.h, o.w], window));
   });
+
+  test.prop([windowArb.chain((o) => fc.tuple(fc.constant(o), view([o.n, o.c, o.h, o.w]), fc.integer({ min: 1, max: 3 }).chain((out) => view([out, o.c, o.kernel[0], o.kernel[1]]))))], runs(40))(
+    'conv2d (one group), against unfold then matmul', ([o, x, w]) => {
+      const window: Window2d = { kernel: o.kernel, stride: o.stride, padding: o.padding, dilation: o.dilation };
+      const want = cpu.conv2d(x, w, window);
+      expectClose(backend().conv2d(x, w, window), want, 1e-4);
+      // the definition: w as [O, C·kh·kw] times the columns
+      expectClose(want, cpu.matmul(w.reshape([w.shape[0]!, -1]), cpu.unfold(x, window)).reshape([...want.shape]), 1e-4);
+    });
 }

@@ -49,6 +49,17 @@ describe.each([['1 thread', wasm], ['2 threads, every kernel split', wasm2]] as 
 });
 
 describe('wasm backend: what does not depend on threads', () => {
+  plainTest('conv2d past one 8-window panel, one k block (256) and the image edges, strided and dilated', () => {
+    const x = new NDArray(Float32Array.from({ length: 2 * 30 * 11 * 13 }, (_, i) => Math.sin(i * 0.31)), [2, 30, 11, 13]);
+    const w = new NDArray(Float32Array.from({ length: 5 * 30 * 9 }, (_, i) => Math.cos(i * 0.17)), [5, 30, 3, 3]);
+    for (const window of [
+      { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1] },
+      { kernel: [3, 3], stride: [2, 1], padding: [0, 2], dilation: [1, 2] },
+    ] as const) {
+      for (const b of [wasm, wasm2]) expectClose(b.conv2d(x, w, window), cpu.conv2d(x, w, window), 1e-4);
+    }
+  });
+
   plainTest('float64 runs on the reference kernels, bit for bit', () => {
     const a = new NDArray(Float64Array.from([1, -2, 3.5, 0.25, 7, -1]), [2, 3]);
     const b = new NDArray(Float64Array.from([0.5, 1, -1]), [3]);

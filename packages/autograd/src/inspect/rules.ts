@@ -30,6 +30,7 @@ export const RULES: Readonly<Record<string, string>> = {
   gather: 'da = scatterAdd(dy) at the gathered positions',
   scatterAdd: 'dsrc = gather(dy) at the scattered positions',
   unfold: 'da = fold(dy) (col2im)',
+  conv2d: 'dx = fold(Wᵀ·dy), dW = Σₙ dy·unfold(x)ᵀ',
   fold: 'dcols = unfold(dy) (im2col)',
 };
 

@@ -2,7 +2,7 @@
  * The CPU backend: plain TypeScript over Float32Array / Float64Array. It is the reference —
  * the "living definition" of every kernel that other backends are tested against.
  */
-import type { Backend } from '../backend.js';
+import { type Backend, conv2dByColumns } from '../backend.js';
 import { concat, copy, full, pad } from './copy.js';
 import { binary, unary } from './elementwise.js';
 import { matmul } from './matmul.js';
@@ -11,7 +11,11 @@ import { gather, scatterAdd, where } from './select.js';
 import { fold, unfold } from './window.js';
 
 export function createCpuBackend(): Backend {
-  return { name: 'cpu', unary, binary, reduce, matmul, concat, pad, copy, full, where, gather, scatterAdd, unfold, fold };
+  return {
+    name: 'cpu', unary, binary, reduce, matmul, concat, pad, copy, full, where, gather, scatterAdd, unfold, fold,
+    // Convolution is, by definition, unfold then matmul: the reference does exactly that.
+    conv2d: (x, w, window) => conv2dByColumns({ unfold, matmul }, x, w, window),
+  };
 }
 
 /** The one CPU backend instance (it holds no state, so one is enough). */

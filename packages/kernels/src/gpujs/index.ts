@@ -16,7 +16,7 @@
  * only when read. float32 only: float64 arrays are refused with a message naming the op.
  */
 import { type DType, NDArray, SkipgradError, type Storage, contiguousStrides, describe, sizeOf } from '@skipgrad/tensor';
-import type { Backend, BinaryOp, ReduceOp, UnaryOp, Window2d } from '../backend.js';
+import { type Backend, type BinaryOp, type ReduceOp, type UnaryOp, type Window2d, conv2dByColumns } from '../backend.js';
 import { keepResult } from '../scopes.js';
 import { type DeviceCounters, DeviceMemory, GpujsStorage, type Handle } from './device.js';
 import {
@@ -269,6 +269,10 @@ class GpujsBackendImpl implements GpujsBackend {
 
   fold(cols: NDArray, outputSize: readonly [number, number], window: Window2d): NDArray {
     return this.run('fold', foldPlan(cols, outputSize, window), [cols]);
+  }
+
+  conv2d(x: NDArray, w: NDArray, window: Window2d): NDArray {
+    return conv2dByColumns(this, x, w, window);
   }
 
   // ── memory ───────────────────────────────────────────────────────────────────────────────

@@ -521,6 +521,48 @@ class WasmBackendImpl implements WasmBackend {
     this.heap.free(acc);
     return this.finish(out, shape);
   }
+  /**
+   * Convolution without the columns (assembly/conv.ts): the filters are packed once, and each
+   * thread packs its share of the windows straight from the image. Threads share the images
+   * and, within one, its output positions in chunks of whole 8-column panels.
+   */
+  conv2d(x: NDArray, w: NDArray, window: Window2d): NDArray {
+    if (WasmBackendImpl.float64(x, w) || x.size === 0 || w.size === 0) return cpuBackend.conv2d(x, w, window);
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const [O, , kh, kw] = w.shape as [number, number, number, number];
+    const K = C * kh * kw;
+    const image = this.contiguous(x);
+    const filters = this.contiguous(w);
+    const from = this.operand(image).address;
+    const weights = this.operand(filters).address;
+    const oh = windowOutputSize(H, kh, window.stride[0], window.padding[0], window.dilation[0]);
+    const ow = windowOutputSize(W, kw, window.stride[1], window.padding[1], window.dilation[1]);
+    const shape = [N, O, oh, ow];
+    const L = oh * ow;
+    const out = this.output('conv2d', shape);
+    const g = this.geometry(x.shape, window);
+    const packed = this.heap.alloc(this.kernels.packedASize(O, K) * 4, 'conv2d');
+    this.kernels.packAll(packed, weights, K, 1, O, K);
+    const share = this.shared(N * O * K * L, PARALLEL_MACS) && L > 8;
+    const perImage = share ? Math.max(1, Math.min(Math.ceil(L / 8), Math.ceil((this.threads * 4) / N))) : 1;
+    const columns = 8 * Math.ceil(Math.ceil(L / 8) / perImage);
+    const stride = Math.ceil((this.kernels.conv2dScratch(columns) * 4) / 64) * 64;
+    const scratch = this.heap.alloc(stride * (share ? this.threads : 1), 'conv2d');
+    const chunks: Chunk[] = [];
+    for (let n = 0; n < N; n++) {
+      for (let j0 = 0; j0 < L; j0 += columns) chunks.push({ kernel: 'conv2d', args: [out, packed, from, g.address, O, K, n, j0, Math.min(L, j0 + columns) - j0, scratch] });
+    }
+    this.heap.counters.launches++;
+    if (share) {
+      for (let at = 0; at < chunks.length; at += MAX_CHUNKS) this.pool!.run(chunks.slice(at, at + MAX_CHUNKS), { index: 9, stride });
+    } else {
+      for (const chunk of chunks) this.kernels.conv2d(...(chunk.args as Parameters<Kernels['conv2d']>));
+    }
+    this.heap.free(scratch);
+    this.heap.free(packed);
+    return this.finish(out, shape);
+  }
+
 }
 
 /** Calls `visit(offsetA, offsetB)` for every batch index, with the element offsets of each operand's matrix. */

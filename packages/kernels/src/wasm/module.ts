@@ -25,6 +25,8 @@ export interface Kernels {
   scatterAddInto(acc: number, src: number, index: number, rank: number, desc: number, axisStride: number, rows: number): void;
   unfold(cols: number, x: number, geometry: number, r0: number, r1: number): void;
   foldInto(acc: number, cols: number, geometry: number, i0: number, i1: number): void;
+  conv2d(y: number, ap: number, x: number, geometry: number, O: number, K: number, n: number, j0: number, cols: number, scratch: number): void;
+  conv2dScratch(cols: number): number;
 }
 
 /** True where this JavaScript engine validates a module that uses 128-bit SIMD. */

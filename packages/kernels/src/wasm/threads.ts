@@ -24,7 +24,7 @@ import { SkipgradError } from '@skipgrad/tensor';
 import type { Kernels } from './module.js';
 
 /** The kernels a job may name, by index (the workers receive the same list). */
-export const JOB_KERNELS = ['unary', 'binary', 'copy', 'where', 'gather', 'sumInto', 'matmul', 'unfold', 'foldInto'] as const;
+export const JOB_KERNELS = ['unary', 'binary', 'copy', 'where', 'gather', 'sumInto', 'matmul', 'unfold', 'foldInto', 'conv2d'] as const;
 export type JobKernel = (typeof JOB_KERNELS)[number];
 export interface Chunk { kernel: JobKernel; args: number[] }
 /** A thread-local argument: args[index] + thread · stride. */
