@@ -54,7 +54,7 @@ Options:
   -h, --help          this help
   -v, --version       the version
 
-The default run takes about two minutes on a 2-core machine without a GPU and writes
+The default run takes about 20 seconds on a 2-core machine (wasm backend) and writes
 lab-report/results.json and lab-report/report.html (open it in any browser, offline).`;
 
 const positiveInt = (flag: string, text: string): number => {

@@ -1,10 +1,11 @@
 /**
- * The lab's three presets. `default` is sized to finish in about two minutes on a 2-core
- * machine without a GPU; `full` runs the papers' depths (MLPs of 10 to 100 layers, ResNet-20
- * against ResNet-56 as in He et al.'s Fig. 6) with five times the training and a small
- * learning-rate search per configuration, as the Highway paper did — about an hour on 2 cores
- * (measured per step: the 100-layer highway MLP 0.32 s at batch 64, ResNet-56 ~1 s at batch
- * 32); still far shorter than the papers' training; `tiny`
+ * The lab's three presets. `default` was sized to finish in about two minutes on a 2-core
+ * machine on the plain-JS reference backend (~20 s on the wasm backend); `full` runs the papers'
+ * depths (MLPs of 10 to 100 layers, ResNet-20 against ResNet-56 as in He et al.'s Fig. 6) with
+ * five times the training and a small learning-rate search per configuration, as the Highway
+ * paper did — about an hour on 2 cores on the reference (measured per step there: the 100-layer
+ * highway MLP 0.32 s at batch 64, ResNet-56 ~1 s at batch 32); still far shorter than the
+ * papers' training; `tiny`
  * runs every experiment in seconds (the tests use it; it measures nothing worth reading).
  */
 import type { MLPKind } from '@skipgrad/nn';
