@@ -1,0 +1,503 @@
+/**
+ * The wasm backend's implementation of the Backend interface (index.ts has its options and its
+ * public face). Each kernel method has the same shape: find the inputs in the memory (operand),
+ * place the output (output), describe the walk to the kernel (describe, geometry), call it —
+ * split over threads when large (split) — and copy the result out (finish).
+ */
+import { type DType, NDArray, SkipgradError, broadcastShapes, contiguousStrides, sizeOf } from '@skipgrad/tensor';
+import { type BinaryOp, type ReduceOp, type UnaryOp, type Window2d, BINARY_OPS, UNARY_OPS, matmulOperands, windowOutputSize } from '../backend.js';
+import { cpuBackend } from '../cpu/index.js';
+import { type HeapCounters, ResidentCache, WasmHeap, sizeClass } from './heap.js';
+import type { WasmBackend, WasmInfo } from './index.js';
+import { type Walk, coalesce, descriptor, rowsOf } from './layout.js';
+import { type Kernels, instantiate, kernelsModule } from './module.js';
+import { CONTROL_BYTES, type Chunk, type JobKernel, type LocalArgument, MAX_CHUNKS, ThreadPool } from './threads.js';
+
+/** Where a view's first element is (byte address) and how to step through it. */
+interface Operand { address: number; strides: readonly number[] }
+
+/** Bytes kept for the descriptors of one call (shape and strides, 32-bit integers). */
+const DESCRIPTOR_BYTES = 4096;
+
+/**
+ * When to split a call over threads: waking the workers and waiting for them costs a few
+ * microseconds, so only work that takes a single thread several times that is shared.
+ */
+const PARALLEL_ELEMENTS = 1 << 16; // elementwise, copies, sums: elements
+const PARALLEL_MACS = 1 << 18; //     matmul: multiply-adds
+
+export class WasmBackendImpl implements WasmBackend {
+  readonly name = 'wasm' as const;
+  private readonly memory: WebAssembly.Memory;
+  private readonly kernels: Kernels;
+  private readonly heap: WasmHeap;
+  private readonly desc: number;
+  private readonly cache: ResidentCache;
+  private readonly pool: ThreadPool | null;
+  /**
+   * Ops make scalars (a learning rate, a momentum, 1 − p) as fresh host arrays on every call:
+   * one block per value for the last few hundred values, so a loop copies each one in once.
+   * (Map keys cannot tell 0 from −0, and NaN is no use as a key: those are not kept.)
+   */
+  private readonly scalars = new Map<number, number>();
+
+  constructor(readonly threads: number, cacheBytes: number, private readonly splitAlways: boolean) {
+    const shared = threads > 1;
+    // A shared memory cannot move, so it is declared with its largest size (4 GiB, reserved, not used).
+    this.memory = new WebAssembly.Memory(shared ? { initial: 16, maximum: 65536, shared: true } : { initial: 16 });
+    const module = kernelsModule(shared);
+    this.kernels = instantiate(this.memory, module);
+    this.heap = new WasmHeap(this.memory, this.kernels.heapBase());
+    this.desc = this.heap.alloc(DESCRIPTOR_BYTES, 'init');
+    this.cache = new ResidentCache(this.heap, cacheBytes);
+    this.pool = shared
+      ? new ThreadPool(threads, module, this.memory, this.kernels, this.heap.alloc(CONTROL_BYTES, 'init'), this.heap.alloc(ThreadPool.JOB_BYTES, 'init'))
+      : null;
+  }
+
+  get mode(): string {
+    return `128-bit SIMD, ${this.threads} thread${this.threads === 1 ? '' : 's'}`;
+  }
+
+  close(): void {
+    this.pool?.close();
+  }
+
+  /** See Backend.forgetScope: results stay valid host arrays; only their cached copies go. */
+  forgetScope<T>(fn: () => T, keep: (result: T) => Iterable<NDArray> = (r) => (r instanceof NDArray ? [r] : [])): T {
+    return this.cache.forgetting(fn, (r) => [...keep(r)].flatMap((a) => (a.source instanceof Float32Array ? [a.source] : [])));
+  }
+
+  /** See Backend.forget. */
+  forget(arrays: Iterable<NDArray>): void {
+    for (const a of arrays) if (a.source instanceof Float32Array) this.cache.forget(a.source);
+  }
+
+  /** tidy() on this backend: the same as forgetScope — nothing it made becomes unreadable. */
+  scope<T>(fn: () => T, keep?: (result: T) => Iterable<NDArray>): T {
+    return this.forgetScope(fn, keep);
+  }
+
+  info(): WasmInfo {
+    return {
+      simd: true, threads: this.threads, memoryBytes: this.heap.memoryBytes, heapBytes: this.heap.heapBytes,
+      cacheBytes: this.cache.budgetBytes, residentBytes: this.cache.residentBytes, residentArrays: this.cache.size,
+    };
+  }
+
+  stats(): HeapCounters & { heapBytes: number; residentArrays: number } {
+    return { ...this.heap.counters, heapBytes: this.heap.heapBytes, residentArrays: this.cache.size };
+  }
+
+  // ── moving values in and describing views ─────────────────────────────────────────────────
+
+  /** The block holding a float32 array's storage: found in the cache, or copied in now. */
+  private blockOf(a: NDArray): number {
+    const host = a.storage as Float32Array;
+    const cached = this.cache.get(host);
+    if (cached !== undefined) return cached;
+    const scalar = host.length === 1 && !Number.isNaN(host[0]!) && !Object.is(host[0], -0) ? host[0]! : null;
+    if (scalar !== null) {
+      const known = this.scalars.get(scalar);
+      if (known !== undefined) return known;
+    }
+    const address = this.heap.alloc(host.length * 4, 'upload');
+    this.heap.f32().set(host, address / 4);
+    this.heap.counters.uploads++;
+    this.heap.counters.uploadedValues += host.length;
+    if (scalar !== null) {
+      // The scalar blocks live beside the cache, a fixed few hundred of them.
+      if (this.scalars.size >= 256) {
+        const [oldest, block] = this.scalars.entries().next().value!;
+        this.scalars.delete(oldest);
+        this.heap.free(block);
+      }
+      this.scalars.set(scalar, address);
+    } else {
+      this.cache.add(host, address);
+    }
+    return address;
+  }
+
+  private operand(a: NDArray): Operand {
+    return { address: this.blockOf(a) + a.offset * 4, strides: a.strides };
+  }
+
+  /** Writes a walk's descriptor into the descriptor block and returns its address. */
+  private describe(op: string, walk: Walk): number {
+    const d = descriptor(walk);
+    if (d.length * 4 > DESCRIPTOR_BYTES) throw new SkipgradError(`wasm ${op}`, 'rank', `at most ${Math.floor(DESCRIPTOR_BYTES / 4 / (1 + walk.strides.length))} axes after merging`, String(walk.shape.length));
+    this.heap.i32().set(d, this.desc / 4);
+    return this.desc;
+  }
+
+  /** A fresh block for a result of `shape`. */
+  private output(op: string, shape: readonly number[]): number {
+    // A free block, else one recycled from the oldest cached arrays (once the cache holds an
+    // eighth of its budget), else new memory: fresh pages cost a page fault each on first touch.
+    const size = sizeClass(sizeOf(shape) * 4);
+    return this.heap.takeFree(size) ?? this.cache.recycle(size, this.cache.budgetBytes / 8) ?? this.heap.alloc(sizeOf(shape) * 4, op, shape);
+  }
+
+  /**
+   * The result computed in block `address`: copied out into its own Float32Array, the block
+   * kept in the cache under it. Then the cache is trimmed to its budget — only here, once the
+   * kernel has read its inputs, and not inside a call that other calls make (depth > 0).
+   */
+  private finish(address: number, shape: readonly number[]): NDArray {
+    const start = address / 4;
+    const host = this.heap.f32().slice(start, start + sizeOf(shape));
+    this.heap.counters.downloads++;
+    this.cache.add(host, address);
+    if (this.depth === 0) {
+      this.cache.trim();
+      this.cache.endCall();
+    }
+    return new NDArray(host, [...shape], contiguousStrides(shape));
+  }
+
+  /** How many backend calls are running inside another one (e.g. a contiguous copy inside gather). */
+  private depth = 0;
+
+  private nested<T>(fn: () => T): T {
+    this.depth++;
+    try { return fn(); } finally { this.depth--; }
+  }
+
+  /** A float64 accumulator of `count` zeros, for one call (freed by the caller). */
+  private zeroedF64(count: number, op: string): number {
+    const address = this.heap.alloc(count * 8, op);
+    this.heap.f64().fill(0, address / 8, address / 8 + count);
+    return address;
+  }
+
+  // ── splitting over threads ────────────────────────────────────────────────────────────────
+
+  /** True when a call of `work` units is worth sharing, given the threshold for its kind of work. */
+  private shared(work: number, threshold: number): boolean {
+    return this.pool !== null && work > 0 && (this.splitAlways || work >= threshold);
+  }
+
+  /**
+   * Runs `kernel(...args, start, end)` over [0, total) — the kernels take element, row or image
+   * ranges as their last two arguments — in one call, or, when `share`, as chunks (about four
+   * per thread) that the threads claim.
+   */
+  private split(kernel: JobKernel, args: number[], total: number, share: boolean, local?: LocalArgument): void {
+    this.heap.counters.launches++;
+    if (!share) {
+      (this.kernels[kernel] as (...a: number[]) => void)(...args, 0, total);
+      return;
+    }
+    const count = Math.min(total, this.threads * 4, MAX_CHUNKS);
+    const size = Math.ceil(total / count);
+    const chunks: Chunk[] = [];
+    for (let start = 0; start < total; start += size) chunks.push({ kernel, args: [...args, start, Math.min(total, start + size)] });
+    this.pool!.run(chunks, local);
+  }
+
+  /** An elementwise kernel over `total` elements: shared when large. */
+  private elementwise(kernel: JobKernel, args: number[], total: number): void {
+    this.split(kernel, args, total, this.shared(total, PARALLEL_ELEMENTS));
+  }
+
+  /** True when any input is float64: such calls run on the reference kernels. */
+  private static float64(...arrays: readonly NDArray[]): boolean {
+    return arrays.some((a) => a.dtype === 'float64');
+  }
+
+  // ── the Backend interface ────────────────────────────────────────────────────────────────
+
+  unary(op: UnaryOp, a: NDArray): NDArray {
+    if (WasmBackendImpl.float64(a) || a.size === 0) return cpuBackend.unary(op, a);
+    const x = this.operand(a);
+    const out = this.output(op, a.shape);
+    const walk = coalesce(a.shape, [contiguousStrides(a.shape), x.strides]);
+    walk.strides.shift();
+    this.elementwise('unary', [UNARY_OPS.indexOf(op), out, x.address, walk.shape.length, this.describe(op, walk)], a.size);
+    return this.finish(out, a.shape);
+  }
+
+  binary(op: BinaryOp, a: NDArray, b: NDArray): NDArray {
+    if (WasmBackendImpl.float64(a, b)) return cpuBackend.binary(op, a, b);
+    const shape = broadcastShapes(op, a.shape, b.shape);
+    if (sizeOf(shape) === 0) return cpuBackend.binary(op, a, b);
+    const x = this.operand(a.expand(shape));
+    const y = this.operand(b.expand(shape));
+    const out = this.output(op, shape);
+    const walk = coalesce(shape, [contiguousStrides(shape), x.strides, y.strides]);
+    walk.strides.shift();
+    this.elementwise('binary', [BINARY_OPS.indexOf(op), out, x.address, y.address, walk.shape.length, this.describe(op, walk)], sizeOf(shape));
+    return this.finish(out, shape);
+  }
+
+  reduce(op: ReduceOp, a: NDArray, axes: readonly number[], keepdim: boolean): NDArray {
+    if (WasmBackendImpl.float64(a) || a.size === 0) return cpuBackend.reduce(op, a, axes, keepdim);
+    const reduced = new Set(axes);
+    const keptShape = a.shape.map((side, axis) => (reduced.has(axis) ? 1 : side));
+    const slotStrides = contiguousStrides(keptShape).map((s, axis) => (reduced.has(axis) ? 0 : s));
+    const shape = keepdim ? keptShape : a.shape.filter((_, axis) => !reduced.has(axis));
+    const x = this.operand(a);
+    const out = this.output(op, shape);
+    // Walk the input in its memory order (largest stride first), so each row is a run of it.
+    const order = a.shape.map((_, axis) => axis).sort((p, q) => x.strides[q]! - x.strides[p]!);
+    const walk = coalesce(order.map((d) => a.shape[d]!), [order.map((d) => x.strides[d]!), order.map((d) => slotStrides[d]!)]);
+    const desc = this.describe(op, walk);
+    const slots = sizeOf(keptShape);
+    if (op === 'sum') {
+      // Each thread sums the chunks it claims into its own float64 slots; then they are added.
+      const share = this.shared(a.size, PARALLEL_ELEMENTS);
+      const accounts = share ? this.threads : 1;
+      const stride = Math.ceil((slots * 8) / 64) * 64;
+      const accs = this.zeroedF64((stride / 8) * accounts, op);
+      this.split('sumInto', [accs, x.address, walk.shape.length, desc], a.size, share, { index: 0, stride });
+      for (let t = 1; t < accounts; t++) this.kernels.addF64(accs, accs + t * stride, 0, slots);
+      this.kernels.roundToF32(out, accs, 0, slots);
+      this.heap.free(accs);
+    } else {
+      this.heap.counters.launches++;
+      this.kernels.fill(out, -Infinity, 0, slots);
+      this.kernels.maxInto(out, x.address, walk.shape.length, desc, 0, rowsOf(walk));
+    }
+    return this.finish(out, shape);
+  }
+
+  matmul(a: NDArray, b: NDArray): NDArray {
+    if (WasmBackendImpl.float64(a, b)) return cpuBackend.matmul(a, b);
+    const { n, k, m, batch, a: av, b: bv } = matmulOperands(a, b);
+    const shape = [...batch, n, m];
+    if (sizeOf(shape) === 0) return cpuBackend.matmul(a, b);
+    const x = this.operand(av);
+    const y = this.operand(bv);
+    const out = this.output('matmul', shape);
+    const [ars, acs] = x.strides.slice(-2) as [number, number];
+    const [brs, bcs] = y.strides.slice(-2) as [number, number];
+    // A is packed once per matrix, read by every thread; threads share each product by columns,
+    // in chunks of whole 8-column panels, each packing its columns of B into its own scratch.
+    const share = this.shared(n * k * m, PARALLEL_MACS) && m > 8;
+    const panels = Math.ceil(m / 8);
+    const columns = share ? 8 * Math.ceil(panels / Math.min(panels, this.threads * 4, MAX_CHUNKS)) : m;
+    const stride = Math.ceil((this.kernels.matmulScratch(columns) * 4) / 64) * 64;
+    const scratch = this.heap.alloc(stride * (share ? this.threads : 1), 'matmul');
+    const packed = this.heap.alloc(this.kernels.packedASize(n, k) * 4, 'matmul');
+    let index = 0;
+    walkBatch(batch, x.strides, y.strides, (offsetA, offsetB) => {
+      this.heap.counters.launches++;
+      this.kernels.packAll(packed, x.address + offsetA * 4, ars, acs, n, k);
+      const args = [out + index * n * m * 4, packed, y.address + offsetB * 4, brs, bcs, n, k, m];
+      if (share) {
+        const chunks: Chunk[] = [];
+        for (let j0 = 0; j0 < m; j0 += columns) chunks.push({ kernel: 'matmul', args: [...args, j0, Math.min(m, j0 + columns) - j0, scratch] });
+        this.pool!.run(chunks, { index: 10, stride });
+      } else {
+        this.kernels.matmul(...(args as [number, number, number, number, number, number, number, number]), 0, m, scratch);
+      }
+      index++;
+    });
+    this.heap.free(packed);
+    this.heap.free(scratch);
+    return this.finish(out, shape);
+  }
+
+  /** Copies `src` into the same-shaped view of block `dst` at element `offset` with `strides`. */
+  private copyInto(op: string, dst: number, offset: number, strides: readonly number[], src: NDArray): void {
+    const from = this.operand(src);
+    const walk = coalesce(src.shape, [strides, from.strides]);
+    this.elementwise('copy', [dst + offset * 4, from.address, walk.shape.length, this.describe(op, walk)], src.size);
+  }
+
+  concat(arrays: readonly NDArray[], axis: number): NDArray {
+    if (WasmBackendImpl.float64(...arrays)) return cpuBackend.concat(arrays, axis);
+    const shape = [...arrays[0]!.shape];
+    shape[axis] = arrays.reduce((total, a) => total + a.shape[axis]!, 0);
+    if (sizeOf(shape) === 0) return cpuBackend.concat(arrays, axis);
+    for (const piece of arrays) if (piece.size > 0) this.blockOf(piece); // in the memory (and marked used) before the output is placed
+    const out = this.output('concat', shape);
+    const strides = contiguousStrides(shape);
+    let start = 0;
+    for (const piece of arrays) {
+      if (piece.size > 0) this.copyInto('concat', out, start * strides[axis]!, strides, piece);
+      start += piece.shape[axis]!;
+    }
+    return this.finish(out, shape);
+  }
+
+  pad(a: NDArray, pads: readonly (readonly [number, number])[], value: number): NDArray {
+    if (WasmBackendImpl.float64(a)) return cpuBackend.pad(a, pads, value);
+    const shape = a.shape.map((side, axis) => side + pads[axis]![0] + pads[axis]![1]);
+    if (sizeOf(shape) === 0) return cpuBackend.pad(a, pads, value);
+    if (a.size > 0) this.blockOf(a);
+    const out = this.output('pad', shape);
+    const strides = contiguousStrides(shape);
+    this.kernels.fill(out, value, 0, sizeOf(shape));
+    if (a.size > 0) this.copyInto('pad', out, pads.reduce((at, [before], axis) => at + before * strides[axis]!, 0), strides, a);
+    return this.finish(out, shape);
+  }
+
+  copy(a: NDArray, dtype: DType = a.dtype): NDArray {
+    if (dtype === 'float64' || WasmBackendImpl.float64(a) || a.size === 0) return cpuBackend.copy(a, dtype);
+    this.blockOf(a);
+    const out = this.output('copy', a.shape);
+    this.copyInto('copy', out, 0, contiguousStrides(a.shape), a);
+    return this.finish(out, a.shape);
+  }
+
+  /** `a` itself when contiguous, else a contiguous copy (inside another call: the cache waits for that call). */
+  private contiguous(a: NDArray): NDArray {
+    return a.isContiguous() ? a : this.nested(() => this.copy(a));
+  }
+
+  full(shape: readonly number[], value: number, dtype: DType): NDArray {
+    if (dtype === 'float64' || sizeOf(shape) === 0) return cpuBackend.full(shape, value, dtype);
+    const out = this.output('full', shape);
+    this.heap.counters.launches++;
+    this.kernels.fill(out, value, 0, sizeOf(shape));
+    return this.finish(out, shape);
+  }
+
+  where(cond: NDArray, a: NDArray, b: NDArray): NDArray {
+    if (WasmBackendImpl.float64(cond, a, b)) return cpuBackend.where(cond, a, b);
+    const shape = broadcastShapes('where', cond.shape, a.shape, b.shape);
+    if (sizeOf(shape) === 0) return cpuBackend.where(cond, a, b);
+    const [c, x, y] = [cond, a, b].map((t) => this.operand(t.expand(shape))) as [Operand, Operand, Operand];
+    const out = this.output('where', shape);
+    const walk = coalesce(shape, [contiguousStrides(shape), c.strides, x.strides, y.strides]);
+    walk.strides.shift();
+    this.elementwise('where', [out, c.address, x.address, y.address, walk.shape.length, this.describe('where', walk)], sizeOf(shape));
+    return this.finish(out, shape);
+  }
+
+  /** The descriptor of gather / scatterAdd: the index's shape and the source's strides with 0 on the axis. */
+  private indexWalk(op: string, shape: readonly number[], axis: number, index: NDArray): { desc: number; rank: number; rows: number; axisStride: number } {
+    const strides = contiguousStrides(shape);
+    const walk: Walk = { shape: [...index.shape], strides: [strides.map((s, d) => (d === axis ? 0 : s))] };
+    return { desc: this.describe(op, walk), rank: index.rank, rows: rowsOf(walk), axisStride: strides[axis]! };
+  }
+
+  gather(a: NDArray, axis: number, index: NDArray): NDArray {
+    if (WasmBackendImpl.float64(a, index) || index.size === 0 || a.rank === 0) return cpuBackend.gather(a, axis, index);
+    const source = this.contiguous(a);
+    const idx = this.contiguous(index);
+    const [from, at] = [this.operand(source).address, this.operand(idx).address];
+    const out = this.output('gather', index.shape);
+    const w = this.indexWalk('gather', a.shape, axis, index);
+    this.elementwise('gather', [out, from, at, w.rank, w.desc, w.axisStride], index.size);
+    return this.finish(out, index.shape);
+  }
+
+  scatterAdd(shape: readonly number[], axis: number, index: NDArray, src: NDArray): NDArray {
+    if (WasmBackendImpl.float64(index, src) || index.size === 0 || shape.length === 0) return cpuBackend.scatterAdd(shape, axis, index, src);
+    const values = this.contiguous(src);
+    const idx = this.contiguous(index);
+    const [from, at] = [this.operand(values).address, this.operand(idx).address];
+    const out = this.output('scatterAdd', shape);
+    const acc = this.zeroedF64(sizeOf(shape), 'scatterAdd');
+    const w = this.indexWalk('scatterAdd', shape, axis, index);
+    this.heap.counters.launches++;
+    this.kernels.scatterAddInto(acc, from, at, w.rank, w.desc, w.axisStride, w.rows);
+    this.kernels.roundToF32(out, acc, 0, sizeOf(shape));
+    this.heap.free(acc);
+    return this.finish(out, shape);
+  }
+
+  /** The window geometry the kernels read: [C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow]. */
+  private geometry(image: readonly number[], win: Window2d): { address: number; oh: number; ow: number } {
+    const [, C, H, W] = image as [number, number, number, number];
+    const [kh, kw] = win.kernel;
+    const oh = windowOutputSize(H, kh, win.stride[0], win.padding[0], win.dilation[0]);
+    const ow = windowOutputSize(W, kw, win.stride[1], win.padding[1], win.dilation[1]);
+    this.heap.i32().set([C, H, W, kh, kw, ...win.stride, ...win.padding, ...win.dilation, oh, ow], this.desc / 4);
+    return { address: this.desc, oh, ow };
+  }
+
+  unfold(x: NDArray, window: Window2d): NDArray {
+    if (WasmBackendImpl.float64(x) || x.size === 0) return cpuBackend.unfold(x, window);
+    const [N, C] = x.shape as [number, number];
+    const [kh, kw] = window.kernel;
+    const image = this.contiguous(x);
+    const g = this.geometry(x.shape, window);
+    const shape = [N, C * kh * kw, g.oh * g.ow];
+    const from = this.operand(image).address;
+    const out = this.output('unfold', shape);
+    // Threads take whole column rows (one per image, channel and kernel offset).
+    const rows = N * C * kh * kw;
+    this.split('unfold', [out, from, g.address], rows, this.shared(sizeOf(shape), PARALLEL_ELEMENTS));
+    return this.finish(out, shape);
+  }
+
+  fold(cols: NDArray, outputSize: readonly [number, number], window: Window2d): NDArray {
+    if (WasmBackendImpl.float64(cols) || cols.size === 0) return cpuBackend.fold(cols, outputSize, window);
+    const [N, rows] = cols.shape as [number, number];
+    const C = rows / (window.kernel[0] * window.kernel[1]);
+    const shape = [N, C, outputSize[0], outputSize[1]];
+    const columns = this.contiguous(cols);
+    const g = this.geometry(shape, window);
+    const from = this.operand(columns).address;
+    const out = this.output('fold', shape);
+    const acc = this.zeroedF64(sizeOf(shape), 'fold');
+    // Threads take whole images (one per sample and channel): no two add into the same pixel.
+    this.split('foldInto', [acc, from, g.address], N * C, this.shared(cols.size, PARALLEL_ELEMENTS));
+    this.kernels.roundToF32(out, acc, 0, sizeOf(shape));
+    this.heap.free(acc);
+    return this.finish(out, shape);
+  }
+  /**
+   * Convolution without the columns (assembly/conv.ts): the filters are packed once, and each
+   * thread packs its share of the windows straight from the image. Threads share the images
+   * and, within one, its output positions in chunks of whole 8-column panels.
+   */
+  conv2d(x: NDArray, w: NDArray, window: Window2d): NDArray {
+    if (WasmBackendImpl.float64(x, w) || x.size === 0 || w.size === 0) return cpuBackend.conv2d(x, w, window);
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const [O, , kh, kw] = w.shape as [number, number, number, number];
+    const K = C * kh * kw;
+    const image = this.contiguous(x);
+    const filters = this.contiguous(w);
+    const from = this.operand(image).address;
+    const weights = this.operand(filters).address;
+    const oh = windowOutputSize(H, kh, window.stride[0], window.padding[0], window.dilation[0]);
+    const ow = windowOutputSize(W, kw, window.stride[1], window.padding[1], window.dilation[1]);
+    const shape = [N, O, oh, ow];
+    const L = oh * ow;
+    const out = this.output('conv2d', shape);
+    const g = this.geometry(x.shape, window);
+    const packed = this.heap.alloc(this.kernels.packedASize(O, K) * 4, 'conv2d');
+    this.kernels.packAll(packed, weights, K, 1, O, K);
+    const share = this.shared(N * O * K * L, PARALLEL_MACS) && L > 8;
+    const perImage = share ? Math.max(1, Math.min(Math.ceil(L / 8), Math.ceil((this.threads * 4) / N))) : 1;
+    const columns = 8 * Math.ceil(Math.ceil(L / 8) / perImage);
+    const stride = Math.ceil((this.kernels.conv2dScratch(columns) * 4) / 64) * 64;
+    const scratch = this.heap.alloc(stride * (share ? this.threads : 1), 'conv2d');
+    const chunks: Chunk[] = [];
+    for (let n = 0; n < N; n++) {
+      for (let j0 = 0; j0 < L; j0 += columns) chunks.push({ kernel: 'conv2d', args: [out, packed, from, g.address, O, K, n, j0, Math.min(L, j0 + columns) - j0, scratch] });
+    }
+    this.heap.counters.launches++;
+    if (share) {
+      for (let at = 0; at < chunks.length; at += MAX_CHUNKS) this.pool!.run(chunks.slice(at, at + MAX_CHUNKS), { index: 9, stride });
+    } else {
+      for (const chunk of chunks) this.kernels.conv2d(...(chunk.args as Parameters<Kernels['conv2d']>));
+    }
+    this.heap.free(scratch);
+    this.heap.free(packed);
+    return this.finish(out, shape);
+  }
+
+}
+
+/** Calls `visit(offsetA, offsetB)` for every batch index, with the element offsets of each operand's matrix. */
+function walkBatch(batch: readonly number[], stridesA: readonly number[], stridesB: readonly number[], visit: (a: number, b: number) => void): void {
+  const total = sizeOf(batch);
+  for (let i = 0; i < total; i++) {
+    let rest = i;
+    let a = 0;
+    let b = 0;
+    for (let axis = batch.length - 1; axis >= 0; axis--) {
+      const coordinate = rest % batch[axis]!;
+      rest = Math.floor(rest / batch[axis]!);
+      a += coordinate * stridesA[axis]!;
+      b += coordinate * stridesB[axis]!;
+    }
+    visit(a, b);
+  }
+}
