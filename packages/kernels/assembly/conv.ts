@@ -23,8 +23,12 @@ import { KC, MR, NR, blockProduct } from './matmul';
   return iy >= 0 && iy < H && ix >= 0 && ix < W ? load<f32>(src + <usize>((c * H + iy) * W + ix) * 4) : 0;
 }
 
-/** Packs rows [p0, p0 + kc) × window columns [j0, j0 + cols) of image n's unfold, read from x, into NR-column panels. */
-function packWindows(dst: usize, x: usize, g: usize, n: i32, p0: i32, kc: i32, j0: i32, cols: i32): void {
+/**
+ * Packs rows [p0, p0 + kc) × window columns [j0, j0 + cols) of image n's unfold, read from x,
+ * into NR-column panels. `corners` is room for 2·NR integers: where each of a panel's windows
+ * starts (its top-left pixel, before the kernel offset), worked out once per panel.
+ */
+function packWindows(dst: usize, x: usize, g: usize, n: i32, p0: i32, kc: i32, j0: i32, cols: i32, corners: usize): void {
   const C = geo(g, 0), H = geo(g, 1), W = geo(g, 2), kh = geo(g, 3), kw = geo(g, 4);
   const sh = geo(g, 5), sw = geo(g, 6), ph = geo(g, 7), pw = geo(g, 8), dh = geo(g, 9), dw = geo(g, 10);
   const ow = geo(g, 12);
@@ -35,6 +39,13 @@ function packWindows(dst: usize, x: usize, g: usize, n: i32, p0: i32, kc: i32, j
     const l0 = j0 + q;
     const oy0 = l0 / ow, ox0 = l0 % ow;
     const oneRun = sw == 1 && live == NR && ox0 + NR <= ow; // 8 windows side by side on one output row
+    if (!oneRun) {
+      for (let t = 0; t < live; t++) {
+        const l = l0 + t;
+        store<i32>(corners + <usize>t * 8, (l / ow) * sh - ph);
+        store<i32>(corners + <usize>t * 8 + 4, (l % ow) * sw - pw);
+      }
+    }
     let c = p0 / (kh * kw), i = (p0 / kw) % kh, j = p0 % kw;
     for (let p = 0; p < kc; p++) {
       const to = panel + <usize>(p * NR) * 4;
@@ -50,12 +61,9 @@ function packWindows(dst: usize, x: usize, g: usize, n: i32, p0: i32, kc: i32, j
         }
       } else {
         for (let t = 0; t < NR; t++) {
-          let v: f32 = 0;
-          if (t < live) {
-            const l = l0 + t;
-            v = pixel(src, H, W, c, (l / ow) * sh - ph + i * dh, (l % ow) * sw - pw + j * dw);
-          }
-          store<f32>(to + <usize>t * 4, v);
+          const iy = load<i32>(corners + <usize>t * 8) + i * dh;
+          const ix = load<i32>(corners + <usize>t * 8 + 4) + j * dw;
+          store<f32>(to + <usize>t * 4, t < live ? pixel(src, H, W, c, iy, ix) : 0);
         }
       }
       if (++j == kw) { j = 0; if (++i == kh) { i = 0; c++; } }
@@ -63,9 +71,9 @@ function packWindows(dst: usize, x: usize, g: usize, n: i32, p0: i32, kc: i32, j
   }
 }
 
-/** Floats of scratch one share of a convolution needs (as matmulScratch). */
+/** Floats of scratch one share of a convolution needs: as matmulScratch, and 2·NR integers for window corners. */
 export function conv2dScratch(cols: i32): i32 {
-  return KC * ((cols + NR - 1) / NR) * NR + MR * NR;
+  return KC * ((cols + NR - 1) / NR) * NR + MR * NR + 2 * NR;
 }
 
 /**
@@ -81,7 +89,7 @@ export function conv2d(y: usize, ap: usize, x: usize, g: usize, O: i32, K: i32, 
   const c = y + <usize>(n * O * L + j0) * 4;
   for (let p0 = 0; p0 < K; p0 += KC) {
     const kc = min(KC, K - p0);
-    packWindows(scratch, x, g, n, p0, kc, j0, cols);
+    packWindows(scratch, x, g, n, p0, kc, j0, cols, tile + MR * NR * 4);
     blockProduct(c, L, ap, rowsPadded, O, p0, kc, scratch, cols, 0, 0, 0, tile);
   }
 }

@@ -137,14 +137,20 @@ export class ThreadPool {
     Atomics.store(this.ctrl, 4, 0); // open: from here on any thread may claim
     Atomics.add(this.ctrl, 0, 1);
     Atomics.notify(this.ctrl, 0);
+    let failure: unknown = null;
     for (;;) {
       const i = Atomics.add(this.ctrl, 4, 1);
       if (i >= chunks.length) break;
-      (this.main[chunks[i]!.kernel] as (...a: number[]) => void)(...chunks[i]!.args); // thread 0: local offset 0
+      try {
+        (this.main[chunks[i]!.kernel] as (...a: number[]) => void)(...chunks[i]!.args); // thread 0: local offset 0
+      } catch (e) {
+        failure ??= e; // finish the job's bookkeeping first, so the pool stays usable
+      }
       Atomics.sub(this.ctrl, 1, 1);
     }
     this.waitForAll();
     Atomics.store(this.ctrl, 4, CLOSED);
+    if (failure !== null) throw failure;
     if (Atomics.load(this.ctrl, 3) === 1) {
       Atomics.store(this.ctrl, 3, 0);
       throw new SkipgradError('wasm', 'kernel', 'every thread to finish its share', 'a worker thread whose kernel failed');
