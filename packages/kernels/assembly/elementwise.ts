@@ -9,6 +9,7 @@
  *   unary:  0 neg  1 exp  2 log  3 tanh  4 sigmoid  5 relu  6 step  7 abs  8 sign  9 erf
  *   binary: 0 add  1 sub  2 mul  3 div  4 pow  5 eq
  */
+import { exp4, sigmoid4, tanh4 } from './exp';
 import { rowLength, rowStart, rowStep, spanEnd, spanStart } from './strided';
 
 // ── one input ──────────────────────────────────────────────────────────────────────────────
@@ -59,12 +60,15 @@ function unaryScalar(op: i32, x: f64): f64 {
   }
 }
 
-/** Four elements of a unary op that SIMD has instructions for (neg, relu, step, abs, sign). */
+/** Four elements of a unary op done in lanes: neg, relu, step, abs, sign; exp, tanh, sigmoid (exp.ts). */
 @inline function unaryLanes(op: i32, x: v128): v128 {
   const zero = f32x4.splat(0);
   const one = f32x4.splat(1);
   switch (op) {
     case 0: return f32x4.neg(x);
+    case 1: return exp4(x);
+    case 3: return tanh4(x);
+    case 4: return sigmoid4(x);
     // relu keeps NaN, as x > 0 ? x : 0 does not: (x > 0) is false for NaN, so 0 — same as the reference.
     case 5: return v128.and(x, f32x4.gt(x, zero));
     case 6: return v128.and(one, f32x4.gt(x, zero));
@@ -74,7 +78,7 @@ function unaryScalar(op: i32, x: f64): f64 {
 }
 
 @inline function isLaneOp(op: i32): bool {
-  return op == 0 || op == 5 || op == 6 || op == 7 || op == 8;
+  return op != 2 && op != 9; // log and erf run one element at a time, in float64
 }
 
 /** dst[0..count) = op(src[j·step]), one run of a row. */

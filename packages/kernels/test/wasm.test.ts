@@ -77,6 +77,30 @@ describe('wasm backend: what does not depend on threads', () => {
     }
   });
 
+  plainTest('exp, tanh and sigmoid in lanes: within 3e-7 relative of the reference over [−110, 110]; its special values', () => {
+    const n = 1 << 16;
+    const x = new NDArray(Float32Array.from({ length: n }, (_, i) => (i / n - 0.5) * 220), [n]);
+    for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
+      const got = wasm.unary(op, x).toTypedArray();
+      const want = cpu.unary(op, x).toTypedArray();
+      for (let i = 0; i < n; i++) {
+        const w = want[i]!;
+        if (!Number.isFinite(w)) expect(got[i]).toBe(w); // overflow to +∞, as the reference
+        else if (Math.abs(w) < 1.2e-38) expect(Math.abs(got[i]! - w), `${op}(${x.get([i])})`).toBeLessThan(1e-44 + 1e-7 * Math.abs(w)); // subnormals
+        else expect(Math.abs(got[i]! - w) / Math.abs(w), `${op}(${x.get([i])}) = ${got[i]} vs ${w}`).toBeLessThan(3e-7);
+      }
+    }
+    const special = new NDArray(Float32Array.from([NaN, Infinity, -Infinity, 0, -0, 88.72, 88.73, -103.9, -104.5, 1e-8, -1e-8]), [11]);
+    for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
+      const got = Array.from(wasm.unary(op, special).toTypedArray());
+      const want = Array.from(cpu.unary(op, special).toTypedArray());
+      got.forEach((g, i) => {
+        if (!Number.isFinite(want[i]!) || want[i] === 0) expect(g, `${op}(${special.get([i])})`).toBe(want[i]); // NaN, ±∞, ±0 exactly
+        else expect(Math.abs(g - want[i]!) / Math.abs(want[i]!), `${op}(${special.get([i])})`).toBeLessThan(1e-6);
+      });
+    }
+  });
+
   plainTest('elementwise add, sub, mul and div agree with the reference bit for bit', () => {
     const a = new NDArray(Float32Array.from({ length: 37 }, (_, i) => Math.sin(i) * 10), [37]);
     const b = new NDArray(Float32Array.from({ length: 37 }, (_, i) => Math.cos(i) + 2), [37]);
