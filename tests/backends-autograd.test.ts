@@ -8,12 +8,12 @@ import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test as plainTest } from 'vitest';
 import {
-  Generator, type Tensor, adaptiveAvgPool2d, avgPool2d, clamp, concat, conv2d, convTranspose2d, dropout, fold, gather, gelu, getBackend, logSoftmax,
+  Generator, type Tensor, adaptiveAvgPool2d, forgettingTemporaries, avgPool2d, clamp, concat, conv2d, convTranspose2d, dropout, fold, gather, gelu, getBackend, logSoftmax,
   maskedSelect, matmul, maxPool2d, pad, scatterAdd, setBackend, softmax, split, stack, tensor, tidy, unfold, upsampleNearest, where,
 } from '@skipgrad/autograd';
 import { type Backend, type GpujsBackend, type WasmBackend, cpuBackend, createGpujsBackend, createWasmBackend } from '@skipgrad/kernels';
 import { Linear, ReLU, SGD, Sequential, crossEntropy } from '@skipgrad/nn';
-import { runs } from './support.js';
+import { runScript, runs } from './support.js';
 
 const glAvailable = (createRequire(import.meta.url)('gpu.js') as { GPU: { isHeadlessGLSupported: boolean } }).GPU.isHeadlessGLSupported;
 const MODES: ('cpu' | 'webasm' | 'gpu')[] = ['cpu', 'webasm', ...(glAvailable ? ['gpu' as const] : [])];
@@ -205,10 +205,22 @@ describe.each(DEVICES.map((d) => [d.label, d] as const))('autograd on the %s bac
   });
 });
 
-plainTest('tidy refuses what is not a function', () => {
+plainTest('tidy and forgettingTemporaries refuse what is not a function', () => {
   expect(() => tidy(42 as never)).toThrow("tidy: argument 'fn' expected a function to run, got 42");
+  expect(() => forgettingTemporaries(42 as never)).toThrow("forgettingTemporaries: argument 'fn' expected a function to run, got 42");
 });
 
 plainTest('setBackend switches back to the CPU after these tests', () => {
   expect(getBackend().name).toBe('cpu');
 });
+
+plainTest('the default backend: wasm where SIMD exists, SKIPGRAD_BACKEND=cpu|wasm chooses, anything else is refused by name', async () => {
+  const script = `
+    const { getBackend, tensor } = await import('@skipgrad/autograd');
+    try { tensor([1, 2]).add(1); console.log(getBackend().name); } catch (e) { console.log(e.message); }
+    process.exit(0);`;
+  expect((await runScript(script, { SKIPGRAD_BACKEND: '' })).stdout.trim()).toBe('wasm');
+  expect((await runScript(script, { SKIPGRAD_BACKEND: 'cpu' })).stdout.trim()).toBe('cpu');
+  expect((await runScript(script, { SKIPGRAD_BACKEND: 'gpu' })).stdout.trim())
+    .toBe(`getBackend: argument 'SKIPGRAD_BACKEND' expected 'cpu' or 'wasm' (or unset), got "gpu"`);
+}, 120_000);

@@ -10,7 +10,7 @@
  * first op). The default backend is created at the first op, not at import.
  */
 import { type Backend, cpuBackend, createWasmBackend, wasmSimdSupported } from '@skipgrad/kernels';
-import { SkipgradError, describe } from '@skipgrad/tensor';
+import { type NDArray, SkipgradError, describe } from '@skipgrad/tensor';
 
 let current: Backend | null = null;
 
@@ -47,4 +47,19 @@ export function setBackend(backend: Backend): void {
     throw new SkipgradError('setBackend', 'backend', 'an object implementing the Backend interface', describe(backend));
   }
   current = backend;
+}
+
+/**
+ * Runs `fn` so that the backend may afterwards drop its cached copies of the arrays fn made,
+ * except the tensors fn returns (Backend.forgetScope: every array stays valid). The backward
+ * pass and the optimizers run inside it; on a backend without a cache it just runs `fn`.
+ *
+ * @example
+ * const [g] = forgettingTemporaries(() => [tensor([1, 2]).mul(3).add(1)]);
+ * g!.toArray(); // [4, 7]
+ */
+export function forgettingTemporaries<T extends readonly { data: NDArray }[]>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new SkipgradError('forgettingTemporaries', 'fn', 'a function to run', describe(fn));
+  const backend = getBackend();
+  return backend.forgetScope ? backend.forgetScope(fn, (kept) => kept.map((t) => t.data)) : fn();
 }

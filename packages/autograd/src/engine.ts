@@ -18,7 +18,7 @@ import { gradTarget } from './record.js';
 import { Tensor } from './tensor.js';
 import { onesLike, zerosLike } from './create.js';
 import { anomalyMode, checkFinite, withBackwardContext } from './inspect/anomaly.js';
-import { getBackend } from './backend.js';
+import { forgettingTemporaries } from './backend.js';
 import { traceListener } from './inspect/trace.js';
 
 export interface BackwardOptions {
@@ -57,16 +57,6 @@ export function backward(outputs: readonly Tensor[], gradOutputs: readonly Tenso
     });
     return leaves.map((t) => t.grad!);
   });
-}
-
-/**
- * Runs a backward pass where the backend can forget its copies of the intermediate gradients
- * afterwards (Backend.forgetScope: they stay valid, only cached copies go), keeping the
- * gradients fn returns. A backend without the hint just runs fn.
- */
-function forgettingTemporaries(fn: () => Tensor[]): Tensor[] {
-  const backend = getBackend();
-  return backend.forgetScope ? backend.forgetScope(fn, (kept) => kept.map((t) => t.data)) : fn();
 }
 
 /**

@@ -18,7 +18,7 @@ export { backward, grad, zeroGrad, type BackwardOptions, type GradOptions } from
 export { Node, type BackwardFn, type GradTarget, type InputInfo, noGrad, enableGrad, isGradEnabled } from './graph.js';
 export { fromOp } from './record.js';
 export { unbroadcast } from './unbroadcast.js';
-export { getBackend, setBackend } from './backend.js';
+export { forgettingTemporaries, getBackend, setBackend } from './backend.js';
 export { tidy } from './tidy.js';
 export * from './ops/index.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckReport, GradcheckError } from './gradcheck/index.js';

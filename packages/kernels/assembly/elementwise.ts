@@ -2,8 +2,10 @@
  * Elementwise kernels: out[i] = f(a[i]) and out[i] = f(a[i], b[i]), with a and b read through
  * their strides (broadcast axes have stride 0), out contiguous. Rows whose elements sit side by
  * side (step 1), or repeat one value (step 0, a broadcast scalar or column), run four lanes at
- * a time; other rows, and the functions SIMD has no instruction for (exp, log, tanh, sigmoid,
- * erf, pow), run one element at a time in float64 and round once, as the reference does.
+ * a time. exp, tanh and sigmoid are lane functions too, from a float32 polynomial e^x (exp.ts):
+ * every element of them goes through the lanes — row tails and strided rows one lane at a time —
+ * so a value's result never depends on where it sits. log, erf and pow run one element at a
+ * time in float64 and round once, as the reference does.
  *
  * Operation codes, in the order of UNARY_OPS and BINARY_OPS in backend.ts:
  *   unary:  0 neg  1 exp  2 log  3 tanh  4 sigmoid  5 relu  6 step  7 abs  8 sign  9 erf
@@ -43,21 +45,9 @@ function erf(x: f64): f64 {
   return sign * (1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f);
 }
 
-/** One element of a unary op, in float64. */
+/** One element of the unary ops that are not lane functions — log (2) and erf (9) — in float64. */
 function unaryScalar(op: i32, x: f64): f64 {
-  switch (op) {
-    case 0: return -x;
-    case 1: return Math.exp(x);
-    case 2: return Math.log(x);
-    case 3: return Math.tanh(x);
-    // e^x / (1 + e^x) for x < 0, so that exp never overflows.
-    case 4: return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-    case 5: return x > 0 ? x : 0;
-    case 6: return x > 0 ? 1 : 0;
-    case 7: return Math.abs(x);
-    case 8: return x > 0 ? 1 : x < 0 ? -1 : 0;
-    default: return erf(x);
-  }
+  return op == 2 ? Math.log(x) : erf(x);
 }
 
 /** Four elements of a unary op done in lanes: neg, relu, step, abs, sign; exp, tanh, sigmoid (exp.ts). */
@@ -69,7 +59,7 @@ function unaryScalar(op: i32, x: f64): f64 {
     case 1: return exp4(x);
     case 3: return tanh4(x);
     case 4: return sigmoid4(x);
-    // relu keeps NaN, as x > 0 ? x : 0 does not: (x > 0) is false for NaN, so 0 — same as the reference.
+    // relu(NaN) = 0, as in the reference: (NaN > 0) is false, so the mask is 0.
     case 5: return v128.and(x, f32x4.gt(x, zero));
     case 6: return v128.and(one, f32x4.gt(x, zero));
     case 7: return f32x4.abs(x);
@@ -87,7 +77,11 @@ function unaryScalar(op: i32, x: f64): f64 {
   if (step == 1 && isLaneOp(op)) {
     for (; j + 4 <= count; j += 4) v128.store(dst + <usize>j * 4, unaryLanes(op, v128.load(src + <usize>j * 4)));
   }
-  for (; j < count; j++) store<f32>(dst + <usize>j * 4, <f32>unaryScalar(op, <f64>load<f32>(src + <usize>(j * step) * 4)));
+  for (; j < count; j++) {
+    const x = load<f32>(src + <usize>(j * step) * 4);
+    const y = isLaneOp(op) ? f32x4.extract_lane(unaryLanes(op, f32x4.splat(x)), 0) : <f32>unaryScalar(op, <f64>x);
+    store<f32>(dst + <usize>j * 4, y);
+  }
 }
 
 /** out (contiguous) = op(a), a described by desc = [shape, strides] of rank `rank`; elements [e0, e1). */

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test as plainTest } from 'vitest
 import { NDArray } from '@skipgrad/tensor';
 import { cpuBackend as cpu, createGpujsBackend } from '../src/index.js';
 import type { GpujsBackend, GpuModule } from '../src/gpujs/index.js';
+import { runScript } from '../../../tests/support.js';
 import { expectClose, kernelParity } from './parity.js';
 
 const glAvailable = (createRequire(import.meta.url)('gpu.js') as { GPU: { isHeadlessGLSupported: boolean } }).GPU.isHeadlessGLSupported;
@@ -138,9 +139,6 @@ describe('a GPU without float textures', () => {
 
 describe('gpu.js is loaded only when the gpujs backend is created', () => {
   plainTest('a program on the CPU backend never loads it; createGpujsBackend does', async () => {
-    const { spawnSync } = await import('node:child_process');
-    const { fileURLToPath } = await import('node:url');
-    const root = fileURLToPath(new URL('../../..', import.meta.url));
     // A child process: import the engine, train a step on the CPU, then look for gpu.js among
     // the loaded modules; then create the gpujs backend and look again.
     const script = `
@@ -153,7 +151,7 @@ describe('gpu.js is loaded only when the gpujs backend is created', () => {
       const before = loaded();
       await k.createGpujsBackend({ mode: 'cpu' });
       console.log(JSON.stringify({ before, after: loaded() }));`;
-    const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    const r = await runScript(script);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout.trim())).toEqual({ before: false, after: true });
   });

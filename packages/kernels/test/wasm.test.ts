@@ -9,7 +9,7 @@ import { NDArray } from '@skipgrad/tensor';
 import { BINARY_OPS, UNARY_OPS, cpuBackend as cpu, createWasmBackend } from '../src/index.js';
 import { coalesce } from '../src/wasm/layout.js';
 import { sizeClass } from '../src/wasm/heap.js';
-import { runs } from '../../../tests/support.js';
+import { runScript, runs } from '../../../tests/support.js';
 import { expectClose, kernelParity, view } from './parity.js';
 
 const wasm = createWasmBackend({ threads: 1 });
@@ -101,6 +101,22 @@ describe('wasm backend: what does not depend on threads', () => {
     }
   });
 
+  plainTest("a lane function's value does not depend on where it sits: row bodies, row tails and strided views agree bit for bit", () => {
+    const x = new NDArray(Float32Array.from({ length: 7 * 9 }, (_, i) => Math.sin(i) * 4), [7, 9]);
+    for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
+      const packed = wasm.unary(op, x);
+      const viaTranspose = wasm.unary(op, x.transpose(0, 1)).transpose(0, 1);
+      expect(Array.from(viaTranspose.toTypedArray())).toEqual(Array.from(packed.toTypedArray()));
+      const one = wasm.unary(op, x.slice([[3, 4], [5, 6]])); // a lone element: the scalar path
+      expect(one.get([0, 0])).toBe(packed.get([3, 5]));
+    }
+  });
+
+  plainTest('forget and forgetScope refuse what they cannot use, by name', () => {
+    expect(() => wasm.forget(null as never)).toThrow("wasm forget: argument 'arrays' expected an iterable of NDArrays, got null");
+    expect(() => wasm.forgetScope(3 as never)).toThrow("wasm forgetScope: argument 'fn' expected a function to run, got 3");
+  });
+
   plainTest('elementwise add, sub, mul and div agree with the reference bit for bit', () => {
     const a = new NDArray(Float32Array.from({ length: 37 }, (_, i) => Math.sin(i) * 10), [37]);
     const b = new NDArray(Float32Array.from({ length: 37 }, (_, i) => Math.cos(i) + 2), [37]);
@@ -179,9 +195,6 @@ describe('wasm residency and memory', () => {
 
 describe('wasm threads', () => {
   plainTest('start with the backend and never keep a process alive; close() stops them', async () => {
-    const { spawnSync } = await import('node:child_process');
-    const { fileURLToPath } = await import('node:url');
-    const root = fileURLToPath(new URL('../../..', import.meta.url));
     // A child process: a 2-thread backend, one product big enough to be split, then the end of
     // the script with the workers parked — the process must exit at once, with status 0.
     const script = `
@@ -192,7 +205,7 @@ describe('wasm threads', () => {
       const y = w.matmul(a, a);
       console.log(JSON.stringify({ threads: w.info().threads, y: y.get([3, 5]) }));`;
     const started = Date.now();
-    const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const r = await runScript(script);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const expected = Array.from({ length: 256 }, (_, p) => ((3 * 256 + p) % 7) * ((p * 256 + 5) % 7)).reduce((s, v) => s + v, 0);

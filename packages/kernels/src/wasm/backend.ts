@@ -4,7 +4,8 @@
  * place the output (output), describe the walk to the kernel (describe, geometry), call it —
  * split over threads when large (split) — and copy the result out (finish).
  */
-import { type DType, NDArray, SkipgradError, broadcastShapes, contiguousStrides, sizeOf } from '@skipgrad/tensor';
+import { type DType, NDArray, SkipgradError, broadcastShapes, contiguousStrides, describe, sizeOf } from '@skipgrad/tensor';
+import { keepResult } from '../scopes.js';
 import { type BinaryOp, type ReduceOp, type UnaryOp, type Window2d, BINARY_OPS, UNARY_OPS, matmulOperands, windowOutputSize } from '../backend.js';
 import { cpuBackend } from '../cpu/index.js';
 import { type HeapCounters, ResidentCache, WasmHeap, sizeClass } from './heap.js';
@@ -64,13 +65,17 @@ export class WasmBackendImpl implements WasmBackend {
   }
 
   /** See Backend.forgetScope: results stay valid host arrays; only their cached copies go. */
-  forgetScope<T>(fn: () => T, keep: (result: T) => Iterable<NDArray> = (r) => (r instanceof NDArray ? [r] : [])): T {
+  forgetScope<T>(fn: () => T, keep: (result: T) => Iterable<NDArray> = keepResult): T {
+    if (typeof fn !== 'function') throw new SkipgradError('wasm forgetScope', 'fn', 'a function to run', describe(fn));
     return this.cache.forgetting(fn, (r) => [...keep(r)].flatMap((a) => (a.source instanceof Float32Array ? [a.source] : [])));
   }
 
   /** See Backend.forget. */
   forget(arrays: Iterable<NDArray>): void {
-    for (const a of arrays) if (a.source instanceof Float32Array) this.cache.forget(a.source);
+    if (typeof (arrays as Iterable<NDArray> | null)?.[Symbol.iterator] !== 'function') {
+      throw new SkipgradError('wasm forget', 'arrays', 'an iterable of NDArrays', describe(arrays));
+    }
+    for (const a of arrays) if (a instanceof NDArray && a.source instanceof Float32Array) this.cache.forget(a.source);
   }
 
   /** tidy() on this backend: the same as forgetScope — nothing it made becomes unreadable. */
@@ -281,9 +286,11 @@ export class WasmBackendImpl implements WasmBackend {
     const scratch = this.heap.alloc(stride * (share ? this.threads : 1), 'matmul');
     const packed = this.heap.alloc(this.kernels.packedASize(n, k) * 4, 'matmul');
     let index = 0;
+    let packedOffset = -1; // A broadcast over the batch (stride 0) is packed once
     walkBatch(batch, x.strides, y.strides, (offsetA, offsetB) => {
       this.heap.counters.launches++;
-      this.kernels.packAll(packed, x.address + offsetA * 4, ars, acs, n, k);
+      if (offsetA !== packedOffset) this.kernels.packAll(packed, x.address + offsetA * 4, ars, acs, n, k);
+      packedOffset = offsetA;
       const args = [out + index * n * m * 4, packed, y.address + offsetB * 4, brs, bcs, n, k, m];
       if (share) {
         const chunks: Chunk[] = [];

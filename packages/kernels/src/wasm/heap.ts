@@ -88,8 +88,8 @@ export class WasmHeap {
    */
   alloc(bytes: number, op: string, shape?: readonly number[]): number {
     const size = sizeClass(bytes);
-    const reused = this.freeLists.get(size)?.pop();
-    if (reused !== undefined) { this.blockSize[reused / 64] = size; return reused; }
+    const reused = this.takeFree(size);
+    if (reused !== undefined) return reused;
     const address = this.top;
     const end = address + size;
     if (end > this.memory.buffer.byteLength) this.grow(end, op, bytes, shape);
@@ -192,11 +192,8 @@ export class ResidentCache {
     let entry = this.oldest;
     for (let looked = 0; entry && looked < 32; looked++, entry = entry.newer) {
       if (entry.bytes === size && entry.lastCall !== this.call) {
-        this.unlink(entry);
-        entry.evicted = true;
-        this.count--;
-        this.bytes -= entry.bytes;
-        return entry.address;
+        this.drop(entry);
+        return entry.address; // handed over, not freed
       }
     }
     return undefined;
@@ -228,9 +225,8 @@ export class ResidentCache {
       const added = this.scopes.pop()!;
       const outer = this.scopes.at(-1);
       for (const host of added) {
-        if (kept.has(host)) { outer?.add(host); continue; }
-        const entry = this.entries.get(host);
-        if (entry && !entry.evicted) this.evict(entry);
+        if (kept.has(host)) outer?.add(host);
+        else this.forget(host);
       }
     }
   }
@@ -246,16 +242,16 @@ export class ResidentCache {
     if (entry && !entry.evicted) this.evict(entry);
   }
 
-  /** Forgets every entry (their blocks go back to the heap). */
-  clear(): void {
-    while (this.oldest) this.evict(this.oldest);
-  }
-
-  private evict(entry: Entry): void {
+  /** Takes an entry out of the cache; its block is the caller's to free or reuse. */
+  private drop(entry: Entry): void {
     this.unlink(entry);
     entry.evicted = true;
     this.count--;
     this.bytes -= entry.bytes;
+  }
+
+  private evict(entry: Entry): void {
+    this.drop(entry);
     this.heap.free(entry.address);
   }
 

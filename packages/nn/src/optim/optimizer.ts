@@ -3,8 +3,8 @@
  * update under noGrad so that no graph is recorded. Updates replace a parameter's values
  * (Parameter.assign) instead of writing into shared storage.
  */
-import { type Tensor, getBackend, noGrad } from '@skipgrad/autograd';
-import { type NDArray, SkipgradError, describe } from '@skipgrad/tensor';
+import { type Tensor, forgettingTemporaries, noGrad } from '@skipgrad/autograd';
+import { SkipgradError, describe } from '@skipgrad/tensor';
 import { Parameter } from '../module.js';
 
 export abstract class Optimizer {
@@ -30,17 +30,14 @@ export abstract class Optimizer {
    */
   step(): void {
     this.stepCount++;
-    const run = (): NDArray[] => {
+    forgettingTemporaries(() => {
       noGrad(() => {
         this.params.forEach((p, i) => {
           if (p.grad !== null) p.assign(this.update(p, p.grad, i).data);
         });
       });
-      return [...this.params.map((p) => p.data), ...this.stateTensors().map((t) => t.data)];
-    };
-    const backend = getBackend();
-    if (backend.forgetScope) backend.forgetScope(run, (kept) => kept);
-    else run();
+      return [...this.params, ...this.stateTensors()];
+    });
   }
 
   /** The tensors the optimizer carries from step to step (momentum, moments): kept by `step`. */
