@@ -5,15 +5,10 @@
  *   conv2d:           y[n] = W · unfold(x)[n]           (+ b)
  *   convTranspose2d:  y = fold(Wᵀ · x)                  (+ b)   — conv2d's adjoint in x
  *
- * conv2d is one primitive (the backend computes W · unfold(x) in one call, and may do it
- * without writing the columns); its gradients are the same product taken apart, written with
- * matmul, unfold and fold — so there is still no convolution backward kernel to get wrong:
- *
- *   dx = fold(Wᵀ · dy)                     (col2im of the columns' gradient)
- *   dW = Σ_n dy[n] · unfold(x)[n]ᵀ
- *
- * convTranspose2d is a composite of matmul and fold. With groups g, channels split into g
- * independent groups, each with its own filters.
+ * conv2d checks its arguments, splits the groups and adds the bias here; each group is the
+ * primitive in conv2d-group.ts (one backend call, its backward beside it). convTranspose2d is
+ * a composite of matmul and fold. With groups g, channels split into g independent groups,
+ * each with its own filters.
  */
 import { SkipgradError, formatShape } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor } from '../args.js';
@@ -23,11 +18,8 @@ import { fold } from './fold.js';
 import { matmul } from './matmul.js';
 import { pad } from './pad.js';
 import { narrow } from './shape.js';
-import { unfold } from './unfold.js';
 import { type Pair, type WindowOptions, checkImage, makeWindow, pair } from './window.js';
-import type { Window2d } from '@skipgrad/kernels';
-import { getBackend } from '../backend.js';
-import { fromOp } from '../record.js';
+import { conv2dGroup } from './conv2d-group.js';
 
 export interface ConvOptions extends WindowOptions {
   groups?: number;
@@ -74,24 +66,9 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const [O, , kh, kw] = w.shape as [number, number, number, number];
   const window = makeWindow('conv2d', [kh, kw], options, [input.shape[2]!, input.shape[3]!]);
   const filters = groupsOf(w, g, 0);
-  const outs = groupsOf(input, g).map((xg, i) => convolve(xg, filters[i]!, window, options));
+  const outs = groupsOf(input, g).map((xg, i) => conv2dGroup(xg, filters[i]!, window, options));
   const out = g === 1 ? outs[0]! : concat(outs, 1);
   return bias ? out.add(bias.reshape([O, 1, 1])) : out;
-}
-
-/** The primitive: one group, y[n] = W · unfold(x)[n] (see the top of this file for its gradients). */
-function convolve(x: Tensor, w: Tensor, window: Window2d & { out: [number, number] }, options: WindowOptions): Tensor {
-  const [N, , H, W] = x.shape as [number, number, number, number];
-  const [O, , kh, kw] = w.shape as [number, number, number, number];
-  const L = window.out[0] * window.out[1];
-  return fromOp('conv2d', [x, w], ['x', 'weight'], getBackend().conv2d(x.data, w.data, window), (dy, needs) => {
-    const dyCols = dy.reshape([N, O, L]);
-    const wFlat = w.reshape([O, -1]); // [O, C·kh·kw]
-    return [
-      needs[0] ? fold(matmul(wFlat.transpose(), dyCols), [H, W], [kh, kw], options) : null,
-      needs[1] ? matmul(dyCols, unfold(x, [kh, kw], options).transpose(-2, -1)).sum(0).reshape([...w.shape]) : null,
-    ];
-  });
 }
 
 export interface ConvTransposeOptions extends ConvOptions {
