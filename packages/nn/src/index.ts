@@ -1,6 +1,7 @@
 /**
  * @skipgrad/nn — modules, layers, losses, optimizers, and the skip-connection blocks:
- * Residual (ResNet), DenseConcat (DenseNet, U-Net), Highway, ReZero.
+ * Residual (ResNet), DenseConcat (DenseNet, U-Net), Highway, ReZero, SkipInit, LayerScale, DualPath
+ * (the hybrid), and the transformer's residual stream (TransformerEncoderLayer, VisionTransformer).
  *
  * @example
  * import { Sequential, Linear, Tanh, Residual, SGD, crossEntropy } from '@skipgrad/nn';
@@ -12,6 +13,9 @@ export { Linear, type LinearOptions } from './layers/linear.js';
 export { ReLU, Tanh, Sigmoid, GELU, Identity, Flatten, Dropout } from './layers/basic.js';
 export { Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Upsample, type ConvLayerOptions } from './layers/conv.js';
 export { Sequential, ModuleList } from './layers/containers.js';
+export { Embedding, SinusoidalPositionalEncoding, LearnedPositionalEncoding } from './layers/embedding.js';
+export { MultiheadAttention, type AttentionMasks, type MultiheadAttentionOptions } from './layers/attention.js';
+export { TransformerEncoderLayer, RESIDUAL_SCALES, type ResidualScale, type TransformerEncoderLayerOptions } from './layers/transformer.js';
 export { LayerNorm, BatchNorm1d, BatchNorm2d, type NormOptions } from './layers/norm.js';
 export { type Reduction, mseLoss, nllLoss, crossEntropy, bceWithLogits } from './losses.js';
 export { Optimizer } from './optim/optimizer.js';
@@ -19,10 +23,13 @@ export { SGD, type SGDOptions } from './optim/sgd.js';
 export { Adam, AdamW, type AdamOptions } from './optim/adam.js';
 export { LRScheduler, type LRFactor, stepLR, cosineLR, linearWarmup, clipGradNorm } from './optim/schedule.js';
 export { Residual, ReZero, DenseConcat } from './skip/residual.js';
+export { SkipInit, LayerScale } from './skip/scaled.js';
+export { DualPath } from './skip/dual-path.js';
 export { Highway, type HighwayOptions } from './skip/highway.js';
 export { mlp, type MLPKind, type MLPOptions } from './models/mlp.js';
 export { basicBlock, preActBlock, bottleneckBlock, resnetCifar, type BlockOptions, type ResNetOptions } from './models/resnet.js';
 export { denseLayer, denseBlock, transition, denseNetBC, type DenseNetOptions } from './models/densenet.js';
+export { VisionTransformer, type ViTOptions } from './models/vit.js';
 export { UNet, convBlock, type UNetOptions } from './models/unet.js';
 export { serializeSafetensors, parseSafetensors, type SafetensorsFile } from './safetensors.js';
 export { saveModel, loadModel } from './io.js';

@@ -34,3 +34,4 @@ export { fold } from './fold.js';
 export { conv2d, convTranspose2d, type ConvOptions, type ConvTransposeOptions } from './conv.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, upsampleNearest } from './pool.js';
 export { type Pair, type WindowOptions } from './window.js';
+export { scaledDotProductAttention, attentionWeights, type AttentionOptions } from './attention.js';
