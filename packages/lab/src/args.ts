@@ -33,18 +33,22 @@ export const HELP = `skipgrad-lab — what skip connections do to gradients and 
 
 Usage: skipgrad-lab [experiment ...] [options]        (in this repository: npm run lab -- [...])
 
-Experiments (default: all four, in this order):
+Experiments (default: all eight, in this order):
   gradient-flow   gradient norm of every layer at initialisation: plain, residual, highway, dense MLPs
   trainability    plain vs highway MLPs trained at growing depth (after Srivastava et al., 2015, Fig. 1)
   degradation     plain CNN vs its ResNet at two depths: training error (after He et al., 2015)
   long-skips      a small U-Net with and without its long skips on generated shapes: IoU and masks
+  transformer     a small ViT on the digits: post-LN vs pre-LN (± warmup), no residual, ReZero, LayerScale (after Xiong et al., 2020)
+  rank-collapse   how fast tokens collapse to one vector through attention, with and without skips and MLPs (after Dong et al., 2021)
+  identity-construction  a trained shallow net plus identity layers vs deep plain and residual nets from scratch (He et al.'s argument)
+  adaptive-hybrid learned residual scales (ReZero, SkipInit, LayerScale) on a deep MLP; dual-path vs ResNet vs DenseNet blocks
 
 Options:
   --seed <n>          seed for data split, initialisation and batches (default 2026); same seed, same numbers
   --full              the papers' depths (MLPs to 100 layers, ResNet-56), longer training, a learning-rate search; ~7 min on 2 cores
   --tiny              every experiment in seconds (a smoke test; the numbers mean little)
   --depths <list>     depths for gradient-flow and trainability, e.g. 10,20,50
-  --steps <n>         training steps per model (trainability, degradation, long-skips)
+  --steps <n>         training steps per model (every experiment that trains)
   --out <dir>         where results.json and report.html go (default ./lab-report)
   --backend <name>    wasm (default: WebAssembly SIMD on every core), cpu (the plain-JS reference) or gpujs
   --threads <n>       wasm threads (default: the cores available)
@@ -54,7 +58,7 @@ Options:
   -h, --help          this help
   -v, --version       the version
 
-The default run takes about 20 seconds on a 2-core machine (wasm backend) and writes
+The default run takes about 1.5 minutes on a 2-core machine (wasm backend) and writes
 lab-report/results.json and lab-report/report.html (open it in any browser, offline).`;
 
 const positiveInt = (flag: string, text: string): number => {

@@ -12,6 +12,10 @@ import { type DegradationResult, degradation } from './experiments/degradation.j
 import { type GradientFlowResult, gradientFlow } from './experiments/gradient-flow.js';
 import { type LongSkipsResult, longSkips } from './experiments/long-skips.js';
 import { type TrainabilityResult, trainability } from './experiments/trainability.js';
+import { type TransformerResult, transformer } from './experiments/transformer.js';
+import { type RankCollapseResult, rankCollapse } from './experiments/rank-collapse.js';
+import { type IdentityResult, identityConstruction } from './experiments/identity-construction.js';
+import { type AdaptiveHybridResult, adaptiveHybrid } from './experiments/adaptive-hybrid.js';
 import type { ProgressStream } from './progress.js';
 import { type ExperimentName, type LabSettings, presetSettings } from './settings.js';
 import { seedFor } from './train.js';
@@ -30,6 +34,10 @@ export interface LabResults {
     trainability?: TrainabilityResult;
     degradation?: DegradationResult;
     'long-skips'?: LongSkipsResult;
+    transformer?: TransformerResult;
+    'rank-collapse'?: RankCollapseResult;
+    'identity-construction'?: IdentityResult;
+    'adaptive-hybrid'?: AdaptiveHybridResult;
   };
   /** Not deterministic: when and where it ran, and how long each experiment took. */
   run: { startedAt: string; seconds: Partial<Record<ExperimentName, number>>; totalSeconds: number; node: string; platform: string; cpus: number };
@@ -44,6 +52,7 @@ export function settingsFor(args: Pick<LabArgs, 'preset' | 'depths' | 'steps'>):
   }
   if (args.steps) {
     s.trainability.steps = s.degradation.steps = s.longSkips.steps = args.steps;
+    s.transformer.steps = s.identityConstruction.steps = s.adaptiveHybrid.steps = args.steps;
   }
   return s;
 }
@@ -53,6 +62,10 @@ const EXPERIMENT_RUNNERS: Record<ExperimentName, (ctx: LabContext) => unknown> =
   trainability,
   degradation,
   'long-skips': longSkips,
+  transformer,
+  'rank-collapse': rankCollapse,
+  'identity-construction': identityConstruction,
+  'adaptive-hybrid': adaptiveHybrid,
 };
 
 export interface RunOptions {

@@ -3,7 +3,7 @@
  * loss curve (and stops, marked diverged, if the loss stops being a number), and evaluation.
  */
 import { type Tensor, noGrad, tensor } from '@skipgrad/autograd';
-import { type Module, type Optimizer, crossEntropy } from '@skipgrad/nn';
+import { type Module, type Optimizer, clipGradNorm, crossEntropy } from '@skipgrad/nn';
 import type { Generator } from '@skipgrad/tensor';
 import { type Digits, permutation } from './data/digits.js';
 import type { Progress } from './progress.js';
@@ -46,6 +46,10 @@ export interface TrainOptions {
   logEvery: number;
   generator: Generator;
   progress?: Progress;
+  /** Rescale the gradients to at most this norm before each step (clipGradNorm). */
+  clipNorm?: number;
+  /** Called after each optimizer step (a learning-rate schedule, recording a learned scale). */
+  afterStep?: (step: number) => void;
 }
 
 /** The fraction of rows of `logits` whose largest entry is not the label. */
@@ -76,7 +80,9 @@ export function trainClassifier(o: TrainOptions): TrainResult {
       return result;
     }
     loss.backward();
+    if (o.clipNorm !== undefined) clipGradNorm(o.model.parameters(), o.clipNorm);
     o.optimizer.step();
+    o.afterStep?.(step);
     lossSum += value;
     errorSum += errorRate(logits, y);
     since++;
@@ -110,6 +116,13 @@ export function evaluate(model: Module, d: Digits, layout: 'flat' | 'image', cou
   });
   model.train();
   return { loss: loss / n, accuracy: 1 - wrong / n };
+}
+
+/** ‖∂L/∂θ‖ over a list of parameters (Frobenius norm of all their gradients together; 0 where none arrived). */
+export function gradNorm(parameters: Iterable<Tensor>): number {
+  let squares = 0;
+  for (const p of parameters) if (p.grad) squares += p.grad.mul(p.grad).sum().item();
+  return Math.sqrt(squares);
 }
 
 /** A generator seeded from the run's seed and a label, so each model's draws are independent of the others'. */

@@ -72,11 +72,36 @@ describe('the lab, end to end (tiny preset)', () => {
     expect(ls.runs.map((x) => x.skip)).toEqual([true, false]);
     expect(ls.runs[0]!.samples).toHaveLength(2);
     expect(ls.runs[0]!.samples[0]!.input).toHaveLength(64);
+    const tf = all.results.transformer!;
+    expect(tf.runs).toHaveLength(7 * 2); // seven variants at two depths
+    for (const run of tf.runs) expect(run.initGradNorms).toHaveLength(run.depth);
+    expect(tf.runs.filter((x) => x.variant === 'no residual').every((x) => x.initGradNorms.every((g) => g > 0))).toBe(true);
+    const rc = all.results['rank-collapse']!;
+    expect(rc.runs.map((x) => x.stack)).toEqual(['attention', 'attention + skip', 'attention + MLP', 'attention + MLP + skip']);
+    for (const run of rc.runs) expect(run.residual).toHaveLength(rc.settings.depth + 1);
+    // Every stack starts from the same embedded tokens; pure attention ends nearer rank 1 than with its skip.
+    expect(new Set(rc.runs.map((x) => x.residual[0])).size).toBe(1);
+    expect(rc.runs[0]!.residual.at(-1)!).toBeLessThan(rc.runs[1]!.residual.at(-1)!);
+    const ic = all.results['identity-construction']!;
+    expect(ic.atConstruction.identical).toBe(true); // the identity layers change the loss by not one bit
+    expect(ic.runs.map((x) => [x.network, x.depth, x.startStep])).toEqual([['shallow', 2, 0], ['constructed', 4, 4], ['plain', 4, 0], ['residual', 4, 0]]);
+    const ah = all.results['adaptive-hybrid']!;
+    expect(ah.scaleRuns.map((x) => x.kind)).toEqual(['fixed', 'rezero', 'skipinit', 'layerscale']);
+    expect(ah.scaleRuns[0]!.scales).toEqual([]);
+    const rezero = ah.scaleRuns[1]!;
+    expect(rezero.scales[0]).toEqual(Array(ah.settings.depth).fill(0)); // ReZero starts every block at α = 0…
+    expect(rezero.scales.at(-1)!.some((a) => a !== 0)).toBe(true); // …and learns
+    expect(rezero.scaleSteps).toEqual([0, 2, 4]);
+    expect(ah.hybridRuns.map((x) => x.kind)).toEqual(['resnet', 'densenet', 'dual-path']);
+    const [resnet, ...others] = ah.hybridRuns;
+    for (const run of others) expect(Math.abs(run.parameters - resnet!.parameters) / resnet!.parameters).toBeLessThan(0.25);
   });
 
   test('the summary prints a table per experiment', () => {
     const text = summary(all);
-    for (const heading of ['Gradient flow at initialisation', 'Trainability', 'Degradation', 'Long skips']) expect(text).toContain(heading);
+    for (const heading of ['Gradient flow at initialisation', 'Trainability', 'Degradation', 'Long skips', 'Transformer', 'Rank collapse', 'Identity construction', 'Adaptive scales']) {
+      expect(text).toContain(heading);
+    }
     // The default backend: wasm, or the reference when the suite runs with SKIPGRAD_BACKEND=cpu.
     expect(text).toMatch(process.env.SKIPGRAD_BACKEND === 'cpu' ? /seed 2026, preset tiny, backend cpu, / : /seed 2026, preset tiny, backend wasm \(128-bit SIMD, \d+ threads?\)/);
   });
@@ -86,8 +111,9 @@ describe('the HTML report', () => {
   const html = renderReport(all);
 
   test('holds every plot as inline SVG and the predicted masks', () => {
-    // 2 gradient-flow depths + 2 trainability kinds + degradation + long-skips loss
-    expect(html.match(/<svg[^>]*class="chart"/g)).toHaveLength(6);
+    // 2 gradient-flow depths + 2 trainability kinds + degradation + long-skips loss + 2 transformer depths × (gradients, loss)
+    // + rank collapse + identity construction + adaptive-hybrid (scales' loss, 3 learned-scale charts, hybrid loss)
+    expect(html.match(/<svg[^>]*class="chart"/g)).toHaveLength(6 + 4 + 1 + 1 + 5);
     // 2 samples × (input, truth, with, without)
     expect(html.match(/<svg[^>]*class="mask"/g)).toHaveLength(8);
     for (const id of EXPERIMENTS) expect(html).toContain(`id="${id}"`);

@@ -5,7 +5,11 @@
 import type { DegradationResult } from '../experiments/degradation.js';
 import type { GradientFlowResult } from '../experiments/gradient-flow.js';
 import type { LongSkipsResult } from '../experiments/long-skips.js';
+import type { AdaptiveHybridResult } from '../experiments/adaptive-hybrid.js';
+import type { IdentityResult } from '../experiments/identity-construction.js';
+import type { RankCollapseResult } from '../experiments/rank-collapse.js';
 import type { TrainabilityResult } from '../experiments/trainability.js';
+import type { TransformerResult } from '../experiments/transformer.js';
 import type { LabResults } from '../run.js';
 import { PALETTE, SHADES, escapeXml as esc, greyImage, lineChart } from './svg.js';
 
@@ -101,12 +105,105 @@ ${list(r.findings)}
 <table class="masks"><tr><th>input</th><th>true mask</th><th>with skips</th><th>without skips</th></tr>${rows.join('')}</table>`;
 }
 
+const side = (paper: string, findings: readonly string[], note = ''): string =>
+  `<div class="side"><div><h3>What the paper found</h3><p>${esc(paper)}</p></div><div><h3>What this run found</h3>${list(findings)}${note}</div></div>`;
+
+function transformerSection(r: TransformerResult): string {
+  const variants: string[] = [...new Set(r.runs.map((x) => x.variant))];
+  const colour = (v: string): string => SHADES[variants.indexOf(v) % SHADES.length]!;
+  const charts = r.settings.depths.flatMap((depth) => {
+    const runs = r.runs.filter((x) => x.depth === depth);
+    const series = (pick: (x: (typeof runs)[number]) => { x: number[]; y: number[] }) =>
+      runs.map((x) => ({ name: x.variant, color: colour(x.variant), dashed: x.variant.endsWith('no warmup'), ...pick(x) }));
+    return [
+      lineChart({ title: `depth ${depth}: ‖∂L/∂θ‖ per layer at initialisation`, xLabel: 'encoder layer (input → output)', yLabel: 'gradient norm', logY: true,
+        series: series((x) => ({ x: x.initGradNorms.map((_, i) => i + 1), y: x.initGradNorms })) }),
+      lineChart({ title: `depth ${depth}: training loss`, xLabel: 'step', yLabel: 'cross-entropy', logY: true, series: series((x) => ({ x: x.loss.step, y: x.loss.value })) }),
+    ];
+  });
+  const s = r.settings;
+  return `<h2 id="transformer">5. The transformer's residual stream (after Xiong et al., 2020)</h2>
+<p>A Vision Transformer on the digits: ${s.patch}×${s.patch} patches (${(28 / s.patch) ** 2} tokens and a class token), width ${s.dim}, ${s.heads} heads,
+feed-forward ${s.mlpDim}, depths ${s.depths.join(' and ')}; AdamW (lr ${s.lr}, weight decay 0.01) for ${s.steps} steps of ${s.batch}, with a linear
+warmup over ${s.warmupSteps} steps unless marked "no warmup" (dashed). Post-LN: <code>x ← LN(x + f(x))</code>; pre-LN: <code>x ← x + f(LN(x))</code>;
+"no residual": pre-LN without the <code>x +</code>; ReZero: <code>x + α·f(x)</code>, α from 0, no norms; LayerScale: <code>x + γ ⊙ f(LN(x))</code>, γ from 0.1.
+Gradient norms: over each layer's parameters, one batch, at initialisation. Test accuracy on ${s.evalCount} digits.</p>
+<div class="charts">${charts.join('')}</div>
+${table(['variant', 'depth', 'parameters', 'grad norm last / first layer', 'final loss', 'test accuracy'], r.runs.map((x) => [
+    x.variant, String(x.depth), String(x.parameters), (x.initGradNorms.at(-1)! / x.initGradNorms[0]!).toFixed(2), num(x.finalLoss), pct(x.testAccuracy)]))}
+${side(r.paper, r.findings, `<p class="note">${s.steps} steps on ${s.dim}-wide models; the paper trained 6- to 12-layer translation models for days.</p>`)}`;
+}
+
+function rankCollapseSection(r: RankCollapseResult): string {
+  const chart = lineChart({
+    title: 'distance from rank 1, layer by layer', xLabel: 'layer (0 = the embedded patches)', yLabel: '‖X − 1x̄ᵀ‖ / ‖X‖', logY: true,
+    series: r.runs.map((x, i) => ({ name: x.stack, color: SHADES[i % SHADES.length]!, x: x.residual.map((_, l) => l), y: x.residual })),
+  });
+  const d = r.settings.depth;
+  return `<h2 id="rank-collapse">6. Rank collapse in pure attention (after Dong et al., 2021)</h2>
+<p>${r.settings.batch} digits cut into ${r.settings.patch}×${r.settings.patch} patches, embedded to width ${r.settings.dim} by a random linear map, then
+${d} freshly initialised layers (${r.settings.heads}-head self-attention, PyTorch's initialisation; the MLP is ${r.settings.dim}→${2 * r.settings.dim}→${r.settings.dim}
+with ReLU; no layer norms). After each layer: how far the tokens are from all being one vector, <code>‖X − 1x̄ᵀ‖_F / ‖X‖_F</code> with x̄ the mean token,
+averaged over the digits; float64 (a line that stops has reached exactly 0).</p>
+<div class="charts">${chart}</div>
+${table(['stack', 'input', 'after layer 1', `after layer ${d}`], r.runs.map((x) => [x.stack, sci(x.residual[0]!), sci(x.residual[1]!), sci(x.residual[d]!)]))}
+${side(r.paper, r.findings)}`;
+}
+
+function identitySection(r: IdentityResult): string {
+  const colours = { shallow: '#7f7f7f', constructed: PALETTE.highway!, plain: PALETTE.plain!, residual: PALETTE.residual! };
+  const chart = lineChart({
+    title: 'training loss', xLabel: 'step (the constructed network starts where the shallow one stopped)', yLabel: 'cross-entropy', logY: true,
+    series: r.runs.map((x) => ({ name: `${x.network} (depth ${x.depth})`, color: colours[x.network], x: x.loss.step.map((t) => t + x.startStep), y: x.loss.value })),
+  });
+  const s = r.settings;
+  return `<h2 id="identity-construction">7. The identity construction (He et al., 2015, §1)</h2>
+<p>ReLU MLPs of width ${s.width}, SGD (lr ${s.lr}, momentum ${s.momentum}, gradients clipped to norm ${s.clipNorm ?? '∞'}), batches of ${s.batch};
+${s.init} initialisation for the plain networks, ${s.residualInit} for the residual one (Kaiming inside every residual branch doubles the stream's variance per block). A depth-${s.shallowDepth} plain network is
+trained ${s.steps} steps; a depth-${s.deepDepth} network is built from its layers and ${s.deepDepth - s.shallowDepth} layers <code>ReLU(I·h + 0)</code> (the identity on a
+ReLU's output) and trained ${s.steps} more. Its loss at construction on ${s.evalCount} training digits: ${r.atConstruction.constructed} (the shallow network's:
+${r.atConstruction.shallow}). Beside it, plain and residual depth-${s.deepDepth} networks trained from scratch for all ${2 * s.steps} steps.</p>
+<div class="charts">${chart}</div>
+${table(['network', 'depth', 'steps trained', `training loss (${s.evalCount} digits)`, 'test accuracy'], r.runs.map((x) => [
+    x.network, String(x.depth), String(x.startStep + (x.loss.step.at(-1) ?? 0)), num(x.trainLoss), pct(x.testAccuracy)]))}
+${side(r.paper, r.findings)}`;
+}
+
+function adaptiveHybridSection(r: AdaptiveHybridResult): string {
+  const s = r.settings;
+  const scaleCharts = r.scaleRuns.filter((x) => x.scales.length > 0).map((x) => {
+    const picks = [...new Set([0, Math.floor((x.scales.length - 1) / 3), Math.floor((2 * (x.scales.length - 1)) / 3), x.scales.length - 1])];
+    return lineChart({
+      title: `${x.kind}: learned scale per block`, xLabel: 'block (input → head)', yLabel: x.kind === 'layerscale' ? 'mean γ' : 'α',
+      series: picks.map((p, i) => ({ name: `step ${x.scaleSteps[p]}`, color: SHADES[i]!, x: x.scales[p]!.map((_, b) => b + 1), y: x.scales[p]! })),
+    });
+  });
+  const lossChart = (title: string, runs: readonly { kind: string; loss: { step: number[]; value: number[] } }[]): string => lineChart({
+    title, xLabel: 'step', yLabel: 'cross-entropy', logY: true, series: runs.map((x, i) => ({ name: x.kind, color: SHADES[i % SHADES.length]!, x: x.loss.step, y: x.loss.value })),
+  });
+  return `<h2 id="adaptive-hybrid">8. Adaptive residual scales and the hybrid dual-path block</h2>
+<p>(a) A residual ReLU MLP of ${s.depth} blocks <code>x + s·ReLU(Wx + b)</code>, width ${s.width}, Adam (lr ${s.lr}), ${s.steps} steps of ${s.batch}: s fixed at 1,
+or learned — ReZero (a scalar from 0), SkipInit (a scalar from 1/√${s.depth}), LayerScale (a vector from 0.1). (b) ${s.blocks} blocks that add (ResNet),
+concatenate (DenseNet) or both (Dual Path: <code>[r + f_r, d, f_d]</code>), each sized to the parameter count of the ResNet stack of width ${s.budgetWidth}.</p>
+<div class="charts">${[lossChart('residual scales: training loss', r.scaleRuns), ...scaleCharts, lossChart('add / concatenate / both: training loss', r.hybridRuns)].join('')}</div>
+${table(['network', 'widths', 'parameters', 'final loss', 'test accuracy'], [
+    ...r.scaleRuns.map((x) => [`scale: ${x.kind}`, `${s.width}`, '', num(x.finalLoss), pct(x.testAccuracy)]),
+    ...r.hybridRuns.map((x) => [x.kind, x.kind === 'resnet' ? `${x.widths.residual}` : x.kind === 'densenet' ? `${x.widths.dense} + k=${x.widths.growth}` : `r=${x.widths.residual}, d=${x.widths.dense}, k=${x.widths.growth}`,
+      String(x.parameters), num(x.finalLoss), pct(x.testAccuracy)]),
+  ])}
+${side(r.paper, r.findings)}`;
+}
+
 export function renderReport(r: LabResults): string {
   const sections = [
     r.results['gradient-flow'] && gradientFlowSection(r.results['gradient-flow']),
     r.results.trainability && trainabilitySection(r.results.trainability),
     r.results.degradation && degradationSection(r.results.degradation),
     r.results['long-skips'] && longSkipsSection(r.results['long-skips']),
+    r.results.transformer && transformerSection(r.results.transformer),
+    r.results['rank-collapse'] && rankCollapseSection(r.results['rank-collapse']),
+    r.results['identity-construction'] && identitySection(r.results['identity-construction']),
+    r.results['adaptive-hybrid'] && adaptiveHybridSection(r.results['adaptive-hybrid']),
   ].filter((s): s is string => typeof s === 'string');
   const data = r.data ? `${r.data.train} training and ${r.data.test} test digits of the ${r.data.total} in the ${esc(r.data.source)}` : 'no digits (generated data only)';
   return `<!DOCTYPE html>
