@@ -181,6 +181,7 @@ describe('TransformerEncoderLayer', () => {
     expect(() => layerOf(1, { residual: false, residualScale: 'rezero' })).toThrow(/argument 'residualScale' expected 'none' when residual is false/);
     expect(() => layerOf(1, { residualScale: 'deepnorm', normFirst: true })).toThrow(/argument 'residualScale' expected a post-LN layer for 'deepnorm'/);
     expect(() => layerOf(1).forward(rnd([1, 2, 5], 1))).toThrow(/TransformerEncoderLayer: argument 'x' expected a tensor \[N, tokens, 6\], got shape \[1, 2, 5\]/);
+    expect(() => new TransformerEncoderLayer(0, 2)).toThrow(/TransformerEncoderLayer: argument 'dModel' expected a positive integer, got 0/);
     expect(() => layerOf(1, { dropout: 2 })).toThrow(/argument 'dropout' expected a probability in \[0, 1\), got 2/);
   });
 });

@@ -108,6 +108,9 @@ export function identityFindings(c: IdentityResult['atConstruction'], runs: read
     : `At construction the losses differ (${c.shallow} vs ${c.constructed}): the identity layers did change something.`];
   out.push(`After the same ${2 * shallow.loss.step.at(-1)!} training steps in all, training loss: constructed depth ${constructed.depth} ${f(constructed.trainLoss)}, `
     + `plain depth ${plain.depth} from scratch ${f(plain.trainLoss)}, residual depth ${residual.depth} from scratch ${f(residual.trainLoss)} (shallow after half as many steps: ${f(shallow.trainLoss)}).`);
+  out.push(constructed.trainLoss > shallow.trainLoss
+    ? `Training the constructed network on raised its loss from the shallow one's ${f(shallow.trainLoss)} to ${f(constructed.trainLoss)}: the deep solution exists, but SGD at this learning rate does not stay on it.`
+    : `Training the constructed network on lowered its loss further, from ${f(shallow.trainLoss)} to ${f(constructed.trainLoss)}.`);
   out.push(plain.trainLoss > constructed.trainLoss
     ? 'As the argument says, the plain deep network trained from scratch ends worse than the deep network that contains the shallow solution.'
     : 'Unlike the argument\'s premise, the plain deep network trained from scratch did not end worse than the constructed one in this run.');

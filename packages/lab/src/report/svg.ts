@@ -46,8 +46,11 @@ export function lineChart(o: ChartOptions): string {
   });
   const width = o.width ?? 460;
   const height = o.height ?? 300;
-  // The legend sits between the title and the plot, three entries a row, never over a line.
-  const legendRows = Math.ceil(o.series.length / 3);
+  // The legend sits between the title and the plot, never over a line: three entries a row,
+  // fewer when the names are long (~6 px a character).
+  const entryWidth = Math.max(130, 28 + 6.2 * Math.max(...o.series.map((s) => s.name.length)));
+  const perRow = Math.max(1, Math.floor((width - 68) / entryWidth));
+  const legendRows = Math.ceil(o.series.length / perRow);
   const m = { left: 58, right: 12, top: 30 + legendRows * 14, bottom: 42 };
   const log = o.logY ?? false;
   const usable = (v: number | null): v is number => v !== null && Number.isFinite(v) && (!log || v > 0);
@@ -91,7 +94,7 @@ export function lineChart(o: ChartOptions): string {
     if (d) parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}><title>${escapeXml(s.name)}</title></path>`);
   });
   o.series.forEach((s, i) => {
-    const [lx, ly] = [m.left + 10 + (i % 3) * 130, 30 + Math.floor(i / 3) * 14];
+    const [lx, ly] = [m.left + 10 + (i % perRow) * entryWidth, 30 + Math.floor(i / perRow) * 14];
     parts.push(`<line x1="${lx}" x2="${lx + 16}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,
       `<text x="${lx + 20}" y="${ly + 4}" class="legend">${escapeXml(s.name)}</text>`);
   });

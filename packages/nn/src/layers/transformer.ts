@@ -88,6 +88,9 @@ export class TransformerEncoderLayer extends Module {
   constructor(dModel: number, nhead: number, options: TransformerEncoderLayerOptions = {}) {
     super();
     const o = checkOptions(options);
+    for (const [name, v] of [['dModel', dModel], ['nhead', nhead]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new SkipgradError(OP, name, 'a positive integer', describe(v));
+    }
     this.dModel = dModel;
     this.normFirst = o.normFirst ?? false;
     this.residual = o.residual ?? true;
