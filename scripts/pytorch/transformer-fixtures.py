@@ -5,13 +5,16 @@ Writes tests/fixtures/pytorch-transformer.safetensors: the state dicts of an nn.
 and of post-LN and pre-LN nn.TransformerEncoderLayers (under PyTorch's own names, prefixed), their
 inputs, outputs, and the gradients of <g, output> with respect to inputs and weights, all float64.
 Run with Debian's python3-torch (1.13): `apt-get install python3-torch`, then
-`/usr/bin/python3 scripts/pytorch/transformer-fixtures.py` (Debian's python, where python3-torch installs). With `--check FILE` it instead loads a
-safetensors file written by skipgrad into the same modules with load_state_dict(strict=True).
-The format is written by hand (8-byte header length, JSON header, raw little-endian data), so
-no safetensors package is needed.
+`/usr/bin/python3 scripts/pytorch/transformer-fixtures.py` (Debian's python, where apt installs
+torch). With `--check FILE` it instead loads a safetensors file written by skipgrad into the same
+modules with load_state_dict(strict=True).
+The format is written by hand (safetensors_io.py), so no safetensors package is needed.
 """
-import json, struct, sys
+import sys
+
 import torch
+
+from safetensors_io import read, write
 
 torch.manual_seed(2026)
 torch.set_default_dtype(torch.float64)
@@ -28,36 +31,6 @@ def modules():
                 norm.weight.uniform_(0.5, 1.5)
                 norm.bias.uniform_(-0.5, 0.5)
     return {'mha': mha, 'post': post, 'pre': pre}
-
-
-def write(path, tensors):
-    header, chunks, at = {}, [], 0
-    for name, t in tensors.items():
-        data = t.detach().contiguous().to(torch.float64).numpy().tobytes()
-        header[name] = {'dtype': 'F64', 'shape': list(t.shape), 'data_offsets': [at, at + len(data)]}
-        chunks.append(data)
-        at += len(data)
-    head = json.dumps(header).encode()
-    head += b' ' * (-len(head) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(head)) + head + b''.join(chunks))
-
-
-def read(path):
-    with open(path, 'rb') as f:
-        raw = f.read()
-    n = struct.unpack('<Q', raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    body = raw[8 + n:]
-    out = {}
-    for name, e in header.items():
-        if name == '__metadata__':
-            continue
-        assert e['dtype'] in ('F32', 'F64'), e['dtype']
-        dt = torch.float32 if e['dtype'] == 'F32' else torch.float64
-        a, b = e['data_offsets']
-        out[name] = torch.frombuffer(bytearray(body[a:b]), dtype=dt).reshape(e['shape']).clone()
-    return out
 
 
 def main():

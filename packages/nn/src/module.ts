@@ -150,11 +150,30 @@ export abstract class Module {
     for (const p of this.parameters()) p.zeroGrad();
   }
 
-  /** Every parameter and buffer by path, as arrays (what a saved model holds). */
+  /** This module (prefix '') and every module below it, each with the prefix of its names (`layers.0.`). */
+  *namedModules(prefix = ''): Generator<[string, Module]> {
+    yield [prefix, this];
+    for (const [name, child] of this.namedChildren()) yield* child.namedModules(`${prefix}${name}.`);
+  }
+
+  /**
+   * Called by loadStateDict on every module before anything is checked, with the module's
+   * prefix: a module whose names or layouts changed renames or converts its old entries here
+   * (as PyTorch's `_load_from_state_dict` does by version). The map is loadStateDict's own copy.
+   */
+  protected upgradeState(_state: Map<string, NDArray>, _prefix: string): void {}
+
+  /**
+   * Every parameter and buffer by path, as arrays (what a saved model holds), in PyTorch's
+   * order: module by module, each one's parameters, then its buffers.
+   */
   stateDict(): Map<string, NDArray> {
     const state = new Map<string, NDArray>();
-    for (const [name, p] of this.namedParameters()) state.set(name, p.data);
-    for (const [name, b] of this.namedBuffers()) state.set(name, b.data);
+    for (const [prefix, module] of this.namedModules()) {
+      const own = Object.entries(module);
+      for (const [name, value] of own) if (value instanceof Parameter) state.set(prefix + name, value.data);
+      for (const [name, value] of own) if (value instanceof Buffer) state.set(prefix + name, value.data);
+    }
     return state;
   }
 
@@ -164,6 +183,9 @@ export abstract class Module {
    * bad state dict never leaves a half-loaded model.
    */
   loadStateDict(state: Map<string, NDArray>): void {
+    if (!(state instanceof Map)) throw new SkipgradError('loadStateDict', 'state', 'a Map of names to NDArrays', describe(state));
+    state = new Map(state);
+    for (const [prefix, module] of this.namedModules()) module.upgradeState(state, prefix);
     const targets = new Map<string, Parameter | Buffer>([...this.namedParameters(), ...this.namedBuffers()]);
     const missing = [...targets.keys()].filter((k) => !state.has(k));
     const unexpected = [...state.keys()].filter((k) => !targets.has(k));

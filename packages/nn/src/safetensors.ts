@@ -5,7 +5,9 @@
  *
  * The header maps each tensor's name to { dtype: "F32" | "F64", shape, data_offsets: [begin, end] }
  * (offsets into the data bytes), plus an optional "__metadata__" of string values. Values are
- * raw little-endian. We pad the header with spaces so the data starts 8-byte aligned.
+ * raw little-endian. We pad the header with spaces so the data starts 8-byte aligned. Reading
+ * also takes the integer dtypes PyTorch writes (I64 for batch norm's `num_batches_tracked`, I32,
+ * I16, I8, U8, BOOL) as float64 values — exact for integers up to 2⁵³, refused beyond.
  *
  * Reading checks everything before returning anything: the header length, the JSON, every
  * entry's dtype, shape and offsets (inside the data, sized exactly shape × dtype, no overlaps,
@@ -16,6 +18,15 @@ import { type DType, NDArray, SkipgradError, allocate, describe, sizeOf } from '
 const CODES: Record<DType, string> = { float32: 'F32', float64: 'F64' };
 const DTYPE_OF: Record<string, DType> = { F32: 'float32', F64: 'float64' };
 const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
+/** Integer dtypes, read into float64: bytes per element and how to read one. */
+const INTEGERS: Record<string, { bytes: number; read: (v: DataView, at: number) => number | bigint }> = {
+  I64: { bytes: 8, read: (v, at) => v.getBigInt64(at, true) },
+  I32: { bytes: 4, read: (v, at) => v.getInt32(at, true) },
+  I16: { bytes: 2, read: (v, at) => v.getInt16(at, true) },
+  I8: { bytes: 1, read: (v, at) => v.getInt8(at) },
+  U8: { bytes: 1, read: (v, at) => v.getUint8(at) },
+  BOOL: { bytes: 1, read: (v, at) => v.getUint8(at) },
+};
 const MAX_HEADER = 100_000_000;
 
 export interface SafetensorsFile {
@@ -85,7 +96,7 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   const dataLength = bytes.length - headerEnd;
   const metadata: Record<string, string> = {};
   const spans: [number, number, string][] = [];
-  const specs: [string, DType, number[], number][] = [];
+  const specs: [string, DType, number[], number, string | null][] = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (typeof entry !== 'object' || entry === null || Object.values(entry).some((v) => typeof v !== 'string')) throw bad('__metadata__ of string values', describe(entry));
@@ -93,18 +104,20 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const dtype = typeof e.dtype === 'string' ? DTYPE_OF[e.dtype] : undefined;
-    if (dtype === undefined) throw bad(`dtype F32 or F64 for '${name}'`, describe(e.dtype));
+    const code = typeof e.dtype === 'string' ? e.dtype : '';
+    const integer = Object.hasOwn(INTEGERS, code) ? code : null;
+    const dtype = integer ? 'float64' : Object.hasOwn(DTYPE_OF, code) ? DTYPE_OF[code] : undefined;
+    if (dtype === undefined) throw bad(`dtype F32, F64 or an integer dtype (${Object.keys(INTEGERS).join(', ')}) for '${name}'`, describe(e.dtype));
     const shape = e.shape;
     if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) throw bad(`a shape for '${name}'`, describe(shape));
     const offsets = e.data_offsets;
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) throw bad(`data_offsets [begin, end] for '${name}'`, describe(offsets));
     const [begin, end] = offsets as [number, number];
-    const expected = sizeOf(shape) * BYTES[dtype];
-    if (end - begin !== expected) throw bad(`${expected} bytes for '${name}' (shape [${shape.join(', ')}] of ${dtype})`, `offsets [${begin}, ${end}]`);
+    const expected = sizeOf(shape) * (integer ? INTEGERS[integer]!.bytes : BYTES[dtype]);
+    if (end - begin !== expected) throw bad(`${expected} bytes for '${name}' (shape [${shape.join(', ')}] of ${integer ?? dtype})`, `offsets [${begin}, ${end}]`);
     if (end > dataLength) throw bad(`'${name}' inside the ${dataLength} data bytes`, `offsets [${begin}, ${end}] (truncated file?)`);
     spans.push([begin, end, name]);
-    specs.push([name, dtype, shape as number[], headerEnd + begin]);
+    specs.push([name, dtype, shape as number[], headerEnd + begin, integer]);
   }
   spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let covered = 0;
@@ -114,10 +127,21 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   }
   if (covered !== dataLength) throw bad(`data bytes used exactly (${covered})`, `${dataLength} bytes after the header`);
   const tensors = new Map<string, NDArray>();
-  for (const [name, dtype, shape, at] of specs) {
+  for (const [name, dtype, shape, at, integer] of specs) {
     const values = allocate(dtype, sizeOf(shape));
-    for (let i = 0; i < values.length; i++) {
-      values[i] = dtype === 'float64' ? view.getFloat64(at + 8 * i, true) : view.getFloat32(at + 4 * i, true);
+    if (integer) {
+      const { bytes, read } = INTEGERS[integer]!;
+      for (let i = 0; i < values.length; i++) {
+        const v = read(view, at + bytes * i);
+        if (typeof v === 'bigint' && (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER))) {
+          throw bad(`integers within ±2⁵³ in '${name}' (they are read as float64)`, String(v));
+        }
+        values[i] = Number(v);
+      }
+    } else {
+      for (let i = 0; i < values.length; i++) {
+        values[i] = dtype === 'float64' ? view.getFloat64(at + 8 * i, true) : view.getFloat32(at + 4 * i, true);
+      }
     }
     tensors.set(name, new NDArray(values, shape));
   }

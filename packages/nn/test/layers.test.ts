@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Generator, SkipgradError, type Tensor, gradcheck, randn, tensor } from '@skipgrad/autograd';
 import { NDArray } from '@skipgrad/tensor';
-import { BatchNorm1d, BatchNorm2d, Dropout, Flatten, LayerNorm, Linear, kaimingNormal, xavierUniform } from '../src/index.js';
+import { BatchNorm1d, BatchNorm2d, Dropout, Flatten, LayerNorm, Linear, Sequential, kaimingNormal, xavierUniform } from '../src/index.js';
 
 const f64 = { dtype: 'float64' as const };
 const rnd = (shape: number[], seed: number): Tensor => randn(shape, { ...f64, requiresGrad: true, generator: new Generator(seed) });
@@ -45,8 +45,8 @@ describe('layers', () => {
     const bn = new BatchNorm1d(2, { dtype: 'float64', momentum: 0.5 });
     const x = tensor([[1, 10], [3, 30]], f64);
     expect(bn.forward(x).toArray()).toEqual([[-1, -1], [1, 1]].map((r) => r.map((v) => expect.closeTo(v, 4))));
-    expect(bn.runningMean.toArray()).toEqual([1, 10]); // 0.5·0 + 0.5·[2, 20]
-    expect(bn.runningVar.toArray()).toEqual([1.5, 100.5]); // 0.5·1 + 0.5·[2, 200] (unbiased)
+    expect(bn.running_mean!.toArray()).toEqual([1, 10]); // 0.5·0 + 0.5·[2, 20]
+    expect(bn.running_var!.toArray()).toEqual([1.5, 100.5]); // 0.5·1 + 0.5·[2, 200] (unbiased)
     bn.eval();
     expect((bn.forward(tensor([[1, 10]], f64)).toArray() as number[][])[0]![0]).toBeCloseTo(0, 4);
     gradcheck((x) => new BatchNorm1d(3, { dtype: 'float64' }).forward(x), [rnd([4, 3], 6)]);
@@ -55,6 +55,36 @@ describe('layers', () => {
     gradcheck((x) => bn.forward(x), [rnd([3, 2], 9)]);
     expect(() => new BatchNorm1d(3).forward(tensor([[1, 2]]))).toThrow(/BatchNorm1d: argument 'x' expected a tensor of rank 2 or 3 with 3 channels/);
     expect(() => new BatchNorm1d(1).forward(tensor([[1]]))).toThrow(/more than one value per channel/);
+  });
+
+  it("BatchNorm: PyTorch's buffer names, a batch count, momentum null (cumulative average), trackRunningStats false", () => {
+    const bn = new BatchNorm1d(2, f64);
+    expect([...bn.stateDict().keys()]).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
+    const batches = [tensor([[1, 10], [3, 30]], f64), tensor([[5, 0], [7, 2]], f64), tensor([[0, 4], [2, 8]], f64)];
+    const cumulative = new BatchNorm1d(2, { ...f64, momentum: null });
+    for (const x of batches) { bn.forward(x); cumulative.forward(x); }
+    expect(bn.num_batches_tracked!.item()).toBe(3);
+    // momentum null: the running mean is the plain average of the batch means.
+    expect(cumulative.running_mean!.toArray()).toEqual([(2 + 6 + 1) / 3, (20 + 1 + 6) / 3].map((v) => expect.closeTo(v, 12)));
+    expect(cumulative.running_var!.toArray()).toEqual([(2 + 2 + 2) / 3, (200 + 2 + 8) / 3].map((v) => expect.closeTo(v, 12)));
+    const untracked = new BatchNorm1d(2, { ...f64, trackRunningStats: false });
+    expect([...untracked.stateDict().keys()]).toEqual(['weight', 'bias']);
+    untracked.eval();
+    expect(untracked.forward(batches[0]!).toArray()).toEqual([[-1, -1], [1, 1]].map((r) => r.map((v) => expect.closeTo(v, 4)))); // batch statistics in eval too
+    expect(() => new BatchNorm1d(2, { momentum: 2 })).toThrow(/BatchNorm1d: argument 'momentum' expected a number in \[0, 1\] or null \(cumulative average\), got 2/);
+    expect(() => new BatchNorm2d(2, { trackRunningStats: 'no' as never })).toThrow(/BatchNorm2d: argument 'trackRunningStats' expected a boolean/);
+  });
+
+  it('BatchNorm: state dicts from before the rename still load (runningMean / runningVar, no batch count)', () => {
+    const old = new Map([['0.weight', tensor([1, 2], f64).data], ['0.bias', tensor([0, 0], f64).data],
+      ['0.runningMean', tensor([3, 4], f64).data], ['0.runningVar', tensor([5, 6], f64).data]]);
+    const net = new Sequential(new BatchNorm1d(2, f64));
+    net.loadStateDict(old);
+    const bn = net.layers[0] as BatchNorm1d;
+    expect(bn.running_mean!.toArray()).toEqual([3, 4]);
+    expect(bn.runningVar!.toArray()).toEqual([5, 6]); // the old name still reads
+    expect(bn.num_batches_tracked!.item()).toBe(0);
+    expect(old.has('0.runningMean')).toBe(true); // the caller's map is left as it was
   });
 
   it('Dropout: seeded masks replay, evaluation is the identity, dropped elements get no gradient', () => {

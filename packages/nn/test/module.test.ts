@@ -10,7 +10,7 @@ describe('Module', () => {
   it('finds parameters by walking fields, named by path, in order', () => {
     const names = [...net().namedParameters()].map(([n]) => n);
     expect(names).toEqual(['0.weight', '0.bias', '2.f.0.weight', '2.f.0.bias', '3.weight', '3.bias', '4.weight']);
-    expect([...net().namedBuffers()].map(([n]) => n)).toEqual(['3.runningMean', '3.runningVar']);
+    expect([...net().namedBuffers()].map(([n]) => n)).toEqual(['3.running_mean', '3.running_var', '3.num_batches_tracked']);
   });
 
   it('counts parameters and prints a tree with the counts', () => {

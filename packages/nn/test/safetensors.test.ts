@@ -74,7 +74,8 @@ describe('safetensors', () => {
       return out;
     };
     const first = (h: Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>) => h[Object.keys(h)[0]!]!;
-    bad(edit((h) => { first(h).dtype = 'I8'; }), /dtype F32 or F64.*got "I8"/);
+    bad(edit((h) => { first(h).dtype = 'F16'; }), /dtype F32, F64 or an integer dtype \(I64, I32, I16, I8, U8, BOOL\).*got "F16"/);
+    bad(edit((h) => { first(h).dtype = 'I8'; }), /bytes for .* of I8\).*got offsets/); // I8 is read, but the sizes do not match
     bad(edit((h) => { first(h).shape = [5]; }), /bytes for .* got offsets/);
     bad(edit((h) => { first(h).data_offsets = [4, 4 + (first(h).data_offsets[1]! - first(h).data_offsets[0]!)]; }), /without holes or overlaps/);
     bad(edit((h) => { first(h).shape = [-1] as never; }), /a shape for/);
@@ -97,4 +98,27 @@ describe('safetensors', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('reads the integer dtypes PyTorch writes (I64 and the rest) as float64, refusing what float64 cannot hold', () => {
+    /** A file of one tensor with the given dtype code, shape and raw bytes. */
+    const file = (dtype: string, shape: number[], data: Uint8Array): Uint8Array => {
+      const header = new TextEncoder().encode(JSON.stringify({ t: { dtype, shape, data_offsets: [0, data.length] } }));
+      const out = new Uint8Array(8 + header.length + data.length);
+      new DataView(out.buffer).setBigUint64(0, BigInt(header.length), true);
+      out.set(header, 8);
+      out.set(data, 8 + header.length);
+      return out;
+    };
+    const i64 = new Uint8Array(new BigInt64Array([7n, -3n, 2n ** 53n - 1n]).buffer);
+    expect(parseSafetensors(file('I64', [3], i64)).tensors.get('t')!.toArray()).toEqual([7, -3, 2 ** 53 - 1]);
+    expect(parseSafetensors(file('I64', [3], i64)).tensors.get('t')!.dtype).toBe('float64');
+    expect(parseSafetensors(file('I32', [2], new Uint8Array(new Int32Array([-5, 9]).buffer))).tensors.get('t')!.toArray()).toEqual([-5, 9]);
+    expect(parseSafetensors(file('I16', [1], new Uint8Array(new Int16Array([-300]).buffer))).tensors.get('t')!.toArray()).toEqual([-300]);
+    expect(parseSafetensors(file('I8', [2], new Uint8Array(new Int8Array([-1, 5]).buffer))).tensors.get('t')!.toArray()).toEqual([-1, 5]);
+    expect(parseSafetensors(file('U8', [1], new Uint8Array([255]))).tensors.get('t')!.toArray()).toEqual([255]);
+    expect(parseSafetensors(file('BOOL', [2], new Uint8Array([1, 0]))).tensors.get('t')!.toArray()).toEqual([1, 0]);
+    expect(() => parseSafetensors(file('I64', [1], new Uint8Array(new BigInt64Array([2n ** 60n]).buffer))))
+      .toThrow(/integers within ±2⁵³ in 't' \(they are read as float64\), got 1152921504606846976/);
+  });
 });
+
