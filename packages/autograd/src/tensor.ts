@@ -62,7 +62,13 @@ export class Tensor {
   // ---- reductions ----
   sum(axis?: number | readonly number[], keepdim = false): Tensor { return ops.sum(this, axis, keepdim); }
   mean(axis?: number | readonly number[], keepdim = false): Tensor { return ops.mean(this, axis, keepdim); }
-  max(axis?: number, keepdim = false): Tensor { return ops.max(this, axis, keepdim); }
+  max(axis?: number | readonly number[], keepdim = false): Tensor { return ops.max(this, axis, keepdim); }
+  min(axis?: number | readonly number[], keepdim = false): Tensor { return ops.min(this, axis, keepdim); }
+  argmax(axis?: number, keepdim = false): Tensor { return ops.argmax(this, axis, keepdim); }
+  argmin(axis?: number, keepdim = false): Tensor { return ops.argmin(this, axis, keepdim); }
+  /** Variance with Bessel's correction by default (`{ correction: 0 }` for the population variance). */
+  var(axis?: number | readonly number[], options: ops.VarianceOptions = {}): Tensor { return ops.variance(this, axis, options); }
+  std(axis?: number | readonly number[], options: ops.VarianceOptions = {}): Tensor { return ops.std(this, axis, options); }
   logSumExp(axis = -1, keepdim = false): Tensor { return ops.logSumExp(this, axis, keepdim); }
   softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }

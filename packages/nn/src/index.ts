@@ -10,7 +10,7 @@
 export { Module, Parameter, Buffer, checkInput } from './module.js';
 export { type InitOptions, fans, kaimingUniform, kaimingNormal, xavierUniform, xavierNormal, uniform } from './init.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
-export { ReLU, Tanh, Sigmoid, GELU, Identity, Flatten, Dropout } from './layers/basic.js';
+export { ReLU, Tanh, Sigmoid, GELU, SiLU, LeakyReLU, ELU, Softplus, Hardtanh, Identity, Flatten, Dropout } from './layers/basic.js';
 export { Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Upsample, type ConvLayerOptions } from './layers/conv.js';
 export { Sequential, ModuleList } from './layers/containers.js';
 export { Embedding, SinusoidalPositionalEncoding, LearnedPositionalEncoding } from './layers/embedding.js';

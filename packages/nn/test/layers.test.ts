@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Generator, SkipgradError, type Tensor, gradcheck, randn, tensor } from '@skipgrad/autograd';
+import { Generator, SkipgradError, type Tensor, elu, gradcheck, hardtanh, leakyRelu, randn, silu, softplus, tensor } from '@skipgrad/autograd';
 import { NDArray } from '@skipgrad/tensor';
-import { BatchNorm1d, BatchNorm2d, Dropout, Flatten, LayerNorm, Linear, Sequential, kaimingNormal, xavierUniform } from '../src/index.js';
+import { BatchNorm1d, BatchNorm2d, Dropout, ELU, Flatten, Hardtanh, LayerNorm, LeakyReLU, Linear, SiLU, Sequential, Softplus, kaimingNormal, xavierUniform } from '../src/index.js';
 
 const f64 = { dtype: 'float64' as const };
 const rnd = (shape: number[], seed: number): Tensor => randn(shape, { ...f64, requiresGrad: true, generator: new Generator(seed) });
@@ -85,6 +85,22 @@ describe('layers', () => {
     expect(bn.runningVar!.toArray()).toEqual([5, 6]); // the old name still reads
     expect(bn.num_batches_tracked!.item()).toBe(0);
     expect(old.has('0.runningMean')).toBe(true); // the caller's map is left as it was
+  });
+
+  it('SiLU, LeakyReLU, ELU, Softplus, Hardtanh: their ops as layers, options printed, bad options refused when made', () => {
+    const x = rnd([3, 4], 11);
+    const pairs: [{ forward(t: Tensor): Tensor; toString(): string }, Tensor][] = [
+      [new SiLU(), silu(x)], [new LeakyReLU(0.2), leakyRelu(x, 0.2)], [new ELU(0.5), elu(x, 0.5)],
+      [new Softplus(2, 10), softplus(x, 2, 10)], [new Hardtanh(-0.3, 0.4), hardtanh(x, -0.3, 0.4)],
+    ];
+    for (const [layer, expected] of pairs) expect(layer.forward(x).toArray()).toEqual(expected.toArray());
+    expect(new LeakyReLU(0.2).toString()).toBe('LeakyReLU(negativeSlope=0.2)');
+    expect(new Softplus().toString()).toBe('Softplus(beta=1, threshold=20)');
+    expect(() => new LeakyReLU(NaN)).toThrow(/LeakyReLU: argument 'negativeSlope' expected a finite number, got NaN/);
+    expect(() => new ELU('1' as never)).toThrow(/ELU: argument 'alpha' expected a finite number/);
+    expect(() => new Softplus(-1)).toThrow(/Softplus: argument 'beta' expected a number > 0, got -1/);
+    expect(() => new Hardtanh(1, 0)).toThrow(/Hardtanh: argument 'maxVal' expected a bound >= minVal \(1\), got 0/);
+    expect(() => new SiLU().forward(3 as never)).toThrow(/SiLU: argument 'x' expected a Tensor/);
   });
 
   it('Dropout: seeded masks replay, evaluation is the identity, dropped elements get no gradient', () => {

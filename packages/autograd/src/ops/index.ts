@@ -35,3 +35,5 @@ export { conv2d, convTranspose2d, type ConvOptions, type ConvTransposeOptions } 
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, upsampleNearest } from './pool.js';
 export { type Pair, type WindowOptions } from './window.js';
 export { scaledDotProductAttention, attentionWeights, type AttentionOptions } from './attention.js';
+export { min, argmax, argmin, variance, std, type VarianceOptions } from './reductions.js';
+export { silu, leakyRelu, elu, softplus, hardtanh } from './activations.js';

@@ -17,14 +17,14 @@ import { reshape } from './reshape.js';
 import { checkKeepdim, keptShapeOf } from './sum.js';
 
 /**
- * Maximum over one axis, or over all.
+ * Maximum over one axis, a list of axes, or all.
  *
  * @example
  * max(tensor([[1, 5], [7, 2]]), 1).toArray(); // [5, 7]
  */
-export function max(a: Tensor, axis?: number, keepdim = false): Tensor {
+export function max(a: Tensor, axis?: number | readonly number[], keepdim = false): Tensor {
   const x = checkTensor('max', 'a', a);
-  const axes = axis === undefined ? normalizeAxes('max', undefined, x.rank) : [normalizeAxis('max', axis, x.rank)];
+  const axes = typeof axis === 'number' ? [normalizeAxis('max', axis, x.rank)] : normalizeAxes('max', axis, x.rank);
   checkKeepdim('max', keepdim);
   const empty = axes.find((i) => x.shape[i] === 0);
   if (empty !== undefined) {

@@ -2,9 +2,15 @@
  * Layers without parameters, as modules so they can sit in a Sequential: activations,
  * Flatten, Dropout, and the identity.
  */
-import { type Tensor, dropout, gelu } from '@skipgrad/autograd';
+import { type Tensor, dropout, elu, gelu, hardtanh, leakyRelu, silu, softplus } from '@skipgrad/autograd';
 import { type Generator, SkipgradError, describe } from '@skipgrad/tensor';
 import { Module, checkInput } from '../module.js';
+
+/** The layers' numeric arguments are checked when the layer is made, not at its first forward. */
+function finite(op: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SkipgradError(op, name, 'a finite number', describe(v));
+  return v;
+}
 
 export class ReLU extends Module {
   forward(x: Tensor): Tensor { return checkInput('ReLU', x).relu(); }
@@ -23,6 +29,46 @@ export class GELU extends Module {
   constructor(readonly approximate: 'none' | 'tanh' = 'none') { super(); }
   forward(x: Tensor): Tensor { return gelu(checkInput('GELU', x), { approximate: this.approximate }); }
   protected override describe(): string { return `approximate=${this.approximate}`; }
+}
+
+/** SiLU (swish): x·σ(x). */
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor { return silu(checkInput('SiLU', x)); }
+}
+
+/** Leaky ReLU: x for x > 0, negativeSlope·x otherwise (default 0.01). */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) { super(); finite('LeakyReLU', 'negativeSlope', negativeSlope); }
+  forward(x: Tensor): Tensor { return leakyRelu(checkInput('LeakyReLU', x), this.negativeSlope); }
+  protected override describe(): string { return `negativeSlope=${this.negativeSlope}`; }
+}
+
+/** ELU: x for x > 0, α(eˣ − 1) otherwise (default α = 1). */
+export class ELU extends Module {
+  constructor(readonly alpha = 1) { super(); finite('ELU', 'alpha', alpha); }
+  forward(x: Tensor): Tensor { return elu(checkInput('ELU', x), this.alpha); }
+  protected override describe(): string { return `alpha=${this.alpha}`; }
+}
+
+/** Softplus: ln(1 + e^(βx))/β, linear where βx > threshold (defaults β = 1, threshold 20). */
+export class Softplus extends Module {
+  constructor(readonly beta = 1, readonly threshold = 20) {
+    super();
+    if (finite('Softplus', 'beta', beta) <= 0) throw new SkipgradError('Softplus', 'beta', 'a number > 0', String(beta));
+    finite('Softplus', 'threshold', threshold);
+  }
+  forward(x: Tensor): Tensor { return softplus(checkInput('Softplus', x), this.beta, this.threshold); }
+  protected override describe(): string { return `beta=${this.beta}, threshold=${this.threshold}`; }
+}
+
+/** Hardtanh: x clamped to [minVal, maxVal] (default [−1, 1]). */
+export class Hardtanh extends Module {
+  constructor(readonly minVal = -1, readonly maxVal = 1) {
+    super();
+    if (finite('Hardtanh', 'minVal', minVal) > finite('Hardtanh', 'maxVal', maxVal)) throw new SkipgradError('Hardtanh', 'maxVal', `a bound >= minVal (${minVal})`, String(maxVal));
+  }
+  forward(x: Tensor): Tensor { return hardtanh(checkInput('Hardtanh', x), this.minVal, this.maxVal); }
+  protected override describe(): string { return `minVal=${this.minVal}, maxVal=${this.maxVal}`; }
 }
 
 /** y = x. A shortcut that does nothing (ResNet's identity shortcut). */

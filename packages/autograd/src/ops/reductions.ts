@@ -1,0 +1,124 @@
+/**
+ * Reductions built on the primitives: min, argmax/argmin, variance and standard deviation.
+ *
+ *   min(a)                   = −max(−a)                      (tied minima share the gradient, as in max)
+ *   argmax(a), argmin(a)     the index of the first largest / smallest element — an integer, no gradient
+ *   variance(a, correction)  = Σ (a − ā)² / (N − correction)   (correction 1: Bessel's, the unbiased estimate)
+ *   std(a, correction)       = √variance
+ *
+ * with N the number of elements reduced. d variance/da_i = 2(a_i − ā)/(N − correction): the term
+ * through ā vanishes because the deviations sum to 0 — the composite's gradient finds that by itself.
+ */
+import { NDArray, SkipgradError, describe, formatShape, normalizeAxes, normalizeAxis } from '@skipgrad/tensor';
+import { checkTensor } from '../args.js';
+import { Tensor } from '../tensor.js';
+import { pow } from './pow.js';
+import { max } from './max.js';
+import { mean } from './mean.js';
+import { neg } from './neg.js';
+import { sub } from './sub.js';
+import { checkKeepdim, sum } from './sum.js';
+
+/**
+ * Minimum over one axis, a list of axes, or all.
+ *
+ * @example
+ * min(tensor([[1, 5], [7, 2]]), 1).toArray(); // [1, 2]
+ */
+export function min(a: Tensor, axis?: number | readonly number[], keepdim = false): Tensor {
+  return neg(max(neg(checkTensor('min', 'a', a)), axis, keepdim));
+}
+
+/**
+ * Index of the largest element along `axis` (of the flattened tensor when omitted); the first
+ * one where several tie, as PyTorch. A constant of a's dtype holding integers.
+ *
+ * @example
+ * argmax(tensor([[1, 5], [7, 2]]), 1).toArray(); // [1, 0]
+ */
+export function argmax(a: Tensor, axis?: number, keepdim = false): Tensor {
+  return argBest('argmax', a, axis, keepdim, (v, best) => v > best);
+}
+
+/**
+ * Index of the smallest element along `axis` (of the flattened tensor when omitted); the first
+ * one where several tie.
+ *
+ * @example
+ * argmin(tensor([[1, 5], [7, 2]]), 1).toArray(); // [0, 1]
+ */
+export function argmin(a: Tensor, axis?: number, keepdim = false): Tensor {
+  return argBest('argmin', a, axis, keepdim, (v, best) => v < best);
+}
+
+/** Scans each line along the axis for the first element that beats all before it. NaN wins, as in PyTorch. */
+function argBest(op: string, a: Tensor, axis: number | undefined, keepdim: boolean, beats: (v: number, best: number) => boolean): Tensor {
+  const x = checkTensor(op, 'a', a);
+  checkKeepdim(op, keepdim);
+  const flat = axis === undefined;
+  const d = flat ? 0 : normalizeAxis(op, axis, x.rank);
+  const shape = flat ? [x.size] : [...x.shape];
+  const side = shape[d] ?? 1;
+  if (side === 0 || x.size === 0) throw new SkipgradError(op, 'a', 'a non-empty tensor (the index of nothing is undefined)', `shape ${formatShape(x.shape)}`);
+  const values = x.data.toTypedArray();
+  const inner = shape.slice(d + 1).reduce((p, s) => p * s, 1);
+  const outer = values.length / (side * inner);
+  const out = new Float64Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let best = 0;
+      let bestValue = values[o * side * inner + i]!;
+      for (let k = 1; k < side && !Number.isNaN(bestValue); k++) {
+        const v = values[(o * side + k) * inner + i]!;
+        if (Number.isNaN(v) || beats(v, bestValue)) [best, bestValue] = [k, v];
+      }
+      out[o * inner + i] = best;
+    }
+  }
+  const outShape = flat ? (keepdim ? x.shape.map(() => 1) : []) : keepdim ? shape.map((s, i) => (i === d ? 1 : s)) : shape.filter((_, i) => i !== d);
+  return new Tensor(new NDArray(out, outShape).copy(x.dtype));
+}
+
+export interface VarianceOptions {
+  /** Subtracted from N in the denominator: 1 (default, unbiased) or 0 (the population variance). */
+  correction?: number;
+  keepdim?: boolean;
+}
+
+/**
+ * Variance over `axis` (one, a list, or all): Σ (a − ā)² / (N − correction).
+ *
+ * @example
+ * variance(tensor([1, 2, 3, 4], { dtype: 'float64' })).item(); // 1.6666666666666667
+ */
+export function variance(a: Tensor, axis?: number | readonly number[], options: VarianceOptions = {}): Tensor {
+  return varianceOf('variance', a, axis, options);
+}
+
+/**
+ * Standard deviation over `axis`: √variance, with the same correction.
+ *
+ * @example
+ * std(tensor([1, 3], { dtype: 'float64' }), undefined, { correction: 0 }).item(); // 1
+ */
+export function std(a: Tensor, axis?: number | readonly number[], options: VarianceOptions = {}): Tensor {
+  return pow(varianceOf('std', a, axis, options), 0.5);
+}
+
+function varianceOf(op: string, a: Tensor, axis: number | readonly number[] | undefined, options: VarianceOptions): Tensor {
+  const x = checkTensor(op, 'a', a);
+  if (options === null || typeof options !== 'object') throw new SkipgradError(op, 'options', 'an object', describe(options));
+  const correction = options.correction ?? 1;
+  const keepdim = options.keepdim ?? false;
+  checkKeepdim(op, keepdim);
+  if (typeof correction !== 'number' || !Number.isFinite(correction) || correction < 0) {
+    throw new SkipgradError(op, 'correction', 'a finite number >= 0', describe(correction));
+  }
+  const axes = normalizeAxes(op, axis, x.rank);
+  const n = axes.reduce((p, i) => p * x.shape[i]!, 1);
+  if (n - correction <= 0) {
+    throw new SkipgradError(op, 'correction', `less than the ${n} element${n === 1 ? '' : 's'} reduced (N − correction is the divisor)`, String(correction));
+  }
+  const deviation = sub(x, mean(x, axes, true));
+  return sum(deviation.mul(deviation), axes, keepdim).div(n - correction);
+}
