@@ -8,7 +8,7 @@ import {
   Tensor, adaptiveAvgPool2d, argmax, argmin, conv2d, convTranspose2d, elu, gelu, grad, hardtanh, leakyRelu, logSoftmax, logSumExp, matmul,
   max, maxPool2d, avgPool2d, min, silu, softmax, softplus, std, unfold, upsampleNearest, variance,
 } from '@skipgrad/autograd';
-import { BatchNorm2d, LayerNorm, bceWithLogits, crossEntropy, mseLoss, nllLoss } from '@skipgrad/nn';
+import { BatchNorm2d, LayerNorm, bceWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss, smoothL1Loss } from '@skipgrad/nn';
 
 interface Json { shape: number[]; data: number[] }
 interface Case { name: string; inputs: Json[]; output: Json; wrt: number[]; g?: Json; grads?: Json[] }
@@ -53,6 +53,15 @@ const CALLS: Record<string, Fn> = {
   'nll_loss sum': (x, y) => nllLoss(logSoftmax(x!, 1), labels(y!), 'sum'),
   mse_loss: (a, b) => mseLoss(a!, b!),
   binary_cross_entropy_with_logits: (x, t) => bceWithLogits(x!, t!),
+  'cross_entropy weight ignore_index label_smoothing': (x, y, w) => crossEntropy(x!, labels(y!), { weight: w, ignoreIndex: 1, labelSmoothing: 0.2 }),
+  'cross_entropy spatial weight none': (x, y, w) => crossEntropy(x!, y!, { weight: w, reduction: 'none' }),
+  'cross_entropy spatial label_smoothing mean': (x, y) => crossEntropy(x!, y!, { labelSmoothing: 0.1 }),
+  'cross_entropy probabilities weight label_smoothing': (x, t, w) => crossEntropy(x!, t!, { weight: w, labelSmoothing: 0.3 }),
+  'nll_loss weight sum': (x, y, w) => nllLoss(logSoftmax(x!, 1), labels(y!), { weight: w, reduction: 'sum' }),
+  'bce_with_logits pos_weight weight': (x, t, p, w) => bceWithLogits(x!, t!, { posWeight: p, weight: w }),
+  l1_loss: (a, b) => l1Loss(a!, b!),
+  'smooth_l1_loss beta 0.5': (a, b) => smoothL1Loss(a!, b!, { beta: 0.5 }),
+  'huber_loss delta 1.5 sum': (a, b) => huberLoss(a!, b!, { delta: 1.5, reduction: 'sum' }),
   'matmul batched broadcast': (a, b) => matmul(a!, b!),
 };
 

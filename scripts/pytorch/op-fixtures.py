@@ -67,6 +67,26 @@ CASES = {
     'nll_loss sum': (lambda x, y: F.nll_loss(F.log_softmax(x, 1), y.long(), reduction='sum'), [randn(5, 4), labels(5, 4)], [0]),
     'mse_loss': (F.mse_loss, [randn(3, 4), randn(3, 4)], [0, 1]),
     'binary_cross_entropy_with_logits': (F.binary_cross_entropy_with_logits, [randn(3, 4), torch.rand(3, 4)], [0]),
+    'cross_entropy weight ignore_index label_smoothing': (
+        lambda x, y, w: F.cross_entropy(x, y.long(), weight=w, ignore_index=1, label_smoothing=0.2),
+        [randn(6, 4), torch.tensor([0., 1, 2, 3, 1, 2]), torch.rand(4) + 0.5], [0]),
+    'cross_entropy spatial weight none': (
+        lambda x, y, w: F.cross_entropy(x, y.long(), weight=w, reduction='none'),
+        [randn(2, 3, 2, 2), torch.randint(0, 3, (2, 2, 2)).double(), torch.rand(3) + 0.5], [0]),
+    'cross_entropy spatial label_smoothing mean': (
+        lambda x, y: F.cross_entropy(x, y.long(), label_smoothing=0.1),
+        [randn(2, 3, 2, 2), torch.randint(0, 3, (2, 2, 2)).double()], [0]),
+    'cross_entropy probabilities weight label_smoothing': (
+        lambda x, t, w: F.cross_entropy(x, t, weight=w, label_smoothing=0.3),
+        [randn(5, 4), F.softmax(randn(5, 4), 1), torch.rand(4) + 0.5], [0]),
+    'nll_loss weight sum': (lambda x, y, w: F.nll_loss(F.log_softmax(x, 1), y.long(), weight=w, reduction='sum'),
+                            [randn(5, 4), labels(5, 4), torch.rand(4) + 0.5], [0]),
+    'bce_with_logits pos_weight weight': (
+        lambda x, t, p, w: F.binary_cross_entropy_with_logits(x, t, weight=w, pos_weight=p),
+        [randn(3, 4) * 3, torch.rand(3, 4), torch.rand(4) + 0.5, torch.rand(3, 1) + 0.5], [0]),
+    'l1_loss': (F.l1_loss, [randn(3, 4), randn(3, 4)], [0, 1]),
+    'smooth_l1_loss beta 0.5': (lambda a, b: F.smooth_l1_loss(a, b, beta=0.5), [randn(3, 4), randn(3, 4)], [0, 1]),
+    'huber_loss delta 1.5 sum': (lambda a, b: F.huber_loss(a, b, delta=1.5, reduction='sum'), [randn(3, 4) * 2, randn(3, 4)], [0, 1]),
     # matmul
     'matmul batched broadcast': (torch.matmul, [randn(2, 1, 3, 4), randn(3, 4, 2)], [0, 1]),
 }

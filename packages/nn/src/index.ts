@@ -17,7 +17,9 @@ export { Embedding, SinusoidalPositionalEncoding, LearnedPositionalEncoding } fr
 export { MultiheadAttention, type AttentionMasks, type MultiheadAttentionOptions } from './layers/attention.js';
 export { TransformerEncoderLayer, RESIDUAL_SCALES, type ResidualScale, type TransformerEncoderLayerOptions } from './layers/transformer.js';
 export { LayerNorm, BatchNorm1d, BatchNorm2d, type NormOptions, type BatchNormOptions } from './layers/norm.js';
-export { type Reduction, mseLoss, nllLoss, crossEntropy, bceWithLogits } from './losses.js';
+export {
+  type Reduction, type NllOptions, type CrossEntropyOptions, type BceOptions, mseLoss, l1Loss, smoothL1Loss, huberLoss, nllLoss, crossEntropy, bceWithLogits,
+} from './losses/index.js';
 export { Optimizer } from './optim/optimizer.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { Adam, AdamW, type AdamOptions } from './optim/adam.js';
