@@ -20,9 +20,10 @@ export { LayerNorm, BatchNorm1d, BatchNorm2d, type NormOptions, type BatchNormOp
 export {
   type Reduction, type NllOptions, type CrossEntropyOptions, type BceOptions, mseLoss, l1Loss, smoothL1Loss, huberLoss, nllLoss, crossEntropy, bceWithLogits,
 } from './losses/index.js';
-export { Optimizer } from './optim/optimizer.js';
-export { SGD, type SGDOptions } from './optim/sgd.js';
-export { Adam, AdamW, type AdamOptions } from './optim/adam.js';
+export { Optimizer, type BaseOptions, type ParamGroup, type Params } from './optim/optimizer.js';
+export { SGD, type SGDOptions, type SGDGroupOptions } from './optim/sgd.js';
+export { Adam, AdamW, type AdamOptions, type AdamGroupOptions } from './optim/adam.js';
+export { RMSprop, Adagrad, type RMSpropOptions, type RMSpropGroupOptions, type AdagradOptions, type AdagradGroupOptions } from './optim/rmsprop.js';
 export { LRScheduler, type LRFactor, stepLR, cosineLR, linearWarmup, clipGradNorm } from './optim/schedule.js';
 export { Residual, ReZero, DenseConcat } from './skip/residual.js';
 export { SkipInit, LayerScale } from './skip/scaled.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tensor } from '@skipgrad/autograd';
 import { NDArray } from '@skipgrad/tensor';
-import { Adam, AdamW, LRScheduler, Parameter, SGD, clipGradNorm, cosineLR, linearWarmup, stepLR } from '../src/index.js';
+import { Adagrad, Adam, AdamW, LRScheduler, Parameter, RMSprop, SGD, clipGradNorm, cosineLR, linearWarmup, stepLR } from '../src/index.js';
 
 const param = (values: number[]): Parameter => new Parameter(new NDArray(Float64Array.from(values), [values.length]));
 /** Sets p.grad to the given values. */
@@ -112,4 +112,56 @@ describe('optimizers', () => {
     expect(clipGradNorm([a, b], 10)).toBeCloseTo(1, 6);
     expect((b.grad!.toArray() as number[])[0]).toBeCloseTo(0.8, 6);
   });
+
+  it('parameter groups: options per group, a tied parameter updated once, schedulers scale every group', () => {
+    const [a, b] = [param([1]), param([1])];
+    const opt = new SGD([{ params: [a], lr: 0.1 }, { params: [b, b] }], { lr: 0.5 });
+    expect(opt.groups.map((g) => [g.lr, g.params.length])).toEqual([[0.1, 1], [0.5, 1]]);
+    setGrad(a, [1]);
+    setGrad(b, [1]);
+    opt.step();
+    expect([values(a), values(b)]).toEqual([[0.9], [0.5]]); // b, listed twice, stepped once
+    const scheduler = new LRScheduler(opt, stepLR(1, 0.5));
+    scheduler.step();
+    expect(opt.groups.map((g) => g.lr)).toEqual([0.05, 0.25]);
+    opt.lr = 0.3; // the setter sets every group
+    expect(opt.groups.map((g) => g.lr)).toEqual([0.3, 0.3]);
+  });
+
+  it('maximize ascends; amsgrad never lets the step grow back; RMSprop and Adagrad divide by the gradients\' size', () => {
+    for (const make of [(p: Parameter) => new SGD([p], { lr: 0.1, maximize: true }), (p: Parameter) => new Adam([p], { lr: 0.1, maximize: true }), (p: Parameter) => new RMSprop([p], { maximize: true }), (p: Parameter) => new Adagrad([p], { maximize: true })]) {
+      const p = param([0]);
+      setGrad(p, [1]);
+      make(p).step();
+      expect(values(p)[0]).toBeGreaterThan(0);
+    }
+    const plain = param([0]);
+    const ams = param([0]);
+    const [o1, o2] = [new Adam([plain], { lr: 0.1, betas: [0, 0.5] }), new Adam([ams], { lr: 0.1, betas: [0, 0.5], amsgrad: true })];
+    for (const g of [10, 0.1, 0.1]) {
+      setGrad(plain, [g]);
+      setGrad(ams, [g]);
+      o1.step();
+      o2.step();
+    }
+    expect(Math.abs(values(ams)[0]!)).toBeLessThan(Math.abs(values(plain)[0]!)); // the large early v keeps AMSGrad's late steps small
+    const p = param([1]);
+    const adagrad = new Adagrad([p], { lr: 1 });
+    setGrad(p, [2]);
+    adagrad.step();
+    expect(values(p)[0]).toBeCloseTo(1 - 2 / (2 + 1e-10), 14); // the first step is lr · g/|g|
+  });
+
+  it('refuse bad options and groups by name', () => {
+    expect(() => new SGD([{ params: [param([1])], lr: -1 }])).toThrow(/SGD: argument 'lr' expected a non-negative learning rate, got -1/);
+    expect(() => new Adam([param([1])], { amsgrad: 'yes' as never })).toThrow(/Adam: argument 'amsgrad' expected a boolean/);
+    expect(() => new RMSprop([param([1])], { alpha: 2 })).toThrow(/RMSprop: argument 'alpha' expected a number in \[0, 1\], got 2/);
+    expect(() => new Adagrad([param([1])], { lrDecay: -1 })).toThrow(/Adagrad: argument 'lrDecay' expected a number in \[0, Infinity\], got -1/);
+    expect(() => new SGD([param([1])], { maximize: 1 as never })).toThrow(/SGD: argument 'maximize' expected a boolean, got 1/);
+    const shared = param([1]);
+    expect(() => new SGD([{ params: [shared] }, { params: [shared] }])).toThrow(/SGD: argument 'params' expected each parameter in one group only/);
+    expect(() => new SGD([{ params: [3 as never] }])).toThrow(/SGD: argument 'params\[0\]\.params\[0\]' expected a Parameter, got 3/);
+    expect(() => new Adam([{ params: [param([1])] }, 5 as never])).toThrow(/Adam: argument 'params\[1\]' expected a Parameter or a group/);
+  });
 });
+

@@ -6,62 +6,72 @@
  *   p ← p − lr · m̂ / (√v̂ + eps)
  *
  * Adam's weight decay adds λ·p to g (L2); AdamW instead shrinks p directly, p ← p − lr·λ·p,
- * before the update ("decoupled" weight decay).
+ * before the update ("decoupled" weight decay). AMSGrad (Reddi et al., 2018) divides by the
+ * largest v seen so far, v_max ← max(v_max, v), so the step size never grows back.
  *
  * t counts the updates of each parameter, not the optimizer's steps (as PyTorch does): a
  * parameter whose first gradient comes at step 5 is bias-corrected as at its first step.
  */
-import type { Tensor } from '@skipgrad/autograd';
-import type { Parameter } from '../module.js';
-import { Optimizer, checkRange } from './optimizer.js';
+import { type Tensor, max, stack } from '@skipgrad/autograd';
+import { SkipgradError, describe } from '@skipgrad/tensor';
+import { type BaseOptions, Optimizer, type Params, checkBase, checkRange } from './optimizer.js';
 
-export interface AdamOptions {
-  lr?: number;
-  betas?: [number, number];
-  eps?: number;
-  weightDecay?: number;
+export interface AdamGroupOptions extends BaseOptions {
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
 }
+export type AdamOptions = Partial<AdamGroupOptions>;
 
-export class Adam extends Optimizer {
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  readonly weightDecay: number;
+export class Adam extends Optimizer<AdamGroupOptions> {
   protected readonly decoupled: boolean = false;
-  /** Per parameter: the moments and how many updates it has had. */
-  private readonly moments = new Map<number, { m: Tensor; v: Tensor; t: number }>();
+  /** Per parameter: the moments, the largest v (AMSGrad) and how many updates it has had. */
+  private readonly moments = new Map<number, { m: Tensor; v: Tensor; vMax: Tensor | null; t: number }>();
 
   protected override stateTensors(): Tensor[] {
-    return [...this.moments.values()].flatMap(({ m, v }) => [m, v]);
+    return [...this.moments.values()].flatMap(({ m, v, vMax }) => (vMax ? [m, v, vMax] : [m, v]));
   }
 
-  constructor(params: Iterable<Parameter>, options: AdamOptions = {}, name = 'Adam') {
-    super(name, params, options.lr ?? 1e-3);
-    const [b1, b2] = options.betas ?? [0.9, 0.999];
-    this.beta1 = checkRange(name, 'betas[0]', b1, 0, 0.999999);
-    this.beta2 = checkRange(name, 'betas[1]', b2, 0, 0.999999);
-    this.eps = checkRange(name, 'eps', options.eps ?? 1e-8, 0, Infinity);
-    this.weightDecay = checkRange(name, 'weightDecay', options.weightDecay ?? 0, 0, Infinity);
+  constructor(params: Params<AdamGroupOptions>, options: AdamOptions = {}, name = 'Adam') {
+    super(name, params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...options }, (o) => {
+      checkBase(name, o);
+      if (!Array.isArray(o.betas) || o.betas.length !== 2) throw new SkipgradError(name, 'betas', 'a pair [β₁, β₂]', describe(o.betas));
+      checkRange(name, 'betas[0]', o.betas[0], 0, 0.999999);
+      checkRange(name, 'betas[1]', o.betas[1], 0, 0.999999);
+      checkRange(name, 'eps', o.eps, 0, Infinity);
+      checkRange(name, 'weightDecay', o.weightDecay, 0, Infinity);
+      if (typeof o.amsgrad !== 'boolean') throw new SkipgradError(name, 'amsgrad', 'a boolean', describe(o.amsgrad));
+      return o;
+    });
   }
 
-  protected update(p: Tensor, grad: Tensor, index: number): Tensor {
-    const decayed = this.decoupled && this.weightDecay !== 0 ? p.mul(1 - this.lr * this.weightDecay) : p;
-    const g = !this.decoupled && this.weightDecay !== 0 ? grad.add(p.mul(this.weightDecay)) : grad;
+  /** The first group's options (every group's, without groups). */
+  get beta1(): number { return this.groups[0]!.betas[0]; }
+  get beta2(): number { return this.groups[0]!.betas[1]; }
+  get eps(): number { return this.groups[0]!.eps; }
+  get weightDecay(): number { return this.groups[0]!.weightDecay; }
+
+  protected update(p: Tensor, grad: Tensor, index: number, o: AdamGroupOptions): Tensor {
+    const [b1, b2] = o.betas;
+    const decayed = this.decoupled && o.weightDecay !== 0 ? p.mul(1 - o.lr * o.weightDecay) : p;
+    const g = !this.decoupled && o.weightDecay !== 0 ? grad.add(p.mul(o.weightDecay)) : grad;
     const previous = this.moments.get(index);
-    const m = previous ? previous.m.mul(this.beta1).add(g.mul(1 - this.beta1)) : g.mul(1 - this.beta1);
-    const v = previous ? previous.v.mul(this.beta2).add(g.mul(g).mul(1 - this.beta2)) : g.mul(g).mul(1 - this.beta2);
+    const m = previous ? previous.m.mul(b1).add(g.mul(1 - b1)) : g.mul(1 - b1);
+    const v = previous ? previous.v.mul(b2).add(g.mul(g).mul(1 - b2)) : g.mul(g).mul(1 - b2);
+    const vMax = !o.amsgrad ? null : previous?.vMax ? max(stack([previous.vMax, v]), 0) : v;
     const t = (previous?.t ?? 0) + 1;
-    this.moments.set(index, { m, v, t });
-    const mHat = m.div(1 - this.beta1 ** t);
-    const vHat = v.div(1 - this.beta2 ** t);
-    return decayed.sub(mHat.div(vHat.sqrt().add(this.eps)).mul(this.lr));
+    this.moments.set(index, { m, v, vMax, t });
+    const mHat = m.div(1 - b1 ** t);
+    const vHat = (vMax ?? v).div(1 - b2 ** t);
+    return decayed.sub(mHat.div(vHat.sqrt().add(o.eps)).mul(o.lr));
   }
 }
 
 export class AdamW extends Adam {
   protected override readonly decoupled: boolean = true;
 
-  constructor(params: Iterable<Parameter>, options: AdamOptions = {}) {
+  constructor(params: Params<AdamGroupOptions>, options: AdamOptions = {}) {
     super(params, { weightDecay: 0.01, ...options }, 'AdamW');
   }
 }

@@ -15,19 +15,29 @@ import type { Optimizer } from './optimizer.js';
 export type LRFactor = (step: number) => number;
 
 export class LRScheduler {
-  readonly baseLr: number;
+  /** Each parameter group's learning rate when the scheduler was made. */
+  readonly baseLrs: number[];
   /** Steps taken so far. */
   t = 0;
 
   constructor(readonly optimizer: Optimizer, readonly factor: LRFactor) {
     if (typeof factor !== 'function') throw new SkipgradError('LRScheduler', 'factor', 'a function of the step (stepLR, cosineLR, …)', describe(factor));
-    this.baseLr = optimizer.lr;
-    optimizer.lr = this.baseLr * factor(0);
+    this.baseLrs = optimizer.groups.map((g) => g.lr);
+    this.apply();
   }
+
+  /** The first group's base learning rate (every group's, without groups). */
+  get baseLr(): number { return this.baseLrs[0] ?? 0; }
 
   step(): void {
     this.t++;
-    this.optimizer.lr = this.baseLr * this.factor(this.t);
+    this.apply();
+  }
+
+  /** Every group's lr ← its base lr × factor(t). */
+  private apply(): void {
+    const f = this.factor(this.t);
+    this.optimizer.groups.forEach((g, i) => { g.lr = this.baseLrs[i]! * f; });
   }
 }
 

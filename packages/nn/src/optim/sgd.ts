@@ -7,48 +7,50 @@
  *   p ← p − lr·g
  */
 import type { Tensor } from '@skipgrad/autograd';
-import { SkipgradError } from '@skipgrad/tensor';
-import type { Parameter } from '../module.js';
-import { Optimizer, checkRange } from './optimizer.js';
+import { SkipgradError, describe } from '@skipgrad/tensor';
+import { type BaseOptions, Optimizer, type Params, checkBase, checkRange } from './optimizer.js';
 
-export interface SGDOptions {
-  lr?: number;
-  momentum?: number;
-  dampening?: number;
-  nesterov?: boolean;
-  weightDecay?: number;
+export interface SGDGroupOptions extends BaseOptions {
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
 }
+export type SGDOptions = Partial<SGDGroupOptions>;
 
-export class SGD extends Optimizer {
-  readonly momentum: number;
-  readonly dampening: number;
-  readonly nesterov: boolean;
-  readonly weightDecay: number;
+export class SGD extends Optimizer<SGDGroupOptions> {
   private readonly buffers = new Map<number, Tensor>();
 
   protected override stateTensors(): Tensor[] {
     return [...this.buffers.values()];
   }
 
-  constructor(params: Iterable<Parameter>, options: SGDOptions = {}) {
-    super('SGD', params, options.lr ?? 0.01);
-    this.momentum = checkRange('SGD', 'momentum', options.momentum ?? 0, 0, 1);
-    this.dampening = checkRange('SGD', 'dampening', options.dampening ?? 0, 0, 1);
-    this.weightDecay = checkRange('SGD', 'weightDecay', options.weightDecay ?? 0, 0, Infinity);
-    this.nesterov = options.nesterov ?? false;
-    if (this.nesterov && (this.momentum === 0 || this.dampening !== 0)) {
-      throw new SkipgradError('SGD', 'nesterov', 'momentum > 0 and dampening 0 with Nesterov', `momentum ${this.momentum}, dampening ${this.dampening}`);
-    }
+  constructor(params: Params<SGDGroupOptions>, options: SGDOptions = {}) {
+    super('SGD', params, { lr: 0.01, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false, ...options }, (o) => {
+      checkBase('SGD', o);
+      checkRange('SGD', 'momentum', o.momentum, 0, 1);
+      checkRange('SGD', 'dampening', o.dampening, 0, 1);
+      checkRange('SGD', 'weightDecay', o.weightDecay, 0, Infinity);
+      if (typeof o.nesterov !== 'boolean') throw new SkipgradError('SGD', 'nesterov', 'a boolean', describe(o.nesterov));
+      if (o.nesterov && (o.momentum === 0 || o.dampening !== 0)) {
+        throw new SkipgradError('SGD', 'nesterov', 'momentum > 0 and dampening 0 with Nesterov', `momentum ${o.momentum}, dampening ${o.dampening}`);
+      }
+      return o;
+    });
   }
 
-  protected update(p: Tensor, grad: Tensor, index: number): Tensor {
-    let g = this.weightDecay !== 0 ? grad.add(p.mul(this.weightDecay)) : grad;
-    if (this.momentum !== 0) {
+  /** The first group's momentum (every group's, without groups). */
+  get momentum(): number { return this.groups[0]!.momentum; }
+  get weightDecay(): number { return this.groups[0]!.weightDecay; }
+
+  protected update(p: Tensor, grad: Tensor, index: number, o: SGDGroupOptions): Tensor {
+    let g = o.weightDecay !== 0 ? grad.add(p.mul(o.weightDecay)) : grad;
+    if (o.momentum !== 0) {
       const previous = this.buffers.get(index);
-      const buf = previous === undefined ? g : previous.mul(this.momentum).add(g.mul(1 - this.dampening));
+      const buf = previous === undefined ? g : previous.mul(o.momentum).add(g.mul(1 - o.dampening));
       this.buffers.set(index, buf);
-      g = this.nesterov ? g.add(buf.mul(this.momentum)) : buf;
+      g = o.nesterov ? g.add(buf.mul(o.momentum)) : buf;
     }
-    return p.sub(g.mul(this.lr));
+    return p.sub(g.mul(o.lr));
   }
 }
