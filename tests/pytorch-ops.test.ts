@@ -8,7 +8,7 @@ import {
   Tensor, adaptiveAvgPool2d, argmax, argmin, conv2d, convTranspose2d, elu, gelu, grad, hardtanh, leakyRelu, logSoftmax, logSumExp, matmul,
   max, maxPool2d, avgPool2d, min, silu, softmax, softplus, std, unfold, upsampleNearest, variance,
 } from '@skipgrad/autograd';
-import { BatchNorm2d, LayerNorm, bceWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss, smoothL1Loss } from '@skipgrad/nn';
+import { BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm, bceWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss, smoothL1Loss } from '@skipgrad/nn';
 
 interface Json { shape: number[]; data: number[] }
 interface Case { name: string; inputs: Json[]; output: Json; wrt: number[]; g?: Json; grads?: Json[] }
@@ -49,6 +49,8 @@ const CALLS: Record<string, Fn> = {
   'unfold 2x3 stride 1 padding 1': (x) => unfold(x!, [2, 3], { padding: 1 }),
   'layer_norm [4, 5]': (x, w, b) => new LayerNorm([4, 5], { affine: false, dtype: 'float64' }).forward(x!).mul(w!).add(b!),
   'batch_norm training': (x, w, b) => new BatchNorm2d(3, { affine: false, dtype: 'float64' }).forward(x!).mul(w!.reshape([3, 1, 1])).add(b!.reshape([3, 1, 1])),
+  'group_norm 2 groups': (x, w, b) => new GroupNorm(2, 4, { affine: false, dtype: 'float64' }).forward(x!).mul(w!.reshape([4, 1, 1])).add(b!.reshape([4, 1, 1])),
+  instance_norm: (x) => new InstanceNorm2d(3, { dtype: 'float64' }).forward(x!),
   cross_entropy: (x, y) => crossEntropy(x!, labels(y!)),
   'nll_loss sum': (x, y) => nllLoss(logSoftmax(x!, 1), labels(y!), 'sum'),
   mse_loss: (a, b) => mseLoss(a!, b!),

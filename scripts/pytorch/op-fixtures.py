@@ -62,6 +62,8 @@ CASES = {
     # norms
     'layer_norm [4, 5]': (lambda x, w, b: F.layer_norm(x, (4, 5), w, b), [randn(3, 4, 5), randn(4, 5), randn(4, 5)], [0, 1, 2]),
     'batch_norm training': (lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), [randn(4, 3, 2, 2), randn(3), randn(3)], [0, 1, 2]),
+    'group_norm 2 groups': (lambda x, w, b: F.group_norm(x, 2, w, b), [randn(3, 4, 3, 2), randn(4), randn(4)], [0, 1, 2]),
+    'instance_norm': (lambda x: F.instance_norm(x), [randn(2, 3, 4, 3)], [0]),
     # losses
     'cross_entropy': (lambda x, y: F.cross_entropy(x, y.long()), [randn(5, 4), labels(5, 4)], [0]),
     'nll_loss sum': (lambda x, y: F.nll_loss(F.log_softmax(x, 1), y.long(), reduction='sum'), [randn(5, 4), labels(5, 4)], [0]),

@@ -16,7 +16,7 @@ export { Sequential, ModuleList } from './layers/containers.js';
 export { Embedding, SinusoidalPositionalEncoding, LearnedPositionalEncoding } from './layers/embedding.js';
 export { MultiheadAttention, type AttentionMasks, type MultiheadAttentionOptions } from './layers/attention.js';
 export { TransformerEncoderLayer, RESIDUAL_SCALES, type ResidualScale, type TransformerEncoderLayerOptions } from './layers/transformer.js';
-export { LayerNorm, BatchNorm1d, BatchNorm2d, type NormOptions, type BatchNormOptions } from './layers/norm.js';
+export { LayerNorm, BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm2d, type NormOptions, type BatchNormOptions } from './layers/norm.js';
 export {
   type Reduction, type NllOptions, type CrossEntropyOptions, type BceOptions, mseLoss, l1Loss, smoothL1Loss, huberLoss, nllLoss, crossEntropy, bceWithLogits,
 } from './losses/index.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Generator, SkipgradError, type Tensor, elu, gradcheck, hardtanh, leakyRelu, randn, silu, softplus, tensor } from '@skipgrad/autograd';
 import { NDArray } from '@skipgrad/tensor';
-import { BatchNorm1d, BatchNorm2d, Dropout, ELU, Flatten, Hardtanh, LayerNorm, LeakyReLU, Linear, SiLU, Sequential, Softplus, kaimingNormal, xavierUniform } from '../src/index.js';
+import { BatchNorm1d, BatchNorm2d, Dropout, ELU, GroupNorm, InstanceNorm2d, Flatten, Hardtanh, LayerNorm, LeakyReLU, Linear, SiLU, Sequential, Softplus, kaimingNormal, xavierUniform } from '../src/index.js';
 
 const f64 = { dtype: 'float64' as const };
 const rnd = (shape: number[], seed: number): Tensor => randn(shape, { ...f64, requiresGrad: true, generator: new Generator(seed) });
@@ -85,6 +85,36 @@ describe('layers', () => {
     expect(bn.runningVar!.toArray()).toEqual([5, 6]); // the old name still reads
     expect(bn.num_batches_tracked!.item()).toBe(0);
     expect(old.has('0.runningMean')).toBe(true); // the caller's map is left as it was
+  });
+
+  it('GroupNorm: one group is layer norm over [C, H, W], C groups instance norm; gradcheck; groups must divide the channels', () => {
+    const x = rnd([2, 4, 3, 2], 12);
+    const one = new GroupNorm(1, 4, f64).forward(x);
+    const layer = new LayerNorm([4, 3, 2], { ...f64, affine: false }).forward(x);
+    (one.toArray() as number[][][][]).flat(3).forEach((v, i) => expect(v).toBeCloseTo((layer.toArray() as number[][][][]).flat(3)[i]!, 12));
+    const perChannel = new GroupNorm(4, 4, f64).forward(x);
+    const instance = new InstanceNorm2d(4, f64).forward(x);
+    expect(Array.from(perChannel.data.toTypedArray()).map((v, i) => v - instance.data.toTypedArray()[i]!).every((d) => Math.abs(d) < 1e-12)).toBe(true);
+    const gn = new GroupNorm(2, 4, f64);
+    gn.weight!.assign(tensor([1, 2, 3, 4], f64).data);
+    gradcheck((a) => gn.forward(a), [x]);
+    expect([...gn.stateDict().keys()]).toEqual(['weight', 'bias']);
+    expect(() => new GroupNorm(3, 4)).toThrow(/GroupNorm: argument 'numGroups' expected a divisor of numChannels 4, got 3/);
+    expect(() => gn.forward(rnd([2, 3, 2], 1))).toThrow(/GroupNorm: argument 'x' expected a tensor \[N, 4, …\], got shape \[2, 3, 2\]/);
+  });
+
+  it("InstanceNorm2d: PyTorch's defaults (no affine, no running statistics); tracking, eval, affine and errors", () => {
+    expect([...new InstanceNorm2d(3).stateDict().keys()]).toEqual([]);
+    const tracked = new InstanceNorm2d(2, { ...f64, affine: true, trackRunningStats: true, momentum: null });
+    expect([...tracked.stateDict().keys()]).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
+    const x = tensor([[[[1, 3]], [[0, 4]]], [[[5, 7]], [[2, 2]]]], f64); // [2, 2, 1, 2]
+    tracked.forward(x);
+    expect(tracked.running_mean!.toArray()).toEqual([4, 2]); // the batch's average instance means: (2 + 6)/2, (2 + 2)/2
+    expect(tracked.running_var!.toArray()).toEqual([2, 4]); // unbiased per instance (2, 2 and 8, 0), averaged
+    tracked.eval();
+    expect(tracked.forward(tensor([[[[4, 4]], [[2, 2]]]], f64)).toArray()).toEqual([[[[0, 0]], [[0, 0]]]].map((a) => a.map((b) => b.map((c) => c.map((v) => expect.closeTo(v, 12))))));
+    gradcheck((a) => new InstanceNorm2d(2, f64).forward(a), [rnd([2, 2, 2, 3], 13)]);
+    expect(() => new InstanceNorm2d(2).forward(rnd([2, 2, 3], 1))).toThrow(/InstanceNorm2d: argument 'x' expected a tensor \[N, 2, H, W\], got shape \[2, 2, 3\]/);
   });
 
   it('SiLU, LeakyReLU, ELU, Softplus, Hardtanh: their ops as layers, options printed, bad options refused when made', () => {

@@ -10,10 +10,15 @@
  *   estimates and uses the batch's statistics in evaluation too. The buffers have PyTorch's
  *   names — `running_mean`, `running_var`, `num_batches_tracked` — so state dicts move both ways;
  *   files written before the rename (`runningMean`, `runningVar`) still load.
+ * - GroupNorm (Wu & He, 2018): the C channels split into G groups; μ, σ² per sample and group,
+ *   over the group's channels and all positions (G = 1: layer norm over [C, H, W]; G = C:
+ *   instance norm). γ, β per channel. Independent of the batch, so it works at batch size 1.
+ * - InstanceNorm2d (Ulyanov et al., 2016): μ, σ² per sample and channel over H, W; by default
+ *   (as PyTorch) no γ, β and no running statistics.
  * All built from differentiable ops, so the gradient through μ and σ² comes for free.
  */
 import { Tensor, noGrad } from '@skipgrad/autograd';
-import { type DType, NDArray, SkipgradError, describe, full } from '@skipgrad/tensor';
+import { type DType, type NDArray, SkipgradError, describe, full } from '@skipgrad/tensor';
 import { Buffer, Module, Parameter, checkInput } from '../module.js';
 
 export interface NormOptions {
@@ -75,6 +80,43 @@ export interface BatchNormOptions extends NormOptions {
   trackRunningStats?: boolean;
 }
 
+function checkMomentum(op: string, options: BatchNormOptions): number | null {
+  const m = options.momentum === undefined ? 0.1 : options.momentum;
+  if (m !== null && (typeof m !== 'number' || !(m >= 0 && m <= 1))) throw new SkipgradError(op, 'momentum', 'a number in [0, 1] or null (cumulative average)', describe(m));
+  return m;
+}
+
+/** The state a norm with running statistics keeps, under PyTorch's names. */
+interface RunningStats {
+  readonly momentum: number | null;
+  running_mean: Buffer | null;
+  running_var: Buffer | null;
+  num_batches_tracked: Buffer | null;
+}
+
+/** Running mean 0, variance 1 and a batch count of 0 for `c` channels — or none, when not tracking. */
+function runningBuffers(c: number, dtype: DType, track: boolean): Pick<RunningStats, 'running_mean' | 'running_var' | 'num_batches_tracked'> {
+  return {
+    running_mean: track ? new Buffer(full([c], 0, { dtype })) : null,
+    running_var: track ? new Buffer(full([c], 1, { dtype })) : null,
+    num_batches_tracked: track ? new Buffer(full([], 0, { dtype })) : null,
+  };
+}
+
+/** One training batch into the estimates: t ← t + 1, running ← (1 − m)·running + m·batch, m = momentum or 1/t. */
+function trackBatch(s: RunningStats, batchMean: Tensor, batchVariance: Tensor): void {
+  const [mean, variance, count] = [s.running_mean, s.running_var, s.num_batches_tracked];
+  if (!mean || !variance || !count) return;
+  noGrad(() => {
+    const t = count.item() + 1;
+    count.assign(full([], t, { dtype: count.dtype }));
+    const m = s.momentum ?? 1 / t;
+    const update = (running: Buffer, batch: Tensor): NDArray => running.mul(1 - m).add(batch.reshape([running.size]).mul(m)).data;
+    mean.assign(update(mean, batchMean));
+    variance.assign(update(variance, batchVariance));
+  });
+}
+
 abstract class BatchNorm extends Module {
   readonly numFeatures: number;
   readonly eps: number;
@@ -92,17 +134,13 @@ abstract class BatchNorm extends Module {
     const op = this.constructor.name;
     this.numFeatures = checkCount(op, 'numFeatures', numFeatures);
     this.eps = options.eps ?? 1e-5;
-    const m = options.momentum === undefined ? 0.1 : options.momentum;
-    if (m !== null && (typeof m !== 'number' || !(m >= 0 && m <= 1))) throw new SkipgradError(op, 'momentum', 'a number in [0, 1] or null (cumulative average)', describe(m));
-    this.momentum = m;
+    this.momentum = checkMomentum(op, options);
     const track = options.trackRunningStats ?? true;
     if (typeof track !== 'boolean') throw new SkipgradError(op, 'trackRunningStats', 'a boolean', describe(track));
     const dtype = options.dtype ?? 'float32';
     this.weight = options.affine === false ? null : new Parameter(full([numFeatures], 1, { dtype }));
     this.bias = options.affine === false ? null : new Parameter(full([numFeatures], 0, { dtype }));
-    this.running_mean = track ? new Buffer(full([numFeatures], 0, { dtype })) : null;
-    this.running_var = track ? new Buffer(full([numFeatures], 1, { dtype })) : null;
-    this.num_batches_tracked = track ? new Buffer(full([], 0, { dtype })) : null;
+    ({ running_mean: this.running_mean, running_var: this.running_var, num_batches_tracked: this.num_batches_tracked } = runningBuffers(numFeatures, dtype, track));
   }
 
   /** @deprecated The running mean under its old name: use `running_mean`. */
@@ -146,16 +184,7 @@ abstract class BatchNorm extends Module {
       if (n < 2) throw new SkipgradError(op, 'x', 'more than one value per channel in training mode', `shape [${input.shape.join(', ')}]`);
       const stats = standardise(input, axes, this.eps);
       xhat = stats.xhat;
-      if (this.training && mean && variance && count) {
-        noGrad(() => {
-          const t = count.item() + 1;
-          count.assign(full([], t, { dtype: count.dtype }));
-          const m = this.momentum ?? 1 / t;
-          const update = (running: Buffer, batch: Tensor): NDArray => running.mul(1 - m).add(batch.reshape([this.numFeatures]).mul(m)).data;
-          mean.assign(update(mean, stats.mean));
-          variance.assign(update(variance, stats.variance.mul(n / (n - 1))));
-        });
-      }
+      if (this.training) trackBatch(this, stats.mean, stats.variance.mul(n / (n - 1)));
     } else {
       xhat = input.sub(perChannel(mean)).div(perChannel(variance).add(this.eps).sqrt());
     }
@@ -176,3 +205,90 @@ export class BatchNorm1d extends BatchNorm {
 export class BatchNorm2d extends BatchNorm {
   protected readonly ranks = [4];
 }
+
+export class GroupNorm extends Module {
+  readonly numGroups: number;
+  readonly numChannels: number;
+  readonly eps: number;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(numGroups: number, numChannels: number, options: NormOptions = {}) {
+    super();
+    this.numGroups = checkCount('GroupNorm', 'numGroups', numGroups);
+    this.numChannels = checkCount('GroupNorm', 'numChannels', numChannels);
+    if (numChannels % numGroups !== 0) {
+      throw new SkipgradError('GroupNorm', 'numGroups', `a divisor of numChannels ${numChannels}`, String(numGroups));
+    }
+    this.eps = options.eps ?? 1e-5;
+    const dtype = options.dtype ?? 'float32';
+    this.weight = options.affine === false ? null : new Parameter(full([numChannels], 1, { dtype }));
+    this.bias = options.affine === false ? null : new Parameter(full([numChannels], 0, { dtype }));
+  }
+
+  forward(x: Tensor): Tensor {
+    const input = checkInput('GroupNorm', x);
+    if (input.rank < 2 || input.shape[1] !== this.numChannels) {
+      throw new SkipgradError('GroupNorm', 'x', `a tensor [N, ${this.numChannels}, …]`, `shape [${input.shape.join(', ')}]`);
+    }
+    const [n, c] = [input.shape[0]!, this.numChannels];
+    // [N, C, …] → [N, G, C/G·…]: each row of a sample is one group's channels and positions.
+    const grouped = input.reshape([n, this.numGroups, -1]);
+    const { xhat } = standardise(grouped, [2], this.eps);
+    const y = xhat.reshape([...input.shape]);
+    const perChannel = (t: Tensor): Tensor => t.reshape([c, ...Array<number>(input.rank - 2).fill(1)]);
+    return this.weight && this.bias ? y.mul(perChannel(this.weight)).add(perChannel(this.bias)) : y;
+  }
+
+  protected override describe(): string { return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}`; }
+}
+
+export class InstanceNorm2d extends Module {
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number | null;
+  weight: Parameter | null;
+  bias: Parameter | null;
+  running_mean: Buffer | null;
+  running_var: Buffer | null;
+  num_batches_tracked: Buffer | null;
+
+  /** Defaults as PyTorch's: affine false, trackRunningStats false. */
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super();
+    this.numFeatures = checkCount('InstanceNorm2d', 'numFeatures', numFeatures);
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = checkMomentum('InstanceNorm2d', options);
+    const dtype = options.dtype ?? 'float32';
+    const affine = options.affine ?? false;
+    const track = options.trackRunningStats ?? false;
+    if (typeof track !== 'boolean') throw new SkipgradError('InstanceNorm2d', 'trackRunningStats', 'a boolean', describe(track));
+    this.weight = affine ? new Parameter(full([numFeatures], 1, { dtype })) : null;
+    this.bias = affine ? new Parameter(full([numFeatures], 0, { dtype })) : null;
+    ({ running_mean: this.running_mean, running_var: this.running_var, num_batches_tracked: this.num_batches_tracked } = runningBuffers(numFeatures, dtype, track));
+  }
+
+  forward(x: Tensor): Tensor {
+    const input = checkInput('InstanceNorm2d', x);
+    if (input.rank !== 4 || input.shape[1] !== this.numFeatures) {
+      throw new SkipgradError('InstanceNorm2d', 'x', `a tensor [N, ${this.numFeatures}, H, W]`, `shape [${input.shape.join(', ')}]`);
+    }
+    const c = this.numFeatures;
+    const perChannel = (t: Tensor): Tensor => t.reshape([c, 1, 1]);
+    const [mean, variance] = [this.running_mean, this.running_var];
+    let xhat: Tensor;
+    if (!this.training && mean && variance) {
+      xhat = input.sub(perChannel(mean)).div(perChannel(variance).add(this.eps).sqrt());
+    } else {
+      const n = input.shape[2]! * input.shape[3]!;
+      const stats = standardise(input, [2, 3], this.eps);
+      xhat = stats.xhat;
+      // The estimates follow the batch's average instance statistics (unbiased variance), as PyTorch's.
+      if (this.training) trackBatch(this, stats.mean.mean(0), stats.variance.mul(n / Math.max(n - 1, 1)).mean(0));
+    }
+    return this.weight && this.bias ? xhat.mul(perChannel(this.weight)).add(perChannel(this.bias)) : xhat;
+  }
+
+  protected override describe(): string { return `${this.numFeatures}, eps=${this.eps}${this.weight ? ', affine' : ''}${this.running_mean ? ', trackRunningStats' : ''}`; }
+}
+
