@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NDArray } from '@skipgrad/tensor';
 import {
-  Tensor, adaptiveAvgPool2d, argmax, argmin, conv2d, convTranspose2d, elu, gelu, grad, hardtanh, leakyRelu, logSoftmax, logSumExp, matmul,
+  Tensor, adaptiveAvgPool2d, argmax, argmin, conv1d, conv2d, padWith, convTranspose2d, elu, gelu, grad, hardtanh, leakyRelu, logSoftmax, logSumExp, matmul,
   max, maxPool2d, avgPool2d, min, silu, softmax, softplus, std, unfold, upsampleNearest, variance,
 } from '@skipgrad/autograd';
 import { BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm, bceWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss, smoothL1Loss } from '@skipgrad/nn';
@@ -42,6 +42,12 @@ const CALLS: Record<string, Fn> = {
   tanh: (a) => a!.tanh(),
   'conv2d stride 2 padding 1 dilation 2 groups 2': (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1, dilation: 2, groups: 2 }),
   'conv_transpose2d stride 2 padding 1 output_padding 1': (x, w, b) => convTranspose2d(x!, w!, b!, { stride: 2, padding: 1, outputPadding: 1 }),
+  'conv2d padding same kernel 2x3 dilation (1, 2)': (x, w, b) => conv2d(x!, w!, b!, { padding: 'same', dilation: [1, 2] }),
+  'conv1d stride 2 padding 1 groups 2': (x, w, b) => conv1d(x!, w!, b!, { stride: 2, padding: 1, groups: 2 }),
+  'conv1d padding same dilation 2 kernel 4': (x, w) => conv1d(x!, w!, null, { padding: 'same', dilation: 2 }),
+  'pad reflect': (x) => padWith(x!, [[0, 0], [0, 0], [1, 2], [2, 1]], 'reflect'),
+  'pad replicate': (x) => padWith(x!, [[0, 0], [0, 0], [1, 2], [3, 0]], 'replicate'),
+  'pad circular': (x) => padWith(x!, [[0, 0], [0, 0], [1, 0], [2, 3]], 'circular'),
   'max_pool2d 3 stride 2 padding 1': (x) => maxPool2d(x!, 3, { stride: 2, padding: 1 }),
   'avg_pool2d 2 stride 1 padding 1': (x) => avgPool2d(x!, 2, { stride: 1, padding: 1 }),
   'adaptive_avg_pool2d (3, 2)': (x) => adaptiveAvgPool2d(x!, [3, 2]),

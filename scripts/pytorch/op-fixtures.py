@@ -54,6 +54,14 @@ CASES = {
         lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1, dilation=2, groups=2), [randn(2, 4, 9, 8), randn(6, 2, 3, 2), randn(6)], [0, 1, 2]),
     'conv_transpose2d stride 2 padding 1 output_padding 1': (
         lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1), [randn(2, 3, 4, 5), randn(3, 2, 3, 3), randn(2)], [0, 1, 2]),
+    'conv2d padding same kernel 2x3 dilation (1, 2)': (
+        lambda x, w, b: F.conv2d(x, w, b, padding='same', dilation=(1, 2)), [randn(2, 3, 5, 6), randn(4, 3, 2, 3), randn(4)], [0, 1, 2]),
+    'conv1d stride 2 padding 1 groups 2': (
+        lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1, groups=2), [randn(2, 4, 9), randn(6, 2, 3), randn(6)], [0, 1, 2]),
+    'conv1d padding same dilation 2 kernel 4': (lambda x, w: F.conv1d(x, w, padding='same', dilation=2), [randn(2, 3, 8), randn(2, 3, 4)], [0, 1]),
+    'pad reflect': (lambda x: F.pad(x, (2, 1, 1, 2), mode='reflect'), [randn(2, 3, 4, 5)], [0]),
+    'pad replicate': (lambda x: F.pad(x, (3, 0, 1, 2), mode='replicate'), [randn(2, 3, 4, 5)], [0]),
+    'pad circular': (lambda x: F.pad(x, (2, 3, 1, 0), mode='circular'), [randn(2, 3, 4, 5)], [0]),
     'max_pool2d 3 stride 2 padding 1': (lambda x: F.max_pool2d(x, 3, stride=2, padding=1), [randn(2, 3, 7, 6)], [0]),
     'avg_pool2d 2 stride 1 padding 1': (lambda x: F.avg_pool2d(x, 2, stride=1, padding=1), [randn(2, 3, 5, 4)], [0]),
     'adaptive_avg_pool2d (3, 2)': (lambda x: F.adaptive_avg_pool2d(x, (3, 2)), [randn(2, 3, 7, 5)], [0]),

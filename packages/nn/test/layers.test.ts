@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Generator, SkipgradError, type Tensor, elu, gradcheck, hardtanh, leakyRelu, randn, silu, softplus, tensor } from '@skipgrad/autograd';
+import { Generator, SkipgradError, type Tensor, conv1d, conv2d, elu, padWith, gradcheck, hardtanh, leakyRelu, randn, silu, softplus, tensor } from '@skipgrad/autograd';
 import { NDArray } from '@skipgrad/tensor';
-import { BatchNorm1d, BatchNorm2d, Dropout, ELU, GroupNorm, InstanceNorm2d, Flatten, Hardtanh, LayerNorm, LeakyReLU, Linear, SiLU, Sequential, Softplus, kaimingNormal, xavierUniform } from '../src/index.js';
+import { BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d, Dropout, ELU, GroupNorm, InstanceNorm2d, Flatten, Hardtanh, LayerNorm, LeakyReLU, Linear, SiLU, Sequential, Softplus, kaimingNormal, xavierUniform } from '../src/index.js';
 
 const f64 = { dtype: 'float64' as const };
 const rnd = (shape: number[], seed: number): Tensor => randn(shape, { ...f64, requiresGrad: true, generator: new Generator(seed) });
@@ -115,6 +115,26 @@ describe('layers', () => {
     expect(tracked.forward(tensor([[[[4, 4]], [[2, 2]]]], f64)).toArray()).toEqual([[[[0, 0]], [[0, 0]]]].map((a) => a.map((b) => b.map((c) => c.map((v) => expect.closeTo(v, 12))))));
     gradcheck((a) => new InstanceNorm2d(2, f64).forward(a), [rnd([2, 2, 2, 3], 13)]);
     expect(() => new InstanceNorm2d(2).forward(rnd([2, 2, 3], 1))).toThrow(/InstanceNorm2d: argument 'x' expected a tensor \[N, 2, H, W\], got shape \[2, 2, 3\]/);
+  });
+
+  it("Conv2d and Conv1d paddingMode: the input padded with its own copies, then a convolution without padding", () => {
+    const x = rnd([1, 2, 5, 4], 14);
+    for (const mode of ['reflect', 'replicate', 'circular'] as const) {
+      const conv = new Conv2d(2, 3, 3, { padding: 1, paddingMode: mode, ...f64, generator: new Generator(15) });
+      expect(conv.forward(x).toArray()).toEqual(conv2d(padWith(x, [[0, 0], [0, 0], [1, 1], [1, 1]], mode), conv.weight, conv.bias).toArray());
+      const same = new Conv2d(2, 3, [2, 3], { padding: 'same', paddingMode: mode, ...f64, generator: new Generator(16) });
+      expect(same.forward(x).shape).toEqual([1, 3, 5, 4]);
+    }
+    expect(new Conv2d(2, 3, 3, { paddingMode: 'reflect', padding: 1 }).toString()).toContain('paddingMode=reflect');
+    const seq = rnd([2, 2, 7], 17);
+    const c1 = new Conv1d(2, 4, 3, { padding: 'same', paddingMode: 'circular', ...f64, generator: new Generator(18) });
+    expect(c1.forward(seq).toArray()).toEqual(conv1d(padWith(seq, [[0, 0], [0, 0], [1, 1]], 'circular'), c1.weight, c1.bias).toArray());
+    expect([...new Conv1d(2, 4, 3).stateDict().keys()]).toEqual(['weight', 'bias']);
+    expect(new Conv1d(2, 4, 3).weight.shape).toEqual([4, 2, 3]);
+    gradcheck((a) => c1.forward(a), [seq]);
+    expect(() => new Conv2d(2, 3, 3, { paddingMode: 'mirror' as never })).toThrow(/Conv2d: argument 'paddingMode' expected one of 'zeros', 'reflect', 'replicate', 'circular', got "mirror"/);
+    expect(() => new Conv2d(2, 3, 3, { padding: 'same', stride: 2, paddingMode: 'reflect' }).forward(x)).toThrow(/Conv2d: argument 'padding' expected 'same' only with stride 1/);
+    expect(() => new ConvTranspose2d(2, 3, 3, { padding: 'same' as never })).toThrow(/ConvTranspose2d: argument 'padding' expected a size/);
   });
 
   it('SiLU, LeakyReLU, ELU, Softplus, Hardtanh: their ops as layers, options printed, bad options refused when made', () => {

@@ -10,7 +10,7 @@
  * a composite of matmul and fold. With groups g, channels split into g independent groups,
  * each with its own filters.
  */
-import { SkipgradError, formatShape } from '@skipgrad/tensor';
+import { SkipgradError, describe, formatShape } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor } from '../args.js';
 import type { Tensor } from '../tensor.js';
 import { concat } from './concat.js';
@@ -21,8 +21,30 @@ import { narrow } from './shape.js';
 import { type Pair, type WindowOptions, checkImage, makeWindow, pair } from './window.js';
 import { conv2dGroup } from './conv2d-group.js';
 
-export interface ConvOptions extends WindowOptions {
+export interface ConvOptions extends Omit<WindowOptions, 'padding'> {
+  /**
+   * Zeros around the input: a size (one, or [height, width]), 'valid' (none), or 'same' (an output
+   * of the input's size; stride 1 only, as PyTorch): dilation·(k − 1) in all, the odd one on the
+   * bottom/right.
+   */
+  padding?: Pair | 'same' | 'valid';
   groups?: number;
+}
+
+/**
+ * The input and numeric padding for conv2d's padding option: 'valid' is 0; 'same' pads
+ * explicitly when the total is odd (the window options can only pad both sides alike).
+ */
+function resolvePadding(op: string, x: Tensor, kernel: [number, number], o: ConvOptions): [Tensor, Pair] {
+  if (o.padding === 'valid') return [x, 0];
+  if (o.padding !== 'same') return [x, o.padding ?? 0];
+  const stride = pair(op, 'stride', o.stride ?? 1, 1);
+  if (stride[0] !== 1 || stride[1] !== 1) throw new SkipgradError(op, 'padding', "'same' only with stride 1 (as PyTorch)", `stride ${formatShape(stride)}`);
+  const dilation = pair(op, 'dilation', o.dilation ?? 1, 1);
+  const total = [0, 1].map((d) => dilation[d]! * (kernel[d]! - 1));
+  const before = total.map((t) => Math.floor(t / 2));
+  if (total.every((t) => t % 2 === 0)) return [x, [before[0]!, before[1]!]];
+  return [pad(x, [[0, 0], [0, 0], [before[0]!, total[0]! - before[0]!], [before[1]!, total[1]! - before[1]!]]), 0];
 }
 
 /** Checks x, the weight's rank and dtype, groups and the bias; each op then checks its weight layout. */
@@ -64,14 +86,50 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   checkConv('conv2d', input, w, bias, g, w.shape[0] ?? 0);
   if (w.shape[1] !== input.shape[1]! / g) throw weightError('conv2d', `a weight [O, ${input.shape[1]! / g} (input channels per group), kh, kw]`, w, input);
   const [O, , kh, kw] = w.shape as [number, number, number, number];
-  const window = makeWindow('conv2d', [kh, kw], options, [input.shape[2]!, input.shape[3]!]);
+  const [padded, padding] = resolvePadding('conv2d', input, [kh, kw], options);
+  const o = { ...options, padding };
+  const window = makeWindow('conv2d', [kh, kw], o, [padded.shape[2]!, padded.shape[3]!]);
   const filters = groupsOf(w, g, 0);
-  const outs = groupsOf(input, g).map((xg, i) => conv2dGroup(xg, filters[i]!, window, options));
+  const outs = groupsOf(padded, g).map((xg, i) => conv2dGroup(xg, filters[i]!, window, o));
   const out = g === 1 ? outs[0]! : concat(outs, 1);
   return bias ? out.add(bias.reshape([O, 1, 1])) : out;
 }
 
-export interface ConvTransposeOptions extends ConvOptions {
+/**
+ * 1-D convolution: x [N, C, L] and W [O, C/groups, k] give y [N, O, L_out] — conv2d on images of
+ * height 1 (a view: x as [N, C, 1, L], W as [O, C/groups, 1, k]).
+ *
+ * @example
+ * conv1d(ones([1, 1, 5]), ones([1, 1, 3]), null, { padding: 'same' }).toArray(); // [[[2, 3, 3, 3, 2]]]
+ */
+export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}): Tensor {
+  const input = checkTensor('conv1d', 'x', x);
+  const w = checkTensor('conv1d', 'weight', weight);
+  if (input.rank !== 3) throw new SkipgradError('conv1d', 'x', 'a tensor [N, C, L]', `shape ${formatShape(input.shape)}`);
+  if (w.rank !== 3) throw new SkipgradError('conv1d', 'weight', 'a tensor [O, C/groups, k]', `shape ${formatShape(w.shape)}`);
+  const one = (v: number | undefined, fill: number): [number, number] => [fill, v ?? fill];
+  for (const name of ['stride', 'dilation'] as const) {
+    const v = options[name];
+    if (v !== undefined && typeof v !== 'number') throw new SkipgradError('conv1d', name, 'an integer', describe(v));
+  }
+  const p = options.padding;
+  if (p !== undefined && typeof p !== 'number' && p !== 'same' && p !== 'valid') throw new SkipgradError('conv1d', 'padding', "an integer, 'same' or 'valid'", describe(p));
+  const o: ConvOptions = {
+    stride: one(options.stride, 1), dilation: one(options.dilation, 1), groups: options.groups,
+    padding: typeof p === 'number' || p === undefined ? [0, p ?? 0] : p,
+  };
+  return conv2d(input.unsqueeze(2), w.unsqueeze(2), bias, o).squeeze(2);
+}
+
+export interface Conv1dOptions {
+  stride?: number;
+  padding?: number | 'same' | 'valid';
+  dilation?: number;
+  groups?: number;
+}
+
+export interface ConvTransposeOptions extends WindowOptions {
+  groups?: number;
   /** Extra rows/columns on the bottom/right of the output, to pick among sizes a stride allows. */
   outputPadding?: Pair;
 }
