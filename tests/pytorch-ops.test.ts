@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NDArray } from '@skipgrad/tensor';
 import {
-  Tensor, adaptiveAvgPool2d, argmax, argmin, conv1d, conv2d, padWith, convTranspose2d, elu, gelu, grad, hardtanh, leakyRelu, logSoftmax, logSumExp, matmul,
+  Tensor, adaptiveAvgPool2d, adaptiveMaxPool2d, argmax, interpolate, maxPool2dWithIndices, argmin, conv1d, conv2d, padWith, convTranspose2d, elu, gelu, grad, hardtanh, leakyRelu, logSoftmax, logSumExp, matmul,
   max, maxPool2d, avgPool2d, min, silu, softmax, softplus, std, unfold, upsampleNearest, variance,
 } from '@skipgrad/autograd';
 import { BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm, bceWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss, smoothL1Loss } from '@skipgrad/nn';
@@ -52,6 +52,17 @@ const CALLS: Record<string, Fn> = {
   'avg_pool2d 2 stride 1 padding 1': (x) => avgPool2d(x!, 2, { stride: 1, padding: 1 }),
   'adaptive_avg_pool2d (3, 2)': (x) => adaptiveAvgPool2d(x!, [3, 2]),
   'upsample nearest 2': (x) => upsampleNearest(x!, 2),
+  'max_pool2d 3 stride 2 ceil_mode': (x) => maxPool2d(x!, 3, { stride: 2, ceilMode: true }),
+  'avg_pool2d 3 stride 2 padding 1 ceil_mode': (x) => avgPool2d(x!, 3, { stride: 2, padding: 1, ceilMode: true }),
+  'avg_pool2d 3 stride 2 padding 1 count_include_pad False': (x) => avgPool2d(x!, 3, { stride: 2, padding: 1, countIncludePad: false }),
+  'avg_pool2d 2 ceil_mode count_include_pad False': (x) => avgPool2d(x!, 2, { ceilMode: true, countIncludePad: false }),
+  'adaptive_max_pool2d (3, 2)': (x) => adaptiveMaxPool2d(x!, [3, 2]),
+  'max_pool2d indices': (x) => maxPool2dWithIndices(x!, 2, { stride: 2, padding: 1 }).indices,
+  'interpolate nearest size (5, 7)': (x) => interpolate(x!, { size: [5, 7] }),
+  'interpolate nearest scale 1.5': (x) => interpolate(x!, { scaleFactor: 1.5 }),
+  'interpolate bilinear size (5, 3) align_corners': (x) => interpolate(x!, { size: [5, 3], mode: 'bilinear', alignCorners: true }),
+  'interpolate bilinear scale 1.7': (x) => interpolate(x!, { scaleFactor: 1.7, mode: 'bilinear' }),
+  'interpolate bilinear size (7, 2)': (x) => interpolate(x!, { size: [7, 2], mode: 'bilinear' }),
   'unfold 2x3 stride 1 padding 1': (x) => unfold(x!, [2, 3], { padding: 1 }),
   'layer_norm [4, 5]': (x, w, b) => new LayerNorm([4, 5], { affine: false, dtype: 'float64' }).forward(x!).mul(w!).add(b!),
   'batch_norm training': (x, w, b) => new BatchNorm2d(3, { affine: false, dtype: 'float64' }).forward(x!).mul(w!.reshape([3, 1, 1])).add(b!.reshape([3, 1, 1])),

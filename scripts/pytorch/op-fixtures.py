@@ -66,6 +66,20 @@ CASES = {
     'avg_pool2d 2 stride 1 padding 1': (lambda x: F.avg_pool2d(x, 2, stride=1, padding=1), [randn(2, 3, 5, 4)], [0]),
     'adaptive_avg_pool2d (3, 2)': (lambda x: F.adaptive_avg_pool2d(x, (3, 2)), [randn(2, 3, 7, 5)], [0]),
     'upsample nearest 2': (lambda x: F.interpolate(x, scale_factor=2, mode='nearest'), [randn(1, 2, 3, 4)], [0]),
+    'max_pool2d 3 stride 2 ceil_mode': (lambda x: F.max_pool2d(x, 3, stride=2, ceil_mode=True), [randn(2, 2, 6, 7)], [0]),
+    'avg_pool2d 3 stride 2 padding 1 ceil_mode': (lambda x: F.avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True), [randn(2, 2, 6, 7)], [0]),
+    'avg_pool2d 3 stride 2 padding 1 count_include_pad False': (
+        lambda x: F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False), [randn(2, 2, 6, 7)], [0]),
+    'avg_pool2d 2 ceil_mode count_include_pad False': (
+        lambda x: F.avg_pool2d(x, 2, ceil_mode=True, count_include_pad=False), [randn(1, 2, 5, 5)], [0]),
+    'adaptive_max_pool2d (3, 2)': (lambda x: F.adaptive_max_pool2d(x, (3, 2)), [randn(2, 3, 7, 5)], [0]),
+    'max_pool2d indices': (lambda x: F.max_pool2d(x, 2, stride=2, padding=1, return_indices=True)[1].double(), [randn(2, 2, 5, 6)], []),
+    'interpolate nearest size (5, 7)': (lambda x: F.interpolate(x, size=(5, 7), mode='nearest'), [randn(1, 2, 3, 4)], [0]),
+    'interpolate nearest scale 1.5': (lambda x: F.interpolate(x, scale_factor=1.5, mode='nearest'), [randn(1, 2, 3, 4)], [0]),
+    'interpolate bilinear size (5, 3) align_corners': (
+        lambda x: F.interpolate(x, size=(5, 3), mode='bilinear', align_corners=True), [randn(1, 2, 3, 4)], [0]),
+    'interpolate bilinear scale 1.7': (lambda x: F.interpolate(x, scale_factor=1.7, mode='bilinear'), [randn(1, 2, 3, 4)], [0]),
+    'interpolate bilinear size (7, 2)': (lambda x: F.interpolate(x, size=(7, 2), mode='bilinear'), [randn(2, 1, 4, 5)], [0]),
     'unfold 2x3 stride 1 padding 1': (lambda x: F.unfold(x, (2, 3), padding=1), [randn(2, 3, 4, 5)], [0]),
     # norms
     'layer_norm [4, 5]': (lambda x, w, b: F.layer_norm(x, (4, 5), w, b), [randn(3, 4, 5), randn(4, 5), randn(4, 5)], [0, 1, 2]),

@@ -12,7 +12,7 @@ export { type InitOptions, fans, kaimingUniform, kaimingNormal, xavierUniform, x
 export { Linear, type LinearOptions } from './layers/linear.js';
 export { ReLU, Tanh, Sigmoid, GELU, SiLU, LeakyReLU, ELU, Softplus, Hardtanh, Identity, Flatten, Dropout } from './layers/basic.js';
 export {
-  Conv1d, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Upsample, PADDING_MODES, type PaddingMode, type ConvLayerOptions, type Conv1dLayerOptions,
+  Conv1d, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Upsample, PADDING_MODES, type PaddingMode, type ConvLayerOptions, type Conv1dLayerOptions,
 } from './layers/conv.js';
 export { Sequential, ModuleList } from './layers/containers.js';
 export { Embedding, SinusoidalPositionalEncoding, LearnedPositionalEncoding } from './layers/embedding.js';

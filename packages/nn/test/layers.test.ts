@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Generator, SkipgradError, type Tensor, conv1d, conv2d, elu, padWith, gradcheck, hardtanh, leakyRelu, randn, silu, softplus, tensor } from '@skipgrad/autograd';
+import { Generator, SkipgradError, type Tensor, adaptiveMaxPool2d, avgPool2d, interpolate, maxPool2d, conv1d, conv2d, elu, padWith, gradcheck, hardtanh, leakyRelu, randn, silu, softplus, tensor } from '@skipgrad/autograd';
 import { NDArray } from '@skipgrad/tensor';
-import { BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d, Dropout, ELU, GroupNorm, InstanceNorm2d, Flatten, Hardtanh, LayerNorm, LeakyReLU, Linear, SiLU, Sequential, Softplus, kaimingNormal, xavierUniform } from '../src/index.js';
+import { AdaptiveMaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, MaxPool2d, Upsample, Conv2d, ConvTranspose2d, Dropout, ELU, GroupNorm, InstanceNorm2d, Flatten, Hardtanh, LayerNorm, LeakyReLU, Linear, SiLU, Sequential, Softplus, kaimingNormal, xavierUniform } from '../src/index.js';
 
 const f64 = { dtype: 'float64' as const };
 const rnd = (shape: number[], seed: number): Tensor => randn(shape, { ...f64, requiresGrad: true, generator: new Generator(seed) });
@@ -135,6 +135,18 @@ describe('layers', () => {
     expect(() => new Conv2d(2, 3, 3, { paddingMode: 'mirror' as never })).toThrow(/Conv2d: argument 'paddingMode' expected one of 'zeros', 'reflect', 'replicate', 'circular', got "mirror"/);
     expect(() => new Conv2d(2, 3, 3, { padding: 'same', stride: 2, paddingMode: 'reflect' }).forward(x)).toThrow(/Conv2d: argument 'padding' expected 'same' only with stride 1/);
     expect(() => new ConvTranspose2d(2, 3, 3, { padding: 'same' as never })).toThrow(/ConvTranspose2d: argument 'padding' expected a size/);
+  });
+
+  it('pooling and upsampling layers take the new options and print them', () => {
+    const x = rnd([1, 2, 5, 5], 19);
+    expect(new MaxPool2d(2, { ceilMode: true }).forward(x).toArray()).toEqual(maxPool2d(x, 2, { ceilMode: true }).toArray());
+    expect(new AvgPool2d(3, { padding: 1, countIncludePad: false }).forward(x).toArray()).toEqual(avgPool2d(x, 3, { padding: 1, countIncludePad: false }).toArray());
+    expect(new AdaptiveMaxPool2d([2, 3]).forward(x).toArray()).toEqual(adaptiveMaxPool2d(x, [2, 3]).toArray());
+    const up = new Upsample({ scaleFactor: 1.5, mode: 'bilinear', alignCorners: true });
+    expect(up.forward(x).toArray()).toEqual(interpolate(x, { scaleFactor: 1.5, mode: 'bilinear', alignCorners: true }).toArray());
+    expect(up.toString()).toBe('Upsample(scaleFactor=1.5, mode=bilinear, alignCorners)');
+    expect(new Upsample(2).forward(x).shape).toEqual([1, 2, 10, 10]);
+    expect(new AvgPool2d(2, { ceilMode: true, countIncludePad: false }).toString()).toBe('AvgPool2d(kernel=2, ceilMode, countIncludePad=false)');
   });
 
   it('SiLU, LeakyReLU, ELU, Softplus, Hardtanh: their ops as layers, options printed, bad options refused when made', () => {

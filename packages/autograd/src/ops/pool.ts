@@ -2,34 +2,75 @@
  * Pooling and upsampling, as composites of unfold, reductions and views:
  *
  *   maxPool2d:          max over each window     (padding is the lowest float, so it never wins)
- *   avgPool2d:          mean over each window    (zero padding counts, PyTorch's default)
- *   adaptiveAvgPool2d:  mean over bins [⌊i·H/h⌋, ⌈(i+1)·H/h⌉) for an output of size [h, w]
+ *   avgPool2d:          Σ over each window / its count: k·k with zero padding counted (PyTorch's
+ *                       default), or only the input's pixels with countIncludePad false
+ *   adaptiveAvgPool2d, adaptiveMaxPool2d:  mean / max over bins [⌊i·H/h⌋, ⌈(i+1)·H/h⌉) for an
+ *                       output of size [h, w]
  *   upsampleNearest:    each pixel repeated s×s times (a stride-0 expand, then reshape)
  *
- * Gradients come from max (ties share), mean, unfold and expand.
+ * ceilMode rounds the number of windows up, as PyTorch: the last window may hang over the bottom
+ * or right edge (the overhang is padding that never wins a max and is never counted in a mean),
+ * but never starts in the padding alone.
+ *
+ * Gradients come from max (ties share), sum, unfold and expand.
  */
-import { SkipgradError, formatShape } from '@skipgrad/tensor';
+import { NDArray, SkipgradError, describe, formatShape } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { concat } from './concat.js';
 import { pad } from './pad.js';
 import { unfold } from './unfold.js';
 import { type Pair, type WindowOptions, checkImage, makeWindow, pair } from './window.js';
 
-type PoolOptions = Omit<WindowOptions, 'dilation'> & { dilation?: Pair };
+export interface PoolOptions extends WindowOptions {
+  /** Round the number of windows up instead of down. Default false. */
+  ceilMode?: boolean;
+}
 
-/** unfold's columns as [N, C, k·k, L], ready to reduce over axis 2, and the output size. */
-function windows(op: string, x: Tensor, kernel: Pair, options: PoolOptions, padValue: number): [Tensor, [number, number]] {
+export interface AvgPoolOptions extends Omit<PoolOptions, 'dilation'> {
+  /** Divide by k·k, zero padding included (the default), or false: by the input pixels in the window. */
+  countIncludePad?: boolean;
+}
+
+interface Windows {
+  /** unfold's columns as [N, C, k·k, L], ready to reduce over axis 2. */
+  cols: Tensor;
+  out: [number, number];
+  kernel: readonly [number, number];
+  stride: readonly [number, number];
+  padding: readonly [number, number];
+}
+
+/** The output size along one axis, floor or ceil mode (PyTorch's rule for the last window). */
+function pooledSize(size: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
+  const span = size + 2 * p - d * (k - 1) - 1;
+  if (!ceil) return Math.floor(span / s) + 1;
+  let out = Math.ceil(span / s) + 1;
+  if ((out - 1) * s >= size + p) out--; // the last window must start inside the input or its left padding
+  return out;
+}
+
+function windows(op: string, x: Tensor, kernel: Pair, options: PoolOptions, padValue: number): Windows {
   checkImage(op, 'x', x);
+  if (options === null || typeof options !== 'object') throw new SkipgradError(op, 'options', 'an object', describe(options));
+  const ceil = options.ceilMode ?? false;
+  if (typeof ceil !== 'boolean') throw new SkipgradError(op, 'ceilMode', 'a boolean', describe(ceil));
   const o = { stride: options.stride ?? kernel, padding: options.padding ?? 0, dilation: options.dilation ?? 1 };
   const win = makeWindow(op, kernel, o, [x.shape[2]!, x.shape[3]!]);
   if (win.padding[0] * 2 > win.kernel[0] || win.padding[1] * 2 > win.kernel[1]) {
     throw new SkipgradError(op, 'padding', `at most half the kernel ${formatShape(win.kernel)}`, formatShape(win.padding));
   }
-  const padded = padValue === 0 ? x : pad(x, [[0, 0], [0, 0], [win.padding[0], win.padding[0]], [win.padding[1], win.padding[1]]], padValue);
-  const cols = unfold(padded, kernel, { stride: o.stride, padding: padValue === 0 ? o.padding : 0, dilation: o.dilation });
+  const sizes = [x.shape[2]!, x.shape[3]!];
+  const out = [0, 1].map((d) => pooledSize(sizes[d]!, win.kernel[d]!, win.stride[d]!, win.padding[d]!, win.dilation[d]!, ceil)) as [number, number];
+  // The windows ceil mode adds hang over the bottom/right: padding beyond the usual, on that side only.
+  const overhang = [0, 1].map((d) => Math.max(0, (out[d]! - 1) * win.stride[d]! + win.dilation[d]! * (win.kernel[d]! - 1) + 1 - (sizes[d]! + 2 * win.padding[d]!)));
+  const explicit = padValue !== 0 || overhang.some((e) => e > 0);
+  const padded = explicit
+    ? pad(x, [[0, 0], [0, 0], [win.padding[0], win.padding[0] + overhang[0]!], [win.padding[1], win.padding[1] + overhang[1]!]], padValue)
+    : x;
+  const cols = unfold(padded, kernel, { stride: o.stride, padding: explicit ? 0 : o.padding, dilation: o.dilation });
   const [N, C] = x.shape as [number, number];
-  return [cols.reshape([N, C, win.kernel[0] * win.kernel[1], -1]), win.out];
+  return { cols: cols.reshape([N, C, win.kernel[0] * win.kernel[1], -1]), out, kernel: win.kernel, stride: win.stride, padding: win.padding };
 }
 
 /** Max pooling pads with the lowest finite value, not −∞: it never wins, and anomaly mode stays quiet. */
@@ -43,8 +84,48 @@ const LOWEST = { float32: -3.4028234663852886e38, float64: -Number.MAX_VALUE };
  */
 export function maxPool2d(x: Tensor, kernel: Pair, options: PoolOptions = {}): Tensor {
   const input = checkTensor('maxPool2d', 'x', x);
-  const [cols, [h, w]] = windows('maxPool2d', input, kernel, options, LOWEST[input.dtype]);
+  const { cols, out: [h, w] } = windows('maxPool2d', input, kernel, options, LOWEST[input.dtype]);
   return cols.max(2).reshape([input.shape[0]!, input.shape[1]!, h, w]);
+}
+
+/**
+ * maxPool2d and where each maximum came from: `indices` holds, per output, the flat index
+ * h·W + w of its maximum in the input's [H, W] plane (the first one where several tie), as
+ * PyTorch's `return_indices`. The indices are constants.
+ *
+ * @example
+ * maxPool2dWithIndices(arange(16).reshape([1, 1, 4, 4]), 2).indices.toArray(); // [[[[5, 7], [13, 15]]]]
+ */
+export function maxPool2dWithIndices(x: Tensor, kernel: Pair, options: PoolOptions = {}): { values: Tensor; indices: Tensor } {
+  const input = checkTensor('maxPool2dWithIndices', 'x', x);
+  const values = maxPool2d(input, kernel, options);
+  const win = windows('maxPool2dWithIndices', input.detach(), kernel, options, LOWEST[input.dtype]);
+  const [N, C, H, W] = input.shape as [number, number, number, number];
+  const [h, w] = win.out;
+  const dilation = pair('maxPool2dWithIndices', 'dilation', options.dilation ?? 1, 1);
+  const data = input.data.toTypedArray();
+  const index = new Float64Array(N * C * h * w);
+  for (let plane = 0; plane < N * C; plane++) {
+    for (let i = 0; i < h; i++) {
+      for (let j = 0; j < w; j++) {
+        let best = -1;
+        let bestValue = -Infinity;
+        for (let a = 0; a < win.kernel[0]; a++) {
+          const r = i * win.stride[0] - win.padding[0] + a * dilation[0];
+          if (r < 0 || r >= H) continue;
+          for (let b = 0; b < win.kernel[1]; b++) {
+            const c = j * win.stride[1] - win.padding[1] + b * dilation[1];
+            if (c < 0 || c >= W) continue;
+            const v = data[plane * H * W + r * W + c]!;
+            if (best < 0 || v > bestValue || Number.isNaN(v)) [best, bestValue] = [r * W + c, v];
+            if (Number.isNaN(v)) break;
+          }
+        }
+        index[(plane * h + i) * w + j] = best;
+      }
+    }
+  }
+  return { values, indices: new Tensor(new NDArray(index, [N, C, h, w]).copy(input.dtype)) };
 }
 
 /**
@@ -53,10 +134,33 @@ export function maxPool2d(x: Tensor, kernel: Pair, options: PoolOptions = {}): T
  * @example
  * avgPool2d(arange(16).reshape([1, 1, 4, 4]), 2).toArray(); // [[[[2.5, 4.5], [10.5, 12.5]]]]
  */
-export function avgPool2d(x: Tensor, kernel: Pair, options: Omit<PoolOptions, 'dilation'> = {}): Tensor {
+export function avgPool2d(x: Tensor, kernel: Pair, options: AvgPoolOptions = {}): Tensor {
   const input = checkTensor('avgPool2d', 'x', x);
-  const [cols, [h, w]] = windows('avgPool2d', input, kernel, options, 0);
-  return cols.mean(2).reshape([input.shape[0]!, input.shape[1]!, h, w]);
+  const include = options.countIncludePad ?? true;
+  if (typeof include !== 'boolean') throw new SkipgradError('avgPool2d', 'countIncludePad', 'a boolean', describe(include));
+  if ((options as PoolOptions).dilation !== undefined) throw new SkipgradError('avgPool2d', 'dilation', 'no dilation (average pooling has none, as PyTorch)', describe((options as PoolOptions).dilation));
+  const win = windows('avgPool2d', input, kernel, options, 0);
+  const [h, w] = win.out;
+  const shape = [input.shape[0]!, input.shape[1]!, h, w];
+  const counts = windowCounts(win, [input.shape[2]!, input.shape[3]!], include);
+  if (counts === null) return win.cols.mean(2).reshape(shape); // every window counts k·k
+  return win.cols.sum(2).reshape(shape).div(new Tensor(new NDArray(counts, [h, w]).copy(input.dtype)));
+}
+
+/**
+ * Each window's divisor, PyTorch's way: the window clipped to the padded input (so ceil mode's
+ * overhang never counts), then — without countIncludePad — to the input itself. Null when every
+ * window counts all k·k.
+ */
+function windowCounts(win: Windows, size: [number, number], includePad: boolean): Float64Array | null {
+  const along = (d: 0 | 1): number[] => Array.from({ length: win.out[d] }, (_, i) => {
+    const start = i * win.stride[d] - win.padding[d];
+    const end = Math.min(start + win.kernel[d], size[d] + win.padding[d]);
+    return includePad ? end - start : Math.min(end, size[d]) - Math.max(start, 0);
+  });
+  const [rows, cols] = [along(0), along(1)];
+  if (rows.every((r) => r === win.kernel[0]) && cols.every((c) => c === win.kernel[1])) return null;
+  return Float64Array.from(rows.flatMap((r) => cols.map((c) => r * c)));
 }
 
 /**
@@ -71,14 +175,34 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   const [oh, ow] = pair('adaptiveAvgPool2d', 'outputSize', outputSize, 1);
   const [H, W] = [input.shape[2]!, input.shape[3]!];
   if (H % oh === 0 && W % ow === 0) return avgPool2d(input, [H / oh, W / ow]); // equal bins
+  return binned(input, oh, ow, (cell) => cell.mean([2, 3], true));
+}
+
+/**
+ * Max-pools to a given output size, over the same bins as adaptiveAvgPool2d.
+ *
+ * @example
+ * adaptiveMaxPool2d(arange(16).reshape([1, 1, 4, 4]), 1).toArray(); // [[[[15]]]]
+ */
+export function adaptiveMaxPool2d(x: Tensor, outputSize: Pair): Tensor {
+  const input = checkTensor('adaptiveMaxPool2d', 'x', x);
+  checkImage('adaptiveMaxPool2d', 'x', input);
+  const [oh, ow] = pair('adaptiveMaxPool2d', 'outputSize', outputSize, 1);
+  const [H, W] = [input.shape[2]!, input.shape[3]!];
+  if (H % oh === 0 && W % ow === 0) return maxPool2d(input, [H / oh, W / ow]); // equal bins
+  return binned(input, oh, ow, (cell) => cell.max([2, 3], true));
+}
+
+/** The bins [⌊i·H/h⌋, ⌈(i+1)·H/h⌉) × [⌊j·W/w⌋, ⌈(j+1)·W/w⌉), each reduced to one value, laid out [h, w]. */
+function binned(input: Tensor, oh: number, ow: number, reduce: (cell: Tensor) => Tensor): Tensor {
+  const [H, W] = [input.shape[2]!, input.shape[3]!];
   const bin = (i: number, n: number, size: number): [number, number] => [Math.floor((i * size) / n), Math.ceil(((i + 1) * size) / n)];
   const rows = Array.from({ length: oh }, (_, i) => {
     const [r0, r1] = bin(i, oh, H);
-    const cells = Array.from({ length: ow }, (_, j) => {
+    return concat(Array.from({ length: ow }, (_, j) => {
       const [c0, c1] = bin(j, ow, W);
-      return input.slice([[0, input.shape[0]!], [0, input.shape[1]!], [r0, r1], [c0, c1]]).mean([2, 3], true);
-    });
-    return concat(cells, 3);
+      return reduce(input.slice([[0, input.shape[0]!], [0, input.shape[1]!], [r0, r1], [c0, c1]]));
+    }), 3);
   });
   return concat(rows, 2);
 }

@@ -8,7 +8,8 @@
  * 'circular' — instead of zeros: the layer pads first (padWith), then convolves without padding.
  */
 import {
-  type ConvOptions, type ConvTransposeOptions, type Pair, type Tensor, adaptiveAvgPool2d, avgPool2d, conv1d, conv2d, convTranspose2d, maxPool2d, padWith, upsampleNearest,
+  type AvgPoolOptions, type ConvOptions, type ConvTransposeOptions, type InterpolateOptions, type Pair, type PoolOptions, type Tensor, adaptiveAvgPool2d, adaptiveMaxPool2d,
+  avgPool2d, conv1d, conv2d, convTranspose2d, interpolate, maxPool2d, padWith, upsampleNearest,
 } from '@skipgrad/autograd';
 import { type DType, type Generator, NDArray, SkipgradError, allocate, describe } from '@skipgrad/tensor';
 import { kaimingNormal, uniform } from '../init.js';
@@ -183,15 +184,17 @@ export class ConvTranspose2d extends Module {
 }
 
 export class MaxPool2d extends Module {
-  constructor(readonly kernel: Pair, readonly options: { stride?: Pair; padding?: Pair; dilation?: Pair } = {}) { super(); }
+  constructor(readonly kernel: Pair, readonly options: PoolOptions = {}) { super(); }
   forward(x: Tensor): Tensor { return maxPool2d(checkInput('MaxPool2d', x), this.kernel, this.options); }
-  protected override describe(): string { return `kernel=${JSON.stringify(this.kernel)}`; }
+  protected override describe(): string { return `kernel=${JSON.stringify(this.kernel)}${this.options.ceilMode ? ', ceilMode' : ''}`; }
 }
 
 export class AvgPool2d extends Module {
-  constructor(readonly kernel: Pair, readonly options: { stride?: Pair; padding?: Pair } = {}) { super(); }
+  constructor(readonly kernel: Pair, readonly options: AvgPoolOptions = {}) { super(); }
   forward(x: Tensor): Tensor { return avgPool2d(checkInput('AvgPool2d', x), this.kernel, this.options); }
-  protected override describe(): string { return `kernel=${JSON.stringify(this.kernel)}`; }
+  protected override describe(): string {
+    return `kernel=${JSON.stringify(this.kernel)}${this.options.ceilMode ? ', ceilMode' : ''}${this.options.countIncludePad === false ? ', countIncludePad=false' : ''}`;
+  }
 }
 
 /** Average-pools to a fixed output size; `1` gives global average pooling. */
@@ -201,9 +204,38 @@ export class AdaptiveAvgPool2d extends Module {
   protected override describe(): string { return `outputSize=${JSON.stringify(this.outputSize)}`; }
 }
 
-/** Nearest-neighbour upsampling by an integer factor. */
+/** Max-pools to a fixed output size; `1` gives global max pooling. */
+export class AdaptiveMaxPool2d extends Module {
+  constructor(readonly outputSize: Pair) { super(); }
+  forward(x: Tensor): Tensor { return adaptiveMaxPool2d(checkInput('AdaptiveMaxPool2d', x), this.outputSize); }
+  protected override describe(): string { return `outputSize=${JSON.stringify(this.outputSize)}`; }
+}
+
+/**
+ * Upsampling: `new Upsample(2)` repeats each pixel (nearest, an integer factor per axis), and
+ * `new Upsample({ size, scaleFactor, mode, alignCorners })` resizes as `interpolate` does
+ * (PyTorch's nn.Upsample: nearest or bilinear, any size or factor).
+ */
 export class Upsample extends Module {
-  constructor(readonly scale: Pair) { super(); }
-  forward(x: Tensor): Tensor { return upsampleNearest(checkInput('Upsample', x), this.scale); }
-  protected override describe(): string { return `scale=${JSON.stringify(this.scale)}, mode=nearest`; }
+  readonly options: InterpolateOptions | null;
+  readonly scale: Pair | null;
+
+  constructor(scaleOrOptions: Pair | InterpolateOptions) {
+    super();
+    const isOptions = typeof scaleOrOptions === 'object' && scaleOrOptions !== null && !Array.isArray(scaleOrOptions);
+    this.options = isOptions ? (scaleOrOptions as InterpolateOptions) : null;
+    this.scale = isOptions ? null : (scaleOrOptions as Pair);
+  }
+
+  forward(x: Tensor): Tensor {
+    const input = checkInput('Upsample', x);
+    return this.options ? interpolate(input, this.options) : upsampleNearest(input, this.scale!);
+  }
+
+  protected override describe(): string {
+    if (!this.options) return `scale=${JSON.stringify(this.scale)}, mode=nearest`;
+    const o = this.options;
+    return [o.size !== undefined ? `size=${JSON.stringify(o.size)}` : `scaleFactor=${JSON.stringify(o.scaleFactor)}`, `mode=${o.mode ?? 'nearest'}`,
+      ...(o.alignCorners ? ['alignCorners'] : [])].join(', ');
+  }
 }
