@@ -10,7 +10,7 @@
  *    received. Adding is what makes a skip connection work: x in y = x + f(x) gets dy from
  *    the add and, separately, what flows back through f.
  */
-import { SkipgradError, formatShape, shapesEqual } from '@skipgrad/tensor';
+import { SkipgradError, checkList, formatShape, shapesEqual } from '@skipgrad/tensor';
 import { checkTensor } from './args.js';
 import { type GradTarget, Node, withGradMode } from './graph.js';
 import { add } from './ops/add.js';
@@ -93,7 +93,8 @@ export function grad(outputs: readonly Tensor[], inputs: readonly Tensor[], opti
  * zeroGrad([w, b]);
  */
 export function zeroGrad(tensors: Iterable<Tensor>): void {
-  for (const t of tensors) checkTensor('zeroGrad', 'tensors', t).zeroGrad();
+  const list = checkList('zeroGrad', 'tensors', tensors, (t, i) => checkTensor('zeroGrad', `tensors[${i}]`, t), 'a list of Tensors');
+  for (const t of list) t.zeroGrad();
 }
 
 interface Root { target: GradTarget; gradient: Tensor }

@@ -7,7 +7,7 @@
  * the Node that made a non-leaf input. Nodes never hold their output tensor, so once backward
  * frees a node's saved tensors, intermediate values are no longer kept alive by the graph.
  */
-import type { DType, NDArray } from '@skipgrad/tensor';
+import { type DType, type NDArray, checkFunction } from '@skipgrad/tensor';
 import type { Tensor } from './tensor.js';
 
 /** Computes the gradient for each input from the upstream gradient `dy`. `needs[i]` says
@@ -71,7 +71,7 @@ export function isGradEnabled(): boolean {
  * const y = noGrad(() => w.mul(x)); // y.requiresGrad === false
  */
 export function noGrad<T>(fn: () => T): T {
-  return withGradMode(false, fn);
+  return withGradMode(false, checkFunction<() => T>('noGrad', 'fn', fn));
 }
 
 /**
@@ -81,7 +81,7 @@ export function noGrad<T>(fn: () => T): T {
  * noGrad(() => enableGrad(() => x.mul(2))).requiresGrad; // true
  */
 export function enableGrad<T>(fn: () => T): T {
-  return withGradMode(true, fn);
+  return withGradMode(true, checkFunction<() => T>('enableGrad', 'fn', fn));
 }
 
 export function withGradMode<T>(enabled: boolean, fn: () => T): T {

@@ -54,7 +54,7 @@ describe('graph behaviour', () => {
     x.mul(y).sum().backward(undefined, { retainGraph: true });
     zeroGrad([x, y]);
     expect([x.grad, y.grad]).toEqual([null, null]);
-    expect(() => zeroGrad([x, 3 as never])).toThrow(/zeroGrad: argument 'tensors' expected a Tensor, got 3/);
+    expect(() => zeroGrad([x, 3 as never])).toThrow(/zeroGrad: argument 'tensors\[1\]' expected a Tensor, got 3/);
     loss.backward();
     expect(x.grad!.toArray()).toEqual([2, 4]);
   });

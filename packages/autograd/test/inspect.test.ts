@@ -141,12 +141,12 @@ describe('anomaly mode', () => {
 
 describe('bad input to the tools', () => {
   it('names the tool and the argument', async () => {
-    expect(() => toDot(3 as never)).toThrow("graphOf: argument 'output' expected a Tensor, got 3");
-    expect(() => toMermaid('y' as never)).toThrow(/graphOf: argument 'output' expected a Tensor, got "y"/);
+    expect(() => toDot(3 as never)).toThrow("toDot: argument 'output' expected a Tensor, got 3");
+    expect(() => toMermaid('y' as never)).toThrow(/toMermaid: argument 'output' expected a Tensor, got "y"/);
     expect(() => traceBackward(undefined as never)).toThrow("traceBackward: argument 'fn' expected a function to run, got undefined");
     expect(() => detectAnomaly(5 as never)).toThrow("detectAnomaly: argument 'fn' expected a function to run, got 5");
     expect(() => setAnomalyMode('on' as never)).toThrow("setAnomalyMode: argument 'on' expected a boolean, got \"on\"");
-    await expect(renderSvg(null as never)).rejects.toThrow(/graphOf: argument 'output' expected a Tensor, got null/);
+    await expect(renderSvg(null as never)).rejects.toThrow(/renderSvg: argument 'output' expected a Tensor, got null/);
   });
 });
 

@@ -8,7 +8,9 @@
  *
  * Uniform variants draw from [−b, b] with b = √3 · std (same variance).
  */
-import { type DType, type Generator, NDArray, SkipgradError, allocate, defaultGenerator, sizeOf } from '@skipgrad/tensor';
+import {
+  type DType, Generator, NDArray, SkipgradError, allocate, checkDType, checkNumber, checkOptions, checkShape, checkSize, defaultGenerator, describe, sizeOf,
+} from '@skipgrad/tensor';
 
 export interface InitOptions {
   generator?: Generator;
@@ -23,15 +25,25 @@ export interface InitOptions {
  * @example
  * fans([64, 16, 3, 3]); // {"fanIn": 144, "fanOut": 576}
  */
-export function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {
-  if (shape.length < 2) throw new SkipgradError('init', 'shape', 'a weight shape of rank >= 2 ([out, in, ...])', `[${shape.join(', ')}]`);
+export function fans(shape: readonly number[], op = 'fans'): { fanIn: number; fanOut: number } {
+  checkShape(op, 'shape', shape);
+  if (shape.length < 2) throw new SkipgradError(op, 'shape', 'a weight shape of rank >= 2 ([out, in, ...])', `[${shape.join(', ')}]`);
   const receptive = sizeOf(shape.slice(2));
   return { fanIn: shape[1]! * receptive, fanOut: shape[0]! * receptive };
 }
 
-function draw(shape: readonly number[], std: number, uniform: boolean, o: InitOptions): NDArray {
+/** An initialiser's options, checked by name: gain a finite number > 0, a Generator, a dtype. */
+function checkInit(op: string, options: unknown): InitOptions {
+  const o = checkOptions<InitOptions>(op, options, ['gain', 'generator', 'dtype']);
+  if (o.gain !== undefined) checkNumber(op, 'gain', o.gain, 0, Infinity, true);
+  if (o.generator !== undefined && !(o.generator instanceof Generator)) throw new SkipgradError(op, 'generator', 'a Generator (new Generator(seed))', describe(o.generator));
+  if (o.dtype !== undefined) checkDType(op, o.dtype);
+  return o;
+}
+
+function draw(op: string, shape: readonly number[], std: number, uniform: boolean, o: InitOptions): NDArray {
   const g = o.generator ?? defaultGenerator;
-  const data = allocate(o.dtype ?? 'float32', sizeOf(shape));
+  const data = allocate(o.dtype ?? 'float32', checkSize(op, checkShape(op, 'shape', shape)));
   const bound = Math.sqrt(3) * std;
   for (let i = 0; i < data.length; i++) data[i] = uniform ? (2 * g.uniform() - 1) * bound : g.normal() * std;
   return new NDArray(data, [...shape]);
@@ -43,8 +55,9 @@ function draw(shape: readonly number[], std: number, uniform: boolean, o: InitOp
  * @example
  * kaimingUniform([4, 3], { generator: new Generator(0) }).shape; // [4, 3]
  */
-export function kaimingUniform(shape: readonly number[], o: InitOptions = {}): NDArray {
-  return draw(shape, (o.gain ?? Math.SQRT2) / Math.sqrt(fans(shape).fanIn), true, o);
+export function kaimingUniform(shape: readonly number[], options: InitOptions = {}): NDArray {
+  const o = checkInit('kaimingUniform', options);
+  return draw('kaimingUniform', shape, (o.gain ?? Math.SQRT2) / Math.sqrt(fans(shape, 'kaimingUniform').fanIn), true, o);
 }
 
 /**
@@ -53,8 +66,9 @@ export function kaimingUniform(shape: readonly number[], o: InitOptions = {}): N
  * @example
  * kaimingNormal([256, 128], { generator: new Generator(0) }).shape; // [256, 128]
  */
-export function kaimingNormal(shape: readonly number[], o: InitOptions = {}): NDArray {
-  return draw(shape, (o.gain ?? Math.SQRT2) / Math.sqrt(fans(shape).fanIn), false, o);
+export function kaimingNormal(shape: readonly number[], options: InitOptions = {}): NDArray {
+  const o = checkInit('kaimingNormal', options);
+  return draw('kaimingNormal', shape, (o.gain ?? Math.SQRT2) / Math.sqrt(fans(shape, 'kaimingNormal').fanIn), false, o);
 }
 
 /**
@@ -63,9 +77,10 @@ export function kaimingNormal(shape: readonly number[], o: InitOptions = {}): ND
  * @example
  * xavierUniform([4, 3], { generator: new Generator(0) }).shape; // [4, 3]
  */
-export function xavierUniform(shape: readonly number[], o: InitOptions = {}): NDArray {
-  const { fanIn, fanOut } = fans(shape);
-  return draw(shape, (o.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), true, o);
+export function xavierUniform(shape: readonly number[], options: InitOptions = {}): NDArray {
+  const o = checkInit('xavierUniform', options);
+  const { fanIn, fanOut } = fans(shape, 'xavierUniform');
+  return draw('xavierUniform', shape, (o.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), true, o);
 }
 
 /**
@@ -74,9 +89,10 @@ export function xavierUniform(shape: readonly number[], o: InitOptions = {}): ND
  * @example
  * xavierNormal([4, 3], { generator: new Generator(0) }).shape; // [4, 3]
  */
-export function xavierNormal(shape: readonly number[], o: InitOptions = {}): NDArray {
-  const { fanIn, fanOut } = fans(shape);
-  return draw(shape, (o.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), false, o);
+export function xavierNormal(shape: readonly number[], options: InitOptions = {}): NDArray {
+  const o = checkInit('xavierNormal', options);
+  const { fanIn, fanOut } = fans(shape, 'xavierNormal');
+  return draw('xavierNormal', shape, (o.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), false, o);
 }
 
 /**
@@ -85,6 +101,7 @@ export function xavierNormal(shape: readonly number[], o: InitOptions = {}): NDA
  * @example
  * uniform([3], 0.5, { generator: new Generator(0) }).shape; // [3]
  */
-export function uniform(shape: readonly number[], bound: number, o: InitOptions = {}): NDArray {
-  return draw(shape, bound / Math.sqrt(3), true, o);
+export function uniform(shape: readonly number[], bound: number, options: InitOptions = {}): NDArray {
+  const o = checkInit('uniform', options);
+  return draw('uniform', shape, checkNumber('uniform', 'bound', bound, 0) / Math.sqrt(3), true, o);
 }

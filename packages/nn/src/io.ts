@@ -3,8 +3,14 @@
  * serializeSafetensors / parseSafetensors with the bytes of a download or upload.)
  * node:fs is imported only when these functions run, so browser bundles never need it.
  */
+import { SkipgradError, checkString, describe } from '@skipgrad/tensor';
 import { parseSafetensors, serializeSafetensors } from './safetensors.js';
-import type { Module } from './module.js';
+import { Module } from './module.js';
+
+function checkModule(op: string, m: unknown): Module {
+  if (!(m instanceof Module)) throw new SkipgradError(op, 'module', 'a Module', describe(m));
+  return m;
+}
 
 /**
  * Writes the module's parameters and buffers to `path`.
@@ -14,8 +20,15 @@ import type { Module } from './module.js';
  * await saveModel(net, `${(await import('node:os')).tmpdir()}/skipgrad-linear.safetensors`);
  */
 export async function saveModel(module: Module, path: string, metadata: Record<string, string> = {}): Promise<void> {
+  checkModule('saveModel', module);
+  checkString('saveModel', 'path', path, 'a file path');
+  const bytes = serializeSafetensors(module.stateDict(), metadata);
   const { writeFile } = await import('node:fs/promises');
-  await writeFile(path, serializeSafetensors(module.stateDict(), metadata));
+  try {
+    await writeFile(path, bytes);
+  } catch (e) {
+    throw new SkipgradError('saveModel', 'path', 'a file path that can be written', `'${path}'`, (e as { code?: string }).code ?? (e as Error).message);
+  }
 }
 
 /**
@@ -27,8 +40,22 @@ export async function saveModel(module: Module, path: string, metadata: Record<s
  * await loadModel(new Linear(2, 2), path); // {}
  */
 export async function loadModel(module: Module, path: string): Promise<Record<string, string>> {
+  checkModule('loadModel', module);
+  checkString('loadModel', 'path', path, 'a file path');
   const { readFile } = await import('node:fs/promises');
-  const file = parseSafetensors(new Uint8Array(await readFile(path)));
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new SkipgradError('loadModel', 'path', 'a readable safetensors file', `'${path}'`, (e as { code?: string }).code ?? (e as Error).message);
+  }
+  let file: ReturnType<typeof parseSafetensors>;
+  try {
+    file = parseSafetensors(bytes);
+  } catch (e) {
+    if (!(e instanceof SkipgradError)) throw e;
+    throw new SkipgradError('loadModel', 'path', 'a well-formed safetensors file', `'${path}'`, e.message);
+  }
   module.loadStateDict(file.tensors);
   return file.metadata;
 }

@@ -99,10 +99,13 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   const specs: [string, DType, number[], number, string | null][] = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof entry !== 'object' || entry === null || Object.values(entry).some((v) => typeof v !== 'string')) throw bad('__metadata__ of string values', describe(entry));
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || Object.values(entry).some((v) => typeof v !== 'string')) {
+        throw bad('__metadata__ a map of string values', describe(entry));
+      }
       Object.assign(metadata, entry);
       continue;
     }
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw bad(`an object { dtype, shape, data_offsets } for '${name}'`, describe(entry));
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const code = typeof e.dtype === 'string' ? e.dtype : '';
     const integer = Object.hasOwn(INTEGERS, code) ? code : null;

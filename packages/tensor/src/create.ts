@@ -5,7 +5,8 @@
 import { type DType, type Storage, allocate, checkDType, dtypeOf } from './dtype.js';
 import { SkipgradError, describe, formatShape } from './errors.js';
 import { NDArray, type NestedArray } from './ndarray.js';
-import { type Generator, defaultGenerator } from './random.js';
+import { checkOptions, checkSize } from './args.js';
+import { Generator, defaultGenerator } from './random.js';
 import { checkShape, sizeOf } from './shape.js';
 
 export interface CreateOptions {
@@ -15,11 +16,26 @@ export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 
+/** The dtype an options object asks for (float32 by default), its keys checked. */
+function dtypeIn(op: string, options: unknown, known: readonly string[] = ['dtype']): DType {
+  const o = checkOptions<CreateOptions>(op, options, known);
+  return checkDType(op, o.dtype ?? 'float32');
+}
+
+/** The generator a random creator draws from: the given one (a Generator) or the global one. */
+function generatorIn(op: string, options: RandomOptions): Generator {
+  const g = options.generator;
+  if (g === undefined) return defaultGenerator;
+  if (!(g instanceof Generator)) throw new SkipgradError(op, 'generator', 'a Generator (new Generator(seed))', describe(g));
+  return g;
+}
+
 /**
  * An array from nested number arrays (`[[1, 2], [3, 4]]`), a number (a scalar), or a typed
  * array with `shape` (default: 1-D). Ragged nesting or a non-number element is an error.
  */
 export function fromData(op: string, data: unknown, options: CreateOptions & { shape?: readonly number[] } = {}): NDArray {
+  checkOptions(op, options, ['dtype', 'shape']);
   if (ArrayBuffer.isView(data)) {
     if (!(data instanceof Float32Array || data instanceof Float64Array)) {
       throw new SkipgradError(op, 'data', 'a Float32Array or Float64Array', describe(data));
@@ -68,20 +84,20 @@ function inferNestedShape(op: string, data: unknown): number[] {
 }
 
 /** An array of `shape` with every element `value`. */
-export function full(shape: readonly number[], value: number, options: CreateOptions = {}): NDArray {
-  const s = checkShape('full', 'shape', shape);
-  if (typeof value !== 'number') throw new SkipgradError('full', 'value', 'a number', describe(value));
-  const storage = allocate(checkDType('full', options.dtype ?? 'float32'), sizeOf(s));
+export function full(shape: readonly number[], value: number, options: CreateOptions = {}, op = 'full'): NDArray {
+  const s = checkShape(op, 'shape', shape);
+  if (typeof value !== 'number') throw new SkipgradError(op, 'value', 'a number', describe(value));
+  const storage = allocate(dtypeIn(op, options), sizeOf(s));
   storage.fill(value);
   return new NDArray(storage, s);
 }
 
 export function zeros(shape: readonly number[], options: CreateOptions = {}): NDArray {
-  return full(shape, 0, options);
+  return full(shape, 0, options, 'zeros');
 }
 
 export function ones(shape: readonly number[], options: CreateOptions = {}): NDArray {
-  return full(shape, 1, options);
+  return full(shape, 1, options, 'ones');
 }
 
 /** `[start, start + step, …]` up to but excluding `end`. `arange(3)` is `[0, 1, 2]`. */
@@ -92,12 +108,17 @@ export function arange(start: number, end?: number, step = 1, options: CreateOpt
   }
   if (step === 0) throw new SkipgradError('arange', 'step', 'a non-zero number', '0');
   const n = Math.max(0, Math.ceil((to - from) / step));
+  checkSize('arange', [n], 4, 'end');
   return generate('arange', n, (i) => from + i * step, options);
 }
 
 /** `steps` evenly spaced numbers from `start` to `end`, both included. */
 export function linspace(start: number, end: number, steps: number, options: CreateOptions = {}): NDArray {
   if (!Number.isInteger(steps) || steps < 0) throw new SkipgradError('linspace', 'steps', 'a non-negative integer', describe(steps));
+  for (const [name, v] of [['start', start], ['end', end]] as const) {
+    if (typeof v !== 'number' || Number.isNaN(v)) throw new SkipgradError('linspace', name, 'a number', describe(v));
+  }
+  checkSize('linspace', [steps], 4, 'steps');
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
   return generate('linspace', steps, (i) => (i === steps - 1 && steps > 1 ? end : start + i * delta), options);
 }
@@ -107,32 +128,32 @@ export function eye(n: number, m = n, options: CreateOptions = {}): NDArray {
   for (const [name, v] of [['n', n], ['m', m]] as const) {
     if (!Number.isInteger(v) || v < 0) throw new SkipgradError('eye', name, 'a non-negative integer', describe(v));
   }
-  const out = zeros([n, m], options);
+  const out = full([n, m], 0, options, 'eye');
   for (let i = 0; i < Math.min(n, m); i++) out.storage[i * m + i] = 1;
   return out;
 }
 
 /** Uniform numbers in [0, 1) from a seedable generator. */
 export function rand(shape: readonly number[], options: RandomOptions = {}): NDArray {
-  const g = options.generator ?? defaultGenerator;
+  const g = generatorIn('rand', checkOptions<RandomOptions>('rand', options, ['dtype', 'generator']));
   return fillWith('rand', shape, () => g.uniform(), options);
 }
 
 /** Standard normal numbers from a seedable generator. */
 export function randn(shape: readonly number[], options: RandomOptions = {}): NDArray {
-  const g = options.generator ?? defaultGenerator;
+  const g = generatorIn('randn', checkOptions<RandomOptions>('randn', options, ['dtype', 'generator']));
   return fillWith('randn', shape, () => g.normal(), options);
 }
 
 function generate(op: string, n: number, value: (i: number) => number, options: CreateOptions): NDArray {
-  const storage: Storage = allocate(checkDType(op, options.dtype ?? 'float32'), n);
+  const storage: Storage = allocate(dtypeIn(op, options), n);
   for (let i = 0; i < n; i++) storage[i] = value(i);
   return new NDArray(storage, [n]);
 }
 
 function fillWith(op: string, shape: readonly number[], draw: () => number, options: CreateOptions): NDArray {
   const s = checkShape(op, 'shape', shape);
-  const storage = allocate(checkDType(op, options.dtype ?? 'float32'), sizeOf(s));
+  const storage = allocate(dtypeIn(op, options, ['dtype', 'generator']), sizeOf(s));
   for (let i = 0; i < storage.length; i++) storage[i] = draw();
   return new NDArray(storage, s);
 }

@@ -3,6 +3,7 @@
  * precision gradient checks need (see GRADCHECK.md: finite differences in float32 are off by
  * ~1e-2, in float64 by ~1e-10).
  */
+import { MAX_ELEMENTS } from './args.js';
 import { SkipgradError, describe } from './errors.js';
 
 export type DType = 'float32' | 'float64';
@@ -20,8 +21,14 @@ export function checkDType(op: string, value: unknown): DType {
   return value;
 }
 
-/** A new zero-filled storage of `length` elements. */
-export function allocate(dtype: DType, length: number): Storage {
+/**
+ * A new zero-filled storage of `length` elements. The last line of defence against a size no
+ * array can hold (the ops check their output shapes first, naming themselves).
+ */
+export function allocate(dtype: DType, length: number, op = 'allocate'): Storage {
+  if (!Number.isInteger(length) || length < 0 || length > MAX_ELEMENTS) {
+    throw new SkipgradError(op, 'length', `an element count in [0, ${MAX_ELEMENTS}]`, describe(length));
+  }
   return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
 }
 

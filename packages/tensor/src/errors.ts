@@ -39,7 +39,8 @@ export function describe(value: unknown): string {
     const ctor = (value as object).constructor;
     const shape = (value as { shape?: unknown }).shape;
     const name = ctor && ctor !== Object ? ctor.name : 'object';
-    return Array.isArray(shape) ? `a ${name} of shape ${formatShape(shape as number[])}` : `a ${name}`;
+    const article = /^[aeiou]/i.test(name) ? 'an' : 'a';
+    return Array.isArray(shape) ? `${article} ${name} of shape ${formatShape(shape as number[])}` : `${article} ${name}`;
   }
-  return typeof value;
+  return typeof value === 'function' ? 'a function' : typeof value;
 }

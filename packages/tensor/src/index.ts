@@ -3,6 +3,9 @@
  * Imports nothing of ours; every other package builds on it.
  */
 export { SkipgradError, describe, formatShape } from './errors.js';
+export {
+  MAX_ELEMENTS, checkSize, checkOptions, checkInteger, checkNumber, checkProbability, checkBoolean, checkFunction, checkString, checkList,
+} from './args.js';
 export { type DType, type Storage, type DeviceStorage, DTYPES, isDType, checkDType, allocate, dtypeOf, isDeviceStorage } from './dtype.js';
 export {
   type Shape, sizeOf, contiguousStrides, shapesEqual, checkShape, broadcastShapes, reductionAxes,

@@ -2,6 +2,7 @@
  * Shape algebra, in one place: sizes, contiguous strides, NumPy broadcasting, the axes that
  * undo a broadcast, and axis normalisation. Everything that reasons about shapes calls these.
  */
+import { checkSize } from './args.js';
 import { SkipgradError, describe, formatShape } from './errors.js';
 
 export type Shape = readonly number[];
@@ -28,13 +29,14 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((side, i) => side === b[i]);
 }
 
-/** Checks that `shape` is an array of non-negative integers. */
+/** Checks that `shape` is an array of non-negative integers, of at most MAX_ELEMENTS elements. */
 export function checkShape(op: string, arg: string, shape: unknown): number[] {
   const ok = Array.isArray(shape) && shape.every((s) => Number.isInteger(s) && s >= 0);
   if (!ok) {
     const given = Array.isArray(shape) ? `[${shape.map(describe).join(', ')}]` : describe(shape);
     throw new SkipgradError(op, arg, 'a shape (an array of non-negative integers)', given);
   }
+  checkSize(op, shape as number[], 4, arg);
   return [...(shape as number[])];
 }
 
@@ -57,6 +59,7 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
       }
     }
   }
+  checkSize(op, out, 4, 'shapes');
   return out;
 }
 

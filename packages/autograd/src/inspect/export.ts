@@ -15,12 +15,12 @@
  * const y = x.add(x.tanh());
  * console.log(toDot(y));
  */
-import { formatShape } from '@skipgrad/tensor';
+import { SkipgradError, checkList, checkOptions, describe as describeValue, formatShape } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { topologicalOrder } from '../engine.js';
 import { type GradTarget, Node } from '../graph.js';
 import { gradTarget } from '../record.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import type { BackwardTrace } from './trace.js';
 
 export interface GraphOptions {
@@ -40,10 +40,17 @@ export interface GraphData { nodes: GraphNode[]; edges: GraphEdge[] }
  * @example
  * graphOf(x.add(x.exp())).edges.filter((e) => e.skip).length; // 1
  */
-export function graphOf(output: Tensor, options: GraphOptions = {}): GraphData {
-  checkTensor('graphOf', 'output', output);
+export function graphOf(output: Tensor, options: GraphOptions = {}, op = 'graphOf'): GraphData {
+  checkTensor(op, 'output', output);
+  const o = checkOptions<GraphOptions>(op, options, ['names', 'trace']);
   const names = new Map<Tensor, string>();
-  for (const [name, t] of options.names ?? []) names.set(t, name);
+  const pairs = o.names === undefined ? [] : checkList(op, 'names', o.names, (pair, i) => {
+    if (!Array.isArray(pair) || typeof pair[0] !== 'string' || !(pair[1] instanceof Tensor)) {
+      throw new SkipgradError(op, `names[${i}]`, "a [name, Tensor] pair (what a module's namedParameters() yields)", describeValue(pair));
+    }
+    return pair as unknown as readonly [string, Tensor];
+  }, "an iterable of [name, Tensor] pairs (a module's namedParameters())");
+  for (const [name, t] of pairs) names.set(t, name);
   const order = topologicalOrder([gradTarget(output)]).reverse(); // inputs first
   const ids = new Map<GradTarget, string>(order.map((t, i) => [t, `n${i}`]));
   const nodes: GraphNode[] = [];
@@ -101,7 +108,12 @@ const fmtNorm = (n: number): string => (n === 0 ? '0' : n.toPrecision(3));
  * toDot(x.add(x.tanh())).startsWith('digraph skipgrad'); // true
  */
 export function toDot(output: Tensor, options: GraphOptions = {}): string {
-  const { nodes, edges } = graphOf(output, options);
+  return dotOf(output, options, 'toDot');
+}
+
+/** toDot under the name of the function the user called (renderSvg, writeSvg). */
+export function dotOf(output: Tensor, options: GraphOptions, op: string): string {
+  const { nodes, edges } = graphOf(output, options, op);
   const style: Record<GraphNode['kind'], string> = {
     op: 'shape=box, style="rounded,filled", fillcolor="#eef3fb"',
     leaf: 'shape=ellipse, style=filled, fillcolor="#dbe9ff"',
@@ -128,7 +140,7 @@ export function toDot(output: Tensor, options: GraphOptions = {}): string {
  * toMermaid(x.add(x.tanh())).includes('==>|skip|'); // true
  */
 export function toMermaid(output: Tensor, options: GraphOptions = {}): string {
-  const { nodes, edges } = graphOf(output, options);
+  const { nodes, edges } = graphOf(output, options, 'toMermaid');
   const text = (label: string): string => `"${label.replace(/"/g, '#quot;').replace('\n', '<br/>')}"`;
   const shape: Record<GraphNode['kind'], (l: string) => string> = {
     op: (l) => `[${l}]`, leaf: (l) => `([${l}])`, parameter: (l) => `[[${l}]]`, constant: (l) => `>${l}]`,

@@ -7,7 +7,9 @@
  * await writeSvg(y, 'docs/residual.svg');   // Node: write it to a file
  */
 import type { Tensor } from '../tensor.js';
-import { type GraphOptions, toDot } from './export.js';
+import { checkString } from '@skipgrad/tensor';
+import { checkTensor } from '../args.js';
+import { type GraphOptions, dotOf } from './export.js';
 
 type Viz = { renderString(dot: string, options: { format: 'svg' }): string };
 let viz: Promise<Viz> | null = null;
@@ -19,7 +21,11 @@ let viz: Promise<Viz> | null = null;
  * (await renderSvg(x.add(x.tanh()))).includes('<svg'); // true
  */
 export async function renderSvg(output: Tensor | string, options: GraphOptions = {}): Promise<string> {
-  const dot = typeof output === 'string' ? output : toDot(output, options); // toDot checks the tensor
+  return svgOf('renderSvg', output, options);
+}
+
+async function svgOf(op: string, output: Tensor | string, options: GraphOptions): Promise<string> {
+  const dot = typeof output === 'string' ? output : dotOf(checkTensor(op, 'output', output), options, op);
   viz ??= import('@viz-js/viz').then((m) => m.instance());
   return (await viz).renderString(dot, { format: 'svg' });
 }
@@ -31,7 +37,8 @@ export async function renderSvg(output: Tensor | string, options: GraphOptions =
  * await writeSvg(x.add(x.tanh()), `${(await import('node:os')).tmpdir()}/skipgrad-example.svg`);
  */
 export async function writeSvg(output: Tensor | string, path: string, options: GraphOptions = {}): Promise<void> {
-  const svg = await renderSvg(output, options);
+  checkString('writeSvg', 'path', path, 'a file path');
+  const svg = await svgOf('writeSvg', output, options);
   const { writeFile } = await import('node:fs/promises');
   await writeFile(path, svg);
 }

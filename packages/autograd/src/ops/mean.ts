@@ -10,7 +10,7 @@ import { normalizeAxes } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import type { Tensor } from '../tensor.js';
 import { div } from './div.js';
-import { sum } from './sum.js';
+import { checkKeepdim, sum } from './sum.js';
 
 /**
  * Mean over `axis` (one, several, or all).
@@ -21,6 +21,7 @@ import { sum } from './sum.js';
 export function mean(a: Tensor, axis?: number | readonly number[], keepdim = false): Tensor {
   const x = checkTensor('mean', 'a', a);
   const axes = normalizeAxes('mean', axis, x.rank);
+  checkKeepdim('mean', keepdim);
   const count = axes.reduce((n, i) => n * x.shape[i]!, 1);
   return div(sum(x, axes, keepdim), count);
 }

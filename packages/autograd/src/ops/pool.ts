@@ -14,10 +14,11 @@
  *
  * Gradients come from max (ties share), sum, unfold and expand.
  */
-import { NDArray, SkipgradError, describe, formatShape } from '@skipgrad/tensor';
+import { NDArray, SkipgradError, checkSize, describe, formatShape } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { Tensor } from '../tensor.js';
 import { concat } from './concat.js';
+import { matmul } from './matmul.js';
 import { pad } from './pad.js';
 import { unfold } from './unfold.js';
 import { type Pair, type WindowOptions, checkImage, makeWindow, pair } from './window.js';
@@ -164,7 +165,9 @@ function windowCounts(win: Windows, size: [number, number], includePad: boolean)
 }
 
 /**
- * Average-pools to a given output size (1 is global average pooling).
+ * Average-pools to a given output size (1 is global average pooling). Each axis's averaging is
+ * linear: with P_h [h, H] holding 1/|bin| over each output row's bin, y = P_h · x · P_wᵀ — two
+ * matrix products, whatever the sizes (bins may overlap when the output is larger).
  *
  * @example
  * adaptiveAvgPool2d(arange(16).reshape([1, 1, 4, 4]), 1).toArray(); // [[[[7.5]]]]
@@ -173,13 +176,31 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   const input = checkTensor('adaptiveAvgPool2d', 'x', x);
   checkImage('adaptiveAvgPool2d', 'x', input);
   const [oh, ow] = pair('adaptiveAvgPool2d', 'outputSize', outputSize, 1);
-  const [H, W] = [input.shape[2]!, input.shape[3]!];
+  const [N, C, H, W] = input.shape as [number, number, number, number];
+  checkSize('adaptiveAvgPool2d', [N, C, oh, ow], 4, 'outputSize');
+  checkSize('adaptiveAvgPool2d', [oh, H], 4, 'outputSize');
+  checkSize('adaptiveAvgPool2d', [ow, W], 4, 'outputSize');
   if (H % oh === 0 && W % ow === 0) return avgPool2d(input, [H / oh, W / ow]); // equal bins
-  return binned(input, oh, ow, (cell) => cell.mean([2, 3], true));
+  const rows = binMatrix(oh, H, input.dtype);
+  const cols = binMatrix(ow, W, input.dtype);
+  return matmul(matmul(rows, input), cols.transpose());
 }
 
+/** [out, size]: row i averages the bin [⌊i·size/out⌋, ⌈(i+1)·size/out⌉). A constant. */
+function binMatrix(out: number, size: number, dtype: Tensor['dtype']): Tensor {
+  const m = new Float64Array(out * size);
+  for (let i = 0; i < out; i++) {
+    const [a, b] = bin(i, out, size);
+    for (let j = a; j < b; j++) m[i * size + j] = 1 / (b - a);
+  }
+  return new Tensor(new NDArray(m, [out, size]).copy(dtype));
+}
+
+const bin = (i: number, n: number, size: number): [number, number] => [Math.floor((i * size) / n), Math.ceil(((i + 1) * size) / n)];
+
 /**
- * Max-pools to a given output size, over the same bins as adaptiveAvgPool2d.
+ * Max-pools to a given output size, over the same bins as adaptiveAvgPool2d: the rows' bins
+ * first, then the columns' (a rectangle's max is the max of its rows' maxima).
  *
  * @example
  * adaptiveMaxPool2d(arange(16).reshape([1, 1, 4, 4]), 1).toArray(); // [[[[15]]]]
@@ -188,24 +209,24 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: Pair): Tensor {
   const input = checkTensor('adaptiveMaxPool2d', 'x', x);
   checkImage('adaptiveMaxPool2d', 'x', input);
   const [oh, ow] = pair('adaptiveMaxPool2d', 'outputSize', outputSize, 1);
-  const [H, W] = [input.shape[2]!, input.shape[3]!];
+  const [N, C, H, W] = input.shape as [number, number, number, number];
+  checkSize('adaptiveMaxPool2d', [N, C, oh, ow], 4, 'outputSize');
+  if (oh > MAX_BINS || ow > MAX_BINS) {
+    throw new SkipgradError('adaptiveMaxPool2d', 'outputSize', `at most ${MAX_BINS} bins along each axis`, formatShape([oh, ow]));
+  }
   if (H % oh === 0 && W % ow === 0) return maxPool2d(input, [H / oh, W / ow]); // equal bins
-  return binned(input, oh, ow, (cell) => cell.max([2, 3], true));
+  const byRows = concat(Array.from({ length: oh }, (_, i) => {
+    const [a, b] = bin(i, oh, H);
+    return input.narrow(2, a, b - a).max(2, true);
+  }), 2);
+  return concat(Array.from({ length: ow }, (_, j) => {
+    const [a, b] = bin(j, ow, W);
+    return byRows.narrow(3, a, b - a).max(3, true);
+  }), 3);
 }
 
-/** The bins [⌊i·H/h⌋, ⌈(i+1)·H/h⌉) × [⌊j·W/w⌋, ⌈(j+1)·W/w⌉), each reduced to one value, laid out [h, w]. */
-function binned(input: Tensor, oh: number, ow: number, reduce: (cell: Tensor) => Tensor): Tensor {
-  const [H, W] = [input.shape[2]!, input.shape[3]!];
-  const bin = (i: number, n: number, size: number): [number, number] => [Math.floor((i * size) / n), Math.ceil(((i + 1) * size) / n)];
-  const rows = Array.from({ length: oh }, (_, i) => {
-    const [r0, r1] = bin(i, oh, H);
-    return concat(Array.from({ length: ow }, (_, j) => {
-      const [c0, c1] = bin(j, ow, W);
-      return reduce(input.slice([[0, input.shape[0]!], [0, input.shape[1]!], [r0, r1], [c0, c1]]));
-    }), 3);
-  });
-  return concat(rows, 2);
-}
+/** Each bin of adaptiveMaxPool2d is a slice and a reduction: beyond this many, a bad size. */
+const MAX_BINS = 1 << 14;
 
 /**
  * Repeats each pixel scale × scale times.
@@ -218,5 +239,6 @@ export function upsampleNearest(x: Tensor, scale: Pair): Tensor {
   checkImage('upsampleNearest', 'x', input);
   const [sh, sw] = pair('upsampleNearest', 'scale', scale, 1);
   const [N, C, H, W] = input.shape as [number, number, number, number];
+  checkSize('upsampleNearest', [N, C, H * sh, W * sw], 4, 'scale');
   return input.reshape([N, C, H, 1, W, 1]).expand([N, C, H, sh, W, sw]).reshape([N, C, H * sh, W * sw]);
 }

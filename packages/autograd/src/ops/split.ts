@@ -11,6 +11,9 @@ import type { Tensor } from '../tensor.js';
 import { concat } from './concat.js';
 import { narrow, unsqueeze } from './shape.js';
 
+/** The most pieces one split makes: each is a tensor object, and 2⁴⁰ of them would take the process down. */
+const MAX_PIECES = 1 << 20;
+
 /**
  * Splits along `axis` into pieces of the given sizes (an array summing to the side), or into
  * pieces of `sizes` elements each (the last may be smaller).
@@ -25,6 +28,10 @@ export function split(a: Tensor, sizes: number | readonly number[], axis = 0): T
   let parts: number[];
   if (typeof sizes === 'number') {
     if (!Number.isInteger(sizes) || sizes <= 0) throw new SkipgradError('split', 'sizes', 'a positive integer or an array of sizes', describe(sizes));
+    const count = Math.ceil(side / sizes);
+    if (count > MAX_PIECES) {
+      throw new SkipgradError('split', 'sizes', `a size that cuts axis ${d} (side ${side}) into at most ${MAX_PIECES.toLocaleString('en-US')} pieces`, `${sizes}, ${count.toLocaleString('en-US')} pieces`);
+    }
     parts = [];
     for (let left = side; left > 0; left -= sizes) parts.push(Math.min(sizes, left));
     if (parts.length === 0) parts.push(0);

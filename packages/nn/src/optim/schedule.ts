@@ -37,6 +37,9 @@ export class LRScheduler {
   /** Every group's lr ← its base lr × factor(t). */
   private apply(): void {
     const f = this.factor(this.t);
+    if (typeof f !== 'number' || !(f >= 0) || !Number.isFinite(f)) {
+      throw new SkipgradError('LRScheduler', 'factor', 'a function returning a finite number >= 0', `${describe(f)} at step ${this.t}`);
+    }
     this.optimizer.groups.forEach((g, i) => { g.lr = this.baseLrs[i]! * f; });
   }
 }
