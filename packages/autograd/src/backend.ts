@@ -10,7 +10,7 @@
  * first op). The default backend is created at the first op, not at import.
  */
 import { type Backend, cpuBackend, createWasmBackend, wasmSimdSupported } from '@skipgrad/kernels';
-import { type NDArray, SkipgradError, describe } from '@skipgrad/tensor';
+import { type NDArray, SkipgradError, checkList, describe } from '@skipgrad/tensor';
 
 let current: Backend | null = null;
 
@@ -61,5 +61,6 @@ export function setBackend(backend: Backend): void {
 export function forgettingTemporaries<T extends readonly { data: NDArray }[]>(fn: () => T): T {
   if (typeof fn !== 'function') throw new SkipgradError('forgettingTemporaries', 'fn', 'a function to run', describe(fn));
   const backend = getBackend();
-  return backend.forgetScope ? backend.forgetScope(fn, (kept) => kept.map((t) => t.data)) : fn();
+  const keptArrays = (kept: T): NDArray[] => checkList('forgettingTemporaries', 'fn', kept, (t) => (t as { data: NDArray }).data, 'a function returning the list of tensors to keep');
+  return backend.forgetScope ? backend.forgetScope(fn, keptArrays) : fn();
 }

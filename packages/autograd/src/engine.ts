@@ -10,7 +10,7 @@
  *    received. Adding is what makes a skip connection work: x in y = x + f(x) gets dy from
  *    the add and, separately, what flows back through f.
  */
-import { SkipgradError, checkList, formatShape, shapesEqual } from '@skipgrad/tensor';
+import { SkipgradError, checkList, formatShape, shapesEqual, checkOptions } from '@skipgrad/tensor';
 import { checkTensor } from './args.js';
 import { type GradTarget, Node, withGradMode } from './graph.js';
 import { add } from './ops/add.js';
@@ -43,6 +43,7 @@ export interface GradOptions extends BackwardOptions {
  * a.grad!.toArray(); // [5]
  */
 export function backward(outputs: readonly Tensor[], gradOutputs: readonly Tensor[] | undefined, options: BackwardOptions = {}): void {
+  checkOptions('backward', options, ['retainGraph', 'createGraph']);
   const roots = checkRoots('backward', outputs, gradOutputs);
   forgettingTemporaries(() => {
     const grads = run('backward', roots, null, options);
@@ -70,6 +71,7 @@ export function backward(outputs: readonly Tensor[], gradOutputs: readonly Tenso
  * const [d2t] = grad([dt!.sum()], [t]);                                      // 6t
  */
 export function grad(outputs: readonly Tensor[], inputs: readonly Tensor[], options: GradOptions = {}): Tensor[] {
+  checkOptions('grad', options, ['gradOutputs', 'retainGraph', 'createGraph']);
   const roots = checkRoots('grad', outputs, options.gradOutputs);
   if (!Array.isArray(inputs) || inputs.length === 0) {
     throw new SkipgradError('grad', 'inputs', 'a non-empty array of Tensors', String(inputs));

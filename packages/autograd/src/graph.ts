@@ -7,7 +7,7 @@
  * the Node that made a non-leaf input. Nodes never hold their output tensor, so once backward
  * frees a node's saved tensors, intermediate values are no longer kept alive by the graph.
  */
-import { type DType, type NDArray, checkFunction } from '@skipgrad/tensor';
+import { type DType, NDArray, SkipgradError, checkFunction, checkString, describe } from '@skipgrad/tensor';
 import type { Tensor } from './tensor.js';
 
 /** Computes the gradient for each input from the upstream gradient `dy`. `needs[i]` says
@@ -36,6 +36,10 @@ export class Node {
   createdAt: string | null = null;
 
   constructor(op: string, inputs: readonly InputInfo[], out: NDArray, backwardFn: BackwardFn) {
+    checkString('Node', 'op', op, "an op name (a string)");
+    if (!Array.isArray(inputs)) throw new SkipgradError('Node', 'inputs', 'an array of input records', describe(inputs));
+    if (!(out instanceof NDArray)) throw new SkipgradError('Node', 'out', 'the NDArray the op produced', describe(out));
+    checkFunction('Node', 'backwardFn', backwardFn);
     this.op = op;
     this.inputs = inputs;
     this.outShape = out.shape;

@@ -3,7 +3,7 @@
  * with its inputs and its backward function. If grad mode is on and any input requires grad,
  * the output gets a Node; otherwise the backward function is dropped at once.
  */
-import type { NDArray } from '@skipgrad/tensor';
+import { NDArray, SkipgradError, checkFunction, checkString, describe } from '@skipgrad/tensor';
 import { type BackwardFn, type GradTarget, Node, isGradEnabled } from './graph.js';
 import { anomalyMode, checkForward } from './inspect/anomaly.js';
 import { Tensor } from './tensor.js';
@@ -22,6 +22,13 @@ export function fromOp(
   data: NDArray,
   backward: BackwardFn,
 ): Tensor {
+  checkString('fromOp', 'op', op, 'an op name (a string)');
+  if (!Array.isArray(inputs) || inputs.some((t) => !(t instanceof Tensor))) throw new SkipgradError('fromOp', 'inputs', 'an array of Tensors', describe(inputs));
+  if (!Array.isArray(names) || names.length !== inputs.length || names.some((n) => typeof n !== 'string')) {
+    throw new SkipgradError('fromOp', 'names', `${inputs.length} argument names (one per input)`, describe(names));
+  }
+  if (!(data instanceof NDArray)) throw new SkipgradError('fromOp', 'data', "the op's result (an NDArray)", describe(data));
+  checkFunction('fromOp', 'backward', backward);
   const anomaly = anomalyMode();
   if (anomaly) checkForward(op, data);
   if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return new Tensor(data);

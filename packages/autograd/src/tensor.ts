@@ -6,10 +6,10 @@
  * Tensors are immutable: every op returns a new tensor. The methods below are thin aliases of
  * the op functions in ops/, where each op's math, forward and backward live together.
  */
-import { type DType, type NDArray, type NestedArray, formatArray } from '@skipgrad/tensor';
+import { type DType, NDArray, type NestedArray, SkipgradError, checkBoolean, checkOptions, describe, formatArray } from '@skipgrad/tensor';
 import type { TensorLike } from './args.js';
 import { type BackwardOptions, backward } from './engine.js';
-import type { Node } from './graph.js';
+import { Node } from './graph.js';
 import * as ops from './ops/index.js';
 import { getBackend } from './backend.js';
 
@@ -28,6 +28,10 @@ export class Tensor {
   grad: Tensor | null = null;
 
   constructor(data: NDArray, init: TensorInit = {}) {
+    if (!(data instanceof NDArray)) throw new SkipgradError('Tensor', 'data', 'an NDArray (use tensor(values) for numbers and arrays)', describe(data));
+    const o = checkOptions<TensorInit>('Tensor', init, ['requiresGrad', 'node']);
+    if (o.requiresGrad !== undefined) checkBoolean('Tensor', 'requiresGrad', o.requiresGrad);
+    if (o.node !== undefined && o.node !== null && !(o.node instanceof Node)) throw new SkipgradError('Tensor', 'node', 'a Node or null', describe(o.node));
     this.value = data;
     this.node = init.node ?? null;
     this.requiresGrad = init.requiresGrad ?? this.node !== null;

@@ -20,8 +20,9 @@ import type { Tensor } from './tensor.js';
  */
 export function unbroadcast(dy: Tensor, shape: readonly number[]): Tensor {
   const x = checkTensor('unbroadcast', 'dy', dy);
+  checkShape('unbroadcast', 'shape', shape);
   if (shapesEqual(x.shape, shape)) return x;
-  if (!shapesEqual(broadcastShapes('unbroadcast', checkShape('unbroadcast', 'shape', shape), x.shape), x.shape)) {
+  if (!shapesEqual(broadcastShapes('unbroadcast', shape, x.shape), x.shape)) {
     throw new SkipgradError('unbroadcast', 'shape', `a shape that broadcasts to dy's ${formatShape(x.shape)}`, formatShape(shape));
   }
   return reshape(sum(x, reductionAxes(shape, x.shape)), shape);

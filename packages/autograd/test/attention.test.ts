@@ -137,7 +137,7 @@ describe('scaledDotProductAttention: options', () => {
     expect(() => scaledDotProductAttention(q, k, v, { mask: tensor([[0, 0, 0, 0, 0]], f64) })).toThrow(/argument 'mask' expected at least one key each query may attend to, got query row 0/);
     expect(() => scaledDotProductAttention(q, k, v, { dropout: 1 })).toThrow(/argument 'dropout' expected a probability in \[0, 1\), got 1/);
     expect(() => scaledDotProductAttention(q, k, v, { causal: 'yes' as never })).toThrow(/argument 'causal' expected a boolean/);
-    expect(() => scaledDotProductAttention(q, k, v, null as never)).toThrow(/argument 'options' expected an object, got null/);
+    expect(() => scaledDotProductAttention(q, k, v, null as never)).toThrow(/argument 'options' expected an options object \({ mask, causal, bias, scale, dropout, generator }\), got null/);
     expect(() => scaledDotProductAttention(tensor([1, 2], f64), k, v)).toThrow(/argument 'q' expected a tensor of rank >= 2/);
     expect(() => scaledDotProductAttention(q, k.to('float32'), v)).toThrow(/argument 'k' expected dtype float64/);
   });

@@ -9,7 +9,7 @@
  * Uniform variants draw from [−b, b] with b = √3 · std (same variance).
  */
 import {
-  type DType, Generator, NDArray, SkipgradError, allocate, checkDType, checkNumber, checkOptions, checkShape, checkSize, defaultGenerator, describe, sizeOf,
+  type DType, Generator, NDArray, SkipgradError, allocate, checkDType, checkNumber, checkOptions, checkShape, checkSize, checkString, defaultGenerator, describe, sizeOf,
 } from '@skipgrad/tensor';
 
 export interface InitOptions {
@@ -26,6 +26,7 @@ export interface InitOptions {
  * fans([64, 16, 3, 3]); // {"fanIn": 144, "fanOut": 576}
  */
 export function fans(shape: readonly number[], op = 'fans'): { fanIn: number; fanOut: number } {
+  checkString('fans', 'op', op, 'the name its errors use (a string)');
   checkShape(op, 'shape', shape);
   if (shape.length < 2) throw new SkipgradError(op, 'shape', 'a weight shape of rank >= 2 ([out, in, ...])', `[${shape.join(', ')}]`);
   const receptive = sizeOf(shape.slice(2));

@@ -7,7 +7,7 @@
  * mode of the whole tree (dropout and batch norm behave differently in each).
  */
 import { Tensor, getBackend } from '@skipgrad/autograd';
-import { type DType, NDArray, SkipgradError, checkDType, describe } from '@skipgrad/tensor';
+import { type DType, NDArray, SkipgradError, checkDType, checkString, describe } from '@skipgrad/tensor';
 
 /**
  * The values a Parameter or Buffer starts from: an NDArray, or a Tensor (PyTorch's habit,
@@ -217,6 +217,7 @@ export abstract class Module {
  * checkInput('MyLayer', tensor([1])).shape; // [1]
  */
 export function checkInput(op: string, x: unknown): Tensor {
+  checkString('checkInput', 'op', op, "the layer's name (a string)");
   if (!(x instanceof Tensor)) throw new SkipgradError(op, 'x', 'a Tensor', describe(x));
   return x;
 }

@@ -41,7 +41,14 @@ export interface SafetensorsFile {
  * serializeSafetensors(new Linear(2, 2).stateDict()).length > 8; // true
  */
 export function serializeSafetensors(tensors: Map<string, NDArray> | Record<string, NDArray>, metadata: Record<string, string> = {}): Uint8Array {
+  if (tensors === null || typeof tensors !== 'object') throw new SkipgradError('serializeSafetensors', 'tensors', 'a Map or an object of names to NDArrays (a state dict)', describe(tensors));
   const entries = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
+  entries.forEach(([name, value]) => {
+    if (typeof name !== 'string' || !(value instanceof NDArray)) throw new SkipgradError('serializeSafetensors', `tensors['${String(name)}']`, 'an NDArray', describe(value));
+  });
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata) || Object.values(metadata).some((v) => typeof v !== 'string')) {
+    throw new SkipgradError('serializeSafetensors', 'metadata', 'a map of string values', describe(metadata));
+  }
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;

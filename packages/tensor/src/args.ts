@@ -13,9 +13,14 @@ import { SkipgradError, describe, formatShape } from './errors.js';
 
 /**
  * The most elements one array may have: 2³¹ − 1, what every JavaScript engine's typed arrays
- * hold (8 GiB in float32 is beyond most machines anyway; a larger request is a mistake).
+ * hold (8 GiB in float32 is beyond most machines anyway; a larger request is a mistake). In Node,
+ * SKIPGRAD_MAX_ELEMENTS sets a lower limit (the fuzz suite uses 2²⁴, so that its huge sizes
+ * meet the check instead of the machine's memory).
  */
-export const MAX_ELEMENTS = 2 ** 31 - 1;
+export const MAX_ELEMENTS = ((): number => {
+  const fromEnv = typeof process !== 'undefined' ? Number(process.env?.SKIPGRAD_MAX_ELEMENTS) : NaN;
+  return Number.isInteger(fromEnv) && fromEnv > 0 && fromEnv < 2 ** 31 ? fromEnv : 2 ** 31 - 1;
+})();
 
 /** Refuses a shape whose element count (or bytes) is beyond MAX_ELEMENTS, naming the op. */
 export function checkSize(op: string, shape: readonly number[], bytesPerElement = 4, arg = 'shape'): number {
@@ -36,11 +41,11 @@ function formatBytes(bytes: number): string {
 }
 
 /**
- * An options object: undefined is `{}`; null, arrays and non-objects are refused; so is any key
- * not in `known` (the message lists the known ones).
+ * An options object: undefined is `{}` (unless `required`); null, arrays and non-objects are
+ * refused; so is any key not in `known` (the message lists the known ones).
  */
-export function checkOptions<T extends object>(op: string, options: unknown, known: readonly string[], arg = 'options'): Partial<T> {
-  if (options === undefined) return {};
+export function checkOptions<T extends object>(op: string, options: unknown, known: readonly string[], arg = 'options', required = false): Partial<T> {
+  if (options === undefined && !required) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new SkipgradError(op, arg, `an options object${known.length ? ` ({ ${known.join(', ')} })` : ''}`, describe(options));
   }
@@ -64,7 +69,7 @@ export function checkInteger(op: string, arg: string, value: unknown, min = -Inf
 /** A finite number in [min, max] (exclusive bounds with `open`). */
 export function checkNumber(op: string, arg: string, value: unknown, min = -Infinity, max = Infinity, open = false): number {
   const v = value as number;
-  const inRange = open ? v > min && v < max : v >= min && v <= max;
+  const inRange = typeof value === 'number' && (open ? v > min && v < max : v >= min && v <= max);
   if (typeof value !== 'number' || !Number.isFinite(value) || !inRange) {
     const lo = min === -Infinity ? '' : open ? `> ${min}` : `>= ${min}`;
     const hi = max === Infinity ? '' : open ? `< ${max}` : `<= ${max}`;

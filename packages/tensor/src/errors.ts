@@ -13,12 +13,13 @@ export class SkipgradError extends Error {
   readonly given: string;
 
   constructor(op: string, arg: string, expected: string, given: string, detail?: string) {
-    super(`${op}: argument '${arg}' expected ${expected}, got ${given}${detail ? ` (${detail})` : ''}`);
+    // String(): the fields are strings by contract, but an error must never fail to be made.
+    super(`${String(op)}: argument '${String(arg)}' expected ${String(expected)}, got ${String(given)}${detail ? ` (${String(detail)})` : ''}`);
     this.name = 'SkipgradError';
-    this.op = op;
-    this.arg = arg;
-    this.expected = expected;
-    this.given = given;
+    this.op = String(op);
+    this.arg = String(arg);
+    this.expected = String(expected);
+    this.given = String(given);
   }
 }
 

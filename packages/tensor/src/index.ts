@@ -13,5 +13,5 @@ export {
 } from './shape.js';
 export { NDArray, type NestedArray, forEachOffset, checkPermutation, normalizeRanges } from './ndarray.js';
 export { type CreateOptions, type RandomOptions, fromData, full, zeros, ones, arange, linspace, eye, rand, randn } from './create.js';
-export { Generator, defaultGenerator, manualSeed } from './random.js';
+export { Generator, defaultGenerator, manualSeed, checkGenerator } from './random.js';
 export { formatArray } from './format.js';

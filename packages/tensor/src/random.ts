@@ -14,6 +14,7 @@ export class Generator {
   private spareNormal: number | null = null;
 
   constructor(seed = 0) {
+    if (!Number.isInteger(seed)) throw new SkipgradError('Generator', 'seed', 'an integer', describe(seed));
     this.manualSeed(seed);
   }
 
@@ -73,6 +74,12 @@ function rotl(x: number, k: number): number {
 
 /** The generator used when none is passed. Reseed it with `manualSeed`. */
 export const defaultGenerator = new Generator(0);
+
+/** A Generator argument (or undefined, for the default one), checked. */
+export function checkGenerator(op: string, arg: string, value: unknown): Generator | undefined {
+  if (value !== undefined && !(value instanceof Generator)) throw new SkipgradError(op, arg, 'a Generator (new Generator(seed))', describe(value));
+  return value as Generator | undefined;
+}
 
 /** Reseeds the default generator. */
 export function manualSeed(seed: number): void {

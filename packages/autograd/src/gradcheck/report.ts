@@ -4,7 +4,7 @@
  * derivatives there, both differences, the tolerances, f(x ± eps), how many elements failed
  * and the worst few — and the whole table when the input has at most 16 elements.
  */
-import { formatShape } from '@skipgrad/tensor';
+import { SkipgradError, describe, formatShape } from '@skipgrad/tensor';
 
 export interface ElementCheck {
   /** Multi-index of the element in the input. */
@@ -52,6 +52,9 @@ export interface GradcheckReport {
 export class GradcheckError extends Error {
   readonly report: GradcheckReport;
   constructor(report: GradcheckReport) {
+    if (report === null || typeof report !== 'object' || typeof report.toString !== 'function' || !('inputs' in report)) {
+      throw new SkipgradError('GradcheckError', 'report', 'a GradcheckReport (what gradcheck returns)', describe(report));
+    }
     super(report.toString());
     this.name = 'GradcheckError';
     this.report = report;

@@ -15,7 +15,7 @@
  * const y = x.add(x.tanh());
  * console.log(toDot(y));
  */
-import { SkipgradError, checkList, checkOptions, describe as describeValue, formatShape } from '@skipgrad/tensor';
+import { SkipgradError, checkList, checkOptions, checkString, describe as describeValue, formatShape } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { topologicalOrder } from '../engine.js';
 import { type GradTarget, Node } from '../graph.js';
@@ -41,6 +41,7 @@ export interface GraphData { nodes: GraphNode[]; edges: GraphEdge[] }
  * graphOf(x.add(x.exp())).edges.filter((e) => e.skip).length; // 1
  */
 export function graphOf(output: Tensor, options: GraphOptions = {}, op = 'graphOf'): GraphData {
+  checkString('graphOf', 'op', op, 'the name its errors use (a string)');
   checkTensor(op, 'output', output);
   const o = checkOptions<GraphOptions>(op, options, ['names', 'trace']);
   const names = new Map<Tensor, string>();

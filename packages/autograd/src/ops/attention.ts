@@ -20,7 +20,7 @@
  * mask makes ∂y_t/∂x_s exactly 0 for s > t. Attention has no notion of order: permuting the
  * tokens of q (or of k and v together) permutes y the same way — positions must be added.
  */
-import { type Generator, NDArray, SkipgradError, broadcastShapes, describe, formatShape, shapesEqual } from '@skipgrad/tensor';
+import { type Generator, NDArray, SkipgradError, broadcastShapes, checkGenerator, checkOptions as checkKnownOptions, checkString, describe, formatShape, shapesEqual } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor } from '../args.js';
 import { Tensor } from '../tensor.js';
 import { add } from './add.js';
@@ -59,6 +59,7 @@ const OP = 'scaledDotProductAttention';
  * attentionWeights(tensor([[1, 0]]), tensor([[1, 0], [0, 1]])).shape; // [1, 2]
  */
 export function attentionWeights(q: Tensor, k: Tensor, options: AttentionOptions = {}, op = 'attentionWeights'): Tensor {
+  checkString('attentionWeights', 'op', op, 'the name its errors use (a string; a layer passes its own)');
   const query = checkTensor(op, 'q', q);
   const key = checkTensor(op, 'k', k);
   checkSameDtype(op, 'k', key, 'q', query);
@@ -107,8 +108,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
 }
 
 function checkOptions(op: string, options: unknown): AttentionOptions {
-  if (options === null || typeof options !== 'object') throw new SkipgradError(op, 'options', 'an object', describe(options));
-  const o = options as AttentionOptions;
+  const o = checkKnownOptions<AttentionOptions>(op, options, ['mask', 'causal', 'bias', 'scale', 'dropout', 'generator'], 'options', true);
   if (o.mask !== undefined) checkTensor(op, 'mask', o.mask);
   if (o.bias !== undefined) checkTensor(op, 'bias', o.bias);
   if (o.causal !== undefined && typeof o.causal !== 'boolean') throw new SkipgradError(op, 'causal', 'a boolean', describe(o.causal));
@@ -118,6 +118,7 @@ function checkOptions(op: string, options: unknown): AttentionOptions {
   if (o.dropout !== undefined && (typeof o.dropout !== 'number' || !(o.dropout >= 0 && o.dropout < 1))) {
     throw new SkipgradError(op, 'dropout', 'a probability in [0, 1)', describe(o.dropout));
   }
+  if (o.generator !== undefined) checkGenerator(op, 'generator', o.generator);
   return o;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Small composites: each is a line or two of primitives, so its gradient needs no code.
  */
-import { type Generator, NDArray, SkipgradError, allocate, defaultGenerator, describe } from '@skipgrad/tensor';
+import { type Generator, NDArray, SkipgradError, allocate, defaultGenerator, describe, checkOptions } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
 import { Tensor } from '../tensor.js';
@@ -37,6 +37,7 @@ export interface DropoutOptions {
  * dropout(x, 0.5, { generator: new Generator(1) });
  */
 export function dropout(a: Tensor, p = 0.5, options: DropoutOptions = {}): Tensor {
+  checkOptions('dropout', options, ['training', 'generator']);
   const x = checkTensor('dropout', 'a', a);
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new SkipgradError('dropout', 'p', 'a probability in [0, 1]', describe(p));
   if (options.training === false || p === 0) return x;
@@ -84,6 +85,7 @@ function scalarArray(value: number, like: Tensor): NDArray {
  * gelu(tensor([0, 1], { dtype: 'float64' })).toArray(); // [0, 0.8413447460685428]
  */
 export function gelu(a: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+  checkOptions('gelu', options, ['approximate']);
   const x = checkTensor('gelu', 'a', a);
   const approximate = options.approximate ?? 'none';
   if (approximate === 'none') return x.mul(erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5);

@@ -10,7 +10,7 @@
  * a composite of matmul and fold. With groups g, channels split into g independent groups,
  * each with its own filters.
  */
-import { SkipgradError, describe, formatShape } from '@skipgrad/tensor';
+import { SkipgradError, describe, formatShape, checkOptions } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor } from '../args.js';
 import type { Tensor } from '../tensor.js';
 import { concat } from './concat.js';
@@ -80,6 +80,7 @@ function groupsOf(t: Tensor, g: number, axis = 1): Tensor[] {
  * conv2d(ones([1, 1, 3, 3]), ones([2, 1, 2, 2]), null, { padding: 0 }).shape; // [1, 2, 2, 2]
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvOptions = {}): Tensor {
+  checkOptions('conv2d', options, ['stride', 'padding', 'dilation', 'groups']);
   const input = checkTensor('conv2d', 'x', x);
   const w = checkTensor('conv2d', 'weight', weight);
   const g = options.groups ?? 1;
@@ -103,6 +104,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
  * conv1d(ones([1, 1, 5]), ones([1, 1, 3]), null, { padding: 'same' }).toArray(); // [[[2, 3, 3, 3, 2]]]
  */
 export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}): Tensor {
+  checkOptions('conv1d', options, ['stride', 'padding', 'dilation', 'groups']);
   const input = checkTensor('conv1d', 'x', x);
   const w = checkTensor('conv1d', 'weight', weight);
   if (input.rank !== 3) throw new SkipgradError('conv1d', 'x', 'a tensor [N, C, L]', `shape ${formatShape(input.shape)}`);
@@ -143,6 +145,7 @@ export interface ConvTransposeOptions extends WindowOptions {
  * convTranspose2d(ones([1, 2, 2, 2]), ones([2, 1, 2, 2]), null, { stride: 2 }).shape; // [1, 1, 4, 4]
  */
 export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTransposeOptions = {}): Tensor {
+  checkOptions('convTranspose2d', options, ['stride', 'padding', 'dilation', 'groups', 'outputPadding']);
   const input = checkTensor('convTranspose2d', 'x', x);
   const w = checkTensor('convTranspose2d', 'weight', weight);
   const g = options.groups ?? 1;

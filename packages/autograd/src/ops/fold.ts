@@ -5,7 +5,7 @@
  *   y is a sum of copies of the column entries, so each entry's gradient is the gradient of
  *   the pixel it was added into: dcols = unfold(dy).
  */
-import { SkipgradError, formatShape } from '@skipgrad/tensor';
+import { SkipgradError, formatShape, checkOptions } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
 import { fromOp } from '../record.js';
@@ -20,6 +20,7 @@ import { type Pair, type WindowOptions, makeWindow, pair } from './window.js';
  * fold(ones([1, 4, 4]), [3, 3], 2).toArray(); // [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]
  */
 export function fold(cols: Tensor, outputSize: Pair, kernel: Pair, options: WindowOptions = {}): Tensor {
+  checkOptions('fold', options, ['stride', 'padding', 'dilation']);
   const c = checkTensor('fold', 'cols', cols);
   const size = pair('fold', 'outputSize', outputSize, 1);
   const win = makeWindow('fold', kernel, options, size);

@@ -11,7 +11,7 @@
  * Both are gathers along the axis (the weights λ are constants), so the gradient scatters dy
  * back to the pixels each output read, weighted: the adjoint of the resize.
  */
-import { NDArray, SkipgradError, describe, formatShape } from '@skipgrad/tensor';
+import { NDArray, SkipgradError, describe, formatShape, checkOptions } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { Tensor } from '../tensor.js';
 import { gather } from './gather.js';
@@ -36,6 +36,7 @@ const OP = 'interpolate';
  * interpolate(tensor([[[[1, 2]]]], { dtype: 'float64' }), { size: [1, 4], mode: 'bilinear' }).toArray(); // [[[[1, 1.25, 1.75, 2]]]]
  */
 export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
+  checkOptions(OP, options, ['size', 'scaleFactor', 'mode', 'alignCorners']);
   const input = checkTensor(OP, 'x', x);
   checkImage(OP, 'x', input);
   if (options === null || typeof options !== 'object') throw new SkipgradError(OP, 'options', 'an object with size or scaleFactor', describe(options));
@@ -49,6 +50,7 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
     throw new SkipgradError(OP, 'options', 'exactly one of size and scaleFactor', `${options.size === undefined ? 'neither' : 'both'}`);
   }
   const inSize = [input.shape[2]!, input.shape[3]!];
+  if (inSize.some((s) => s === 0)) throw new SkipgradError(OP, 'x', 'images with at least one pixel along H and W', `shape ${formatShape(input.shape)}`);
   let outSize: number[];
   let ratio: number[];
   if (options.size !== undefined) {

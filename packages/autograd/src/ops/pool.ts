@@ -14,7 +14,7 @@
  *
  * Gradients come from max (ties share), sum, unfold and expand.
  */
-import { NDArray, SkipgradError, checkSize, describe, formatShape } from '@skipgrad/tensor';
+import { NDArray, SkipgradError, checkSize, describe, formatShape, checkOptions } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { Tensor } from '../tensor.js';
 import { concat } from './concat.js';
@@ -71,7 +71,7 @@ function windows(op: string, x: Tensor, kernel: Pair, options: PoolOptions, padV
     : x;
   const cols = unfold(padded, kernel, { stride: o.stride, padding: explicit ? 0 : o.padding, dilation: o.dilation });
   const [N, C] = x.shape as [number, number];
-  return { cols: cols.reshape([N, C, win.kernel[0] * win.kernel[1], -1]), out, kernel: win.kernel, stride: win.stride, padding: win.padding };
+  return { cols: cols.reshape([N, C, win.kernel[0] * win.kernel[1], out[0] * out[1]]), out, kernel: win.kernel, stride: win.stride, padding: win.padding };
 }
 
 /** Max pooling pads with the lowest finite value, not −∞: it never wins, and anomaly mode stays quiet. */
@@ -84,6 +84,7 @@ const LOWEST = { float32: -3.4028234663852886e38, float64: -Number.MAX_VALUE };
  * maxPool2d(arange(16).reshape([1, 1, 4, 4]), 2).toArray(); // [[[[5, 7], [13, 15]]]]
  */
 export function maxPool2d(x: Tensor, kernel: Pair, options: PoolOptions = {}): Tensor {
+  checkOptions('maxPool2d', options, ['stride', 'padding', 'dilation', 'ceilMode']);
   const input = checkTensor('maxPool2d', 'x', x);
   const { cols, out: [h, w] } = windows('maxPool2d', input, kernel, options, LOWEST[input.dtype]);
   return cols.max(2).reshape([input.shape[0]!, input.shape[1]!, h, w]);
@@ -98,9 +99,10 @@ export function maxPool2d(x: Tensor, kernel: Pair, options: PoolOptions = {}): T
  * maxPool2dWithIndices(arange(16).reshape([1, 1, 4, 4]), 2).indices.toArray(); // [[[[5, 7], [13, 15]]]]
  */
 export function maxPool2dWithIndices(x: Tensor, kernel: Pair, options: PoolOptions = {}): { values: Tensor; indices: Tensor } {
+  checkOptions('maxPool2dWithIndices', options, ['stride', 'padding', 'dilation', 'ceilMode']);
   const input = checkTensor('maxPool2dWithIndices', 'x', x);
+  const win = windows('maxPool2dWithIndices', input.detach(), kernel, options, LOWEST[input.dtype]); // checks every argument first
   const values = maxPool2d(input, kernel, options);
-  const win = windows('maxPool2dWithIndices', input.detach(), kernel, options, LOWEST[input.dtype]);
   const [N, C, H, W] = input.shape as [number, number, number, number];
   const [h, w] = win.out;
   const dilation = pair('maxPool2dWithIndices', 'dilation', options.dilation ?? 1, 1);
@@ -136,6 +138,7 @@ export function maxPool2dWithIndices(x: Tensor, kernel: Pair, options: PoolOptio
  * avgPool2d(arange(16).reshape([1, 1, 4, 4]), 2).toArray(); // [[[[2.5, 4.5], [10.5, 12.5]]]]
  */
 export function avgPool2d(x: Tensor, kernel: Pair, options: AvgPoolOptions = {}): Tensor {
+  checkOptions('avgPool2d', options, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'dilation']);
   const input = checkTensor('avgPool2d', 'x', x);
   const include = options.countIncludePad ?? true;
   if (typeof include !== 'boolean') throw new SkipgradError('avgPool2d', 'countIncludePad', 'a boolean', describe(include));
@@ -180,6 +183,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   checkSize('adaptiveAvgPool2d', [N, C, oh, ow], 4, 'outputSize');
   checkSize('adaptiveAvgPool2d', [oh, H], 4, 'outputSize');
   checkSize('adaptiveAvgPool2d', [ow, W], 4, 'outputSize');
+  if (H === 0 || W === 0) throw new SkipgradError('adaptiveAvgPool2d', 'x', 'images with at least one pixel (the mean of nothing is undefined)', `shape ${formatShape(input.shape)}`);
   if (H % oh === 0 && W % ow === 0) return avgPool2d(input, [H / oh, W / ow]); // equal bins
   const rows = binMatrix(oh, H, input.dtype);
   const cols = binMatrix(ow, W, input.dtype);
@@ -211,6 +215,7 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: Pair): Tensor {
   const [oh, ow] = pair('adaptiveMaxPool2d', 'outputSize', outputSize, 1);
   const [N, C, H, W] = input.shape as [number, number, number, number];
   checkSize('adaptiveMaxPool2d', [N, C, oh, ow], 4, 'outputSize');
+  if (H === 0 || W === 0) throw new SkipgradError('adaptiveMaxPool2d', 'x', 'images with at least one pixel (the max of nothing is undefined)', `shape ${formatShape(input.shape)}`);
   if (oh > MAX_BINS || ow > MAX_BINS) {
     throw new SkipgradError('adaptiveMaxPool2d', 'outputSize', `at most ${MAX_BINS} bins along each axis`, formatShape([oh, ow]));
   }

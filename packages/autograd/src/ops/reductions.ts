@@ -9,7 +9,7 @@
  * with N the number of elements reduced. d variance/da_i = 2(a_i − ā)/(N − correction): the term
  * through ā vanishes because the deviations sum to 0 — the composite's gradient finds that by itself.
  */
-import { NDArray, SkipgradError, describe, formatShape, normalizeAxes, normalizeAxis } from '@skipgrad/tensor';
+import { NDArray, SkipgradError, describe, formatShape, normalizeAxes, normalizeAxis, checkOptions } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { Tensor } from '../tensor.js';
 import { pow } from './pow.js';
@@ -26,7 +26,14 @@ import { checkKeepdim, sum } from './sum.js';
  * min(tensor([[1, 5], [7, 2]]), 1).toArray(); // [1, 2]
  */
 export function min(a: Tensor, axis?: number | readonly number[], keepdim = false): Tensor {
-  return neg(max(neg(checkTensor('min', 'a', a)), axis, keepdim));
+  const x = checkTensor('min', 'a', a);
+  const axes = typeof axis === 'number' ? [normalizeAxis('min', axis, x.rank)] : normalizeAxes('min', axis, x.rank);
+  checkKeepdim('min', keepdim);
+  const empty = axes.find((i) => x.shape[i] === 0);
+  if (empty !== undefined) {
+    throw new SkipgradError('min', 'a', 'a non-zero side on the reduced axis (the min of nothing is undefined)', `shape ${formatShape(x.shape)}`, `axis ${empty} has side 0`);
+  }
+  return neg(max(neg(x), axis, keepdim));
 }
 
 /**
@@ -106,6 +113,7 @@ export function std(a: Tensor, axis?: number | readonly number[], options: Varia
 }
 
 function varianceOf(op: string, a: Tensor, axis: number | readonly number[] | undefined, options: VarianceOptions): Tensor {
+  checkOptions(op, options, ['correction', 'keepdim']);
   const x = checkTensor(op, 'a', a);
   if (options === null || typeof options !== 'object') throw new SkipgradError(op, 'options', 'an object', describe(options));
   const correction = options.correction ?? 1;

@@ -1,3 +1,4 @@
+import { checkOptions } from '@skipgrad/tensor';
 /**
  * unfold (im2col) — every k_h × k_w window of x [N, C, H, W] becomes a column:
  * y [N, C·k_h·k_w, L] with L = H_out·W_out windows. Convolution is then a matrix product.
@@ -20,6 +21,7 @@ import { type Pair, type WindowOptions, checkImage, makeWindow } from './window.
  * unfold(arange(9).reshape([1, 1, 3, 3]), 2).shape; // [1, 4, 4]
  */
 export function unfold(a: Tensor, kernel: Pair, options: WindowOptions = {}): Tensor {
+  checkOptions('unfold', options, ['stride', 'padding', 'dilation']);
   const x = checkTensor('unfold', 'a', a);
   checkImage('unfold', 'a', x);
   const size: [number, number] = [x.shape[2]!, x.shape[3]!];

@@ -16,7 +16,7 @@
  * `keyPaddingMask` [N, S] PyTorch's (1 = a padding key, ignored by every query).
  */
 import { type Tensor, attentionWeights, matmul, ones, dropout as dropoutOp } from '@skipgrad/autograd';
-import { type DType, type Generator, SkipgradError, describe, formatShape, full } from '@skipgrad/tensor';
+import { type DType, type Generator, SkipgradError, describe, formatShape, full, checkOptions, checkGenerator, checkSize } from '@skipgrad/tensor';
 import { xavierUniform } from '../init.js';
 import { Module, Parameter, checkInput } from '../module.js';
 import { Linear } from './linear.js';
@@ -50,12 +50,15 @@ export class MultiheadAttention extends Module {
 
   constructor(embedDim: number, numHeads: number, options: MultiheadAttentionOptions = {}) {
     super();
+    checkOptions('MultiheadAttention', options, ['bias', 'dropout', 'generator', 'dtype']);
     for (const [name, v] of [['embedDim', embedDim], ['numHeads', numHeads]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new SkipgradError('MultiheadAttention', name, 'a positive integer', describe(v));
     }
     if (embedDim % numHeads !== 0) {
       throw new SkipgradError('MultiheadAttention', 'numHeads', `a divisor of embedDim ${embedDim}`, String(numHeads));
     }
+    checkGenerator('MultiheadAttention', 'generator', options.generator);
+    checkSize('MultiheadAttention', [3 * embedDim, embedDim], 4, 'embedDim');
     const p = options.dropout ?? 0;
     if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new SkipgradError('MultiheadAttention', 'dropout', 'a probability in [0, 1)', describe(p));
     this.embedDim = embedDim;

@@ -3,7 +3,7 @@
  * Flatten, Dropout, and the identity.
  */
 import { type Tensor, dropout, elu, gelu, hardtanh, leakyRelu, silu, softplus } from '@skipgrad/autograd';
-import { type Generator, SkipgradError, describe } from '@skipgrad/tensor';
+import { type Generator, SkipgradError, describe, checkOptions, checkGenerator } from '@skipgrad/tensor';
 import { Module, checkInput } from '../module.js';
 
 /** The layers' numeric arguments are checked when the layer is made, not at its first forward. */
@@ -91,9 +91,10 @@ export class Dropout extends Module {
 
   constructor(p = 0.5, options: { generator?: Generator } = {}) {
     super();
+    checkOptions('Dropout', options, ['generator']);
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new SkipgradError('Dropout', 'p', 'a probability in [0, 1]', describe(p));
     this.p = p;
-    this.generator = options.generator;
+    this.generator = checkGenerator('Dropout', 'generator', options.generator);
   }
 
   forward(x: Tensor): Tensor {

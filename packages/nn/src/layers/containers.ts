@@ -1,13 +1,13 @@
 /** Containers: Sequential runs its modules in order; ModuleList just holds them. */
 import type { Tensor } from '@skipgrad/autograd';
-import { SkipgradError, describe } from '@skipgrad/tensor';
+import { SkipgradError, checkList, describe } from '@skipgrad/tensor';
 import { Module } from '../module.js';
 
-function checkModules(op: string, modules: readonly unknown[]): Module[] {
-  modules.forEach((m, i) => {
+function checkModules(op: string, modules: unknown): Module[] {
+  return checkList(op, 'modules', modules, (m, i) => {
     if (!(m instanceof Module)) throw new SkipgradError(op, `modules[${i}]`, 'a Module', describe(m));
-  });
-  return [...modules] as Module[];
+    return m;
+  }, 'a list of Modules');
 }
 
 /** y = f_n(… f_2(f_1(x))). */

@@ -11,7 +11,7 @@ import {
   type AvgPoolOptions, type ConvOptions, type ConvTransposeOptions, type InterpolateOptions, type Pair, type PoolOptions, type Tensor, adaptiveAvgPool2d, adaptiveMaxPool2d,
   avgPool2d, conv1d, conv2d, convTranspose2d, interpolate, maxPool2d, padWith, upsampleNearest,
 } from '@skipgrad/autograd';
-import { type DType, type Generator, NDArray, SkipgradError, allocate, describe } from '@skipgrad/tensor';
+import { type DType, type Generator, NDArray, SkipgradError, allocate, checkSize, describe, checkOptions, checkGenerator } from '@skipgrad/tensor';
 import { kaimingNormal, uniform } from '../init.js';
 import { Module, Parameter, checkInput } from '../module.js';
 
@@ -42,12 +42,18 @@ function checkChannels(op: string, inChannels: number, outChannels: number, grou
   return groups;
 }
 
-function side(k: Pair): [number, number] {
-  return typeof k === 'number' ? [k, k] : [k[0], k[1]];
+function side(k: Pair, op = 'Conv2d'): [number, number] {
+  const v = typeof k === 'number' ? [k, k] : k;
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((n) => Number.isInteger(n) && n >= 1)) {
+    throw new SkipgradError(op, 'kernel', 'a size >= 1 or a pair of them', describe(k));
+  }
+  return [v[0]!, v[1]!];
 }
 
 /** Weight and bias for a conv whose weight has `shape` and fan-in `fanIn`. */
-function convParams(shape: number[], fanIn: number, biasSize: number, o: ConvLayerOptions): [Parameter, Parameter | null] {
+function convParams(op: string, shape: number[], fanIn: number, biasSize: number, o: ConvLayerOptions): [Parameter, Parameter | null] {
+  checkSize(op, shape, 4, 'kernel');
+  checkGenerator(op, 'generator', o.generator);
   const init = { generator: o.generator, dtype: o.dtype };
   const bound = 1 / Math.sqrt(fanIn);
   const weight = new Parameter(o.init === 'kaiming' ? kaimingNormal(shape, init) : uniform(shape, bound, init));
@@ -92,10 +98,11 @@ export class Conv2d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernel: Pair, options: ConvLayerOptions = {}) {
     super();
+    checkOptions('Conv2d', options, ['stride', 'padding', 'dilation', 'groups', 'paddingMode', 'bias', 'init', 'generator', 'dtype']);
     const groups = checkChannels('Conv2d', inChannels, outChannels, options.groups ?? 1);
     const [kh, kw] = side(kernel);
     this.paddingMode = checkPaddingMode('Conv2d', options.paddingMode ?? 'zeros');
-    [this.weight, this.bias] = convParams([outChannels, inChannels / groups, kh, kw], (inChannels / groups) * kh * kw, outChannels, options);
+    [this.weight, this.bias] = convParams('Conv2d', [outChannels, inChannels / groups, kh, kw], (inChannels / groups) * kh * kw, outChannels, options);
     this.options = { stride: options.stride, padding: options.padding, dilation: options.dilation, groups };
   }
 
@@ -135,10 +142,11 @@ export class Conv1d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernel: number, options: Conv1dLayerOptions = {}) {
     super();
+    checkOptions('Conv1d', options, ['stride', 'padding', 'dilation', 'groups', 'paddingMode', 'bias', 'init', 'generator', 'dtype']);
     const groups = checkChannels('Conv1d', inChannels, outChannels, options.groups ?? 1);
     positive('Conv1d', 'kernel', kernel);
     this.paddingMode = checkPaddingMode('Conv1d', options.paddingMode ?? 'zeros');
-    [this.weight, this.bias] = convParams([outChannels, inChannels / groups, kernel], (inChannels / groups) * kernel, outChannels, options);
+    [this.weight, this.bias] = convParams('Conv1d', [outChannels, inChannels / groups, kernel], (inChannels / groups) * kernel, outChannels, options);
     this.convOptions = { stride: options.stride, padding: options.padding, dilation: options.dilation, groups };
   }
 
@@ -164,13 +172,14 @@ export class ConvTranspose2d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernel: Pair, options: Omit<ConvLayerOptions, 'padding' | 'paddingMode'> & { padding?: Pair; outputPadding?: Pair } = {}) {
     super();
+    checkOptions('ConvTranspose2d', options, ['stride', 'padding', 'dilation', 'groups', 'outputPadding', 'paddingMode', 'bias', 'init', 'generator', 'dtype']);
     const groups = checkChannels('ConvTranspose2d', inChannels, outChannels, options.groups ?? 1);
     if (typeof options.padding === 'string') throw new SkipgradError('ConvTranspose2d', 'padding', 'a size (one, or [height, width])', describe(options.padding));
     if ((options as ConvLayerOptions).paddingMode !== undefined && (options as ConvLayerOptions).paddingMode !== 'zeros') {
       throw new SkipgradError('ConvTranspose2d', 'paddingMode', "'zeros' (as PyTorch's)", describe((options as ConvLayerOptions).paddingMode));
     }
-    const [kh, kw] = side(kernel);
-    [this.weight, this.bias] = convParams([inChannels, outChannels / groups, kh, kw], (outChannels / groups) * kh * kw, outChannels, options);
+    const [kh, kw] = side(kernel, 'ConvTranspose2d');
+    [this.weight, this.bias] = convParams('ConvTranspose2d', [inChannels, outChannels / groups, kh, kw], (outChannels / groups) * kh * kw, outChannels, options);
     this.options = { stride: options.stride, padding: options.padding, dilation: options.dilation, outputPadding: options.outputPadding, groups };
   }
 

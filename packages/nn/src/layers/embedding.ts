@@ -15,7 +15,7 @@
  *   initialised N(0, 0.02²) as in ViT.
  */
 import { Tensor, gather } from '@skipgrad/autograd';
-import { type DType, type Generator, NDArray, SkipgradError, describe, formatShape, randn } from '@skipgrad/tensor';
+import { type DType, type Generator, NDArray, SkipgradError, checkSize, describe, formatShape, randn, checkOptions, checkGenerator } from '@skipgrad/tensor';
 import { Module, Parameter, checkInput } from '../module.js';
 
 function checkCount(op: string, name: string, v: unknown): number {
@@ -30,8 +30,11 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, options: { generator?: Generator; dtype?: DType } = {}) {
     super();
+    checkOptions('Embedding', options, ['generator', 'dtype']);
     this.numEmbeddings = checkCount('Embedding', 'numEmbeddings', numEmbeddings);
     this.embeddingDim = checkCount('Embedding', 'embeddingDim', embeddingDim);
+    checkSize('Embedding', [numEmbeddings, embeddingDim], 4, 'numEmbeddings');
+    checkGenerator('Embedding', 'generator', options.generator);
     this.weight = new Parameter(randn([numEmbeddings, embeddingDim], { generator: options.generator, dtype: options.dtype }));
   }
 
@@ -76,8 +79,10 @@ export class SinusoidalPositionalEncoding extends Module {
 
   constructor(maxLength: number, dim: number, options: { dtype?: DType } = {}) {
     super();
+    checkOptions('SinusoidalPositionalEncoding', options, ['dtype']);
     this.maxLength = checkCount('SinusoidalPositionalEncoding', 'maxLength', maxLength);
     this.dim = checkCount('SinusoidalPositionalEncoding', 'dim', dim);
+    checkSize('SinusoidalPositionalEncoding', [maxLength, dim], 8, 'maxLength');
     const pe = new Float64Array(maxLength * dim);
     for (let t = 0; t < maxLength; t++) {
       for (let j = 0; j < dim; j++) {
@@ -104,8 +109,11 @@ export class LearnedPositionalEncoding extends Module {
 
   constructor(maxLength: number, dim: number, options: { generator?: Generator; dtype?: DType } = {}) {
     super();
+    checkOptions('LearnedPositionalEncoding', options, ['generator', 'dtype']);
     this.maxLength = checkCount('LearnedPositionalEncoding', 'maxLength', maxLength);
     this.dim = checkCount('LearnedPositionalEncoding', 'dim', dim);
+    checkSize('LearnedPositionalEncoding', [maxLength, dim], 8, 'maxLength');
+    checkGenerator('LearnedPositionalEncoding', 'generator', options.generator);
     const p = randn([maxLength, dim], { generator: options.generator, dtype: 'float64' });
     this.weight = new Parameter(new NDArray(p.toTypedArray().map((v) => v * 0.02), [maxLength, dim]).copy(options.dtype ?? 'float32'));
   }

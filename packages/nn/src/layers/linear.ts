@@ -6,7 +6,7 @@
  * networks) and `'xavier'` (tanh networks) draw W from those schemes, with b = 0.
  */
 import { type Tensor, matmul } from '@skipgrad/autograd';
-import { type DType, type Generator, NDArray, SkipgradError, allocate, describe } from '@skipgrad/tensor';
+import { type DType, type Generator, NDArray, SkipgradError, allocate, checkSize, describe, checkOptions, checkGenerator } from '@skipgrad/tensor';
 import { kaimingNormal, uniform, xavierNormal } from '../init.js';
 import { Module, Parameter, checkInput } from '../module.js';
 
@@ -25,9 +25,12 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
+    checkOptions('Linear', options, ['bias', 'init', 'generator', 'dtype']);
     for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new SkipgradError('Linear', name, 'a positive integer', describe(v));
     }
+    checkSize('Linear', [outFeatures, inFeatures], 4, 'outFeatures');
+    checkGenerator('Linear', 'generator', options.generator);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const shape = [outFeatures, inFeatures];

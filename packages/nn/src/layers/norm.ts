@@ -18,7 +18,7 @@
  * All built from differentiable ops, so the gradient through μ and σ² comes for free.
  */
 import { Tensor, noGrad } from '@skipgrad/autograd';
-import { type DType, type NDArray, SkipgradError, describe, full } from '@skipgrad/tensor';
+import { type DType, type NDArray, SkipgradError, checkList, checkOptions, checkSize, describe, full } from '@skipgrad/tensor';
 import { Buffer, Module, Parameter, checkInput } from '../module.js';
 
 export interface NormOptions {
@@ -38,8 +38,12 @@ function standardise(x: Tensor, axes: number[], eps: number): { xhat: Tensor; me
 
 function checkCount(op: string, name: string, v: unknown): number {
   if (!Number.isInteger(v) || (v as number) < 1) throw new SkipgradError(op, name, 'a positive integer', describe(v));
+  checkSize(op, [v as number], 8, name);
   return v as number;
 }
+
+const NORM_KEYS = ['eps', 'affine', 'dtype'];
+const BATCH_NORM_KEYS = [...NORM_KEYS, 'momentum', 'trackRunningStats'];
 
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
@@ -49,7 +53,8 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], options: NormOptions = {}) {
     super();
-    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    checkOptions('LayerNorm', options, NORM_KEYS);
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : checkList('LayerNorm', 'normalizedShape', normalizedShape, (v) => v as number, 'a size or a list of sizes');
     shape.forEach((s, i) => checkCount('LayerNorm', `normalizedShape[${i}]`, s));
     this.normalizedShape = shape;
     this.eps = options.eps ?? 1e-5;
@@ -132,6 +137,7 @@ abstract class BatchNorm extends Module {
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
     const op = this.constructor.name;
+    checkOptions(op, options, BATCH_NORM_KEYS);
     this.numFeatures = checkCount(op, 'numFeatures', numFeatures);
     this.eps = options.eps ?? 1e-5;
     this.momentum = checkMomentum(op, options);
@@ -215,6 +221,7 @@ export class GroupNorm extends Module {
 
   constructor(numGroups: number, numChannels: number, options: NormOptions = {}) {
     super();
+    checkOptions('GroupNorm', options, NORM_KEYS);
     this.numGroups = checkCount('GroupNorm', 'numGroups', numGroups);
     this.numChannels = checkCount('GroupNorm', 'numChannels', numChannels);
     if (numChannels % numGroups !== 0) {
@@ -256,6 +263,7 @@ export class InstanceNorm2d extends Module {
   /** Defaults as PyTorch's: affine false, trackRunningStats false. */
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
+    checkOptions('InstanceNorm2d', options, BATCH_NORM_KEYS);
     this.numFeatures = checkCount('InstanceNorm2d', 'numFeatures', numFeatures);
     this.eps = options.eps ?? 1e-5;
     this.momentum = checkMomentum('InstanceNorm2d', options);

@@ -32,7 +32,7 @@
  */
 import type { Tensor } from '@skipgrad/autograd';
 import { dropout as dropoutOp, gelu } from '@skipgrad/autograd';
-import { type DType, type Generator, NDArray, SkipgradError, describe, formatShape, full } from '@skipgrad/tensor';
+import { type DType, type Generator, NDArray, SkipgradError, checkSize, describe, formatShape, full, checkGenerator } from '@skipgrad/tensor';
 import { xavierNormal } from '../init.js';
 import { Module, Parameter, checkInput } from '../module.js';
 import { type AttentionMasks, MultiheadAttention } from './attention.js';
@@ -91,6 +91,10 @@ export class TransformerEncoderLayer extends Module {
     for (const [name, v] of [['dModel', dModel], ['nhead', nhead]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new SkipgradError(OP, name, 'a positive integer', describe(v));
     }
+    checkGenerator(OP, 'generator', o.generator);
+    if (dModel % nhead !== 0) throw new SkipgradError(OP, 'nhead', `a divisor of dModel ${dModel}`, String(nhead));
+    if (o.dimFeedforward !== undefined) checkSize(OP, [o.dimFeedforward, dModel], 4, 'dimFeedforward');
+    checkSize(OP, [3 * dModel, dModel], 4, 'dModel');
     this.dModel = dModel;
     this.normFirst = o.normFirst ?? false;
     this.residual = o.residual ?? true;

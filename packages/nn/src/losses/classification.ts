@@ -46,6 +46,7 @@ const DEFAULT_IGNORE = -100;
 function classRows(op: string, x: unknown, arg = 'input'): { rows: Tensor; samples: number[]; classes: number } {
   if (!(x instanceof Tensor) || x.rank < 2) throw new SkipgradError(op, arg, 'a Tensor of shape [N, C] or [N, C, d₁, …]', describe(x));
   const classes = x.shape[1]!;
+  if (classes === 0) throw new SkipgradError(op, arg, 'at least one class on axis 1', `shape ${formatShape(x.shape)}`);
   const samples = x.shape.filter((_, i) => i !== 1);
   if (x.rank === 2) return { rows: x, samples, classes };
   const toLast = [0, ...x.shape.map((_, i) => i).slice(2), 1];

@@ -28,5 +28,6 @@ export function checkSameShape(op: string, prediction: unknown, target: unknown)
   if (prediction.shape.length !== target.shape.length || prediction.shape.some((s, i) => s !== target.shape[i])) {
     throw new SkipgradError(op, 'target', `shape ${formatShape(prediction.shape)} (the prediction's)`, formatShape(target.shape));
   }
+  if (target.dtype !== prediction.dtype) throw new SkipgradError(op, 'target', `dtype ${prediction.dtype} (the prediction's)`, target.dtype, 'convert one with .to(dtype)');
   return [prediction, target];
 }

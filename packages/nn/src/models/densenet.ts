@@ -10,7 +10,7 @@
  * θ = 0.5) of depth d has (d − 4)/6 layers per block over three blocks.
  */
 import type { Generator } from '@skipgrad/tensor';
-import { SkipgradError, describe } from '@skipgrad/tensor';
+import { SkipgradError, checkBoolean, checkGenerator, checkInteger, checkOptions, checkSize, describe } from '@skipgrad/tensor';
 import { Flatten, ReLU } from '../layers/basic.js';
 import { Sequential } from '../layers/containers.js';
 import { AdaptiveAvgPool2d, AvgPool2d, Conv2d } from '../layers/conv.js';
@@ -28,8 +28,13 @@ const conv = (i: number, o: number, k: number, g?: Generator): Conv2d =>
  * @example
  * denseLayer(4, 2).forward(randn([2, 4, 3, 3])).shape; // [2, 6, 3, 3]
  */
-export function denseLayer(inC: number, growth: number, o: { bottleneck?: boolean; generator?: Generator } = {}): DenseConcat {
-  const g = o.generator;
+export function denseLayer(inC: number, growth: number, options: { bottleneck?: boolean; generator?: Generator } = {}): DenseConcat {
+  checkInteger('denseLayer', 'inC', inC, 1);
+  checkInteger('denseLayer', 'growth', growth, 1);
+  checkSize('denseLayer', [4 * growth, inC + 4 * growth, 3, 3], 4, 'growth');
+  const o = checkOptions<{ bottleneck?: boolean; generator?: Generator }>('denseLayer', options, ['bottleneck', 'generator']);
+  if (o.bottleneck !== undefined) checkBoolean('denseLayer', 'bottleneck', o.bottleneck);
+  const g = checkGenerator('denseLayer', 'generator', o.generator);
   const h = o.bottleneck === false
     ? new Sequential(new BatchNorm2d(inC), new ReLU(), conv(inC, growth, 3, g))
     : new Sequential(new BatchNorm2d(inC), new ReLU(), conv(inC, 4 * growth, 1, g), new BatchNorm2d(4 * growth), new ReLU(), conv(4 * growth, growth, 3, g));
@@ -43,6 +48,12 @@ export function denseLayer(inC: number, growth: number, o: { bottleneck?: boolea
  * denseBlock(4, 3, 2).forward(randn([2, 4, 3, 3])).shape; // [2, 10, 3, 3]
  */
 export function denseBlock(inC: number, layers: number, growth: number, o: { bottleneck?: boolean; generator?: Generator } = {}): Sequential {
+  checkInteger('denseBlock', 'inC', inC, 1);
+  checkInteger('denseBlock', 'layers', layers, 1);
+  checkInteger('denseBlock', 'growth', growth, 1);
+  checkSize('denseBlock', [4 * growth, inC + layers * growth, 3, 3], 4, 'growth');
+  checkOptions('denseBlock', o, ['bottleneck', 'generator']);
+  checkGenerator('denseBlock', 'generator', o.generator);
   return new Sequential(...Array.from({ length: layers }, (_, l) => denseLayer(inC + l * growth, growth, o)));
 }
 
@@ -53,6 +64,10 @@ export function denseBlock(inC: number, layers: number, growth: number, o: { bot
  * transition(8, 4).forward(randn([2, 8, 4, 4])).shape; // [2, 4, 2, 2]
  */
 export function transition(inC: number, outC: number, g?: Generator): Sequential {
+  checkInteger('transition', 'inC', inC, 1);
+  checkInteger('transition', 'outC', outC, 1);
+  checkSize('transition', [outC, inC], 8, 'outC');
+  checkGenerator('transition', 'g', g);
   return new Sequential(new BatchNorm2d(inC), new ReLU(), conv(inC, outC, 1, g), new AvgPool2d(2));
 }
 
@@ -73,7 +88,10 @@ export interface DenseNetOptions {
  * @example
  * denseNetBC({ depth: 100 }).parameterCount(); // 769162
  */
-export function denseNetBC(o: DenseNetOptions = {}): Sequential {
+export function denseNetBC(options: DenseNetOptions = {}): Sequential {
+  const o = checkOptions<DenseNetOptions>('denseNetBC', options, ['depth', 'growth', 'compression', 'classes', 'inChannels', 'generator']);
+  for (const name of ['growth', 'classes', 'inChannels'] as const) if (o[name] !== undefined) checkInteger('denseNetBC', name, o[name], 1);
+  checkGenerator('denseNetBC', 'generator', o.generator);
   const depth = o.depth ?? 40;
   if (!Number.isInteger(depth) || depth < 10 || (depth - 4) % 6 !== 0) {
     throw new SkipgradError('denseNetBC', 'depth', '6L + 4 for a positive integer L (10, 16, 40, 100, …)', describe(depth));

@@ -10,7 +10,7 @@
  * All layers but the input projection and head have the same width, so the depth is the only
  * thing that changes between runs.
  */
-import { type Generator, SkipgradError, describe } from '@skipgrad/tensor';
+import { type Generator, SkipgradError, checkGenerator, checkOptions, describe } from '@skipgrad/tensor';
 import { ReLU, Tanh } from '../layers/basic.js';
 import { Sequential } from '../layers/containers.js';
 import { Linear } from '../layers/linear.js';
@@ -42,7 +42,9 @@ export interface MLPOptions {
  * @example
  * mlp({ inFeatures: 4, width: 8, depth: 3, classes: 2, kind: 'residual' }).forward(randn([5, 4])).shape; // [5, 2]
  */
-export function mlp(o: MLPOptions): Sequential {
+export function mlp(options: MLPOptions): Sequential {
+  const o = checkOptions<MLPOptions>('mlp', options, ['inFeatures', 'width', 'depth', 'classes', 'kind', 'activation', 'init', 'gateBias', 'growth', 'generator'], 'options', true) as MLPOptions;
+  checkGenerator('mlp', 'generator', o.generator);
   for (const k of ['inFeatures', 'width', 'depth', 'classes'] as const) {
     if (!Number.isInteger(o[k]) || o[k] < 1) throw new SkipgradError('mlp', k, 'a positive integer', describe(o[k]));
   }

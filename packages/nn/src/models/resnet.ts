@@ -12,7 +12,7 @@
  * and 64 channels (stride 2 entering stages 2 and 3), global average pooling, a linear head.
  */
 import type { Generator } from '@skipgrad/tensor';
-import { SkipgradError, describe } from '@skipgrad/tensor';
+import { SkipgradError, checkBoolean, checkGenerator, checkInteger, checkOptions, checkSize, describe } from '@skipgrad/tensor';
 import { Flatten, ReLU } from '../layers/basic.js';
 import { Sequential } from '../layers/containers.js';
 import { AdaptiveAvgPool2d, Conv2d } from '../layers/conv.js';
@@ -42,14 +42,26 @@ function withSkip(f: Module, s: Module | null, plain: boolean, activateAfter: bo
   return activateAfter ? new Sequential(body, new ReLU()) : body;
 }
 
+/** A block builder's arguments: channel counts >= 1 and its options, under the builder's name. */
+function blockArgs(op: string, inC: unknown, outC: unknown, options: unknown, outName = 'outC'): BlockOptions & { stride: number } {
+  checkInteger(op, 'inC', inC, 1);
+  checkInteger(op, outName, outC, 1);
+  checkSize(op, [(outC as number) * 4, (inC as number) + (outC as number) * 4, 3, 3], 4, outName); // the largest filter bank any block makes
+  const o = checkOptions<BlockOptions>(op, options, ['stride', 'plain', 'generator']);
+  if (o.plain !== undefined) checkBoolean(op, 'plain', o.plain);
+  checkGenerator(op, 'generator', o.generator);
+  return { ...o, stride: checkInteger(op, 'stride', o.stride ?? 1, 1) };
+}
+
 /**
  * ResNet's basic block: relu(F(x) + S(x)) with F two 3×3 conv + BN, S the identity or a projection.
  *
  * @example
  * basicBlock(16, 32, { stride: 2 }).forward(randn([1, 16, 8, 8])).shape; // [1, 32, 4, 4]
  */
-export function basicBlock(inC: number, outC: number, o: BlockOptions = {}): Module {
-  const stride = o.stride ?? 1;
+export function basicBlock(inC: number, outC: number, options: BlockOptions = {}): Module {
+  const o = blockArgs('basicBlock', inC, outC, options);
+  const stride = o.stride;
   const f = new Sequential(conv(inC, outC, 3, stride, o.generator), new BatchNorm2d(outC), new ReLU(), conv(outC, outC, 3, 1, o.generator), new BatchNorm2d(outC));
   return withSkip(f, shortcut(inC, outC, stride, o.generator), o.plain ?? false, true);
 }
@@ -60,8 +72,9 @@ export function basicBlock(inC: number, outC: number, o: BlockOptions = {}): Mod
  * @example
  * preActBlock(16, 16).forward(randn([2, 16, 4, 4])).shape; // [2, 16, 4, 4]
  */
-export function preActBlock(inC: number, outC: number, o: BlockOptions = {}): Module {
-  const stride = o.stride ?? 1;
+export function preActBlock(inC: number, outC: number, options: BlockOptions = {}): Module {
+  const o = blockArgs('preActBlock', inC, outC, options);
+  const stride = o.stride;
   const f = new Sequential(new BatchNorm2d(inC), new ReLU(), conv(inC, outC, 3, stride, o.generator), new BatchNorm2d(outC), new ReLU(), conv(outC, outC, 3, 1, o.generator));
   const s = inC === outC && stride === 1 ? null : conv(inC, outC, 1, stride, o.generator);
   return withSkip(f, s, o.plain ?? false, false);
@@ -73,8 +86,9 @@ export function preActBlock(inC: number, outC: number, o: BlockOptions = {}): Mo
  * @example
  * bottleneckBlock(8, 4).forward(randn([2, 8, 4, 4])).shape; // [2, 16, 4, 4]
  */
-export function bottleneckBlock(inC: number, mid: number, o: BlockOptions = {}): Module {
-  const stride = o.stride ?? 1;
+export function bottleneckBlock(inC: number, mid: number, options: BlockOptions = {}): Module {
+  const o = blockArgs('bottleneckBlock', inC, mid, options, 'mid');
+  const stride = o.stride;
   const out = 4 * mid;
   const f = new Sequential(
     conv(inC, mid, 1, 1, o.generator), new BatchNorm2d(mid), new ReLU(),
@@ -101,7 +115,10 @@ export interface ResNetOptions {
  * @example
  * resnetCifar({ depth: 20 }).parameterCount(); // 272474
  */
-export function resnetCifar(o: ResNetOptions): Sequential {
+export function resnetCifar(options: ResNetOptions): Sequential {
+  const o = checkOptions<ResNetOptions>('resnetCifar', options, ['depth', 'classes', 'inChannels', 'width', 'plain', 'preActivation', 'generator'], 'options', true) as ResNetOptions;
+  for (const name of ['classes', 'inChannels', 'width'] as const) if (o[name] !== undefined) checkInteger('resnetCifar', name, o[name], 1);
+  checkGenerator('resnetCifar', 'generator', o.generator);
   if (!Number.isInteger(o.depth) || o.depth < 8 || (o.depth - 2) % 6 !== 0) {
     throw new SkipgradError('resnetCifar', 'depth', '6n + 2 for a positive integer n (20, 32, 56, …)', describe(o.depth));
   }

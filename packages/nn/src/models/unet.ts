@@ -11,7 +11,7 @@
  * With `skip: false` the concat is dropped (the decoder sees only the upsampled path).
  */
 import { type Tensor, concat } from '@skipgrad/autograd';
-import { type Generator, SkipgradError, describe } from '@skipgrad/tensor';
+import { type Generator, SkipgradError, checkBoolean, checkGenerator, checkInteger, checkOptions, checkSize, describe } from '@skipgrad/tensor';
 import { ReLU } from '../layers/basic.js';
 import { ModuleList, Sequential } from '../layers/containers.js';
 import { Conv2d, ConvTranspose2d, MaxPool2d } from '../layers/conv.js';
@@ -25,6 +25,10 @@ import { Module, checkInput } from '../module.js';
  * convBlock(1, 4).forward(randn([2, 1, 5, 5])).shape; // [2, 4, 5, 5]
  */
 export function convBlock(inC: number, outC: number, g?: Generator): Sequential {
+  checkInteger('convBlock', 'inC', inC, 1);
+  checkInteger('convBlock', 'outC', outC, 1);
+  checkSize('convBlock', [outC, inC + outC, 3, 3], 4, 'outC');
+  checkGenerator('convBlock', 'g', g);
   const conv = (i: number, o: number): Conv2d => new Conv2d(i, o, 3, { padding: 1, bias: false, init: 'kaiming', generator: g });
   return new Sequential(conv(inC, outC), new BatchNorm2d(outC), new ReLU(), conv(outC, outC), new BatchNorm2d(outC), new ReLU());
 }
@@ -50,8 +54,14 @@ export class UNet extends Module {
   pool = new MaxPool2d(2);
   head: Conv2d;
 
-  constructor(o: UNetOptions) {
+  constructor(options: UNetOptions) {
     super();
+    const o = checkOptions<UNetOptions>('UNet', options, ['inChannels', 'outChannels', 'depth', 'width', 'skip', 'generator'], 'options', true) as UNetOptions;
+    checkInteger('UNet', 'inChannels', o.inChannels, 1);
+    checkInteger('UNet', 'outChannels', o.outChannels, 1);
+    if (o.width !== undefined) checkInteger('UNet', 'width', o.width, 2);
+    if (o.skip !== undefined) checkBoolean('UNet', 'skip', o.skip);
+    checkGenerator('UNet', 'generator', o.generator);
     this.depth = o.depth ?? 3;
     if (!Number.isInteger(this.depth) || this.depth < 1) throw new SkipgradError('UNet', 'depth', 'a positive integer', describe(o.depth));
     this.skip = o.skip ?? true;

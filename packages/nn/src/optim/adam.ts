@@ -13,7 +13,7 @@
  * parameter whose first gradient comes at step 5 is bias-corrected as at its first step.
  */
 import { type Tensor, max, stack } from '@skipgrad/autograd';
-import { SkipgradError, describe } from '@skipgrad/tensor';
+import { SkipgradError, checkOptions, checkString, describe } from '@skipgrad/tensor';
 import { type BaseOptions, Optimizer, type Params, checkBase, checkRange } from './optimizer.js';
 
 export interface AdamGroupOptions extends BaseOptions {
@@ -23,6 +23,8 @@ export interface AdamGroupOptions extends BaseOptions {
   amsgrad: boolean;
 }
 export type AdamOptions = Partial<AdamGroupOptions>;
+
+const ADAM_KEYS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'];
 
 export class Adam extends Optimizer<AdamGroupOptions> {
   protected readonly decoupled: boolean = false;
@@ -34,7 +36,8 @@ export class Adam extends Optimizer<AdamGroupOptions> {
   }
 
   constructor(params: Params<AdamGroupOptions>, options: AdamOptions = {}, name = 'Adam') {
-    super(name, params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...options }, (o) => {
+    super(checkString('Adam', 'name', name), params,
+      { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...checkOptions(name, options, ADAM_KEYS) }, (o) => {
       checkBase(name, o);
       if (!Array.isArray(o.betas) || o.betas.length !== 2) throw new SkipgradError(name, 'betas', 'a pair [β₁, β₂]', describe(o.betas));
       checkRange(name, 'betas[0]', o.betas[0], 0, 0.999999);
@@ -72,6 +75,6 @@ export class AdamW extends Adam {
   protected override readonly decoupled: boolean = true;
 
   constructor(params: Params<AdamGroupOptions>, options: AdamOptions = {}) {
-    super(params, { weightDecay: 0.01, ...options }, 'AdamW');
+    super(params, { weightDecay: 0.01, ...checkOptions('AdamW', options, ADAM_KEYS) }, 'AdamW');
   }
 }

@@ -8,7 +8,7 @@
  * parameters — e.g. no weight decay on biases and norms, a smaller lr for a pretrained backbone.
  */
 import { type Tensor, forgettingTemporaries, noGrad } from '@skipgrad/autograd';
-import { SkipgradError, checkList, describe } from '@skipgrad/tensor';
+import { SkipgradError, checkFunction, checkList, checkString, describe } from '@skipgrad/tensor';
 import { Parameter } from '../module.js';
 
 /** The options every optimizer has. */
@@ -37,6 +37,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
    * @param check     validates one group's resolved options (named errors), returning them
    */
   constructor(op: string, params: Params<O>, defaults: O, check: (options: O) => O) {
+    checkString('Optimizer', 'op', op, "the optimizer's name (a string)");
+    checkFunction('Optimizer', 'check', check);
     const groups = isGroupList(params) ? params : [{ params: checkList(op, 'params', params, (p) => p as Parameter, 'a list of Parameters (module.parameters()) or of groups { params, …options }') } as unknown as ParamGroup<O>];
     this.groups = groups.map((g, i) => {
       if (g === null || typeof g !== 'object' || !('params' in g)) throw new SkipgradError(op, `params[${i}]`, 'a Parameter or a group { params, …options }', describe(g));

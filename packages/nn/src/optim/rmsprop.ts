@@ -12,7 +12,7 @@
  * gradients; weight decay adds λ·p to g first.
  */
 import type { Tensor } from '@skipgrad/autograd';
-import { SkipgradError, describe } from '@skipgrad/tensor';
+import { SkipgradError, checkOptions, describe } from '@skipgrad/tensor';
 import { type BaseOptions, Optimizer, type Params, checkBase, checkRange } from './optimizer.js';
 
 export interface RMSpropGroupOptions extends BaseOptions {
@@ -32,7 +32,10 @@ export class RMSprop extends Optimizer<RMSpropGroupOptions> {
   }
 
   constructor(params: Params<RMSpropGroupOptions>, options: RMSpropOptions = {}) {
-    super('RMSprop', params, { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...options }, (o) => {
+    super('RMSprop', params, {
+      lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false,
+      ...checkOptions('RMSprop', options, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize']),
+    }, (o) => {
       checkBase('RMSprop', o);
       checkRange('RMSprop', 'alpha', o.alpha, 0, 1);
       checkRange('RMSprop', 'eps', o.eps, 0, Infinity);
@@ -76,7 +79,10 @@ export class Adagrad extends Optimizer<AdagradGroupOptions> {
   }
 
   constructor(params: Params<AdagradGroupOptions>, options: AdagradOptions = {}) {
-    super('Adagrad', params, { lr: 0.01, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...options }, (o) => {
+    super('Adagrad', params, {
+      lr: 0.01, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false,
+      ...checkOptions('Adagrad', options, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps', 'maximize']),
+    }, (o) => {
       checkBase('Adagrad', o);
       checkRange('Adagrad', 'lrDecay', o.lrDecay, 0, Infinity);
       checkRange('Adagrad', 'weightDecay', o.weightDecay, 0, Infinity);

@@ -7,10 +7,10 @@
  *   cosine:  factor = η + (1 − η)·(1 + cos(π·t/T))/2, η = minLr/baseLr, t clamped to T
  *   warmup:  factor = (t + 1)/warmupSteps for t < warmupSteps, then the wrapped schedule's
  */
-import { SkipgradError, describe } from '@skipgrad/tensor';
+import { SkipgradError, checkList, describe } from '@skipgrad/tensor';
 import { noGrad } from '@skipgrad/autograd';
-import type { Parameter } from '../module.js';
-import type { Optimizer } from './optimizer.js';
+import { Parameter } from '../module.js';
+import { Optimizer } from './optimizer.js';
 
 export type LRFactor = (step: number) => number;
 
@@ -21,6 +21,7 @@ export class LRScheduler {
   t = 0;
 
   constructor(readonly optimizer: Optimizer, readonly factor: LRFactor) {
+    if (!(optimizer instanceof Optimizer)) throw new SkipgradError('LRScheduler', 'optimizer', 'an Optimizer', describe(optimizer));
     if (typeof factor !== 'function') throw new SkipgradError('LRScheduler', 'factor', 'a function of the step (stepLR, cosineLR, …)', describe(factor));
     this.baseLrs = optimizer.groups.map((g) => g.lr);
     this.apply();
@@ -93,7 +94,10 @@ export function linearWarmup(warmupSteps: number, after: LRFactor = () => 1): LR
  */
 export function clipGradNorm(params: Iterable<Parameter>, maxNorm: number): number {
   if (typeof maxNorm !== 'number' || !(maxNorm > 0)) throw new SkipgradError('clipGradNorm', 'maxNorm', 'a positive number', describe(maxNorm));
-  const list = [...params].filter((p) => p.grad !== null);
+  const list = checkList('clipGradNorm', 'params', params, (p, i) => {
+    if (!(p instanceof Parameter)) throw new SkipgradError('clipGradNorm', `params[${i}]`, 'a Parameter', describe(p));
+    return p;
+  }, 'a list of Parameters (module.parameters())').filter((p) => p.grad !== null);
   return noGrad(() => {
     const total = Math.sqrt(list.reduce((s, p) => s + p.grad!.mul(p.grad!).sum().item(), 0));
     if (total > maxNorm) {

@@ -7,7 +7,7 @@
  *   p ← p − lr·g
  */
 import type { Tensor } from '@skipgrad/autograd';
-import { SkipgradError, describe } from '@skipgrad/tensor';
+import { SkipgradError, checkOptions, describe } from '@skipgrad/tensor';
 import { type BaseOptions, Optimizer, type Params, checkBase, checkRange } from './optimizer.js';
 
 export interface SGDGroupOptions extends BaseOptions {
@@ -18,6 +18,8 @@ export interface SGDGroupOptions extends BaseOptions {
 }
 export type SGDOptions = Partial<SGDGroupOptions>;
 
+const SGD_KEYS = ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay', 'maximize'];
+
 export class SGD extends Optimizer<SGDGroupOptions> {
   private readonly buffers = new Map<number, Tensor>();
 
@@ -26,7 +28,7 @@ export class SGD extends Optimizer<SGDGroupOptions> {
   }
 
   constructor(params: Params<SGDGroupOptions>, options: SGDOptions = {}) {
-    super('SGD', params, { lr: 0.01, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false, ...options }, (o) => {
+    super('SGD', params, { lr: 0.01, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false, ...checkOptions('SGD', options, SGD_KEYS) }, (o) => {
       checkBase('SGD', o);
       checkRange('SGD', 'momentum', o.momentum, 0, 1);
       checkRange('SGD', 'dampening', o.dampening, 0, 1);

@@ -11,7 +11,7 @@
  * initialisation each layer mostly carries, which lets very deep highway networks train.
  */
 import type { Tensor } from '@skipgrad/autograd';
-import { type DType, type Generator, NDArray, SkipgradError, allocate, describe } from '@skipgrad/tensor';
+import { type DType, type Generator, NDArray, SkipgradError, allocate, describe, checkSize, checkOptions, checkGenerator } from '@skipgrad/tensor';
 import { Linear } from '../layers/linear.js';
 import { Module, checkInput } from '../module.js';
 
@@ -31,7 +31,10 @@ export class Highway extends Module {
 
   constructor(features: number, options: HighwayOptions = {}) {
     super();
+    checkOptions('Highway', options, ['activation', 'gateBias', 'generator', 'dtype']);
     if (!Number.isInteger(features) || features < 1) throw new SkipgradError('Highway', 'features', 'a positive integer', describe(features));
+    checkSize('Highway', [features, features], 4, 'features');
+    checkGenerator('Highway', 'generator', options.generator);
     this.features = features;
     this.activation = options.activation ?? 'relu';
     const o = { generator: options.generator, dtype: options.dtype, init: this.activation === 'relu' ? 'kaiming' as const : 'xavier' as const };

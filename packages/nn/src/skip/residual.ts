@@ -10,7 +10,7 @@
  *   each block starts as the identity and learns how much of f to let in.
  */
 import { type Tensor, concat } from '@skipgrad/autograd';
-import { type DType, SkipgradError, describe, full } from '@skipgrad/tensor';
+import { type DType, SkipgradError, describe, full, checkOptions } from '@skipgrad/tensor';
 import { Module, Parameter, checkInput } from '../module.js';
 
 function checkModule(op: string, name: string, m: unknown): Module {
@@ -47,6 +47,7 @@ export class ReZero extends Module {
 
   constructor(f: Module, options: { dtype?: DType } = {}) {
     super();
+    checkOptions('ReZero', options, ['dtype']);
     this.f = checkModule('ReZero', 'f', f);
     this.alpha = new Parameter(full([], 0, { dtype: options.dtype ?? 'float32' }));
   }

@@ -15,7 +15,7 @@
  * experiment plots.
  */
 import type { Tensor } from '@skipgrad/autograd';
-import { type DType, SkipgradError, describe, formatShape, full, normalizeAxis } from '@skipgrad/tensor';
+import { type DType, SkipgradError, describe, formatShape, full, normalizeAxis, checkOptions } from '@skipgrad/tensor';
 import { Module, Parameter, checkInput } from '../module.js';
 
 function checkModule(op: string, m: unknown): Module {
@@ -42,6 +42,7 @@ export class SkipInit extends Module {
   /** y = x + α·f(x), α a learned scalar starting at `init` (default 0). */
   constructor(f: Module, options: { init?: number; dtype?: DType } = {}) {
     super();
+    checkOptions('SkipInit', options, ['init', 'dtype']);
     this.f = checkModule('SkipInit', f);
     this.alpha = new Parameter(full([], checkInit('SkipInit', options.init ?? 0), { dtype: options.dtype ?? 'float32' }));
   }
@@ -64,6 +65,7 @@ export class LayerScale extends Module {
   /** y = x + γ ⊙ f(x), γ [channels] learned, starting at `init` (default 0.1), along `axis`. */
   constructor(f: Module, channels: number, options: { init?: number; axis?: number; dtype?: DType } = {}) {
     super();
+    checkOptions('LayerScale', options, ['init', 'axis', 'dtype']);
     this.f = checkModule('LayerScale', f);
     if (!Number.isInteger(channels) || channels < 1) throw new SkipgradError('LayerScale', 'channels', 'a positive integer', describe(channels));
     this.channels = channels;
