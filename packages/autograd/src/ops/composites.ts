@@ -1,7 +1,7 @@
 /**
  * Small composites: each is a line or two of primitives, so its gradient needs no code.
  */
-import { type Generator, NDArray, SkipgradError, allocate, defaultGenerator, describe, checkOptions } from '@skipgrad/tensor';
+import { type Generator, NDArray, SkipgradError, allocate, defaultGenerator, describe, checkOptions, checkGenerator } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
 import { Tensor } from '../tensor.js';
@@ -40,8 +40,9 @@ export function dropout(a: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
   checkOptions('dropout', options, ['training', 'generator']);
   const x = checkTensor('dropout', 'a', a);
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new SkipgradError('dropout', 'p', 'a probability in [0, 1]', describe(p));
+  if (options.training !== undefined && typeof options.training !== 'boolean') throw new SkipgradError('dropout', 'training', 'a boolean', describe(options.training));
+  const g = checkGenerator('dropout', 'generator', options.generator) ?? defaultGenerator;
   if (options.training === false || p === 0) return x;
-  const g = options.generator ?? defaultGenerator;
   const mask = allocate(x.dtype, x.size);
   const keep = 1 - p;
   for (let i = 0; i < mask.length; i++) mask[i] = g.uniform() < keep ? 1 / keep : 0;

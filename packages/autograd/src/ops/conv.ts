@@ -109,6 +109,8 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const w = checkTensor('conv1d', 'weight', weight);
   if (input.rank !== 3) throw new SkipgradError('conv1d', 'x', 'a tensor [N, C, L]', `shape ${formatShape(input.shape)}`);
   if (w.rank !== 3) throw new SkipgradError('conv1d', 'weight', 'a tensor [O, C/groups, k]', `shape ${formatShape(w.shape)}`);
+  checkSameDtype('conv1d', 'weight', w, 'x', input);
+  if (bias !== null) checkSameDtype('conv1d', 'bias', checkTensor('conv1d', 'bias', bias), 'x', input);
   const one = (v: number | undefined, fill: number): [number, number] => [fill, v ?? fill];
   for (const name of ['stride', 'dilation'] as const) {
     const v = options[name];

@@ -148,10 +148,12 @@ export function crossEntropy(logits: Tensor, target: readonly number[] | Tensor,
   const eps = o.labelSmoothing ?? 0;
   if (typeof eps !== 'number' || !(eps >= 0 && eps < 1)) throw new SkipgradError(op, 'labelSmoothing', 'a number in [0, 1)', describe(eps));
   const weights = classWeights(op, o.weight, classes);
+  if (o.weight && o.weight.dtype !== rows.dtype) throw new SkipgradError(op, 'weight', `dtype ${rows.dtype} (the logits')`, o.weight.dtype, 'convert it with .to(dtype)');
   const logp = rows.logSoftmax(1);
   const byClass = (t: Tensor): Tensor => (weights ? t.mul(constant(weights, [classes], t)) : t);
   if (target instanceof Tensor && target.rank === (logits as Tensor).rank && target.shape.every((s, i) => s === (logits as Tensor).shape[i])) {
     if (o.ignoreIndex !== undefined) throw new SkipgradError(op, 'ignoreIndex', 'no ignoreIndex with probability targets (it applies to class indices)', String(o.ignoreIndex));
+    if (target.dtype !== rows.dtype) throw new SkipgradError(op, 'target', `probabilities of dtype ${rows.dtype} (the logits')`, target.dtype, 'convert them with .to(dtype)');
     let probs = classRows(op, target, 'target').rows;
     if (eps > 0) probs = probs.mul(1 - eps).add(eps / classes);
     const perSample = byClass(logp.mul(probs)).sum(1).neg();
