@@ -1,9 +1,11 @@
 /**
  * Saving and loading models as .safetensors files in Node. (In a browser, use
  * serializeSafetensors / parseSafetensors with the bytes of a download or upload.)
- * node:fs is imported only when these functions run, so browser bundles never need it.
+ * The file system is reached through files.ts, which a browser bundle swaps for files.browser.ts
+ * (the package.json "browser" field): there, saveModel and loadModel say to use the bytes instead.
  */
 import { SkipgradError, checkString, describe } from '@skipgrad/tensor';
+import { readBytes, writeBytes } from './files.js';
 import { parseSafetensors, serializeSafetensors } from './safetensors.js';
 import { Module } from './module.js';
 
@@ -23,10 +25,10 @@ export async function saveModel(module: Module, path: string, metadata: Record<s
   checkModule('saveModel', module);
   checkString('saveModel', 'path', path, 'a file path');
   const bytes = serializeSafetensors(module.stateDict(), metadata);
-  const { writeFile } = await import('node:fs/promises');
   try {
-    await writeFile(path, bytes);
+    await writeBytes('saveModel', path, bytes);
   } catch (e) {
+    if (e instanceof SkipgradError) throw e;
     throw new SkipgradError('saveModel', 'path', 'a file path that can be written', `'${path}'`, (e as { code?: string }).code ?? (e as Error).message);
   }
 }
@@ -42,11 +44,11 @@ export async function saveModel(module: Module, path: string, metadata: Record<s
 export async function loadModel(module: Module, path: string): Promise<Record<string, string>> {
   checkModule('loadModel', module);
   checkString('loadModel', 'path', path, 'a file path');
-  const { readFile } = await import('node:fs/promises');
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    bytes = await readBytes('loadModel', path);
   } catch (e) {
+    if (e instanceof SkipgradError) throw e;
     throw new SkipgradError('loadModel', 'path', 'a readable safetensors file', `'${path}'`, (e as { code?: string }).code ?? (e as Error).message);
   }
   let file: ReturnType<typeof parseSafetensors>;

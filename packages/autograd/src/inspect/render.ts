@@ -10,6 +10,7 @@ import type { Tensor } from '../tensor.js';
 import { checkString } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { type GraphOptions, dotOf } from './export.js';
+import { writeText } from './files.js';
 
 type Viz = { renderString(dot: string, options: { format: 'svg' }): string };
 let viz: Promise<Viz> | null = null;
@@ -39,6 +40,5 @@ async function svgOf(op: string, output: Tensor | string, options: GraphOptions)
 export async function writeSvg(output: Tensor | string, path: string, options: GraphOptions = {}): Promise<void> {
   checkString('writeSvg', 'path', path, 'a file path');
   const svg = await svgOf('writeSvg', output, options);
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile(path, svg);
+  await writeText('writeSvg', path, svg);
 }

@@ -70,22 +70,9 @@ for (;;) {
 }
 `;
 
-interface NodeWorker { unref(): void; terminate(): Promise<number> }
-type WorkerConstructor = new (source: string, options: { eval: true; workerData: unknown; execArgv: string[] }) => NodeWorker;
+import { type NodeWorker, NodeWorkerClass, availableCores } from './threads-platform.js';
 
-/** Node's Worker class, or null where there is none (a browser: one thread there for now). */
-const NodeWorkerClass: WorkerConstructor | null = await (async () => {
-  if (typeof process === 'undefined' || !process.versions?.node) return null;
-  const threads = await import('node:worker_threads');
-  return threads.Worker as unknown as WorkerConstructor;
-})();
-
-/** The cores this process may use (1 where that cannot be known). */
-export const availableCores: number = await (async () => {
-  if (typeof process === 'undefined' || !process.versions?.node) return 1;
-  const os = await import('node:os');
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-})();
+export { availableCores };
 
 /** True where worker threads can be started. */
 export const threadsSupported = NodeWorkerClass !== null;

@@ -1,0 +1,65 @@
+// The packages in a browser: each one bundles with esbuild for the browser platform with no
+// configuration, and the bundle holds no Node built-in (node:fs, worker_threads, …). Node-only
+// files are swapped for browser ones by each package.json's "browser" field, which esbuild,
+// webpack 5 and Vite all read. (@skipgrad/lab is a command-line tool: Node only.)
+import { build } from 'esbuild';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+/** Node's built-in modules (by name and with the node: prefix). */
+const NODE_BUILTINS = /^(node:.*|fs|fs\/promises|os|path|worker_threads|child_process|url|module|crypto|util|stream|buffer|events)$/;
+
+describe('browser bundles', () => {
+  it.each(['tensor', 'kernels', 'autograd', 'nn'])('@skipgrad/%s bundles for the browser with no Node built-in in it', async (pkg) => {
+    const result = await build({
+      stdin: { contents: `export * from '@skipgrad/${pkg}';`, resolveDir: root, loader: 'js' },
+      bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent', target: 'es2022',
+      // The workspace's own packages are resolved from their dist/ (what an installed package ships).
+      conditions: ['browser', 'import'], metafile: true,
+    });
+    // Every import the bundle makes (esbuild fails on one it cannot resolve; a Node built-in would
+    // stay as an external import): none may be Node's.
+    const imports = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
+    expect(imports.filter((path) => NODE_BUILTINS.test(path))).toEqual([]);
+    expect(Object.values(result.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path))).toEqual([]);
+    expect(result.outputFiles[0]!.text.length).toBeGreaterThan(1000);
+  }, 60_000);
+
+  it('the browser bundle of @skipgrad/nn trains a step on the wasm backend (one thread) and says where files are not', async () => {
+    const entry = `
+      import { Generator, tensor, getBackend } from '@skipgrad/autograd';
+      import { Linear, SGD, mseLoss, saveModel } from '@skipgrad/nn';
+      const net = new Linear(2, 1, { generator: new Generator(1) });
+      const opt = new SGD(net.parameters(), { lr: 0.01 });
+      const x = tensor([[1, 2], [3, 4]]);
+      const y = tensor([[1], [2]]);
+      const before = mseLoss(net.forward(x), y).item();
+      mseLoss(net.forward(x), y).backward();
+      opt.step();
+      const after = mseLoss(net.forward(x), y).item();
+      let saveError = '';
+      try { await saveModel(net, 'm.safetensors'); } catch (e) { saveError = e.message; }
+      export const result = { backend: getBackend().name, mode: getBackend().mode, before, after, saveError };`;
+    const bundled = await build({
+      stdin: { contents: entry, resolveDir: root, loader: 'js' },
+      bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent', target: 'es2022', conditions: ['browser', 'import'],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'skipgrad-bundle-'));
+    try {
+      const file = join(dir, 'bundle.mjs');
+      writeFileSync(file, bundled.outputFiles[0]!.text);
+      const { result } = (await import(pathToFileURL(file).href)) as { result: { backend: string; mode: string; before: number; after: number; saveError: string } };
+      expect(result.backend).toBe(process.env.SKIPGRAD_BACKEND === 'cpu' ? 'cpu' : 'wasm');
+      if (result.backend === 'wasm') expect(result.mode).toBe('128-bit SIMD, 1 thread');
+      expect(result.after).toBeLessThan(result.before);
+      expect(result.saveError).toMatch(/saveModel: argument 'path' expected a file system \(Node\); in a browser, use serializeSafetensors/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
