@@ -6,6 +6,7 @@
  *
  *   node --conditions=source --import tsx tests/fuzz/runner.ts <seed> <calls> [<first call>]
  */
+import { writeSync } from 'node:fs';
 import fc from 'fast-check';
 import * as autograd from '@skipgrad/autograd';
 import * as nn from '@skipgrad/nn';
@@ -62,10 +63,16 @@ const argsArb = fc.array(leafArb, { maxLength: 4 });
 
 export interface Call { index: number; target: Target; args: unknown[] }
 
+const TARGETS = targets();
+
+/** Call `index` of the run from `seed`: drawn on its own (its own seed), so any call can be replayed alone and a run needs no memory per call. */
+export function callAt(seed: number, index: number): Call {
+  const [[t, args]] = fc.sample(fc.tuple(fc.nat({ max: TARGETS.length - 1 }), argsArb), { seed: (seed ^ Math.imul(index + 1, 0x9e3779b1)) | 0, numRuns: 1 }) as [[number, unknown[]]];
+  return { index, target: TARGETS[t]!, args };
+}
+
 export function calls(seed: number, count: number): Call[] {
-  const all = targets();
-  const drawn = fc.sample(fc.tuple(fc.nat({ max: all.length - 1 }), argsArb), { seed, numRuns: count });
-  return drawn.map(([t, args], index) => ({ index, target: all[t]!, args }));
+  return Array.from({ length: count }, (_, index) => callAt(seed, index));
 }
 
 /** The values of every tensor among the arguments, to check after the call that none changed. */
@@ -123,18 +130,38 @@ export function run(call: Call): [string, string] {
   return ['ok', ''];
 }
 
-/** Runs calls from `first` on, printing START/END lines (the parent's watchdog reads them). */
+/**
+ * One line to the parent, written before the call runs (a call that hangs must have said which it
+ * is). Synchronous: fs.writeSync on the pipe, retried while the pipe is full (EAGAIN) — the parent
+ * reads on.
+ */
+function say(line: string): void {
+  const bytes = new TextEncoder().encode(`${line}\n`);
+  for (let at = 0; at < bytes.length;) {
+    try {
+      at += writeSync(1, bytes, at);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'EAGAIN') throw e;
+    }
+  }
+}
+
+/**
+ * Runs calls from `first` on, printing START/END lines (the parent's watchdog reads them). Not
+ * process.stdout: on a pipe it queues every line until the event loop runs, which this loop never
+ * lets it do — the parent would see nothing and call it a hang.
+ */
 function main(): void {
   const [seed, count, first] = process.argv.slice(2).map(Number);
-  const list = calls(seed!, count!);
   // The harness's own test makes one call hang or crash, to see the watchdog catch it.
   const [hangAt, crashAt] = [process.env.SKIPGRAD_FUZZ_HANG_AT, process.env.SKIPGRAD_FUZZ_CRASH_AT].map((v) => (v === undefined ? -1 : Number(v)));
-  for (const call of list.slice(first ?? 0)) {
-    process.stdout.write(`START ${call.index} ${call.target.name}\n`);
+  for (let index = first ?? 0; index < count!; index++) {
+    const call = callAt(seed!, index);
+    say(`START ${call.index} ${call.target.name}`);
     if (call.index === hangAt) for (;;);
     if (call.index === crashAt) process.exit(3);
     const [outcome, detail] = run(call);
-    process.stdout.write(`END ${call.index} ${outcome} ${detail.replace(/\s+/g, ' ').slice(0, 300)}\n`);
+    say(`END ${call.index} ${outcome} ${detail.replace(/\s+/g, ' ').slice(0, 300)}`);
   }
 }
 

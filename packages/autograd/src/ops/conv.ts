@@ -110,6 +110,13 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   if (input.rank !== 3) throw new SkipgradError('conv1d', 'x', 'a tensor [N, C, L]', `shape ${formatShape(input.shape)}`);
   if (w.rank !== 3) throw new SkipgradError('conv1d', 'weight', 'a tensor [O, C/groups, k]', `shape ${formatShape(w.shape)}`);
   checkSameDtype('conv1d', 'weight', w, 'x', input);
+  const g = options.groups ?? 1;
+  if (!Number.isInteger(g) || g < 1 || input.shape[1]! % g !== 0 || w.shape[0]! % g !== 0) {
+    throw new SkipgradError('conv1d', 'groups', `a positive integer dividing both ${input.shape[1]} input and ${w.shape[0]} output channels`, describe(g));
+  }
+  if (w.shape[1] !== input.shape[1]! / g) {
+    throw new SkipgradError('conv1d', 'weight', `a weight [O, ${input.shape[1]! / g} (input channels per group), k]`, `shape ${formatShape(w.shape)}`, `x has shape ${formatShape(input.shape)}`);
+  }
   if (bias !== null) checkSameDtype('conv1d', 'bias', checkTensor('conv1d', 'bias', bias), 'x', input);
   const one = (v: number | undefined, fill: number): [number, number] => [fill, v ?? fill];
   for (const name of ['stride', 'dilation'] as const) {
