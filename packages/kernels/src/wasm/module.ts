@@ -38,7 +38,7 @@ export function simdSupported(): boolean {
 
 const compiled: { plain?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
 
-function decodeBase64(text: string): Uint8Array {
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   if (typeof atob === 'function') return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
   return Uint8Array.from(Buffer.from(text, 'base64'));
 }

@@ -1,0 +1,128 @@
+/**
+ * The playground page: controls on the left, the data and decision boundary, the loss curve and
+ * the per-layer gradient norms on the right. Training runs a few steps per animation frame; every
+ * change of a control rebuilds the network and writes the configuration into the URL.
+ */
+import { cpuBackend, createWasmBackend } from '@skipgrad/kernels';
+import { getBackend, setBackend } from '@skipgrad/autograd';
+import { ACTIVATIONS, BACKENDS, DATASETS, DEFAULTS, INITS, LIMITS, type PlaygroundConfig, SKIPS, fromHash, toHash } from './config.js';
+import { Trainer } from './trainer.js';
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+let config: PlaygroundConfig = fromHash(location.hash);
+let trainer: Trainer;
+let running = true;
+const losses: number[] = [];
+let lastNorms: number[] = [];
+let stepMs = 0;
+
+function controls(): void {
+  const select = (id: keyof PlaygroundConfig, options: readonly string[]): void => {
+    const el = $<HTMLSelectElement>(id);
+    el.innerHTML = options.map((o) => `<option value="${o}">${o}</option>`).join('');
+    el.value = String(config[id]);
+    el.onchange = () => { (config as unknown as Record<string, unknown>)[id] = el.value; void restart(); };
+  };
+  select('skip', SKIPS);
+  select('activation', ACTIVATIONS);
+  select('init', INITS);
+  select('dataset', DATASETS);
+  select('backend', BACKENDS);
+  for (const id of Object.keys(LIMITS) as (keyof typeof LIMITS)[]) {
+    const el = $<HTMLInputElement>(id);
+    el.value = String(config[id]);
+    el.onchange = () => {
+      const v = Number(el.value);
+      const [lo, hi] = LIMITS[id];
+      config = { ...config, [id]: Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : DEFAULTS[id] };
+      el.value = String(config[id]);
+      void restart();
+    };
+  }
+  $('pause').onclick = () => { running = !running; $('pause').textContent = running ? 'pause' : 'train'; };
+  $('reset').onclick = () => void restart();
+}
+
+async function useBackend(): Promise<void> {
+  if (getBackend().name === config.backend) return;
+  setBackend(config.backend === 'wasm' ? await createWasmBackend({ threads: 1 }) : cpuBackend);
+}
+
+async function restart(): Promise<void> {
+  history.replaceState(null, '', toHash(config));
+  await useBackend();
+  trainer = new Trainer(config);
+  losses.length = 0;
+  const backend = getBackend() as { name: string; mode?: string };
+  $('backend-info').textContent = `${backend.name}${backend.mode ? ` (${backend.mode})` : ''}`;
+}
+
+function drawBoundary(): void {
+  const canvas = $<HTMLCanvasElement>('boundary');
+  const ctx = canvas.getContext('2d')!;
+  const side = 40;
+  const p = trainer.boundary(side);
+  const cell = canvas.width / side;
+  for (let i = 0; i < side; i++) {
+    for (let j = 0; j < side; j++) {
+      const v = p[i * side + j]!;
+      ctx.fillStyle = `rgb(${Math.round(255 - 80 * v)}, ${Math.round(200 + 20 * (1 - Math.abs(v - 0.5)))}, ${Math.round(175 + 80 * v)})`;
+      ctx.fillRect(j * cell, i * cell, cell + 1, cell + 1);
+    }
+  }
+  const { x, labels } = trainer.data;
+  for (let k = 0; k < labels.length; k++) {
+    const px = ((x[2 * k]! + 1.2) / 2.4) * canvas.width;
+    const py = ((1.2 - x[2 * k + 1]!) / 2.4) * canvas.height;
+    ctx.fillStyle = labels[k] ? '#1f5fbf' : '#d9541e';
+    ctx.beginPath();
+    ctx.arc(px, py, 2.5, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+}
+
+function drawLine(id: string, values: readonly number[], log: boolean, bars = false): void {
+  const canvas = $<HTMLCanvasElement>(id);
+  const ctx = canvas.getContext('2d')!;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  const ys = values.map((v) => (log ? Math.log10(Math.max(v, 1e-30)) : v));
+  if (ys.length === 0) return;
+  const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
+  const span = hi - lo || 1;
+  const y = (v: number): number => canvas.height - 4 - ((v - lo) / span) * (canvas.height - 8);
+  ctx.strokeStyle = '#1f77b4';
+  ctx.fillStyle = '#1f77b4';
+  if (bars) {
+    const w = canvas.width / ys.length;
+    ys.forEach((v, i) => ctx.fillRect(i * w + 1, y(v), Math.max(1, w - 2), canvas.height - y(v)));
+  } else {
+    ctx.beginPath();
+    ys.forEach((v, i) => { const px = (i / Math.max(1, ys.length - 1)) * canvas.width; if (i === 0) ctx.moveTo(px, y(v)); else ctx.lineTo(px, y(v)); });
+    ctx.stroke();
+  }
+  ctx.fillStyle = '#555';
+  ctx.fillText(log ? `1e${hi.toFixed(1)}` : hi.toFixed(3), 4, 12);
+  ctx.fillText(log ? `1e${lo.toFixed(1)}` : lo.toFixed(3), 4, canvas.height - 4);
+}
+
+function frame(): void {
+  if (running && trainer) {
+    let last = null;
+    for (let i = 0; i < 5; i++) last = trainer.step();
+    if (last) {
+      losses.push(last.loss);
+      lastNorms = last.gradNorms;
+      stepMs = last.ms;
+      $('status').textContent = `step ${trainer.steps} · loss ${last.loss.toFixed(3)} · batch accuracy ${(100 * last.accuracy).toFixed(0)}% · ${stepMs.toFixed(1)} ms a step`;
+    }
+    drawBoundary();
+    drawLine('loss', losses, true);
+    drawLine('norms', lastNorms, true, true);
+    $('norms-caption').textContent = `‖∂L/∂W‖ of each of the ${lastNorms.length} layers, input (left) → output (right), log scale; first / last = ${(lastNorms[0]! / lastNorms[lastNorms.length - 1]!).toExponential(1)}`;
+  }
+  requestAnimationFrame(frame);
+}
+
+controls();
+void restart().then(() => requestAnimationFrame(frame));
+(window as unknown as { skipgradPlayground: unknown }).skipgradPlayground = { get trainer() { return trainer; }, get config() { return config; } };
