@@ -4,7 +4,8 @@
  * change of a control rebuilds the network and writes the configuration into the URL.
  */
 import { cpuBackend, createWasmBackend } from '@skipgrad/kernels';
-import { getBackend, setBackend } from '@skipgrad/autograd';
+import { Generator, getBackend, graphOf, randn, renderSvg, setBackend, traceBackward } from '@skipgrad/autograd';
+import { DenseConcat, Highway, Linear, type Module, ReLU, ReZero, Residual, Sequential, Tanh } from '@skipgrad/nn';
 import { ACTIVATIONS, BACKENDS, DATASETS, DEFAULTS, INITS, LIMITS, type PlaygroundConfig, SKIPS, fromHash, toHash } from './config.js';
 import { Trainer } from './trainer.js';
 
@@ -55,6 +56,7 @@ async function restart(): Promise<void> {
   losses.length = 0;
   const backend = getBackend() as { name: string; mode?: string };
   $('backend-info').textContent = `${backend.name}${backend.mode ? ` (${backend.mode})` : ''}`;
+  if (document.getElementById('graph')?.innerHTML) void drawGraph();
 }
 
 function drawBoundary(): void {
@@ -123,6 +125,49 @@ function frame(): void {
   requestAnimationFrame(frame);
 }
 
+/** One block of the chosen skip kind, width 3, on two random inputs. */
+function oneBlock(): Module {
+  const g = new Generator(config.seed);
+  const act = (): Module => (config.activation === 'relu' ? new ReLU() : new Tanh());
+  const f = (out = 3): Sequential => new Sequential(new Linear(3, out, { generator: g }), act());
+  switch (config.skip) {
+    case 'residual': return new Residual(f());
+    case 'highway': return new Highway(3, { activation: config.activation, generator: g });
+    case 'dense': return new DenseConcat(f(2), -1);
+    case 'rezero': return new ReZero(f());
+    default: return f();
+  }
+}
+
+/**
+ * The graph of one block, drawn after a traced backward: its skip edges in red, each edge with the
+ * gradient norm that flowed along it. A click on an op shows its backward rule and the gradients
+ * it received and sent (the whole trace is listed below it, outputs first).
+ */
+async function drawGraph(): Promise<void> {
+  const block = oneBlock();
+  const x = randn([2, 3], { requiresGrad: true, generator: new Generator(config.seed + 9) });
+  const y = block.forward(x).sum();
+  const trace = traceBackward(() => y.backward());
+  const names = [...block.namedParameters()];
+  $('graph').innerHTML = await renderSvg(y, { names, trace });
+  const opNodes = graphOf(y, { names }).nodes.filter((n) => n.kind === 'op');
+  const steps = [...trace.steps].reverse(); // the trace runs outputs first; the graph inputs first
+  const row = (s: (typeof steps)[number]): string => `<tr><td>${s.op}</td><td><code>${s.rule}</code></td><td>[${s.upstream.shape.join(', ')}] ‖dy‖ = ${s.upstream.norm.toPrecision(3)}</td>`
+    + `<td>${s.sent.map((g) => (g ? `${g.input}: ‖${g.norm.toPrecision(3)}‖` : '—')).join(', ')}</td></tr>`;
+  $('trace').innerHTML = `<table><tr><th>op</th><th>backward rule</th><th>gradient in</th><th>gradients out</th></tr>${trace.steps.map(row).join('')}</table>`;
+  for (const el of Array.from($('graph').querySelectorAll('g.node'))) {
+    const id = el.querySelector('title')?.textContent ?? '';
+    const at = opNodes.findIndex((n) => n.id === id);
+    (el as SVGGElement).style.cursor = at >= 0 ? 'pointer' : 'default';
+    el.addEventListener('click', () => {
+      const step = steps[at];
+      $('rule').innerHTML = step ? `<b>${step.op}</b>: <code>${step.rule}</code> — received ‖dy‖ = ${step.upstream.norm.toPrecision(3)}, sent ${step.sent.map((g) => (g ? `${g.input} ‖${g.norm.toPrecision(3)}‖` : '—')).join(', ')}`
+        : 'a leaf: it receives its gradient, it sends none';
+    });
+  }
+}
+
 controls();
-void restart().then(() => requestAnimationFrame(frame));
+void restart().then(() => { requestAnimationFrame(frame); void drawGraph(); });
 (window as unknown as { skipgradPlayground: unknown }).skipgradPlayground = { get trainer() { return trainer; }, get config() { return config; } };

@@ -73,6 +73,10 @@ describe('the playground page', () => {
       expect(Number(status![1])).toBeGreaterThan(50);
       expect(Number(status![2])).toBeLessThan(0.69);
       expect(dom.stdout).toMatch(/‖∂L\/∂W‖ of each of the 7 layers/);
+      // The graph of one residual block, drawn after a traced backward: its skip edge, and the trace's rules.
+      expect(dom.stdout).toMatch(/id="graph">[\s\S]{0,400}<svg/);
+      expect(dom.stdout).toMatch(/skip ‖g‖/);
+      expect(dom.stdout).toMatch(/<td>tanh<\/td><td><code>da = dy·\(1 − y²\)/);
     } finally {
       server.kill();
     }
