@@ -6,7 +6,7 @@
 export const SKIPS = ['plain', 'residual', 'highway', 'dense', 'rezero'] as const;
 export const ACTIVATIONS = ['tanh', 'relu'] as const;
 export const INITS = ['default', 'kaiming', 'xavier'] as const;
-export const DATASETS = ['spirals', 'circles', 'xor'] as const;
+export const DATASETS = ['spirals', 'circles', 'xor', 'digits'] as const;
 export const BACKENDS = ['wasm', 'cpu'] as const;
 
 export interface PlaygroundConfig {

@@ -2,3 +2,4 @@
 export * from './config.js';
 export * from './data.js';
 export * from './trainer.js';
+export * from './digits.js';

@@ -8,6 +8,12 @@ import { Generator, getBackend, graphOf, randn, renderSvg, setBackend, traceBack
 import { DenseConcat, Highway, Linear, type Module, ReLU, ReZero, Residual, Sequential, Tanh } from '@skipgrad/nn';
 import { ACTIVATIONS, BACKENDS, DATASETS, DEFAULTS, INITS, LIMITS, type PlaygroundConfig, SKIPS, fromHash, toHash } from './config.js';
 import { Trainer } from './trainer.js';
+import { type DigitSet, decodeDigits } from './digits.js';
+import mnistSubset from 'virtual:mnist-subset';
+
+let digitSet: DigitSet | null = null;
+const digits = (): DigitSet => (digitSet ??= decodeDigits(mnistSubset));
+let testAccuracy: number | null = null;
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 let config: PlaygroundConfig = fromHash(location.hash);
@@ -52,8 +58,12 @@ async function useBackend(): Promise<void> {
 async function restart(): Promise<void> {
   history.replaceState(null, '', toHash(config));
   await useBackend();
-  trainer = new Trainer(config);
+  trainer = new Trainer(config, config.dataset === 'digits' ? digits() : null);
   losses.length = 0;
+  testAccuracy = null;
+  $('boundary').style.display = config.dataset === 'digits' ? 'none' : '';
+  $('digits').style.display = config.dataset === 'digits' ? '' : 'none';
+  $('plane-caption').textContent = config.dataset === 'digits' ? 'held-out digits and what the network calls them (red: wrong)' : 'the data and P(blue) over the plane';
   const backend = getBackend() as { name: string; mode?: string };
   $('backend-info').textContent = `${backend.name}${backend.mode ? ` (${backend.mode})` : ''}`;
   if (document.getElementById('graph')?.innerHTML) void drawGraph();
@@ -80,6 +90,31 @@ function drawBoundary(): void {
     ctx.beginPath();
     ctx.arc(px, py, 2.5, 0, 2 * Math.PI);
     ctx.fill();
+  }
+}
+
+/** 32 held-out digits with the network's label for each (red where it is wrong), every 25 steps. */
+function drawDigits(): void {
+  if (trainer.steps % 25 !== 5 && testAccuracy !== null) return;
+  const { predicted, accuracy } = trainer.evaluate();
+  testAccuracy = accuracy;
+  const d = trainer.digits!;
+  const canvas = $<HTMLCanvasElement>('digits');
+  const ctx = canvas.getContext('2d')!;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const cell = 4;
+  const size = d.side * cell;
+  for (let k = 0; k < 32; k++) {
+    const [ox, oy] = [(k % 8) * (size + 12) + 6, Math.floor(k / 8) * (size + 20) + 6];
+    const at = (d.train + k) * d.side * d.side;
+    for (let p = 0; p < d.side * d.side; p++) {
+      const v = Math.round(255 * (1 - d.images[at + p]!));
+      ctx.fillStyle = `rgb(${v},${v},${v})`;
+      ctx.fillRect(ox + (p % d.side) * cell, oy + Math.floor(p / d.side) * cell, cell, cell);
+    }
+    ctx.fillStyle = predicted[k] === d.labels[d.train + k] ? '#222' : '#d62728';
+    ctx.fillText(String(predicted[k]), ox + size / 2 - 3, oy + size + 12);
   }
 }
 
@@ -115,9 +150,11 @@ function frame(): void {
       losses.push(last.loss);
       lastNorms = last.gradNorms;
       stepMs = last.ms;
-      $('status').textContent = `step ${trainer.steps} · loss ${last.loss.toFixed(3)} · batch accuracy ${(100 * last.accuracy).toFixed(0)}% · ${stepMs.toFixed(1)} ms a step`;
+      const test = testAccuracy === null ? '' : ` · test accuracy ${(100 * testAccuracy).toFixed(0)}%`;
+      $('status').textContent = `step ${trainer.steps} · loss ${last.loss.toFixed(3)} · batch accuracy ${(100 * last.accuracy).toFixed(0)}%${test} · ${stepMs.toFixed(1)} ms a step`;
     }
-    drawBoundary();
+    if (config.dataset === 'digits') drawDigits();
+    else drawBoundary();
     drawLine('loss', losses, true);
     drawLine('norms', lastNorms, true, true);
     $('norms-caption').textContent = `‖∂L/∂W‖ of each of the ${lastNorms.length} layers, input (left) → output (right), log scale; first / last = ${(lastNorms[0]! / lastNorms[lastNorms.length - 1]!).toExponential(1)}`;

@@ -5,21 +5,22 @@
  * deep plain net, its absence with skips — and the class probabilities over a grid for the
  * decision boundary.
  */
-import { Generator, noGrad, tensor } from '@skipgrad/autograd';
+import { Generator, SkipgradError, noGrad, tensor } from '@skipgrad/autograd';
 import { Adam, Linear, type Module, ReLU, ReZero, Sequential, Tanh, crossEntropy, mlp } from '@skipgrad/nn';
 import type { PlaygroundConfig } from './config.js';
 import { type Points, makeData } from './data.js';
+import type { DigitSet } from './digits.js';
 
-/** The network for a configuration: an MLP 2 → width × depth → 2 with the chosen skips. */
-export function buildNetwork(c: PlaygroundConfig): Sequential {
+/** The network for a configuration: an MLP in → width × depth → classes with the chosen skips (2 → 2 on points, 196 → 10 on digits). */
+export function buildNetwork(c: PlaygroundConfig, inFeatures = 2, classes = 2): Sequential {
   const generator = new Generator(c.seed);
   if (c.skip !== 'rezero') {
-    return mlp({ inFeatures: 2, width: c.width, depth: c.depth, classes: 2, kind: c.skip, activation: c.activation, init: c.init, generator });
+    return mlp({ inFeatures, width: c.width, depth: c.depth, classes, kind: c.skip, activation: c.activation, init: c.init, generator });
   }
   const act = (): Module => (c.activation === 'relu' ? new ReLU() : new Tanh());
   const linear = (i: number, o: number): Linear => new Linear(i, o, { init: c.init, generator });
   const blocks = Array.from({ length: c.depth - 1 }, () => new ReZero(new Sequential(linear(c.width, c.width), act())));
-  return new Sequential(linear(2, c.width), act(), ...blocks, linear(c.width, 2));
+  return new Sequential(linear(inFeatures, c.width), act(), ...blocks, linear(c.width, classes));
 }
 
 export interface StepResult { loss: number; ms: number; gradNorms: number[]; accuracy: number }
@@ -32,9 +33,18 @@ export class Trainer {
   private readonly batches: Generator;
   steps = 0;
 
-  constructor(readonly config: PlaygroundConfig) {
-    this.network = buildNetwork(config);
-    this.data = makeData(config.dataset, 400, config.noise, config.seed + 1);
+  /** On digits: their set (the page builds one in; the tests load the lab's). */
+  readonly digits: DigitSet | null;
+  private readonly features: number;
+
+  constructor(readonly config: PlaygroundConfig, digits: DigitSet | null = null) {
+    if (config.dataset === 'digits' && !digits) throw new SkipgradError('Trainer', 'digits', 'the digit set for the digits task', 'none');
+    this.digits = config.dataset === 'digits' ? digits : null;
+    this.features = this.digits ? this.digits.side ** 2 : 2;
+    this.network = buildNetwork(config, this.features, this.digits ? 10 : 2);
+    this.data = this.digits
+      ? { x: this.digits.images.subarray(0, this.digits.train * this.features), labels: this.digits.labels.slice(0, this.digits.train), count: this.digits.train }
+      : makeData(config.dataset as Exclude<PlaygroundConfig['dataset'], 'digits'>, 400, config.noise, config.seed + 1);
     this.optimizer = new Adam(this.network.parameters(), { lr: config.lr });
     this.batches = new Generator(config.seed + 2);
     this.layers = [...this.network.namedParameters()].filter(([n]) => n.endsWith('weight') && !n.endsWith('gate.weight')).map(([n]) => n);
@@ -45,7 +55,10 @@ export class Trainer {
     const started = performance.now();
     const n = Math.min(this.config.batch, this.data.count);
     const rows = Array.from({ length: n }, () => Math.floor(this.batches.uniform() * this.data.count));
-    const x = tensor(Float32Array.from(rows.flatMap((r) => [this.data.x[2 * r]!, this.data.x[2 * r + 1]!])), { shape: [n, 2] });
+    const f = this.features;
+    const batch = new Float32Array(n * f);
+    rows.forEach((r, i) => batch.set(this.data.x.subarray(r * f, (r + 1) * f), i * f));
+    const x = tensor(batch, { shape: [n, f] });
     const y = rows.map((r) => this.data.labels[r]!);
     this.optimizer.zeroGrad();
     const logits = this.network.forward(x);
@@ -59,9 +72,22 @@ export class Trainer {
     });
     this.optimizer.step();
     this.steps++;
-    const predicted = (logits.toArray() as number[][]).map((row) => (row[1]! > row[0]! ? 1 : 0));
+    const predicted = (logits.toArray() as number[][]).map((row) => row.indexOf(Math.max(...row)));
     const accuracy = predicted.filter((p, i) => p === y[i]).length / n;
     return { loss: value, ms: performance.now() - started, gradNorms, accuracy };
+  }
+
+  /** On digits: the predicted class of each held-out digit, and the fraction right. */
+  evaluate(): { predicted: number[]; accuracy: number } {
+    const d = this.digits!;
+    const f = this.features;
+    return noGrad(() => {
+      this.network.eval();
+      const logits = this.network.forward(tensor(d.images.slice(d.train * f), { shape: [d.test, f] })).toArray() as number[][];
+      this.network.train();
+      const predicted = logits.map((row) => row.indexOf(Math.max(...row)));
+      return { predicted, accuracy: predicted.filter((p, i) => p === d.labels[d.train + i]).length / d.test };
+    });
   }
 
   /** P(class 1) on a side × side grid over [−1.2, 1.2]², row by row from the top. */

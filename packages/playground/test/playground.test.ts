@@ -6,7 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tensor } from '@skipgrad/autograd';
-import { DEFAULTS, Trainer, buildNetwork, fromHash, makeData, toHash } from '../src/index.js';
+import { Generator } from '@skipgrad/tensor';
+import { halve, loadDigits, split } from '@skipgrad/lab';
+import { DEFAULTS, Trainer, buildNetwork, decodeDigits, encodeDigits, fromHash, makeData, toHash } from '../src/index.js';
 
 describe('the playground logic', () => {
   it('a configuration survives the URL; bad values fall back to the defaults', () => {
@@ -45,6 +47,25 @@ describe('the playground logic', () => {
   });
 });
 
+describe('the digits task', () => {
+  it('digits survive their one-byte encoding; a residual net learns them (held-out accuracy)', () => {
+    const { train, test } = split(loadDigits(), 600, 200, new Generator(3));
+    const [a, b] = [halve(train), halve(test)];
+    const images = new Float32Array([...a.images, ...b.images]);
+    const encoded = encodeDigits(a.side, images, [...a.labels, ...b.labels], a.count);
+    const set = decodeDigits(encoded);
+    expect(set.images.every((v, i) => Math.abs(v - images[i]!) <= 0.5 / 255 + 1e-7)).toBe(true);
+    expect([set.side, set.train, set.test]).toEqual([14, 600, 200]);
+    const trainer = new Trainer({ ...DEFAULTS, dataset: 'digits', depth: 4, width: 32, lr: 0.003 }, set);
+    const before = trainer.evaluate().accuracy;
+    for (let i = 0; i < 150; i++) trainer.step();
+    const after = trainer.evaluate().accuracy;
+    expect(after).toBeGreaterThan(0.6);
+    expect(after).toBeGreaterThan(before + 0.3);
+    expect(() => new Trainer({ ...DEFAULTS, dataset: 'digits' })).toThrow(/Trainer: argument 'digits' expected the digit set for the digits task/);
+  });
+});
+
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const requireBrowser = process.env.SKIPGRAD_REQUIRE_BROWSER === '1';
 
@@ -77,6 +98,12 @@ describe('the playground page', () => {
       expect(dom.stdout).toMatch(/id="graph">[\s\S]{0,400}<svg/);
       expect(dom.stdout).toMatch(/skip ‖g‖/);
       expect(dom.stdout).toMatch(/<td>tanh<\/td><td><code>da = dy·\(1 − y²\)/);
+      // The digits task, built into the page: it trains and reports a held-out accuracy.
+      const digits = spawnSync(chromium!, ['--headless=new', '--no-sandbox', '--disable-gpu', '--virtual-time-budget=8000', '--dump-dom',
+        'http://localhost:5179/#depth=4&skip=residual&dataset=digits&width=32&lr=0.003'], { encoding: 'utf8', timeout: 60_000 });
+      const accuracy = /test accuracy (\d+)%/.exec(digits.stdout);
+      expect(accuracy, digits.stdout.slice(0, 500)).not.toBeNull();
+      expect(Number(accuracy![1])).toBeGreaterThan(40);
     } finally {
       server.kill();
     }
