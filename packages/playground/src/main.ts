@@ -206,5 +206,6 @@ async function drawGraph(): Promise<void> {
 }
 
 controls();
-void restart().then(() => { requestAnimationFrame(frame); void drawGraph(); });
+// The graph first (one block, cheap), then the training loop: a page showing steps has its graph too.
+void restart().then(async () => { await drawGraph(); requestAnimationFrame(frame); });
 (window as unknown as { skipgradPlayground: unknown }).skipgradPlayground = { get trainer() { return trainer; }, get config() { return config; } };
