@@ -66,7 +66,7 @@ async function restart(): Promise<void> {
   $('plane-caption').textContent = config.dataset === 'digits' ? 'held-out digits and what the network calls them (red: wrong)' : 'the data and P(blue) over the plane';
   const backend = getBackend() as { name: string; mode?: string };
   $('backend-info').textContent = `${backend.name}${backend.mode ? ` (${backend.mode})` : ''}`;
-  if (document.getElementById('graph')?.innerHTML) void drawGraph();
+  if (document.getElementById('trace')?.innerHTML) drawGraph();
 }
 
 function drawBoundary(): void {
@@ -181,31 +181,34 @@ function oneBlock(): Module {
  * gradient norm that flowed along it. A click on an op shows its backward rule and the gradients
  * it received and sent (the whole trace is listed below it, outputs first).
  */
-async function drawGraph(): Promise<void> {
+function drawGraph(): void {
   const block = oneBlock();
   const x = randn([2, 3], { requiresGrad: true, generator: new Generator(config.seed + 9) });
   const y = block.forward(x).sum();
   const trace = traceBackward(() => y.backward());
   const names = [...block.namedParameters()];
-  $('graph').innerHTML = await renderSvg(y, { names, trace });
   const opNodes = graphOf(y, { names }).nodes.filter((n) => n.kind === 'op');
   const steps = [...trace.steps].reverse(); // the trace runs outputs first; the graph inputs first
-  const row = (s: (typeof steps)[number]): string => `<tr><td>${s.op}</td><td><code>${s.rule}</code></td><td>[${s.upstream.shape.join(', ')}] ‖dy‖ = ${s.upstream.norm.toPrecision(3)}</td>`
-    + `<td>${s.sent.map((g) => (g ? `${g.input}: ‖${g.norm.toPrecision(3)}‖` : '—')).join(', ')}</td></tr>`;
+  const sent = (s: (typeof steps)[number]): string => s.sent.map((g) => (g ? `${g.input}: ‖${g.norm.toPrecision(3)}‖` : '—')).join(', ');
+  const row = (s: (typeof steps)[number]): string => `<tr><td>${s.op}</td><td><code>${s.rule}</code></td><td>[${s.upstream.shape.join(', ')}] ‖dy‖ = ${s.upstream.norm.toPrecision(3)}</td><td>${sent(s)}</td></tr>`;
+  // The trace at once; the drawing when Graphviz (WebAssembly, built in) has rendered it.
   $('trace').innerHTML = `<table><tr><th>op</th><th>backward rule</th><th>gradient in</th><th>gradients out</th></tr>${trace.steps.map(row).join('')}</table>`;
-  for (const el of Array.from($('graph').querySelectorAll('g.node'))) {
-    const id = el.querySelector('title')?.textContent ?? '';
-    const at = opNodes.findIndex((n) => n.id === id);
-    (el as SVGGElement).style.cursor = at >= 0 ? 'pointer' : 'default';
-    el.addEventListener('click', () => {
-      const step = steps[at];
-      $('rule').innerHTML = step ? `<b>${step.op}</b>: <code>${step.rule}</code> — received ‖dy‖ = ${step.upstream.norm.toPrecision(3)}, sent ${step.sent.map((g) => (g ? `${g.input} ‖${g.norm.toPrecision(3)}‖` : '—')).join(', ')}`
-        : 'a leaf: it receives its gradient, it sends none';
-    });
-  }
+  void renderSvg(y, { names, trace }).then((svg) => {
+    $('graph').innerHTML = svg;
+    for (const el of Array.from($('graph').querySelectorAll('g.node'))) {
+      const id = el.querySelector('title')?.textContent ?? '';
+      const at = opNodes.findIndex((n) => n.id === id);
+      (el as SVGGElement).style.cursor = at >= 0 ? 'pointer' : 'default';
+      el.addEventListener('click', () => {
+        const step = steps[at];
+        $('rule').innerHTML = step ? `<b>${step.op}</b>: <code>${step.rule}</code> — received ‖dy‖ = ${step.upstream.norm.toPrecision(3)}, sent ${sent(step)}`
+          : 'a leaf: it receives its gradient, it sends none';
+      });
+    }
+  });
 }
 
 controls();
-// The graph first (one block, cheap), then the training loop: a page showing steps has its graph too.
-void restart().then(async () => { await drawGraph(); requestAnimationFrame(frame); });
+// The block's trace first (cheap and synchronous), then the training loop.
+void restart().then(() => { drawGraph(); requestAnimationFrame(frame); });
 (window as unknown as { skipgradPlayground: unknown }).skipgradPlayground = { get trainer() { return trainer; }, get config() { return config; } };
