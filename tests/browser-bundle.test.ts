@@ -1,15 +1,18 @@
-// The packages in a browser: each one bundles with esbuild for the browser platform with no
+// The packages in a browser: each one bundles with esbuild and with Vite for the browser with no
 // configuration, and the bundle holds no Node built-in (node:fs, worker_threads, …). Node-only
 // files are swapped for browser ones by each package.json's "browser" field, which esbuild,
 // webpack 5 and Vite all read. (@skipgrad/lab is a command-line tool: Node only.)
 import { build } from 'esbuild';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { build as viteBuild } from 'vite';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+interface ViteOutput { output: { type: string; imports?: string[]; dynamicImports?: string[]; modules?: Record<string, unknown>; code?: string }[] }
+
 /** Node's built-in modules (by name and with the node: prefix). */
 const NODE_BUILTINS = /^(node:.*|fs|fs\/promises|os|path|worker_threads|child_process|url|module|crypto|util|stream|buffer|events)$/;
 
@@ -27,6 +30,23 @@ describe('browser bundles', () => {
     expect(imports.filter((path) => NODE_BUILTINS.test(path))).toEqual([]);
     expect(Object.values(result.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path))).toEqual([]);
     expect(result.outputFiles[0]!.text.length).toBeGreaterThan(1000);
+  }, 60_000);
+
+  it.each(['kernels', 'autograd', 'nn'])('@skipgrad/%s bundles with Vite (a library build, no configuration file) with no Node built-in imported', async (pkg) => {
+    // Vite resolves bare imports from the entry's folder: the entry lives in the repository (docs/.run is git-ignored).
+    const dir = join(root, 'docs', '.run', `vite-${pkg}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'entry.js'), `export * from '@skipgrad/${pkg}';\n`);
+    const result = await viteBuild({
+      root, configFile: false, logLevel: 'silent',
+      build: { lib: { entry: join(dir, 'entry.js'), formats: ['es'], fileName: 'bundle' }, outDir: join(dir, 'out'), write: false, minify: false },
+    }) as ViteOutput[] | ViteOutput;
+    const chunks = (Array.isArray(result) ? result : [result]).flatMap((r) => r.output).filter((o) => o.type === 'chunk');
+    // Vite does not fail on a Node built-in: it swaps in an empty "__vite-browser-external" module
+    // (with a warning) — which would break at run time. So none may appear, imported or bundled.
+    const imports = chunks.flatMap((c) => [...(c.imports ?? []), ...(c.dynamicImports ?? []), ...Object.keys(c.modules ?? {})]);
+    expect(imports.filter((path) => NODE_BUILTINS.test(path) || /__vite-browser-external/.test(path))).toEqual([]);
+    expect(chunks.reduce((n, c) => n + (c.code?.length ?? 0), 0)).toBeGreaterThan(1000);
   }, 60_000);
 
   it('the browser bundle of @skipgrad/nn trains a step on the wasm backend (one thread) and says where files are not', async () => {
