@@ -71,10 +71,6 @@ export function callAt(seed: number, index: number): Call {
   return { index, target: TARGETS[t]!, args };
 }
 
-export function calls(seed: number, count: number): Call[] {
-  return Array.from({ length: count }, (_, index) => callAt(seed, index));
-}
-
 /** The values of every tensor among the arguments, to check after the call that none changed. */
 function snapshot(args: unknown[]): [autograd.Tensor, number[]][] {
   const tensors = args.flatMap((a) => (a instanceof autograd.Tensor ? [a] : Array.isArray(a) ? a.filter((x) => x instanceof autograd.Tensor) : []));

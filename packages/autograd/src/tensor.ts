@@ -6,7 +6,7 @@
  * Tensors are immutable: every op returns a new tensor. The methods below are thin aliases of
  * the op functions in ops/, where each op's math, forward and backward live together.
  */
-import { type DType, NDArray, type NestedArray, SkipgradError, checkBoolean, checkOptions, describe, formatArray } from '@skipgrad/tensor';
+import { type DType, NDArray, type NestedArray, SkipgradError, checkBoolean, describe, formatArray } from '@skipgrad/tensor';
 import type { TensorLike } from './args.js';
 import { type BackwardOptions, backward } from './engine.js';
 import { Node } from './graph.js';
@@ -29,9 +29,10 @@ export class Tensor {
 
   constructor(data: NDArray, init: TensorInit = {}) {
     if (!(data instanceof NDArray)) throw new SkipgradError('Tensor', 'data', 'an NDArray (use tensor(values) for numbers and arrays)', describe(data));
-    const o = checkOptions<TensorInit>('Tensor', init, ['requiresGrad', 'node']);
-    if (o.requiresGrad !== undefined) checkBoolean('Tensor', 'requiresGrad', o.requiresGrad);
-    if (o.node !== undefined && o.node !== null && !(o.node instanceof Node)) throw new SkipgradError('Tensor', 'node', 'a Node or null', describe(o.node));
+    // Every op result passes here: two type checks, not a scan of the options' keys.
+    if (init === null || typeof init !== 'object') throw new SkipgradError('Tensor', 'init', 'an options object ({ requiresGrad, node })', describe(init));
+    if (init.requiresGrad !== undefined) checkBoolean('Tensor', 'requiresGrad', init.requiresGrad);
+    if (init.node != null && !(init.node instanceof Node)) throw new SkipgradError('Tensor', 'node', 'a Node or null', describe(init.node));
     this.value = data;
     this.node = init.node ?? null;
     this.requiresGrad = init.requiresGrad ?? this.node !== null;

@@ -12,7 +12,7 @@
  * The rewritten forms keep exp's argument ≤ 0: the branch not taken never overflows, so neither
  * the value nor the gradient meets ∞·0.
  */
-import { SkipgradError, describe } from '@skipgrad/tensor';
+import { SkipgradError, checkNumber } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
 import { Tensor } from '../tensor.js';
@@ -22,11 +22,6 @@ import { log } from './log.js';
 import { relu } from './relu.js';
 import { sigmoid } from './sigmoid.js';
 import { where } from './where.js';
-
-function checkNumber(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SkipgradError(op, name, 'a finite number', describe(v));
-  return v;
-}
 
 /**
  * SiLU (swish): x·σ(x).

@@ -176,18 +176,24 @@ function windowCounts(win: Windows, size: [number, number], includePad: boolean)
  * adaptiveAvgPool2d(arange(16).reshape([1, 1, 4, 4]), 1).toArray(); // [[[[7.5]]]]
  */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
-  const input = checkTensor('adaptiveAvgPool2d', 'x', x);
-  checkImage('adaptiveAvgPool2d', 'x', input);
-  const [oh, ow] = pair('adaptiveAvgPool2d', 'outputSize', outputSize, 1);
-  const [N, C, H, W] = input.shape as [number, number, number, number];
-  checkSize('adaptiveAvgPool2d', [N, C, oh, ow], 4, 'outputSize');
+  const { input, oh, ow, H, W } = adaptiveArgs('adaptiveAvgPool2d', x, outputSize, 'mean');
   checkSize('adaptiveAvgPool2d', [oh, H], 4, 'outputSize');
   checkSize('adaptiveAvgPool2d', [ow, W], 4, 'outputSize');
-  if (H === 0 || W === 0) throw new SkipgradError('adaptiveAvgPool2d', 'x', 'images with at least one pixel (the mean of nothing is undefined)', `shape ${formatShape(input.shape)}`);
   if (H % oh === 0 && W % ow === 0) return avgPool2d(input, [H / oh, W / ow]); // equal bins
   const rows = binMatrix(oh, H, input.dtype);
   const cols = binMatrix(ow, W, input.dtype);
   return matmul(matmul(rows, input), cols.transpose());
+}
+
+/** The checks both adaptive poolings share: an image with pixels, an output size within the limits. */
+function adaptiveArgs(op: string, x: unknown, outputSize: Pair, what: string): { input: Tensor; oh: number; ow: number; H: number; W: number } {
+  const input = checkTensor(op, 'x', x);
+  checkImage(op, 'x', input);
+  const [oh, ow] = pair(op, 'outputSize', outputSize, 1);
+  const [N, C, H, W] = input.shape as [number, number, number, number];
+  checkSize(op, [N, C, oh, ow], 4, 'outputSize');
+  if (H === 0 || W === 0) throw new SkipgradError(op, 'x', `images with at least one pixel (the ${what} of nothing is undefined)`, `shape ${formatShape(input.shape)}`);
+  return { input, oh, ow, H, W };
 }
 
 /** [out, size]: row i averages the bin [⌊i·size/out⌋, ⌈(i+1)·size/out⌉). A constant. */
@@ -210,12 +216,7 @@ const bin = (i: number, n: number, size: number): [number, number] => [Math.floo
  * adaptiveMaxPool2d(arange(16).reshape([1, 1, 4, 4]), 1).toArray(); // [[[[15]]]]
  */
 export function adaptiveMaxPool2d(x: Tensor, outputSize: Pair): Tensor {
-  const input = checkTensor('adaptiveMaxPool2d', 'x', x);
-  checkImage('adaptiveMaxPool2d', 'x', input);
-  const [oh, ow] = pair('adaptiveMaxPool2d', 'outputSize', outputSize, 1);
-  const [N, C, H, W] = input.shape as [number, number, number, number];
-  checkSize('adaptiveMaxPool2d', [N, C, oh, ow], 4, 'outputSize');
-  if (H === 0 || W === 0) throw new SkipgradError('adaptiveMaxPool2d', 'x', 'images with at least one pixel (the max of nothing is undefined)', `shape ${formatShape(input.shape)}`);
+  const { input, oh, ow, H, W } = adaptiveArgs('adaptiveMaxPool2d', x, outputSize, 'max');
   if (oh > MAX_BINS || ow > MAX_BINS) {
     throw new SkipgradError('adaptiveMaxPool2d', 'outputSize', `at most ${MAX_BINS} bins along each axis`, formatShape([oh, ow]));
   }

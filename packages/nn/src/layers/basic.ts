@@ -3,14 +3,11 @@
  * Flatten, Dropout, and the identity.
  */
 import { type Tensor, dropout, elu, gelu, hardtanh, leakyRelu, silu, softplus } from '@skipgrad/autograd';
-import { type Generator, SkipgradError, describe, checkOptions, checkGenerator } from '@skipgrad/tensor';
+import { type Generator, SkipgradError, describe, checkOptions, checkGenerator, checkNumber } from '@skipgrad/tensor';
 import { Module, checkInput } from '../module.js';
 
 /** The layers' numeric arguments are checked when the layer is made, not at its first forward. */
-function finite(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SkipgradError(op, name, 'a finite number', describe(v));
-  return v;
-}
+const finite = (op: string, name: string, v: unknown): number => checkNumber(op, name, v);
 
 export class ReLU extends Module {
   forward(x: Tensor): Tensor { return checkInput('ReLU', x).relu(); }

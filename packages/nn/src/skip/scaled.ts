@@ -15,7 +15,7 @@
  * experiment plots.
  */
 import type { Tensor } from '@skipgrad/autograd';
-import { type DType, SkipgradError, describe, formatShape, full, normalizeAxis, checkOptions } from '@skipgrad/tensor';
+import { type DType, SkipgradError, describe, formatShape, full, normalizeAxis, checkOptions, checkNumber } from '@skipgrad/tensor';
 import { Module, Parameter, checkInput } from '../module.js';
 
 function checkModule(op: string, m: unknown): Module {
@@ -23,10 +23,7 @@ function checkModule(op: string, m: unknown): Module {
   return m;
 }
 
-function checkInit(op: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SkipgradError(op, 'init', 'a finite number', describe(v));
-  return v;
-}
+const checkInit = (op: string, v: unknown): number => checkNumber(op, 'init', v);
 
 /** Checks that f kept x's shape, which the sum x + s·f(x) needs. */
 function sameShape(op: string, x: Tensor, fx: Tensor): void {
