@@ -2,6 +2,7 @@
 // views (broadcasting, transposes, offsets, rank 0, zero-size), in every gpu.js mode this
 // machine can run: 'cpu' and 'webasm' always, 'gpu' (real GLSL through headless-gl) where a GL
 // context exists. CI sets SKIPGRAD_REQUIRE_GL=1 and runs under xvfb-run, so there 'gpu' must run.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, test as plainTest } from 'vitest';
 import { NDArray } from '@skipgrad/tensor';
@@ -90,6 +91,17 @@ describe.each(MODES)("gpujs backend in '%s' mode equals the CPU reference", (mod
   });
 });
 
+describe('installing', () => {
+  plainTest('gpu.js is an optional peer dependency: a CPU-only install of @skipgrad/kernels builds no native OpenGL module', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      dependencies?: Record<string, string>; peerDependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+    };
+    expect(Object.keys(manifest.dependencies ?? {})).not.toContain('gpu.js');
+    expect(manifest.peerDependencies?.['gpu.js']).toMatch(/^\^2\./);
+    expect(manifest.peerDependenciesMeta?.['gpu.js']?.optional).toBe(true);
+  });
+});
+
 describe('choosing the mode', () => {
   plainTest('unknown modes are refused', async () => {
     await expect(createGpujsBackend({ mode: 'cuda' as never })).rejects.toThrow("createGpujsBackend: argument 'mode' expected 'auto', 'gpu', 'webasm' or 'cpu', got \"cuda\"");
@@ -98,6 +110,7 @@ describe('choosing the mode', () => {
     const warnings: string[] = [];
     const b = await createGpujsBackend({ mode: 'auto', warn: (m) => warnings.push(m) });
     expect(b.mode).toBe(glAvailable ? 'gpu' : 'webasm');
+    expect(b.gpujsMode).toBe(glAvailable ? 'headlessgl' : 'webasm'); // gpu.js' own kernel class, named
     expect(warnings).toEqual(glAvailable ? [] : ["skipgrad gpujs: no GL context (headless-gl is missing or there is no display), running the kernels in 'webasm' mode on the CPU"]);
     b.destroy();
     if (glAvailable) (await createGpujsBackend({ mode: 'gpu' })).destroy();

@@ -212,6 +212,16 @@ describe('wasm threads', () => {
     expect(JSON.parse(r.stdout.trim())).toEqual({ threads: 2, y: expected });
     expect(Date.now() - started).toBeLessThan(30_000);
     const w = createWasmBackend({ threads: 2, splitAlways: true });
+    // The worker takes its share: within a few jobs (the first may finish before it has started)
+    // it has run chunks, which stats() counts — the main thread's are not counted.
+    const a = new NDArray(Float32Array.from({ length: 128 * 128 }, (_, i) => i % 5), [128, 128]);
+    expect(w.stats().workerChunks).toBe(0);
+    for (let i = 0; i < 200 && w.stats().workerChunks === 0; i++) {
+      w.matmul(a, a);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(w.stats().workerChunks).toBeGreaterThan(0);
+    expect(createWasmBackend({ threads: 1 }).stats().workerChunks).toBe(0);
     w.close();
     expect(() => w.unary('neg', new NDArray(new Float32Array(4), [4]))).toThrow("wasm: argument 'backend' expected a backend that is still open, got a closed backend");
   });

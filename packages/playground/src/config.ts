@@ -1,13 +1,14 @@
 /**
  * The playground's configuration: what network, which data, how it trains — and its round trip
  * through the page's URL (`#depth=20&skip=residual…`), so a configuration can be shared as a link.
- * Anything missing or invalid in a URL falls back to the default, so an old or edited link always opens.
+ * Anything missing or invalid in a URL falls back to the default, so an old or edited link always opens;
+ * what was wrong is said (the page shows it).
  */
 export const SKIPS = ['plain', 'residual', 'highway', 'dense', 'rezero'] as const;
 export const ACTIVATIONS = ['tanh', 'relu'] as const;
 export const INITS = ['default', 'kaiming', 'xavier'] as const;
 export const DATASETS = ['spirals', 'circles', 'xor', 'digits'] as const;
-export const BACKENDS = ['wasm', 'cpu'] as const;
+export const BACKENDS = ['wasm', 'cpu', 'gpujs'] as const;
 
 export interface PlaygroundConfig {
   depth: number;
@@ -35,20 +36,30 @@ export function toHash(c: PlaygroundConfig): string {
 }
 
 export function fromHash(hash: string): PlaygroundConfig {
+  return parseHash(hash).config;
+}
+
+/** The configuration a URL asks for, and a sentence for each setting in it that was refused. */
+export function parseHash(hash: string): { config: PlaygroundConfig; problems: string[] } {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const c: PlaygroundConfig = { ...DEFAULTS };
-  const pick = <K extends keyof PlaygroundConfig>(key: K, allowed: readonly string[]): void => {
+  const problems: string[] = [];
+  const set = (key: keyof PlaygroundConfig, value: unknown): void => { (c as unknown as Record<string, unknown>)[key] = value; };
+  const choices: [keyof PlaygroundConfig, readonly string[]][] = [['skip', SKIPS], ['activation', ACTIVATIONS], ['init', INITS], ['dataset', DATASETS], ['backend', BACKENDS]];
+  for (const [key, allowed] of choices) {
     const v = params.get(key);
-    if (v !== null && allowed.includes(v)) (c as unknown as Record<string, unknown>)[key] = v;
-  };
-  pick('skip', SKIPS);
-  pick('activation', ACTIVATIONS);
-  pick('init', INITS);
-  pick('dataset', DATASETS);
-  pick('backend', BACKENDS);
-  for (const [key, [lo, hi]] of Object.entries(LIMITS) as [keyof typeof LIMITS, readonly [number, number]][]) {
-    const v = Number(params.get(key));
-    if (params.has(key) && Number.isFinite(v) && v >= lo && v <= hi) (c as unknown as Record<string, unknown>)[key] = ['depth', 'width', 'batch', 'seed'].includes(key) ? Math.round(v) : v;
+    if (v === null) continue;
+    if (allowed.includes(v)) set(key, v);
+    else problems.push(`${key}=${v}: expected one of ${allowed.join(', ')}; using ${String(DEFAULTS[key])}`);
   }
-  return c;
+  for (const [key, [lo, hi]] of Object.entries(LIMITS) as [keyof typeof LIMITS, readonly [number, number]][]) {
+    const text = params.get(key);
+    if (text === null) continue;
+    const v = Number(text);
+    if (text.trim() !== '' && Number.isFinite(v) && v >= lo && v <= hi) set(key, ['depth', 'width', 'batch', 'seed'].includes(key) ? Math.round(v) : v);
+    else problems.push(`${key}=${text}: expected a number from ${lo} to ${hi}; using ${DEFAULTS[key]}`);
+  }
+  const known = new Set(Object.keys(DEFAULTS));
+  for (const key of params.keys()) if (!known.has(key)) problems.push(`${key}: not a setting (the settings are ${[...known].join(', ')}); ignored`);
+  return { config: c, problems };
 }

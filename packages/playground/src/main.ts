@@ -3,11 +3,11 @@
  * the per-layer gradient norms on the right. Training runs a few steps per animation frame; every
  * change of a control rebuilds the network and writes the configuration into the URL.
  */
-import { cpuBackend, createWasmBackend } from '@skipgrad/kernels';
+import { type Backend, cpuBackend, createGpujsBackend, createWasmBackend } from '@skipgrad/kernels';
 import { Generator, getBackend, graphOf, randn, renderSvg, setBackend, traceBackward } from '@skipgrad/autograd';
 import { DenseConcat, Highway, Linear, type Module, ReLU, ReZero, Residual, Sequential, Tanh } from '@skipgrad/nn';
-import { ACTIVATIONS, BACKENDS, DATASETS, DEFAULTS, INITS, LIMITS, type PlaygroundConfig, SKIPS, fromHash, toHash } from './config.js';
-import { Trainer } from './trainer.js';
+import { ACTIVATIONS, BACKENDS, DATASETS, DEFAULTS, INITS, LIMITS, type PlaygroundConfig, SKIPS, parseHash, toHash } from './config.js';
+import { type StepResult, Trainer } from './trainer.js';
 import { type DigitSet, decodeDigits } from './digits.js';
 import mnistSubset from 'virtual:mnist-subset';
 
@@ -16,19 +16,20 @@ const digits = (): DigitSet => (digitSet ??= decodeDigits(mnistSubset));
 let testAccuracy: number | null = null;
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-let config: PlaygroundConfig = fromHash(location.hash);
+const parsed = parseHash(location.hash);
+let config: PlaygroundConfig = parsed.config;
 let trainer: Trainer;
-let running = true;
+// `?paused` in the address (before the #) opens the page without training: the charts show the network at initialisation.
+let running = !new URLSearchParams(location.search).has('paused');
 const losses: number[] = [];
 let lastNorms: number[] = [];
-let stepMs = 0;
 
 function controls(): void {
   const select = (id: keyof PlaygroundConfig, options: readonly string[]): void => {
     const el = $<HTMLSelectElement>(id);
     el.innerHTML = options.map((o) => `<option value="${o}">${o}</option>`).join('');
     el.value = String(config[id]);
-    el.onchange = () => { (config as unknown as Record<string, unknown>)[id] = el.value; void restart(); };
+    el.onchange = () => { (config as unknown as Record<string, unknown>)[id] = el.value; restart(); };
   };
   select('skip', SKIPS);
   select('activation', ACTIVATIONS);
@@ -43,29 +44,64 @@ function controls(): void {
       const [lo, hi] = LIMITS[id];
       config = { ...config, [id]: Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : DEFAULTS[id] };
       el.value = String(config[id]);
-      void restart();
+      restart();
     };
   }
   $('pause').onclick = () => { running = !running; $('pause').textContent = running ? 'pause' : 'train'; };
-  $('reset').onclick = () => void restart();
+  $('reset').onclick = () => restart();
+}
+
+/** Each backend is started once, when first chosen; one that cannot start here says why. */
+const backends = new Map<string, Promise<Backend>>([['cpu', Promise.resolve(cpuBackend)]]);
+function startBackend(name: PlaygroundConfig['backend']): Promise<Backend> {
+  if (!backends.has(name)) {
+    // wasm: threads when the page is cross-origin isolated (npm run playground serves it so), else one.
+    backends.set(name, name === 'wasm' ? Promise.resolve().then(() => createWasmBackend()) : createGpujsBackend({ mode: 'gpu' }));
+  }
+  return backends.get(name)!;
+}
+
+function describeBackend(b: Backend): string {
+  const { name, mode, gpujsMode } = b as Backend & { mode?: string; gpujsMode?: string };
+  return `${name}${mode ? ` (${mode}${gpujsMode ? `: ${gpujsMode}` : ''})` : ''}`;
 }
 
 async function useBackend(): Promise<void> {
-  if (getBackend().name === config.backend) return;
-  setBackend(config.backend === 'wasm' ? await createWasmBackend({ threads: 1 }) : cpuBackend);
+  try {
+    setBackend(await startBackend(config.backend));
+    $('backend-error').textContent = '';
+  } catch (e) {
+    $('backend-error').textContent = `${config.backend} cannot start in this browser: ${(e as Error).message} — running on cpu instead`;
+    config = { ...config, backend: 'cpu' };
+    $<HTMLSelectElement>('backend').value = 'cpu';
+    history.replaceState(null, '', toHash(config));
+    setBackend(cpuBackend);
+  }
 }
 
-async function restart(): Promise<void> {
+/** The latest rebuild (a backend may take a moment to start): the page is settled when it ends. */
+let settled: Promise<void> = Promise.resolve();
+function restart(): Promise<void> {
+  settled = settled.catch(() => undefined).then(rebuild);
+  return settled;
+}
+
+async function rebuild(): Promise<void> {
   history.replaceState(null, '', toHash(config));
   await useBackend();
   trainer = new Trainer(config, config.dataset === 'digits' ? digits() : null);
   losses.length = 0;
   testAccuracy = null;
+  evaluatedAt = -1;
   $('boundary').style.display = config.dataset === 'digits' ? 'none' : '';
   $('digits').style.display = config.dataset === 'digits' ? '' : 'none';
   $('plane-caption').textContent = config.dataset === 'digits' ? 'held-out digits and what the network calls them (red: wrong)' : 'the data and P(blue) over the plane';
-  const backend = getBackend() as { name: string; mode?: string };
-  $('backend-info').textContent = `${backend.name}${backend.mode ? ` (${backend.mode})` : ''}`;
+  $('backend-info').textContent = describeBackend(getBackend());
+  // The gradients at initialisation, before any step: what the skip kind does to them.
+  const probe = trainer.probe();
+  losses.push(probe.loss);
+  lastNorms = probe.gradNorms;
+  draw();
   if (document.getElementById('trace')?.innerHTML) drawGraph();
 }
 
@@ -94,10 +130,12 @@ function drawBoundary(): void {
 }
 
 /** 32 held-out digits with the network's label for each (red where it is wrong), every 25 steps. */
+let evaluatedAt = -1;
 function drawDigits(): void {
-  if (trainer.steps % 25 !== 5 && testAccuracy !== null) return;
+  if (testAccuracy !== null && trainer.steps - evaluatedAt < 25) return;
   const { predicted, accuracy } = trainer.evaluate();
   testAccuracy = accuracy;
+  evaluatedAt = trainer.steps;
   const d = trainer.digits!;
   const canvas = $<HTMLCanvasElement>('digits');
   const ctx = canvas.getContext('2d')!;
@@ -124,7 +162,9 @@ function drawLine(id: string, values: readonly number[], log: boolean, bars = fa
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   const ys = values.map((v) => (log ? Math.log10(Math.max(v, 1e-30)) : v));
   if (ys.length === 0) return;
-  const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
+  const [top, bottom] = [Math.max(...ys), Math.min(...ys)];
+  // Bars start a little below the smallest value, so that even the smallest one shows.
+  const [lo, hi] = [bars ? bottom - 0.1 * (top - bottom || 1) : bottom, top];
   const span = hi - lo || 1;
   const y = (v: number): number => canvas.height - 4 - ((v - lo) / span) * (canvas.height - 8);
   ctx.strokeStyle = '#1f77b4';
@@ -142,23 +182,35 @@ function drawLine(id: string, values: readonly number[], log: boolean, bars = fa
   ctx.fillText(log ? `1e${lo.toFixed(1)}` : lo.toFixed(3), 4, canvas.height - 4);
 }
 
-function frame(): void {
-  if (running && trainer) {
-    let last = null;
-    for (let i = 0; i < 5; i++) last = trainer.step();
-    if (last) {
-      losses.push(last.loss);
-      lastNorms = last.gradNorms;
-      stepMs = last.ms;
-      const test = testAccuracy === null ? '' : ` · test accuracy ${(100 * testAccuracy).toFixed(0)}%`;
-      $('status').textContent = `step ${trainer.steps} · loss ${last.loss.toFixed(3)} · batch accuracy ${(100 * last.accuracy).toFixed(0)}%${test} · ${stepMs.toFixed(1)} ms a step`;
-    }
-    if (config.dataset === 'digits') drawDigits();
-    else drawBoundary();
-    drawLine('loss', losses, true);
-    drawLine('norms', lastNorms, true, true);
-    $('norms-caption').textContent = `‖∂L/∂W‖ of each of the ${lastNorms.length} layers, input (left) → output (right), log scale; first / last = ${(lastNorms[0]! / lastNorms[lastNorms.length - 1]!).toExponential(1)}`;
+/** Redraws the status line, the plane (or the digits), the loss curve and the gradient norms. */
+function draw(last: StepResult | null = null): void {
+  if (last) {
+    const test = testAccuracy === null ? '' : ` · test accuracy ${(100 * testAccuracy).toFixed(0)}%`;
+    $('status').textContent = `step ${trainer.steps} · loss ${last.loss.toFixed(3)} · batch accuracy ${(100 * last.accuracy).toFixed(0)}%${test} · ${last.ms.toFixed(1)} ms a step`;
+  } else {
+    $('status').textContent = `step 0 · loss ${losses[0]!.toFixed(3)} (the first 256 examples, at initialisation)`;
   }
+  if (config.dataset === 'digits') drawDigits();
+  else drawBoundary();
+  drawLine('loss', losses, true);
+  drawLine('norms', lastNorms, true, true);
+  $('norms-caption').textContent = `‖∂L/∂W‖ of each of the ${lastNorms.length} layers, input (left) → output (right), log scale; first / last = ${(lastNorms[0]! / lastNorms[lastNorms.length - 1]!).toExponential(1)}`;
+}
+
+/** Trains n steps now (5 per animation frame while running); returns the last step's result. */
+function train(n: number): StepResult | null {
+  let last: StepResult | null = null;
+  for (let i = 0; i < n; i++) last = trainer.step();
+  if (last) {
+    losses.push(last.loss);
+    lastNorms = last.gradNorms;
+    draw(last);
+  }
+  return last;
+}
+
+function frame(): void {
+  if (running && trainer) train(5);
   requestAnimationFrame(frame);
 }
 
@@ -209,6 +261,65 @@ function drawGraph(): void {
 }
 
 controls();
+if (!running) $('pause').textContent = 'train';
+if (parsed.problems.length > 0) $('notice').textContent = `This link asked for settings the playground does not have, so it uses defaults for them: ${parsed.problems.join('; ')}.`;
 // The block's trace first (cheap and synchronous), then the training loop.
 void restart().then(() => { drawGraph(); requestAnimationFrame(frame); });
-(window as unknown as { skipgradPlayground: unknown }).skipgradPlayground = { get trainer() { return trainer; }, get config() { return config; } };
+
+/**
+ * For tests and the curious, in the console: pause, train a given number of steps, read what the
+ * charts show, and run one step of the current configuration on another backend.
+ */
+(window as unknown as { skipgradPlayground: unknown }).skipgradPlayground = {
+  /** Resolves when the page has built the network the controls ask for. */
+  get ready() { return settled; },
+  get trainer() { return trainer; },
+  get config() { return config; },
+  get shownNorms() { return [...lastNorms]; },
+  get backend() { return describeBackend(getBackend()); },
+  pause() { running = false; $('pause').textContent = 'train'; },
+  train,
+  probe: () => trainer.probe(),
+  /**
+   * A matmul and a reduction split over every thread however small (splitAlways), against the
+   * reference: proof that the page's Web Workers compute their shares. Returns the threads and
+   * the largest difference.
+   */
+  async checkThreads(): Promise<{ mode: string; difference: number; workerChunks: number }> {
+    const previous = getBackend();
+    const split = createWasmBackend({ splitAlways: true });
+    const g = new Generator(5);
+    const [a, b] = [randn([96, 80], { generator: g }), randn([80, 72], { generator: g })];
+    const run = (backend: Backend): Float32Array => {
+      setBackend(backend);
+      try {
+        const y = a.matmul(b);
+        return Float32Array.from([...y.data.toTypedArray(), y.sum().item()]);
+      } finally {
+        setBackend(previous);
+      }
+    };
+    const reference = run(cpuBackend);
+    // A Web Worker starts only once this thread yields: until then this thread runs every share.
+    let difference = 0;
+    for (let i = 0; i < 100 && (i === 0 || split.stats().workerChunks === 0); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const threaded = run(split);
+      difference = Math.max(difference, ...threaded.map((v, k) => Math.abs(v - reference[k]!) / Math.max(1, Math.abs(reference[k]!))));
+    }
+    const result = { mode: split.mode, difference, workerChunks: split.stats().workerChunks };
+    split.close();
+    return result;
+  },
+  /** One step of a fresh network of this configuration on `name` (the page's backend is kept). */
+  async stepOn(name: PlaygroundConfig['backend']): Promise<StepResult & { backend: string }> {
+    const previous = getBackend();
+    const backend = await startBackend(name);
+    setBackend(backend);
+    try {
+      return { ...new Trainer(config, config.dataset === 'digits' ? digits() : null).step(), backend: describeBackend(backend) };
+    } finally {
+      setBackend(previous);
+    }
+  },
+};

@@ -55,14 +55,33 @@ export class Trainer {
     const started = performance.now();
     const n = Math.min(this.config.batch, this.data.count);
     const rows = Array.from({ length: n }, () => Math.floor(this.batches.uniform() * this.data.count));
-    const f = this.features;
-    const batch = new Float32Array(n * f);
-    rows.forEach((r, i) => batch.set(this.data.x.subarray(r * f, (r + 1) * f), i * f));
-    const x = tensor(batch, { shape: [n, f] });
-    const y = rows.map((r) => this.data.labels[r]!);
+    const { loss, gradNorms, predicted, labels } = this.gradients(rows);
+    this.optimizer.step();
+    this.steps++;
+    const accuracy = predicted.filter((p, i) => p === labels[i]).length / n;
+    return { loss, ms: performance.now() - started, gradNorms, accuracy };
+  }
+
+  /**
+   * The loss over the first (up to) 256 training examples and each layer's ‖∂L/∂W‖ for it, with
+   * no update and no batch drawn: what the page shows as soon as a network is built (the
+   * gradients at initialisation), the same for the same seed on any backend.
+   */
+  probe(): { loss: number; gradNorms: number[] } {
+    const { loss, gradNorms } = this.gradients(Array.from({ length: Math.min(256, this.data.count) }, (_, i) => i));
     this.optimizer.zeroGrad();
-    const logits = this.network.forward(x);
-    const loss = crossEntropy(logits, y);
+    return { loss, gradNorms };
+  }
+
+  /** Forward and backward on these rows of the data: the loss, each layer's ‖∂L/∂W‖, the predicted classes. */
+  private gradients(rows: number[]): { loss: number; gradNorms: number[]; predicted: number[]; labels: number[] } {
+    const f = this.features;
+    const batch = new Float32Array(rows.length * f);
+    rows.forEach((r, i) => batch.set(this.data.x.subarray(r * f, (r + 1) * f), i * f));
+    const labels = rows.map((r) => this.data.labels[r]!);
+    this.optimizer.zeroGrad();
+    const logits = this.network.forward(tensor(batch, { shape: [rows.length, f] }));
+    const loss = crossEntropy(logits, labels);
     const value = loss.item();
     loss.backward();
     const params = new Map(this.network.namedParameters());
@@ -70,11 +89,8 @@ export class Trainer {
       const g = params.get(name)!.grad;
       return g ? Math.sqrt(g.mul(g).sum().item()) : 0;
     });
-    this.optimizer.step();
-    this.steps++;
     const predicted = (logits.toArray() as number[][]).map((row) => row.indexOf(Math.max(...row)));
-    const accuracy = predicted.filter((p, i) => p === y[i]).length / n;
-    return { loss: value, ms: performance.now() - started, gradNorms, accuracy };
+    return { loss: value, gradNorms, predicted, labels };
   }
 
   /** On digits: the predicted class of each held-out digit, and the fraction right. */

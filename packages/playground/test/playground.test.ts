@@ -1,14 +1,16 @@
 // The playground's logic in Node (its configuration in the URL, the data sets, the trainer), and
-// the page itself: the site builds for the browser, and — in real Chromium (Debian's, headless;
-// required in CI with SKIPGRAD_REQUIRE_BROWSER=1) — it loads, picks the wasm backend and trains.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+// the page itself: the site builds for the browser, and in real Chromium (Debian's, headless,
+// driven by playwright-core; required in CI with SKIPGRAD_REQUIRE_BROWSER=1) it shows what the
+// Node engine computes, trains, runs gpu.js on WebGL and wasm on threads, and draws the graph.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, type Page, chromium as playwright } from 'playwright-core';
 import { tensor } from '@skipgrad/autograd';
 import { Generator } from '@skipgrad/tensor';
 import { halve, loadDigits, split } from '@skipgrad/lab';
-import { DEFAULTS, Trainer, buildNetwork, decodeDigits, encodeDigits, fromHash, makeData, toHash } from '../src/index.js';
+import { DEFAULTS, type PlaygroundConfig, type StepResult, Trainer, buildNetwork, decodeDigits, encodeDigits, fromHash, makeData, parseHash, toHash } from '../src/index.js';
 
 describe('the playground logic', () => {
   it('a configuration survives the URL; bad values fall back to the defaults', () => {
@@ -16,6 +18,13 @@ describe('the playground logic', () => {
     expect(fromHash(toHash(c))).toEqual(c);
     expect(fromHash('#depth=1000&skip=bogus&lr=abc&width=8')).toEqual({ ...DEFAULTS, width: 8 });
     expect(fromHash('')).toEqual(DEFAULTS);
+    expect(parseHash('#depth=1000&skip=bogus&lr=abc&width=8&colour=red').problems).toEqual([
+      'skip=bogus: expected one of plain, residual, highway, dense, rezero; using residual',
+      'depth=1000: expected a number from 1 to 100; using 20',
+      'lr=abc: expected a number from 0.0001 to 1; using 0.03',
+      'colour: not a setting (the settings are depth, width, skip, activation, init, dataset, noise, lr, batch, seed, backend); ignored',
+    ]);
+    expect(parseHash(toHash(DEFAULTS)).problems).toEqual([]);
   });
 
   it('data sets: seeded, two balanced classes inside the plane', () => {
@@ -66,48 +75,186 @@ describe('the digits task', () => {
   });
 });
 
-const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const requireBrowser = process.env.SKIPGRAD_REQUIRE_BROWSER === '1';
+const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url));
 
-describe('the playground page', () => {
-  it('builds into a static folder with no Node built-in in it', async () => {
-    const { buildSite } = await import('../scripts/build.mjs' as string) as { buildSite: () => Promise<string> };
-    const site = await buildSite();
-    const html = readFileSync(`${site}/index.html`, 'utf8');
-    expect(html).toContain('<script type="module" src="./playground.js">');
-    const js = readFileSync(`${site}/playground.js`, 'utf8');
-    expect(js.length).toBeGreaterThan(50_000);
-    expect(js).not.toMatch(/from\s*["']node:|import\(\s*["']node:/);
+/** What the page puts on window for tests and the console (src/main.ts). */
+interface PageApi {
+  ready: Promise<void>;
+  config: PlaygroundConfig;
+  shownNorms: number[];
+  backend: string;
+  pause(): void;
+  train(n: number): StepResult | null;
+  probe(): { loss: number; gradNorms: number[] };
+  stepOn(name: PlaygroundConfig['backend']): Promise<StepResult & { backend: string }>;
+  checkThreads(): Promise<{ mode: string; difference: number; workerChunks: number }>;
+}
+declare const window: { skipgradPlayground: PageApi };
+
+/** Relative agreement of two lists of positive numbers, as float32 work on two engines allows. */
+function expectClose(page: readonly number[], node: readonly number[], tolerance: number): void {
+  expect(page).toHaveLength(node.length);
+  page.forEach((v, i) => expect(Math.abs(v - node[i]!), `value ${i}: ${v} vs ${node[i]}`).toBeLessThanOrEqual(tolerance * Math.max(1e-12, Math.abs(node[i]!))));
+}
+
+describe.runIf(chromiumPath !== undefined || requireBrowser)('the playground page in headless Chromium', () => {
+  let server: ReturnType<typeof spawn>;
+  let browser: Browser;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    expect(chromiumPath, 'Debian chromium (apt-get install chromium)').toBeDefined();
+    mkdirSync(OUTPUT, { recursive: true });
+    const serve = fileURLToPath(new URL('../scripts/serve.mjs', import.meta.url));
+    server = spawn(process.execPath, [serve], { env: { ...process.env, PORT: '5179' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => server.stdout!.on('data', (d: Buffer) => { if (String(d).includes('http://')) resolve(); }));
+    browser = await playwright.launch({
+      executablePath: chromiumPath,
+      // Root needs --no-sandbox; SwiftShader gives WebGL without a GPU, as a laptop's driver would with one.
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+        '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    });
   }, 60_000);
 
-  it.runIf(chromium !== undefined || requireBrowser)('trains in headless Chromium on the wasm backend, from a shared link', async () => {
-    expect(chromium, 'Debian chromium (apt-get install chromium)').toBeDefined();
-    const serve = fileURLToPath(new URL('../scripts/serve.mjs', import.meta.url));
-    const server = spawn(process.execPath, [serve], { env: { ...process.env, PORT: '5179' }, stdio: ['ignore', 'pipe', 'inherit'] });
-    try {
-      await new Promise<void>((resolve) => server.stdout!.on('data', (d: Buffer) => { if (String(d).includes('http://')) resolve(); }));
-      const dom = spawnSync(chromium!, ['--headless=new', '--no-sandbox', '--disable-gpu', '--virtual-time-budget=20000', '--dump-dom',
-        'http://localhost:5179/#depth=6&skip=residual&dataset=xor&width=16'], { encoding: 'utf8', timeout: 60_000 });
-      expect(dom.stdout).toMatch(/<b id="backend-info">wasm \(128-bit SIMD, 1 thread\)<\/b>/);
-      // How many frames a virtual-time budget buys depends on the machine's load, so the page is
-      // only checked to train (the learning itself is checked in Node above, deterministically).
-      const status = /id="status">step (\d+) · loss ([\d.]+)/.exec(dom.stdout);
-      expect(status, dom.stdout.slice(0, 500)).not.toBeNull();
-      expect(Number(status![1])).toBeGreaterThanOrEqual(5);
-      expect(Number.isFinite(Number(status![2]))).toBe(true);
-      expect(dom.stdout).toMatch(/‖∂L\/∂W‖ of each of the 7 layers/);
-      // The traced backward of one residual block, listed before training starts: its rules. (The
-      // Graphviz drawing of it comes a moment later; renderSvg has its own tests.)
-      expect(dom.stdout).toMatch(/<td>tanh<\/td><td><code>da = dy·\(1 − y²\)/);
-      expect(dom.stdout).toMatch(/<td>add<\/td><td><code>da = unbroadcast\(dy\), db = unbroadcast\(dy\)/);
-      // The digits task, built into the page: it trains and reports a held-out accuracy.
-      const digits = spawnSync(chromium!, ['--headless=new', '--no-sandbox', '--disable-gpu', '--virtual-time-budget=20000', '--dump-dom',
-        'http://localhost:5179/#depth=4&skip=residual&dataset=digits&width=32&lr=0.003'], { encoding: 'utf8', timeout: 60_000 });
-      const accuracy = /test accuracy (\d+)%/.exec(digits.stdout);
-      expect(accuracy, digits.stdout.slice(0, 500)).not.toBeNull();
-      expect(Number(accuracy![1])).toBeLessThanOrEqual(100);
-    } finally {
-      server.kill();
-    }
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill();
+  });
+
+  /** A fresh page at this link, opened paused (so what it shows is what the test asked for). */
+  async function open(hash: string, setup?: (page: Page) => Promise<void>): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`${hash}: ${m.text()}`); });
+    page.on('pageerror', (e) => errors.push(`${hash}: ${e.message}`));
+    await setup?.(page);
+    await page.goto(`http://localhost:5179/?paused${hash}`);
+    await page.waitForFunction(() => 'skipgradPlayground' in window);
+    await page.evaluate(() => window.skipgradPlayground.ready);
+    return page;
+  }
+
+  /** Writes a screenshot under test-output/ and fails if it is blank (nearly one colour). */
+  async function screenshot(page: Page, name: string): Promise<void> {
+    const png = await page.screenshot({ fullPage: true });
+    writeFileSync(`${OUTPUT}${name}.png`, new Uint8Array(png));
+    const colours = await page.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const canvas = new OffscreenCanvas(img.width, img.height);
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const { data } = ctx.getImageData(0, 0, img.width, img.height);
+      const seen = new Set<number>();
+      for (let i = 0; i < data.length; i += 4 * 97) seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+      return seen.size;
+    }, png.toString('base64'));
+    expect(colours, `${name}.png is blank`).toBeGreaterThan(50);
+  }
+
+  /** Sets a control as a user would (a number field is typed into, then left). */
+  async function setControl(page: Page, id: string, value: string): Promise<void> {
+    if (await page.locator(`#${id}`).evaluate((el) => el.tagName === 'SELECT')) await page.selectOption(`#${id}`, value);
+    else { await page.fill(`#${id}`, value); await page.locator(`#${id}`).dispatchEvent('change'); }
+    await page.waitForFunction(([k, v]) => String(window.skipgradPlayground.config[k as keyof PlaygroundConfig]) === v, [id, value]);
+    await page.evaluate(() => window.skipgradPlayground.ready);
+  }
+
+  it('shows the gradient norms the Node engine computes; changing depth and skip kind redraws them; 50 steps lower the loss', async () => {
+    const page = await open('#depth=6&skip=plain&dataset=spirals&width=16&seed=4');
+    // Cross-origin isolated (the server's COOP/COEP headers): the wasm kernels run on Web Workers, one per core.
+    const [isolated, cores] = await page.evaluate(() => [crossOriginIsolated, navigator.hardwareConcurrency] as const);
+    expect(isolated).toBe(true);
+    expect(await page.textContent('#backend-info')).toBe(`wasm (128-bit SIMD, ${cores} thread${cores === 1 ? '' : 's'})`);
+    const node = (c: Partial<PlaygroundConfig>): number[] => new Trainer({ ...DEFAULTS, dataset: 'spirals', width: 16, seed: 4, ...c }).probe().gradNorms;
+    expectClose(await page.evaluate(() => window.skipgradPlayground.shownNorms), node({ depth: 6, skip: 'plain' }), 1e-4);
+    await screenshot(page, '1-plain-depth-6');
+    const chart = async (): Promise<string> => page.locator('#norms').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+    const before = await chart();
+    await setControl(page, 'depth', '30');
+    expectClose(await page.evaluate(() => window.skipgradPlayground.shownNorms), node({ depth: 30, skip: 'plain' }), 1e-4);
+    await screenshot(page, '2-plain-depth-30');
+    await setControl(page, 'skip', 'residual');
+    const residual = await page.evaluate(() => window.skipgradPlayground.shownNorms);
+    expectClose(residual, node({ depth: 30, skip: 'residual' }), 1e-4);
+    expect(await chart()).not.toBe(before);
+    expect(fromHash(new URL(page.url()).hash)).toMatchObject({ depth: 30, skip: 'residual', seed: 4 }); // the link shares it
+    const lossBefore = await page.evaluate(() => window.skipgradPlayground.probe().loss);
+    const last = await page.evaluate(() => window.skipgradPlayground.train(50));
+    expect(last!.loss).toBeGreaterThan(0);
+    expect(await page.evaluate(() => window.skipgradPlayground.probe().loss)).toBeLessThan(lossBefore * 0.95);
+    expect(await page.textContent('#status')).toMatch(/^step 50 · loss/);
+    await screenshot(page, '3-residual-depth-30-trained');
+    await page.close();
   }, 120_000);
+
+  it("runs gpu.js on WebGL and wasm on its threads in the page: their steps match the CPU's within float32 tolerance", async () => {
+    const page = await open('#depth=3&skip=residual&dataset=xor&width=8');
+    const gpu = await page.evaluate(() => window.skipgradPlayground.stepOn('gpujs'));
+    const cpu = await page.evaluate(() => window.skipgradPlayground.stepOn('cpu'));
+    const wasm = await page.evaluate(() => window.skipgradPlayground.stepOn('wasm'));
+    expectClose(wasm.gradNorms, cpu.gradNorms, 1e-4);
+    // Those shapes are too small to split; here every kernel is split over all the Web Workers.
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const threads = await page.evaluate(() => window.skipgradPlayground.checkThreads());
+    expect(threads.mode).toBe(`128-bit SIMD, ${cores} thread${cores === 1 ? '' : 's'}`);
+    expect(threads.difference).toBeLessThan(1e-5);
+    if (cores > 1) expect(threads.workerChunks).toBeGreaterThan(0);
+    expect(gpu.backend).toMatch(/^gpujs \(gpu: webgl2?\)$/);
+    expectClose([gpu.loss], [cpu.loss], 1e-5);
+    expectClose(gpu.gradNorms, cpu.gradNorms, 1e-4);
+    await setControl(page, 'backend', 'gpujs');
+    expect(await page.textContent('#backend-info')).toBe(gpu.backend);
+    expect(await page.textContent('#backend-error')).toBe('');
+    await page.evaluate(() => window.skipgradPlayground.train(5));
+    await screenshot(page, '4-gpujs-webgl');
+    await page.close();
+  }, 120_000);
+
+  it('a backend that cannot start says so and the page goes on on the CPU; a bad link says what it ignored', async () => {
+    // A browser with WebGL turned off: every canvas refuses a WebGL context.
+    const noWebgl = async (page: Page): Promise<void> => {
+      await page.addInitScript(() => {
+        for (const proto of [HTMLCanvasElement.prototype, OffscreenCanvas.prototype] as { getContext(kind: string, ...rest: unknown[]): unknown }[]) {
+          const getContext = proto.getContext;
+          proto.getContext = function (kind: string, ...rest: unknown[]) { return kind.includes('webgl') ? null : getContext.call(this, kind, ...rest); };
+        }
+      });
+    };
+    const page = await open('#backend=gpujs&depth=4&width=8&lr=abc&colour=red', noWebgl);
+    expect(await page.textContent('#backend-error')).toMatch(/^gpujs cannot start in this browser: createGpujsBackend: .*running on cpu instead$/);
+    expect(await page.textContent('#backend-info')).toBe('cpu');
+    expect(page.url()).toContain('backend=cpu');
+    expect(await page.textContent('#notice')).toContain('lr=abc: expected a number from 0.0001 to 1; using 0.03; colour: not a setting');
+    expect((await page.evaluate(() => window.skipgradPlayground.train(5)))!.loss).toBeGreaterThan(0);
+    await setControl(page, 'backend', 'wasm');
+    expect(await page.textContent('#backend-info')).toMatch(/^wasm/);
+    await screenshot(page, '5-no-webgl');
+    await page.close();
+  }, 60_000);
+
+  it('draws the graph of one block with its skip edge, and a click on an op shows its backward rule', async () => {
+    const page = await open('#depth=4&skip=residual&dataset=xor&width=8');
+    await page.waitForSelector('#graph svg', { timeout: 30_000 });
+    expect(await page.locator('#graph svg g.edge path[stroke="#d62728"]').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('#graph svg g.edge text', { hasText: 'skip' }).count()).toBeGreaterThanOrEqual(1);
+    await page.locator('#graph svg g.node', { hasText: 'add' }).first().click();
+    expect(await page.textContent('#rule')).toMatch(/^add: da = unbroadcast\(dy\), db = unbroadcast\(dy\) — received ‖dy‖ = /);
+    expect(await page.textContent('#trace')).toContain('da = dy·(1 − y²)');
+    await screenshot(page, '6-graph');
+    await page.close();
+  }, 60_000);
+
+  it('trains the digits task built into the page and reports a held-out accuracy', async () => {
+    const page = await open('#depth=4&skip=residual&dataset=digits&width=32&lr=0.003');
+    await page.evaluate(() => { for (let i = 0; i < 6; i++) window.skipgradPlayground.train(25); });
+    const accuracy = /test accuracy (\d+)%/.exec((await page.textContent('#status'))!);
+    expect(accuracy).not.toBeNull();
+    expect(Number(accuracy![1])).toBeGreaterThan(50);
+    await screenshot(page, '7-digits');
+    await page.close();
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

@@ -42,6 +42,8 @@ export interface GpujsBackend extends Backend {
   readonly name: 'gpujs';
   /** The mode that actually runs: never 'auto'. */
   readonly mode: 'gpu' | 'webasm' | 'cpu';
+  /** What gpu.js itself runs: 'webgl2' or 'webgl' in a page, 'headlessgl' in Node, else 'webasm' or 'cpu'. */
+  readonly gpujsMode: string;
   /** Transfers, compiles, launches and live results since creation (a snapshot). */
   stats(): DeviceCounters & { cachedKernels: number };
   /** Frees an array's device memory now (Tensor.dispose calls this). */
@@ -59,11 +61,25 @@ export interface GpujsBackend extends Backend {
 interface GpuKernel { (...args: unknown[]): unknown; }
 interface GpuInstance {
   readonly mode: string;
+  /** The kernel class gpu.js chose (one of the module's own: WebGL2Kernel, HeadlessGLKernel, …). */
+  readonly Kernel?: unknown;
   createKernel(source: string, settings: Record<string, unknown>): GpuKernel;
   destroy(): void;
 }
 export interface GpuModule {
   GPU: { new (settings: { mode?: string }): GpuInstance; isHeadlessGLSupported: boolean; isSinglePrecisionSupported: boolean };
+  WebGL2Kernel?: unknown;
+  WebGLKernel?: unknown;
+  HeadlessGLKernel?: unknown;
+  WebAssemblyKernel?: unknown;
+  CPUKernel?: unknown;
+}
+
+/** gpu.js' own name for the kernel class it chose ('webgl2', 'headlessgl', …); its GL classes all call their mode 'gpu'. */
+function kernelKind(module: GpuModule, gpu: GpuInstance): string {
+  const kinds: [string, unknown][] = [['webgl2', module.WebGL2Kernel], ['webgl', module.WebGLKernel], ['headlessgl', module.HeadlessGLKernel],
+    ['webasm', module.WebAssemblyKernel], ['cpu', module.CPUKernel]];
+  return kinds.find(([, kernel]) => kernel !== undefined && gpu.Kernel === kernel)?.[0] ?? gpu.mode;
 }
 
 async function loadGpuJs(): Promise<GpuModule> {
@@ -71,7 +87,9 @@ async function loadGpuJs(): Promise<GpuModule> {
     const module = (await import('gpu.js')) as unknown as GpuModule & { default?: GpuModule };
     return module.GPU ? module : module.default!;
   } catch (e) {
-    throw new SkipgradError('createGpujsBackend', 'gpu.js', "the npm package 'gpu.js' installed", `it failed to load (${(e as Error).message})`);
+    // gpu.js is an optional peer dependency: a CPU-only install never builds its native OpenGL module.
+    throw new SkipgradError('createGpujsBackend', 'gpu.js', "the npm package 'gpu.js' installed (the gpujs backend's optional peer dependency)",
+      `it failed to load (${(e as Error).message})`, 'install it beside @skipgrad/kernels: npm install gpu.js@2.24.1');
   }
 }
 
@@ -82,7 +100,8 @@ export async function createGpujsBackend(options: GpujsOptions = {}): Promise<Gp
     throw new SkipgradError('createGpujsBackend', 'mode', "'auto', 'gpu', 'webasm' or 'cpu'", describe(requested));
   }
   const warn = options.warn ?? ((m: string) => console.warn(m));
-  const { GPU } = options.gpujs ?? await loadGpuJs();
+  const module = options.gpujs ?? await loadGpuJs();
+  const { GPU } = module;
   const inNode = typeof process !== 'undefined' && !!process.versions?.node;
   const glAvailable = inNode ? GPU.isHeadlessGLSupported : true;
   // gpu.js falls back to 8-bit 'unsigned' textures where float textures are missing: every
@@ -105,10 +124,12 @@ export async function createGpujsBackend(options: GpujsOptions = {}): Promise<Gp
     }
   }
   const gpu = new GPU({ mode: mode === 'gpu' ? (inNode ? 'headlessgl' : 'gpu') : mode });
-  if (mode === 'gpu' && !['headlessgl', 'webgl2', 'webgl', 'gpu'].includes(gpu.mode)) {
-    throw new SkipgradError('createGpujsBackend', 'mode', "'gpu' running on a GL backend", `gpu.js chose '${gpu.mode}'`);
+  const gpujsMode = kernelKind(module, gpu);
+  if (mode === 'gpu' && !['headlessgl', 'webgl2', 'webgl'].includes(gpujsMode)) {
+    throw new SkipgradError('createGpujsBackend', 'mode', "'gpu' running on a GL backend (WebGL in a page, headless-gl in Node)", `gpu.js chose '${gpujsMode}'`,
+      "this browser gives no WebGL context; choose mode 'webasm' or another backend");
   }
-  return new GpujsBackendImpl(gpu, mode);
+  return new GpujsBackendImpl(gpu, mode, gpujsMode);
 }
 
 /** What gpu.js compiles a kernel argument for: a number, or an array's or a texture's size. */
@@ -127,7 +148,7 @@ class GpujsBackendImpl implements GpujsBackend {
   private readonly uploaded = new WeakMap<Storage, GpujsStorage>();
   private readonly scalars = new Map<number, GpujsStorage>();
 
-  constructor(private readonly gpu: GpuInstance, readonly mode: 'gpu' | 'webasm' | 'cpu') {}
+  constructor(private readonly gpu: GpuInstance, readonly mode: 'gpu' | 'webasm' | 'cpu', readonly gpujsMode: string) {}
 
   stats(): DeviceCounters & { cachedKernels: number } {
     return { ...this.memory.counters, cachedKernels: this.kernels.size };

@@ -90,8 +90,8 @@ export class WasmBackendImpl implements WasmBackend {
     };
   }
 
-  stats(): HeapCounters & { heapBytes: number; residentArrays: number } {
-    return { ...this.heap.counters, heapBytes: this.heap.heapBytes, residentArrays: this.cache.size };
+  stats(): HeapCounters & { heapBytes: number; residentArrays: number; workerChunks: number } {
+    return { ...this.heap.counters, heapBytes: this.heap.heapBytes, residentArrays: this.cache.size, workerChunks: this.pool?.workerChunks ?? 0 };
   }
 
   // ── moving values in and describing views ─────────────────────────────────────────────────

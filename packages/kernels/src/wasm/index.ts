@@ -58,8 +58,11 @@ export interface WasmBackend extends Backend {
   close(): void;
   /** What runs: SIMD, threads, memory. */
   info(): WasmInfo;
-  /** Copies in and out and kernel calls since creation, and the heap's size (a snapshot). */
-  stats(): HeapCounters & { heapBytes: number; residentArrays: number };
+  /**
+   * Copies in and out and kernel calls since creation, the heap's size, and how many pieces of
+   * split kernels the worker threads ran (0 on one thread) — a snapshot.
+   */
+  stats(): HeapCounters & { heapBytes: number; residentArrays: number; workerChunks: number };
   /** Backend.forgetScope: runs fn, then drops the cached copies of what it made but `keep` names. */
   forgetScope<T>(fn: () => T, keep?: (result: T) => Iterable<NDArray>): T;
   /** Backend.forget: drops the cached copies of these arrays (they stay valid). */

@@ -1,5 +1,5 @@
 /**
- * Worker threads for the wasm backend (Node's worker_threads). Every thread instantiates the
+ * Worker threads for the wasm backend (Node's worker_threads; Web Workers in a page). Every thread instantiates the
  * same kernels module over the one shared WebAssembly.Memory, so a kernel split over threads
  * is just the same function called with different ranges — the data never moves.
  *
@@ -10,13 +10,14 @@
  * means a worker that wakes late costs nothing: the others take its chunks. Workers spin for a
  * moment after each job (a training step issues kernels microseconds apart) before they sleep in
  * Atomics.wait. The backend's API stays synchronous: the main thread waits with Atomics.wait,
- * which Node allows on its main thread.
+ * which Node allows on its main thread (a page's main thread spins instead: browsers forbid it).
  *
  * A chunk may have one thread-local argument: its value plus the thread's number times a stride
  * (each thread's own packing scratch, or its own partial sums).
  *
  * Control words (Int32Array at `control`): [0] generation, [1] chunks not yet finished, [2] stop,
- * [3] a chunk failed, [4] the next chunk to claim, [5] the number of chunks. Chunk table
+ * [3] a chunk failed, [4] the next chunk to claim, [5] the number of chunks, [6] chunks the workers
+ * (not the main thread) have run, ever — proof in stats() that the workers share the work. Chunk table
  * (Float64Array at `jobs`): SLOT values per chunk: [kernel index, argument count, local argument
  * index (−1: none), local stride, arguments…].
  */
@@ -38,47 +39,48 @@ export const CONTROL_BYTES = 64;
 const CLOSED = 1 << 30;
 
 /**
- * The program each worker runs, sent as source text (so the package needs no separate worker
- * file to locate, in Node or a bundle). Plain JavaScript, CommonJS, self-contained.
+ * The program each worker runs: the source of one self-contained function of the worker's data
+ * (plain JavaScript, no imports), so the package needs no separate worker file to locate — in
+ * Node, in a bundle or in a page (threads-platform.ts starts it).
  */
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, control, jobs, thread, names, slotSize } = workerData;
-const kernels = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } }).exports;
-const ctrl = new Int32Array(memory.buffer, control, 6);
-const table = new Float64Array(memory.buffer, jobs, ${MAX_CHUNKS} * slotSize);
-// The generation the pool was made at: a job posted before this worker started still runs.
-let seen = 0;
-for (;;) {
-  for (let spin = 0; spin < 20000 && Atomics.load(ctrl, 0) === seen; spin++);
-  Atomics.wait(ctrl, 0, seen);
-  seen = Atomics.load(ctrl, 0);
-  if (Atomics.load(ctrl, 2) === 1) break;
+const WORKER_PROGRAM = `(data) => {
+  const { module, memory, control, jobs, thread, names, slotSize } = data;
+  const kernels = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } }).exports;
+  const ctrl = new Int32Array(memory.buffer, control, 7);
+  const table = new Float64Array(memory.buffer, jobs, ${MAX_CHUNKS} * slotSize);
+  // The generation the pool was made at: a job posted before this worker started still runs.
+  let seen = 0;
   for (;;) {
-    const i = Atomics.add(ctrl, 4, 1);
-    if (i >= Atomics.load(ctrl, 5)) break;
-    const at = i * slotSize;
-    const args = Array.from(table.subarray(at + 4, at + 4 + table[at + 1]));
-    if (table[at + 2] >= 0) args[table[at + 2]] += thread * table[at + 3];
-    try {
-      kernels[names[table[at]]](...args);
-    } catch (e) {
-      Atomics.store(ctrl, 3, 1);
+    for (let spin = 0; spin < 20000 && Atomics.load(ctrl, 0) === seen; spin++);
+    Atomics.wait(ctrl, 0, seen);
+    seen = Atomics.load(ctrl, 0);
+    if (Atomics.load(ctrl, 2) === 1) break;
+    for (;;) {
+      const i = Atomics.add(ctrl, 4, 1);
+      if (i >= Atomics.load(ctrl, 5)) break;
+      const at = i * slotSize;
+      const args = Array.from(table.subarray(at + 4, at + 4 + table[at + 1]));
+      if (table[at + 2] >= 0) args[table[at + 2]] += thread * table[at + 3];
+      try {
+        kernels[names[table[at]]](...args);
+      } catch (e) {
+        Atomics.store(ctrl, 3, 1);
+      }
+      Atomics.add(ctrl, 6, 1);
+      if (Atomics.sub(ctrl, 1, 1) === 1) Atomics.notify(ctrl, 1);
     }
-    if (Atomics.sub(ctrl, 1, 1) === 1) Atomics.notify(ctrl, 1);
   }
-}
-`;
+}`;
 
-import { type NodeWorker, NodeWorkerClass, availableCores } from './threads-platform.js';
+import { type PoolWorker, availableCores, mainThreadCanBlock, startWorker, workersSupported } from './threads-platform.js';
 
 export { availableCores };
 
-/** True where worker threads can be started. */
-export const threadsSupported = NodeWorkerClass !== null;
+/** True where worker threads can be started (Node; a cross-origin-isolated page). */
+export const threadsSupported = workersSupported;
 
 export class ThreadPool {
-  private readonly workers: NodeWorker[] = [];
+  private readonly workers: PoolWorker[] = [];
   private readonly ctrl: Int32Array;
   private readonly table: Float64Array;
   private stopped = false;
@@ -88,24 +90,22 @@ export class ThreadPool {
    * `jobs` are blocks of CONTROL_BYTES and JOB_BYTES bytes in it.
    */
   constructor(readonly threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, private readonly main: Kernels, control: number, jobs: number) {
-    if (!NodeWorkerClass) throw new SkipgradError('createWasmBackend', 'threads', '1 where worker threads do not exist', String(threads));
-    this.ctrl = new Int32Array(memory.buffer, control, 6);
+    if (!workersSupported) throw new SkipgradError('createWasmBackend', 'threads', '1 where worker threads do not exist', String(threads));
+    this.ctrl = new Int32Array(memory.buffer, control, 7);
     this.table = new Float64Array(memory.buffer, jobs, MAX_CHUNKS * SLOT);
     Atomics.store(this.ctrl, 4, CLOSED);
     for (let thread = 1; thread < threads; thread++) {
-      const worker = new NodeWorkerClass(WORKER_SOURCE, {
-        eval: true,
-        workerData: { module, memory, control, jobs, thread, names: JOB_KERNELS, slotSize: SLOT },
-        // No inherited loaders (--import tsx, a test runner's hooks): they can wait on this
-        // thread's event loop, which is blocked in Atomics.wait until the worker answers.
-        execArgv: [],
-      });
-      worker.unref(); // a parked worker never keeps the process alive
+      const worker = startWorker(WORKER_PROGRAM, { module, memory, control, jobs, thread, names: JOB_KERNELS, slotSize: SLOT });
       this.workers.push(worker);
     }
   }
 
   static readonly JOB_BYTES = MAX_CHUNKS * SLOT * 8;
+
+  /** Chunks the workers have run since the pool started (the main thread's are not counted). */
+  get workerChunks(): number {
+    return Atomics.load(this.ctrl, 6);
+  }
 
   /** Runs every chunk, on whichever threads claim them first; returns when all are finished. */
   run(chunks: readonly Chunk[], local?: LocalArgument): void {
@@ -146,6 +146,7 @@ export class ThreadPool {
 
   private waitForAll(): void {
     for (let spin = 0; spin < 100000; spin++) if (Atomics.load(this.ctrl, 1) === 0) return;
+    if (!mainThreadCanBlock) return this.spinForAll();
     for (;;) {
       const busy = Atomics.load(this.ctrl, 1);
       if (busy === 0) return;
@@ -156,6 +157,14 @@ export class ThreadPool {
     }
   }
 
+  /** A page's main thread may not block: it spins (the workers are busy on the same job meanwhile). */
+  private spinForAll(): void {
+    const start = Date.now();
+    while (Atomics.load(this.ctrl, 1) !== 0) {
+      if (Date.now() - start > 30_000) throw new SkipgradError('wasm', 'threads', `${this.threads - 1} worker threads answering`, 'no answer within 30 s');
+    }
+  }
+
   /** Stops the workers (the backend cannot run threaded jobs afterwards). */
   close(): void {
     if (this.stopped) return;
@@ -163,6 +172,6 @@ export class ThreadPool {
     Atomics.store(this.ctrl, 2, 1);
     Atomics.add(this.ctrl, 0, 1);
     Atomics.notify(this.ctrl, 0);
-    for (const w of this.workers) void w.terminate();
+    for (const w of this.workers) w.terminate();
   }
 }
