@@ -8,7 +8,7 @@ export default defineConfig({
     // Tests run against the TypeScript sources, never a stale dist/.
     alias: [
       { find: /^@skipgrad\/autograd\/testing$/, replacement: src('autograd/src/testing/index.ts') },
-      { find: /^@skipgrad\/(tensor|kernels|autograd|nn|lab)$/, replacement: src('$1/src/index.ts') },
+      { find: /^@skipgrad\/(tensor|kernels|autograd|nn|lab|onnx)$/, replacement: src('$1/src/index.ts') },
     ],
   },
   test: {

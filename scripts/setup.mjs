@@ -36,4 +36,4 @@ if (stale) {
   console.log(`[setup] installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 run(process.execPath, [join(root, 'packages', 'kernels', 'scripts', 'build-wasm.mjs')]);
-run(join(root, 'node_modules', '.bin', 'tsc'), ['-b', 'packages/tensor', 'packages/kernels', 'packages/autograd', 'packages/nn', 'packages/lab']);
+run(join(root, 'node_modules', '.bin', 'tsc'), ['-b', 'packages/tensor', 'packages/kernels', 'packages/autograd', 'packages/nn', 'packages/onnx', 'packages/lab']);

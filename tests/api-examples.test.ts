@@ -1,5 +1,5 @@
-// The API reference's examples are code: every public function of @skipgrad/autograd and
-// @skipgrad/nn carries an @example in its JSDoc, and each example runs here. A line written
+// The API reference's examples are code: every public function of @skipgrad/autograd,
+// @skipgrad/nn and @skipgrad/onnx carries an @example in its JSDoc, and each example runs here. A line written
 // `expression; // value` where the value is JSON is also checked: the expression must equal it.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as autograd from '@skipgrad/autograd';
 import * as nn from '@skipgrad/nn';
+import * as onnx from '@skipgrad/onnx';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const runDir = join(root, 'docs', '.run', 'api');
@@ -17,6 +18,7 @@ mkdirSync(runDir, { recursive: true });
 const PENDING: Record<string, readonly string[]> = {
   autograd: [],
   nn: [],
+  onnx: [],
 };
 
 const sourceFiles = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
@@ -42,13 +44,14 @@ function exampleOf(files: string[], name: string): string | null | undefined {
 }
 
 const isClass = (v: unknown): boolean => typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v));
-const packages = { autograd, nn } as const;
+const packages = { autograd, nn, onnx } as const;
 const prelude = [
   "import * as __ag from '@skipgrad/autograd';",
   "import * as __nn from '@skipgrad/nn';",
   "import * as __kernels from '@skipgrad/kernels';",
+  "import * as __onnx from '@skipgrad/onnx';",
   "import { expect as __expect } from 'vitest';",
-  `const { ${[...new Set([...Object.keys(autograd), ...Object.keys(nn), 'cpuBackend'])].join(', ')} } = { ...__kernels, ...__ag, ...__nn } as any;`,
+  `const { ${[...new Set([...Object.keys(autograd), ...Object.keys(nn), ...Object.keys(onnx), 'cpuBackend'])].join(', ')} } = { ...__kernels, ...__ag, ...__nn, ...__onnx } as any;`,
   'type Tensor = __ag.Tensor;',
   'const x = tensor([[0.5, -1.5], [2, 0.25]], { requiresGrad: true });',
   'const w = tensor([[1, 0], [0.5, 2]], { requiresGrad: true });',

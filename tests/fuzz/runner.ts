@@ -10,15 +10,16 @@ import { writeSync } from 'node:fs';
 import fc from 'fast-check';
 import * as autograd from '@skipgrad/autograd';
 import * as nn from '@skipgrad/nn';
+import * as onnx from '@skipgrad/onnx';
 import { Generator, NDArray, SkipgradError } from '@skipgrad/tensor';
 import { contractOf } from './contracts.js';
 
 type Target = { name: string; fn: (...a: unknown[]) => unknown; isClass: boolean };
 
-/** Every function and class the two packages export, in a stable order. */
+/** Every function and class the packages export, in a stable order. */
 export function targets(): Target[] {
   const out: Target[] = [];
-  for (const ns of [autograd, nn] as Record<string, unknown>[]) {
+  for (const ns of [autograd, nn, onnx] as Record<string, unknown>[]) {
     for (const [name, value] of Object.entries(ns).sort(([a], [b]) => a.localeCompare(b))) {
       if (typeof value !== 'function' || contractOf(name).skip || out.some((t) => t.name === name)) continue;
       const isClass = /^class[\s{]/.test(Function.prototype.toString.call(value));
@@ -96,7 +97,7 @@ export function run(call: Call): [string, string] {
       // A layer may fail in its functional twin (AdaptiveAvgPool2d → adaptiveAvgPool2d): the same name, in another case.
       const given = contract.opArgument === undefined ? undefined : args[contract.opArgument];
       const ok = e.op.toLowerCase() === target.name.toLowerCase() || (contract.names ?? []).includes(e.op) || e.op.startsWith(`${target.name}.`)
-        || (typeof given === 'string' && e.op === given);
+        || (typeof given === 'string' && e.op === given) || contract.runsModel === true;
       return ok ? ['named', e.op] : ['misnamed', `${e.op}: ${e.message}`];
     }
     return ['runtime', describeError(e)];

@@ -17,6 +17,7 @@ export {
 export { backward, grad, zeroGrad, type BackwardOptions, type GradOptions } from './engine.js';
 export { Node, type BackwardFn, type GradTarget, type InputInfo, noGrad, enableGrad, isGradEnabled } from './graph.js';
 export { fromOp } from './record.js';
+export { type ExportAttribute, type ExportForm, type ExportInput, type ExportTracer, exportedAs, traceForExport } from './export-form.js';
 export { unbroadcast } from './unbroadcast.js';
 export { forgettingTemporaries, getBackend, setBackend } from './backend.js';
 export { tidy } from './tidy.js';

@@ -1,15 +1,18 @@
 /**
  * How an op joins the graph. An op computes its output with the backend, then calls `fromOp`
- * with its inputs and its backward function. If grad mode is on and any input requires grad,
- * the output gets a Node; otherwise the backward function is dropped at once.
+ * with its inputs, its backward function and (for export) its ONNX form. If grad mode is on and
+ * any input requires grad, the output gets a Node; otherwise the backward function is dropped
+ * at once. An exporter's tracer, when one runs, is told of the op either way (export-form.ts).
  */
 import { NDArray, SkipgradError, checkFunction, checkString, describe } from '@skipgrad/tensor';
+import { type ExportForm, reportForExport } from './export-form.js';
 import { type BackwardFn, type GradTarget, Node, isGradEnabled } from './graph.js';
 import { anomalyMode, checkForward } from './inspect/anomaly.js';
 import { Tensor } from './tensor.js';
 
 /**
- * Records an op's output in the graph with its backward (for writing your own ops).
+ * Records an op's output in the graph with its backward (for writing your own ops), and
+ * optionally its ONNX form so the op exports (export-form.ts).
  *
  * @example
  * const double = (t: Tensor) => fromOp('double', [t], ['a'], getBackend().binary('add', t.data, t.data), (dy) => [dy.mul(2)]);
@@ -21,7 +24,17 @@ export function fromOp(
   names: readonly string[],
   data: NDArray,
   backward: BackwardFn,
+  form?: ExportForm,
 ): Tensor {
+  if (form !== undefined && (typeof form !== 'object' || form === null || typeof form.op !== 'string')) {
+    throw new SkipgradError('fromOp', 'form', 'an ONNX form { op, inputs?, attributes? } (or nothing)', describe(form));
+  }
+  const output = record(op, inputs, names, data, backward);
+  reportForExport(op, form, inputs, output);
+  return output;
+}
+
+function record(op: string, inputs: readonly Tensor[], names: readonly string[], data: NDArray, backward: BackwardFn): Tensor {
   checkString('fromOp', 'op', op, 'an op name (a string)');
   if (!Array.isArray(inputs) || inputs.some((t) => !(t instanceof Tensor))) throw new SkipgradError('fromOp', 'inputs', 'an array of Tensors', describe(inputs));
   if (!Array.isArray(names) || names.length !== inputs.length || names.some((n) => typeof n !== 'string')) {

@@ -18,6 +18,8 @@ export interface LabArgs {
   steps: number | null;
   progress: boolean;
   quiet: boolean;
+  /** Write the trained models as ONNX files next to the report (degradation's). */
+  exportOnnx: boolean;
   help: boolean;
   version: boolean;
 }
@@ -53,6 +55,7 @@ Options:
   --backend <name>    wasm (default: WebAssembly SIMD on every core), cpu (the plain-JS reference) or gpujs
   --threads <n>       wasm threads (default: the cores available)
   --mode <mode>       gpujs mode: auto (default), gpu, webasm or cpu
+  --export-onnx       write degradation's trained models as ONNX files next to the report
   --no-progress       no progress bars (the summary still prints)
   --quiet             print only the report's path
   -h, --help          this help
@@ -85,6 +88,7 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
         mode: { type: 'string' },
         threads: { type: 'string' },
         'no-progress': { type: 'boolean' },
+        'export-onnx': { type: 'boolean' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -117,6 +121,9 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
   if (threads !== null && threads > 64) throw new LabUsageError(`--threads: expected at most 64, got '${v.threads}'`);
   const depths = v.depths === undefined ? null : v.depths.split(',').map((d) => positiveInt('depths', d));
   const order = (EXPERIMENTS as readonly string[]);
+  if (v['export-onnx'] && positionals.length > 0 && !positionals.includes('degradation')) {
+    throw new LabUsageError(`--export-onnx: applies to degradation (the experiment whose trained models are written), got ${positionals.join(', ')}`);
+  }
   return {
     experiments: positionals.length === 0 ? [...EXPERIMENTS] : [...new Set(positionals as ExperimentName[])].sort((a, b) => order.indexOf(a) - order.indexOf(b)),
     preset: v.full ? 'full' : v.tiny ? 'tiny' : 'default',
@@ -129,6 +136,7 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
     steps: v.steps === undefined ? null : positiveInt('steps', v.steps),
     progress: !v['no-progress'] && !v.quiet,
     quiet: v.quiet ?? false,
+    exportOnnx: v['export-onnx'] ?? false,
     help: v.help ?? false,
     version: v.version ?? false,
   };

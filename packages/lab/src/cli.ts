@@ -5,6 +5,9 @@
  */
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Tensor } from '@skipgrad/autograd';
+import type { Module } from '@skipgrad/nn';
+import { exportOnnx } from '@skipgrad/onnx';
 import { SkipgradError } from '@skipgrad/tensor';
 import { HELP, LabUsageError, parseLabArgs } from './args.js';
 import { useBackend } from './backend.js';
@@ -37,12 +40,20 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     throw new LabUsageError(`--out: expected a folder that can be created and written, got '${args.out}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const results = runLab(args);
+  // --export-onnx: each trained model that is kept, exported with a dynamic batch as it finishes.
+  const exported: string[] = [];
+  const keep = args.exportOnnx ? (name: string, model: Module, example: Tensor): void => {
+    const path = resolve(dir, `${name}.onnx`);
+    writeFileSync(path, exportOnnx(model, example, { dynamicBatch: true, inputNames: ['images'], outputNames: ['logits'], docString: `skipgrad lab: ${name}` }));
+    exported.push(path);
+  } : undefined;
+  const results = runLab(args, { keep });
   writeFileSync(resolve(dir, 'results.json'), toJson(results));
   const report = resolve(dir, 'report.html');
   writeFileSync(report, renderReport(results));
   if (!args.quiet) process.stdout.write(`\n${summary(results)}\n\nresults: ${resolve(dir, 'results.json')}\n`);
   process.stdout.write(`report:  ${report}\n`);
+  for (const path of exported) process.stdout.write(`onnx:    ${path}\n`);
   return 0;
 }
 

@@ -72,6 +72,8 @@ export interface RunOptions {
   stream?: ProgressStream;
   /** Where the digits are read from (tests point this at malformed copies). */
   digitsDirectory?: string;
+  /** Told of the trained models worth keeping (the CLI's --export-onnx). */
+  keep?: LabContext['keep'];
 }
 
 export function runLab(args: LabArgs, options: RunOptions = {}): LabResults {
@@ -89,6 +91,7 @@ export function runLab(args: LabArgs, options: RunOptions = {}): LabResults {
       return data;
     },
     progress: { enabled: args.progress, stream: options.stream },
+    keep: options.keep,
   };
   const backend = getBackend();
   const results: LabResults = {

@@ -12,7 +12,7 @@ describe('lab command line', () => {
   test('defaults: all experiments, default preset, seed 2026, cpu, ./lab-report, progress on', () => {
     expect(parseLabArgs([])).toEqual({
       experiments: [...EXPERIMENTS], preset: 'default', seed: 2026, out: 'lab-report', backend: 'wasm', mode: 'auto', threads: null,
-      depths: null, steps: null, progress: true, quiet: false, help: false, version: false,
+      depths: null, steps: null, progress: true, quiet: false, exportOnnx: false, help: false, version: false,
     });
   });
 
@@ -25,6 +25,8 @@ describe('lab command line', () => {
     const a = parseLabArgs(['--seed', '7', '--full', '--out', 'x/y', '--depths', '10,20', '--steps', '30', '--no-progress']);
     expect(a).toMatchObject({ seed: 7, preset: 'full', out: 'x/y', depths: [10, 20], steps: 30, progress: false });
     expect(parseLabArgs(['--tiny']).preset).toBe('tiny');
+    expect(parseLabArgs(['degradation', '--export-onnx']).exportOnnx).toBe(true);
+    fails(['gradient-flow', '--export-onnx'], /^--export-onnx: applies to degradation \(the experiment whose trained models are written\), got gradient-flow$/);
     expect(parseLabArgs(['--quiet'])).toMatchObject({ quiet: true, progress: false });
     expect(parseLabArgs(['--backend', 'gpujs', '--mode', 'webasm'])).toMatchObject({ backend: 'gpujs', mode: 'webasm' });
     expect(parseLabArgs(['--threads', '1'])).toMatchObject({ backend: 'wasm', threads: 1 });

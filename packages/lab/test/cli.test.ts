@@ -26,6 +26,37 @@ describe('skipgrad-lab, the command', () => {
     expect(r.stdout).toBe('');
   });
 
+  test('--export-onnx writes degradation\'s trained models; ONNX Runtime runs them with any batch and agrees with the run\'s test error', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'skipgrad-lab-'));
+    const r = lab('degradation', '--tiny', '--export-onnx', '--out', out, '--no-progress');
+    expect(r.code).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { results: { degradation: { runs: { kind: string; depth: number; testError: number }[]; settings: { evalCount: number } } } };
+    const { runs, settings } = results.results.degradation;
+    const ort = await import('onnxruntime-node');
+    const { halve, loadDigits, split } = await import('@skipgrad/lab');
+    const { Generator } = await import('@skipgrad/tensor');
+    const { seedFor } = await import('../src/train.js');
+    const { presetSettings } = await import('../src/settings.js');
+    const data = presetSettings('tiny').data;
+    const test = halve(split(loadDigits(), data.train, data.test, new Generator(seedFor(2026, 'split'))).test);
+    for (const run of runs) {
+      const path = join(out, `degradation-${run.kind === 'plain' ? 'plain' : 'resnet'}-${run.depth}.onnx`);
+      expect(r.stdout).toContain(`onnx:    ${path}`);
+      const session = await ort.InferenceSession.create(path);
+      const n = settings.evalCount;
+      const images = new ort.Tensor('float32', test.images.slice(0, n * test.side * test.side), [n, 1, test.side, test.side]);
+      const logits = (await session.run({ images })).logits!;
+      expect(logits.dims).toEqual([n, 10]);
+      const values = logits.data as Float32Array;
+      let wrong = 0;
+      for (let i = 0; i < n; i++) {
+        const row = Array.from(values.subarray(10 * i, 10 * i + 10));
+        if (row.indexOf(Math.max(...row)) !== test.labels[i]) wrong++;
+      }
+      expect(wrong / n).toBeCloseTo(run.testError, 10); // the same predictions as the engine's own evaluation
+    }
+  }, 60_000);
+
   test('a run writes results.json and report.html, prints the summary and the report path', () => {
     const out = mkdtempSync(join(tmpdir(), 'skipgrad-lab-'));
     const r = lab('long-skips', '--tiny', '--out', out);

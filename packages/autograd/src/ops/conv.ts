@@ -12,6 +12,7 @@
  */
 import { SkipgradError, describe, formatShape, checkOptions } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor } from '../args.js';
+import { type ExportForm, exportedAs } from '../export-form.js';
 import type { Tensor } from '../tensor.js';
 import { concat } from './concat.js';
 import { fold } from './fold.js';
@@ -174,15 +175,22 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
     (H - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + extra[0] + 1,
     (W - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + extra[1] + 1,
   ];
-  const flat = input.reshape([N, input.shape[1]!, H * W]);
-  const filters = groupsOf(w, g, 0);
-  const cols = groupsOf(flat, g).map((xg, i) => {
-    const wg = filters[i]!.reshape([w.shape[0]! / g, -1]); // [C_in/g, C_out/g·kh·kw]
-    return matmul(wg.transpose(), xg); // [N, C_out/g·kh·kw, H·W]
+  // Exported as one ConvTranspose node (fold, im2col's inverse, has no ONNX operator).
+  const form: ExportForm = {
+    op: 'ConvTranspose', inputs: bias ? [0, 1, 2] : [0, 1],
+    attributes: { kernel_shape: [kh, kw], strides: stride, pads: [...padding, ...padding], dilations: dilation, output_padding: extra, group: g },
+  };
+  return exportedAs('convTranspose2d', bias ? [input, w, bias] : [input, w], () => {
+    const flat = input.reshape([N, input.shape[1]!, H * W]);
+    const filters = groupsOf(w, g, 0);
+    const cols = groupsOf(flat, g).map((xg, i) => {
+      const wg = filters[i]!.reshape([w.shape[0]! / g, -1]); // [C_in/g, C_out/g·kh·kw]
+      return matmul(wg.transpose(), xg); // [N, C_out/g·kh·kw, H·W]
+    });
+    const window = { stride, padding, dilation };
+    const out = fold(windowsFor(g === 1 ? cols[0]! : concat(cols, 1), [H, W], size, [kh, kw], window), size, [kh, kw], window);
+    return { output: bias ? out.add(bias.reshape([outChannels, 1, 1])) : out, form };
   });
-  const window = { stride, padding, dilation };
-  const out = fold(windowsFor(g === 1 ? cols[0]! : concat(cols, 1), [H, W], size, [kh, kw], window), size, [kh, kw], window);
-  return bias ? out.add(bias.reshape([outChannels, 1, 1])) : out;
 }
 
 /**

@@ -17,6 +17,6 @@ import { mul } from './mul.js';
  */
 export function exp(a: Tensor): Tensor {
   const x = checkTensor('exp', 'a', a);
-  const y: Tensor = fromOp('exp', [x], ['a'], getBackend().unary('exp', x.data), (dy) => [mul(dy, y)]);
+  const y: Tensor = fromOp('exp', [x], ['a'], getBackend().unary('exp', x.data), (dy) => [mul(dy, y)], { op: 'Exp' });
   return y;
 }

@@ -19,5 +19,6 @@ import { unbroadcast } from '../unbroadcast.js';
 export function expand(a: Tensor, shape: readonly number[]): Tensor {
   const x = checkTensor('expand', 'a', a);
   const inShape = x.shape;
-  return fromOp('expand', [x], ['a'], x.data.expand(shape), (dy) => [unbroadcast(dy, inShape)]);
+  const out = x.data.expand(shape);
+  return fromOp('expand', [x], ['a'], out, (dy) => [unbroadcast(dy, inShape)], { op: 'Expand', inputs: [0, { ints: out.shape }] });
 }

@@ -9,6 +9,7 @@
 import { NDArray, SkipgradError, checkShape, formatShape, normalizeAxis, shapesEqual } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
+import { exportedAs } from '../export-form.js';
 import { fromOp } from '../record.js';
 import { Tensor } from '../tensor.js';
 import { reshape } from './reshape.js';
@@ -24,7 +25,8 @@ export function gather(a: Tensor, axis: number, index: Tensor): Tensor {
   const idx = checkTensor('gather', 'index', index);
   const d = checkIndex('gather', x.shape, axis, idx);
   const constIndex = idx.detach();
-  return fromOp('gather', [x], ['a'], getBackend().gather(x.data, d, idx.data), (dy) => [scatterAdd(x.shape, d, constIndex, dy)]);
+  return fromOp('gather', [x], ['a'], getBackend().gather(x.data, d, idx.data), (dy) => [scatterAdd(x.shape, d, constIndex, dy)],
+    { op: 'GatherElements', inputs: [0, { tensor: idx.data, as: 'int64' }], attributes: { axis: d } });
 }
 
 /**
@@ -59,7 +61,9 @@ export function scatterAdd(shape: readonly number[], axis: number, index: Tensor
     throw new SkipgradError('scatterAdd', 'src', `shape ${formatShape(idx.shape)} (the index's)`, formatShape(s.shape));
   }
   const data = getBackend().scatterAdd(out, d, idx.data, s.data);
-  return fromOp('scatterAdd', [s], ['src'], data, (dy) => [gather(dy, d, idx)]);
+  const zeros = { op: 'Expand', inputs: [{ scalar: 0 }, { ints: out }] }; // src's dtype
+  const onnx = { op: 'ScatterElements', inputs: [zeros, { tensor: idx.data, as: 'int64' as const }, 0], attributes: { axis: d, reduction: 'add' } };
+  return fromOp('scatterAdd', [s], ['src'], data, (dy) => [gather(dy, d, idx)], onnx);
 }
 
 /**
@@ -79,6 +83,9 @@ export function maskedSelect(a: Tensor, mask: Tensor): Tensor {
   const flags = m.data.toTypedArray();
   const positions: number[] = [];
   for (let i = 0; i < flags.length; i++) if (flags[i] !== 0) positions.push(i);
-  const index = new Tensor(new NDArray(Float64Array.from(positions), [positions.length]).copy(x.dtype));
-  return gather(reshape(x, [-1]), 0, index);
+  // Its output's size depends on the mask's values: it has no fixed-shape ONNX form.
+  return exportedAs('maskedSelect', [x], () => {
+    const index = new Tensor(new NDArray(Float64Array.from(positions), [positions.length]).copy(x.dtype));
+    return { output: gather(reshape(x, [-1]), 0, index), form: null };
+  });
 }

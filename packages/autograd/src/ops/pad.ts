@@ -29,5 +29,7 @@ export function pad(a: Tensor, pads: readonly (readonly [number, number])[], val
   });
   if (typeof value !== 'number') throw new SkipgradError('pad', 'value', 'a number', describe(value));
   const interior = x.shape.map((side, axis): [number, number] => [pads[axis]![0], pads[axis]![0] + side]);
-  return fromOp('pad', [x], ['a'], getBackend().pad(x.data, pads, value), (dy) => [slice(dy, interior)]);
+  // ONNX lists every axis's padding before, then every axis's after.
+  const onnx = { op: 'Pad', inputs: [0, { ints: [...pads.map((p) => p[0]), ...pads.map((p) => p[1])] }, { scalar: value }] };
+  return fromOp('pad', [x], ['a'], getBackend().pad(x.data, pads, value), (dy) => [slice(dy, interior)], onnx);
 }

@@ -16,6 +16,7 @@
  */
 import { NDArray, SkipgradError, checkSize, describe, formatShape, checkOptions } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
+import { type ExportForm, exportedAs, reportForExport } from '../export-form.js';
 import { Tensor } from '../tensor.js';
 import { concat } from './concat.js';
 import { matmul } from './matmul.js';
@@ -40,6 +41,14 @@ interface Windows {
   kernel: readonly [number, number];
   stride: readonly [number, number];
   padding: readonly [number, number];
+  dilation: readonly [number, number];
+  ceil: boolean;
+}
+
+/** A pooling's ONNX node (MaxPool, AveragePool): the same window, the same ceil mode. */
+function poolForm(op: string, win: Windows, extra: Record<string, number> = {}, dilations?: readonly [number, number]): ExportForm {
+  const attributes = { kernel_shape: win.kernel, strides: win.stride, pads: [...win.padding, ...win.padding], ceil_mode: win.ceil ? 1 : 0, ...extra };
+  return { op, attributes: dilations ? { ...attributes, dilations } : attributes };
 }
 
 /** The output size along one axis, floor or ceil mode (PyTorch's rule for the last window). */
@@ -71,7 +80,10 @@ function windows(op: string, x: Tensor, kernel: Pair, options: PoolOptions, padV
     : x;
   const cols = unfold(padded, kernel, { stride: o.stride, padding: explicit ? 0 : o.padding, dilation: o.dilation });
   const [N, C] = x.shape as [number, number];
-  return { cols: cols.reshape([N, C, win.kernel[0] * win.kernel[1], out[0] * out[1]]), out, kernel: win.kernel, stride: win.stride, padding: win.padding };
+  return {
+    cols: cols.reshape([N, C, win.kernel[0] * win.kernel[1], out[0] * out[1]]), out, kernel: win.kernel, stride: win.stride, padding: win.padding,
+    dilation: win.dilation, ceil,
+  };
 }
 
 /** Max pooling pads with the lowest finite value, not −∞: it never wins, and anomaly mode stays quiet. */
@@ -86,8 +98,11 @@ const LOWEST = { float32: -3.4028234663852886e38, float64: -Number.MAX_VALUE };
 export function maxPool2d(x: Tensor, kernel: Pair, options: PoolOptions = {}): Tensor {
   checkOptions('maxPool2d', options, ['stride', 'padding', 'dilation', 'ceilMode']);
   const input = checkTensor('maxPool2d', 'x', x);
-  const { cols, out: [h, w] } = windows('maxPool2d', input, kernel, options, LOWEST[input.dtype]);
-  return cols.max(2).reshape([input.shape[0]!, input.shape[1]!, h, w]);
+  return exportedAs('maxPool2d', [input], () => {
+    const win = windows('maxPool2d', input, kernel, options, LOWEST[input.dtype]);
+    const output = win.cols.max(2).reshape([input.shape[0]!, input.shape[1]!, ...win.out]);
+    return { output, form: poolForm('MaxPool', win, {}, win.dilation) };
+  });
 }
 
 /**
@@ -128,7 +143,9 @@ export function maxPool2dWithIndices(x: Tensor, kernel: Pair, options: PoolOptio
       }
     }
   }
-  return { values, indices: new Tensor(new NDArray(index, [N, C, h, w]).copy(input.dtype)) };
+  const indices = new Tensor(new NDArray(index, [N, C, h, w]).copy(input.dtype));
+  reportForExport('maxPool2dWithIndices', undefined, [input], indices); // computed on the host: no ONNX form
+  return { values, indices };
 }
 
 /**
@@ -143,12 +160,16 @@ export function avgPool2d(x: Tensor, kernel: Pair, options: AvgPoolOptions = {})
   const include = options.countIncludePad ?? true;
   if (typeof include !== 'boolean') throw new SkipgradError('avgPool2d', 'countIncludePad', 'a boolean', describe(include));
   if ((options as PoolOptions).dilation !== undefined) throw new SkipgradError('avgPool2d', 'dilation', 'no dilation (average pooling has none, as PyTorch)', describe((options as PoolOptions).dilation));
-  const win = windows('avgPool2d', input, kernel, options, 0);
-  const [h, w] = win.out;
-  const shape = [input.shape[0]!, input.shape[1]!, h, w];
-  const counts = windowCounts(win, [input.shape[2]!, input.shape[3]!], include);
-  if (counts === null) return win.cols.mean(2).reshape(shape); // every window counts k·k
-  return win.cols.sum(2).reshape(shape).div(new Tensor(new NDArray(counts, [h, w]).copy(input.dtype)));
+  return exportedAs('avgPool2d', [input], () => {
+    const win = windows('avgPool2d', input, kernel, options, 0);
+    const [h, w] = win.out;
+    const shape = [input.shape[0]!, input.shape[1]!, h, w];
+    const counts = windowCounts(win, [input.shape[2]!, input.shape[3]!], include);
+    const output = counts === null
+      ? win.cols.mean(2).reshape(shape) // every window counts k·k
+      : win.cols.sum(2).reshape(shape).div(new Tensor(new NDArray(counts, [h, w]).copy(input.dtype)));
+    return { output, form: poolForm('AveragePool', win, { count_include_pad: include ? 1 : 0 }) };
+  });
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import { NDArray, SkipgradError, describe, formatShape, normalizeAxes, normalizeAxis, checkOptions } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
+import { reportForExport } from '../export-form.js';
 import { Tensor } from '../tensor.js';
 import { pow } from './pow.js';
 import { max } from './max.js';
@@ -83,7 +84,12 @@ function argBest(op: string, a: Tensor, axis: number | undefined, keepdim: boole
     }
   }
   const outShape = flat ? (keepdim ? x.shape.map(() => 1) : []) : keepdim ? shape.map((s, i) => (i === d ? 1 : s)) : shape.filter((_, i) => i !== d);
-  return new Tensor(new NDArray(out, outShape).copy(x.dtype));
+  const result = new Tensor(new NDArray(out, outShape).copy(x.dtype));
+  // ONNX's ArgMax/ArgMin give int64 (first index of the best), cast back to the input's dtype.
+  const best = { op: op === 'argmax' ? 'ArgMax' : 'ArgMin', inputs: [flat ? { op: 'Reshape', inputs: [0, { ints: [-1] }] } : 0], attributes: { axis: flat ? 0 : d, keepdims: keepdim && !flat ? 1 : 0 } };
+  const form = { op: 'Cast', inputs: [flat && keepdim ? { op: 'Reshape', inputs: [best, { ints: outShape }] } : best], attributes: { to: x.dtype === 'float32' ? 1 : 11 } };
+  reportForExport(op, form, [x], result);
+  return result;
 }
 
 export interface VarianceOptions {

@@ -17,5 +17,6 @@ import type { Tensor } from '../tensor.js';
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   const x = checkTensor('reshape', 'a', a);
   const inShape = x.shape;
-  return fromOp('reshape', [x], ['a'], x.data.reshape(shape), (dy) => [reshape(dy, inShape)]);
+  const out = x.data.reshape(shape);
+  return fromOp('reshape', [x], ['a'], out, (dy) => [reshape(dy, inShape)], { op: 'Reshape', inputs: [0, { ints: out.shape }] });
 }

@@ -8,9 +8,11 @@
  *
  * with m = max(x) along the axis, subtracted so that e^(·) never overflows. Both functions
  * are unchanged by any shift m, so m is detached (a constant): its gradient would be exactly 0.
+ * softmax and logSoftmax export as ONNX's own Softmax and LogSoftmax nodes.
  */
 import { normalizeAxis } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
+import { exportedAs } from '../export-form.js';
 import type { Tensor } from '../tensor.js';
 import { add } from './add.js';
 import { div } from './div.js';
@@ -37,9 +39,12 @@ function shifted(op: string, a: Tensor, axis: number): [Tensor, Tensor | number,
  * softmax(tensor([0, 0])).toArray(); // [0.5, 0.5]
  */
 export function softmax(a: Tensor, axis = -1): Tensor {
-  const [z, , d] = shifted('softmax', a, axis);
-  const e = exp(z);
-  return div(e, sum(e, d, true));
+  const x = checkTensor('softmax', 'a', a);
+  return exportedAs('softmax', [x], () => {
+    const [z, , d] = shifted('softmax', x, axis);
+    const e = exp(z);
+    return { output: div(e, sum(e, d, true)), form: { op: 'Softmax', attributes: { axis: d } } };
+  });
 }
 
 /**
@@ -49,8 +54,11 @@ export function softmax(a: Tensor, axis = -1): Tensor {
  * logSoftmax(tensor([0, 0], { dtype: 'float64' })).toArray(); // [-0.6931471805599453, -0.6931471805599453]
  */
 export function logSoftmax(a: Tensor, axis = -1): Tensor {
-  const [z, , d] = shifted('logSoftmax', a, axis);
-  return sub(z, log(sum(exp(z), d, true)));
+  const x = checkTensor('logSoftmax', 'a', a);
+  return exportedAs('logSoftmax', [x], () => {
+    const [z, , d] = shifted('logSoftmax', x, axis);
+    return { output: sub(z, log(sum(exp(z), d, true))), form: { op: 'LogSoftmax', attributes: { axis: d } } };
+  });
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { Tensor } from '@skipgrad/autograd';
+import type { Module } from '@skipgrad/nn';
 import type { Digits } from '../data/digits.js';
 import type { ProgressOptions } from '../progress.js';
 import type { LabSettings } from '../settings.js';
@@ -9,4 +11,6 @@ export interface LabContext {
   /** Lazily loaded and split once per run (long-skips needs no digits). */
   digits: () => { train: Digits; test: Digits };
   progress: ProgressOptions;
+  /** Told of each trained model worth keeping, with an example input (for --export-onnx). */
+  keep?: (name: string, model: Module, example: Tensor) => void;
 }

@@ -12,7 +12,7 @@ import { Generator } from '@skipgrad/autograd';
 import { SGD, resnetCifar } from '@skipgrad/nn';
 import { halve } from '../data/digits.js';
 import { Progress } from '../progress.js';
-import { type Curve, evaluate, seedFor, trainClassifier } from '../train.js';
+import { type Curve, batchOf, evaluate, seedFor, trainClassifier } from '../train.js';
 import type { LabContext } from './context.js';
 
 export interface DegradationRun {
@@ -56,6 +56,7 @@ export function degradation(ctx: LabContext): DegradationResult {
         finalTrainError: r.divergedAt === null ? r.error.value.at(-1) ?? null : null,
         testError: 1 - evaluate(model, test, 'image', s.evalCount).accuracy,
       });
+      ctx.keep?.(`degradation-${kind === 'plain' ? 'plain' : 'resnet'}-${depth}`, model, batchOf(test, [0], 'image').x);
     }
   }
   return { settings: s, paper: PAPER_DEGRADATION, runs, findings: degradationFindings(runs) };

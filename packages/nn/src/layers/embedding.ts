@@ -14,7 +14,7 @@
  * - LearnedPositionalEncoding (BERT, ViT): y = x + P[:L] with P [maxLength, dim] learned,
  *   initialised N(0, 0.02²) as in ViT.
  */
-import { Tensor, gather } from '@skipgrad/autograd';
+import { Tensor, exportedAs, gather } from '@skipgrad/autograd';
 import { type DType, type Generator, NDArray, SkipgradError, checkSize, describe, formatShape, randn, checkOptions, checkGenerator } from '@skipgrad/tensor';
 import { Module, Parameter, checkInput } from '../module.js';
 
@@ -50,8 +50,12 @@ export class Embedding extends Module {
       }
       rows.fill(v, r * d, (r + 1) * d);
     });
-    const index = new Tensor(new NDArray(rows, [values.length, d]).copy(this.weight.dtype));
-    return gather(this.weight, 0, index).reshape([...idx.shape, d]);
+    // In ONNX: Gather(weight, indices as int64) — the indices stay an input, not constants.
+    const form = { op: 'Gather', inputs: [1, { op: 'Cast', inputs: [0], attributes: { to: 7 } }], attributes: { axis: 0 } };
+    return exportedAs('Embedding', [idx, this.weight], () => {
+      const index = new Tensor(new NDArray(rows, [values.length, d]).copy(this.weight.dtype));
+      return { output: gather(this.weight, 0, index).reshape([...idx.shape, d]), form };
+    });
   }
 
   protected override describe(): string { return `${this.numEmbeddings}, ${this.embeddingDim}`; }
