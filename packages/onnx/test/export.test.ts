@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { Generator, type Tensor, fromOp, getBackend, maskedSelect, noGrad, randn, tensor, unfold } from '@skipgrad/autograd';
-import { BatchNorm2d, Conv2d, Linear, MultiheadAttention, ReLU, Sequential, Flatten, mlp } from '@skipgrad/nn';
+import { BatchNorm2d, Conv2d, Flatten, Linear, MultiheadAttention, ReLU, Sequential, TransformerEncoderLayer, mlp } from '@skipgrad/nn';
 import { exportOnnx, saveOnnx } from '../src/index.js';
 import { ModelProto } from '../src/schema.js';
 import { runOnnx } from './support.js';
@@ -41,6 +41,7 @@ describe('the ONNX file', () => {
       expect(init!.dataType).toBe(1); // FLOAT
     }
     expect(names.filter((n) => !model.stateDict().has(n)).every((n) => n.includes('/') || n.startsWith('constant_'))).toBe(true);
+    expect(m.graph.node.map((n) => n.opType)).toEqual(['Conv', 'Reshape', 'Add', 'BatchNormalization', 'Relu', 'Reshape', 'Transpose', 'MatMul', 'Add']);
   });
 
   it("follows the checker's rules: nodes in topological order, every value named once, every initializer typed", () => {
@@ -87,6 +88,13 @@ describe('the ONNX file', () => {
       (got.data as Float32Array).forEach((v, i) => expect(Math.abs(v - values[i]!)).toBeLessThan(1e-5));
     }
     expect(decode(bytes).graph.node.map((n) => n.opType)).toContain('Softmax');
+  });
+
+  it("a transformer layer is written with ONNX's own operators: LayerNormalization, Softmax, MatMul, Erf for GELU", () => {
+    const layer = new TransformerEncoderLayer(8, 2, { dimFeedforward: 16, activation: 'gelu', generator: g() });
+    const ops = new Set(decode(exportOnnx(layer, randn([2, 3, 8], { generator: g() }))).graph.node.map((n) => n.opType));
+    for (const op of ['LayerNormalization', 'Softmax', 'MatMul', 'Erf', 'Transpose', 'Reshape']) expect(ops.has(op), op).toBe(true);
+    expect(ops.has('ReduceMean')).toBe(false); // no norm left decomposed
   });
 
   it("your own op exports with the form you give fromOp (its last argument)", async () => {

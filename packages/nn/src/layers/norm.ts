@@ -17,7 +17,7 @@
  *   (as PyTorch) no γ, β and no running statistics.
  * All built from differentiable ops, so the gradient through μ and σ² comes for free.
  */
-import { Tensor, noGrad } from '@skipgrad/autograd';
+import { Tensor, exportedAs, noGrad } from '@skipgrad/autograd';
 import { type DType, type NDArray, SkipgradError, checkList, checkOptions, checkSize, describe, full } from '@skipgrad/tensor';
 import { Buffer, Module, Parameter, checkInput } from '../module.js';
 
@@ -71,8 +71,14 @@ export class LayerNorm extends Module {
       throw new SkipgradError('LayerNorm', 'x', `a tensor of shape [..., ${this.normalizedShape.join(', ')}]`, `shape [${input.shape.join(', ')}]`);
     }
     const axes = tail.map((_, i) => input.rank - k + i);
-    const { xhat } = standardise(input, axes, this.eps);
-    return this.weight && this.bias ? xhat.mul(this.weight).add(this.bias) : xhat;
+    const affine = this.weight && this.bias ? [this.weight, this.bias] : [];
+    // In ONNX, one LayerNormalization node (opset 17) over the last k axes; scale 1 when not affine.
+    const scale = affine.length > 0 ? [1, 2] : [{ op: 'Expand', inputs: [{ scalar: 1 }, { ints: this.normalizedShape }] }];
+    const form = { op: 'LayerNormalization', inputs: [0, ...scale], attributes: { axis: -k, epsilon: { float: this.eps } } };
+    return exportedAs('LayerNorm', [input, ...affine], () => {
+      const { xhat } = standardise(input, axes, this.eps);
+      return { output: this.weight && this.bias ? xhat.mul(this.weight).add(this.bias) : xhat, form };
+    });
   }
 
   protected override describe(): string { return `[${this.normalizedShape.join(', ')}], eps=${this.eps}`; }
@@ -192,7 +198,16 @@ abstract class BatchNorm extends Module {
       xhat = stats.xhat;
       if (this.training) trackBatch(this, stats.mean, stats.variance.mul(n / (n - 1)));
     } else {
-      xhat = input.sub(perChannel(mean)).div(perChannel(variance).add(this.eps).sqrt());
+      // Evaluation with the running estimates: in ONNX, one BatchNormalization node.
+      const [weight, bias] = [this.weight, this.bias];
+      const C = this.numFeatures;
+      const affine = weight && bias ? [weight, bias] : [];
+      const constant = (v: number) => ({ op: 'Expand', inputs: [{ scalar: v }, { ints: [C] }] });
+      const form = { op: 'BatchNormalization', inputs: affine.length ? [0, 1, 2, 3, 4] : [0, constant(1), constant(0), 1, 2], attributes: { epsilon: { float: this.eps } } };
+      return exportedAs(op, [input, ...affine, mean, variance], () => {
+        const normalised = input.sub(perChannel(mean)).div(perChannel(variance).add(this.eps).sqrt());
+        return { output: weight && bias ? normalised.mul(perChannel(weight)).add(perChannel(bias)) : normalised, form };
+      });
     }
     return this.weight && this.bias ? xhat.mul(perChannel(this.weight)).add(perChannel(this.bias)) : xhat;
   }
