@@ -169,44 +169,60 @@ export function topologicalOrder(roots: readonly GradTarget[]): GradTarget[] {
 function run(op: string, roots: readonly Root[], wanted: Set<GradTarget> | null, options: BackwardOptions): Map<GradTarget, Tensor> {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
-  const order = topologicalOrder(roots.map((r) => r.target));
+  const order = topologicalOrder(roots.map((r) => r.target)); // step 1
   const useful = wanted === null ? null : usefulTargets(order, wanted);
   const grads = new Map<GradTarget, Tensor>();
+  const accumulate = (target: GradTarget, g: Tensor): void => {
+    const previous = grads.get(target);
+    grads.set(target, previous === undefined ? g : add(previous, g)); // a skip's two gradients meet here
+  };
 
   return withGradMode(createGraph, () => {
-    const accumulate = (target: GradTarget, g: Tensor): void => {
-      const previous = grads.get(target);
-      grads.set(target, previous === undefined ? g : add(previous, g));
-    };
-    for (const root of roots) accumulate(root.target, createGraph ? root.gradient : root.gradient.detach());
-
-    for (const target of order) {
-      if (!(target instanceof Node)) continue; // a leaf: its gradient is complete
-      if (useful !== null && !useful.has(target)) continue;
-      const dy = grads.get(target);
-      if (dy === undefined) continue; // no gradient reached it: its contribution is zero
-      const needs = target.inputs.map((input) => input.target !== null && (useful === null || useful.has(input.target)));
-      if (!needs.includes(true)) continue; // a wanted non-leaf whose inputs nobody asked about
-      if (target.backwardFn === null) {
-        throw new SkipgradError(op, 'graph', "a graph whose saved tensors are still held",
-          `op '${target.op}' already backpropagated, its saved tensors freed`,
-          'pass { retainGraph: true } to the first backward to run backward twice');
-      }
-      const backwardFn = target.backwardFn;
-      const inputGrads = anomalyMode() ? withBackwardContext(target, () => backwardFn(dy, needs)) : backwardFn(dy, needs);
-      traceListener()?.(target, dy, inputGrads);
-      if (anomalyMode()) checkFinite(target, inputGrads);
-      if (!retainGraph) target.release();
-      if (!wanted?.has(target)) grads.delete(target); // used: let it go
-      target.inputs.forEach((input, i) => {
+    for (const root of roots) accumulate(root.target, createGraph ? root.gradient : root.gradient.detach()); // step 2
+    for (const node of order) { // step 3
+      if (!(node instanceof Node)) continue; // a leaf: its gradient is complete
+      const dy = grads.get(node);
+      const needs = inputsToSend(node, useful);
+      if (dy === undefined || needs === null) continue; // no gradient reached it, or none is asked of it
+      const inputGrads = callBackward(op, node, dy, needs);
+      if (!retainGraph) node.release();
+      if (!wanted?.has(node)) grads.delete(node); // used: let it go
+      node.inputs.forEach((input, i) => {
         const g = inputGrads[i];
         if (!needs[i] || g === null || g === undefined) return;
-        checkGradient(target, i, g);
+        checkGradient(node, i, g);
         accumulate(input.target!, g);
       });
     }
     return grads;
   });
+}
+
+/**
+ * Which of a node's inputs want a gradient (those that require grad and, for `grad`, lead to a
+ * wanted target) — or null when none does, or the node itself leads nowhere wanted.
+ */
+function inputsToSend(node: Node, useful: Set<GradTarget> | null): boolean[] | null {
+  if (useful !== null && !useful.has(node)) return null;
+  const needs = node.inputs.map((input) => input.target !== null && (useful === null || useful.has(input.target)));
+  return needs.includes(true) ? needs : null;
+}
+
+/**
+ * The node's backward on dy: refused when an earlier backward freed it; in anomaly mode run
+ * with the op's context and its results checked finite; reported to a trace if one listens.
+ */
+function callBackward(op: string, node: Node, dy: Tensor, needs: readonly boolean[]): readonly (Tensor | null)[] {
+  const backwardFn = node.backwardFn;
+  if (backwardFn === null) {
+    throw new SkipgradError(op, 'graph', "a graph whose saved tensors are still held",
+      `op '${node.op}' already backpropagated, its saved tensors freed`,
+      'pass { retainGraph: true } to the first backward to run backward twice');
+  }
+  const inputGrads = anomalyMode() ? withBackwardContext(node, () => backwardFn(dy, needs)) : backwardFn(dy, needs);
+  traceListener()?.(node, dy, inputGrads);
+  if (anomalyMode()) checkFinite(node, inputGrads);
+  return inputGrads;
 }
 
 /** Targets from which a wanted target can be reached (so their backward must run). */

@@ -1,4 +1,4 @@
-// concat, the dense skip op: every property family of GRADCHECK.md.
+// concat, the dense skip op: every property family the gradient checks use (the README's "Gradient checking").
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';

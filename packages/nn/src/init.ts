@@ -9,8 +9,7 @@
  * Uniform variants draw from [−b, b] with b = √3 · std (same variance).
  */
 import {
-  type DType, Generator, NDArray, SkipgradError, allocate, checkDType, checkNumber, checkOptions, checkShape, checkSize, checkString, defaultGenerator, describe, sizeOf,
-} from '@skipgrad/tensor';
+  type DType, Generator, NDArray, SkipgradError, allocate, checkDType, checkNumber, checkOptions, checkShape, checkSize, checkString, defaultGenerator, describe, sizeOf, formatShape } from '@skipgrad/tensor';
 
 export interface InitOptions {
   generator?: Generator;
@@ -28,7 +27,7 @@ export interface InitOptions {
 export function fans(shape: readonly number[], op = 'fans'): { fanIn: number; fanOut: number } {
   checkString('fans', 'op', op, 'the name its errors use (a string)');
   checkShape(op, 'shape', shape);
-  if (shape.length < 2) throw new SkipgradError(op, 'shape', 'a weight shape of rank >= 2 ([out, in, ...])', `[${shape.join(', ')}]`);
+  if (shape.length < 2) throw new SkipgradError(op, 'shape', 'a weight shape of rank >= 2 ([out, in, ...])', `${formatShape(shape)}`);
   const receptive = sizeOf(shape.slice(2));
   return { fanIn: shape[1]! * receptive, fanOut: shape[0]! * receptive };
 }

@@ -7,7 +7,7 @@
  * mode of the whole tree (dropout and batch norm behave differently in each).
  */
 import { Tensor, getBackend } from '@skipgrad/autograd';
-import { type DType, NDArray, SkipgradError, checkDType, checkString, describe } from '@skipgrad/tensor';
+import { type DType, NDArray, SkipgradError, checkDType, checkString, describe, formatShape, shapesEqual } from '@skipgrad/tensor';
 
 /**
  * The values a Parameter or Buffer starts from: an NDArray, or a Tensor (PyTorch's habit,
@@ -67,10 +67,10 @@ export class Buffer extends Tensor {
 
 function checkSameLayout(op: string, t: Tensor, values: NDArray, arg = 'values'): void {
   if (!(values instanceof NDArray)) throw new SkipgradError(op, arg, 'an NDArray', describe(values));
-  const same = values.dtype === t.dtype && values.shape.length === t.rank && values.shape.every((s, i) => s === t.shape[i]);
+  const same = values.dtype === t.dtype && shapesEqual(values.shape, t.shape);
   if (!same) {
-    throw new SkipgradError(op, arg, `shape [${t.shape.join(', ')}] and dtype ${t.dtype}`,
-      `shape [${values.shape.join(', ')}] and dtype ${values.dtype}`);
+    throw new SkipgradError(op, arg, `shape ${formatShape(t.shape)} and dtype ${t.dtype}`,
+      `shape ${formatShape(values.shape)} and dtype ${values.dtype}`);
   }
 }
 

@@ -13,7 +13,7 @@
  * entry's dtype, shape and offsets (inside the data, sized exactly shape × dtype, no overlaps,
  * no holes). A malformed or truncated file is a SkipgradError, never a crash.
  */
-import { type DType, NDArray, SkipgradError, allocate, describe, sizeOf } from '@skipgrad/tensor';
+import { type DType, NDArray, SkipgradError, allocate, describe, sizeOf, formatShape } from '@skipgrad/tensor';
 
 const CODES: Record<DType, string> = { float32: 'F32', float64: 'F64' };
 const DTYPE_OF: Record<string, DType> = { F32: 'float32', F64: 'float64' };
@@ -124,7 +124,7 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) throw bad(`data_offsets [begin, end] for '${name}'`, describe(offsets));
     const [begin, end] = offsets as [number, number];
     const expected = sizeOf(shape) * (integer ? INTEGERS[integer]!.bytes : BYTES[dtype]);
-    if (end - begin !== expected) throw bad(`${expected} bytes for '${name}' (shape [${shape.join(', ')}] of ${integer ?? dtype})`, `offsets [${begin}, ${end}]`);
+    if (end - begin !== expected) throw bad(`${expected} bytes for '${name}' (shape ${formatShape(shape)} of ${integer ?? dtype})`, `offsets [${begin}, ${end}]`);
     if (end > dataLength) throw bad(`'${name}' inside the ${dataLength} data bytes`, `offsets [${begin}, ${end}] (truncated file?)`);
     spans.push([begin, end, name]);
     specs.push([name, dtype, shape as number[], headerEnd + begin, integer]);

@@ -7,7 +7,7 @@
  * and the constants a form names become initializers.
  */
 import { type ExportAttribute, type ExportForm, type ExportInput, SkipgradError, type Tensor } from '@skipgrad/autograd';
-import { type DType, NDArray } from '@skipgrad/tensor';
+import { type DType, NDArray, formatShape } from '@skipgrad/tensor';
 import { ATTRIBUTE_TYPE, type AttributeMessage, DATA_TYPE, type GraphMessage, type NodeMessage, type TensorMessage, type ValueInfoMessage } from './schema.js';
 import type { Trace, TracedOp } from './trace.js';
 
@@ -133,7 +133,7 @@ function keepBatch(form: ExportForm, op: TracedOp, batch: number): ExportForm {
   if (from[0] === batch && target.ints[0] === batch) return { ...form, inputs: [data!, { ints: [0, ...target.ints.slice(1)] }] };
   if (from[0] === batch || target.ints[0] === batch) {
     throw new SkipgradError('exportOnnx', 'dynamicBatch', 'reshapes that keep the batch axis first and whole',
-      `a reshape of [${from.join(', ')}] to [${target.ints.join(', ')}]${op.path ? ` in module '${op.path}'` : ''}`, 'export with a fixed batch (dynamicBatch: false)');
+      `a reshape of ${formatShape(from)} to ${formatShape(target.ints)}${op.path ? ` in module '${op.path}'` : ''}`, 'export with a fixed batch (dynamicBatch: false)');
   }
   return form;
 }

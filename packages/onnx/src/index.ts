@@ -15,7 +15,7 @@
  */
 import { SkipgradError, Tensor } from '@skipgrad/autograd';
 import { Module } from '@skipgrad/nn';
-import { checkBoolean, checkOptions, checkString, describe } from '@skipgrad/tensor';
+import { checkBoolean, checkOptions, checkString, describe, formatShape } from '@skipgrad/tensor';
 import { writeBytes } from './files.js';
 import { buildGraph } from './graph.js';
 import { IR_VERSION, type ModelMessage, ModelProto } from './schema.js';
@@ -58,7 +58,7 @@ export function exportOnnx(model: Model, inputs: Tensor | readonly Tensor[], opt
   if (opset !== OPSET) throw new SkipgradError('exportOnnx', 'opset', `${OPSET} (the opset this exporter writes)`, describe(opset));
   const dynamicBatch = options.dynamicBatch === undefined ? false : checkBoolean('exportOnnx', 'dynamicBatch', options.dynamicBatch);
   if (dynamicBatch && list.some((t) => t.rank === 0 || t.shape[0] !== list[0]!.shape[0])) {
-    throw new SkipgradError('exportOnnx', 'inputs', 'inputs that share their first axis (the batch) for dynamicBatch', list.map((t) => `[${t.shape.join(', ')}]`).join(', '));
+    throw new SkipgradError('exportOnnx', 'inputs', 'inputs that share their first axis (the batch) for dynamicBatch', list.map((t) => `${formatShape(t.shape)}`).join(', '));
   }
   const docString = options.docString === undefined ? undefined : checkString('exportOnnx', 'docString', options.docString, 'a string');
 

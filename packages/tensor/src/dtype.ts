@@ -1,7 +1,7 @@
 /**
  * Element types. float32 is the default (what GPUs and most models use); float64 is the
- * precision gradient checks need (see GRADCHECK.md: finite differences in float32 are off by
- * ~1e-2, in float64 by ~1e-10).
+ * precision gradient checks need (finite differences in float32 are off by ~1e-2, in float64
+ * by ~1e-10: the README's "Gradient checking" section).
  */
 import { MAX_ELEMENTS } from './args.js';
 import { SkipgradError, describe } from './errors.js';

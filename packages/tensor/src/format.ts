@@ -8,6 +8,7 @@
  * scientific notation; all elements share one width. Arrays over 1000 elements show the
  * first and last 3 entries of each axis around `...`.
  */
+import { formatShape } from './errors.js';
 import type { NDArray } from './ndarray.js';
 
 const SUMMARY_THRESHOLD = 1000;
@@ -32,7 +33,7 @@ export function formatArray(array: NDArray, prefix = 'tensor(', suffix = ''): st
   };
   const body = array.size === 0 && array.rank > 0 ? '[]' : render(0, array.offset);
   const extras = [
-    array.size === 0 && array.rank !== 1 ? `size=[${array.shape.join(', ')}]` : '',
+    array.size === 0 && array.rank !== 1 ? `size=${formatShape(array.shape)}` : '',
     array.dtype === 'float64' ? 'dtype=float64' : '',
     suffix,
   ].filter((s) => s !== '');

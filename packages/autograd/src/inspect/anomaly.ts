@@ -7,7 +7,7 @@
  * @example
  * detectAnomaly(() => x.log().sum().backward()); // SkipgradError: log: argument 'output' …
  */
-import { SkipgradError, type NDArray, describe } from '@skipgrad/tensor';
+import { SkipgradError, type NDArray, describe, formatShape } from '@skipgrad/tensor';
 import type { Node } from '../graph.js';
 import type { Tensor } from '../tensor.js';
 
@@ -61,7 +61,7 @@ export function detectAnomaly<T>(fn: () => T): T {
 function firstNonFinite(data: NDArray): string | null {
   const values = data.toTypedArray();
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i]!)) return `${values[i]} at flat index ${i} of shape [${data.shape.join(', ')}]`;
+    if (!Number.isFinite(values[i]!)) return `${values[i]} at flat index ${i} of shape ${formatShape(data.shape)}`;
   }
   return null;
 }

@@ -8,6 +8,7 @@
  * const trace = traceBackward(() => y.sum().backward());
  * console.log(trace.toString());
  */
+import { formatShape } from '@skipgrad/tensor';
 import type { Node } from '../graph.js';
 import type { Tensor } from '../tensor.js';
 import { checkFunction } from './anomaly.js';
@@ -85,7 +86,7 @@ export function traceBackward(fn: () => void): BackwardTrace {
 
 const fmt = (v: number): string => (Number.isInteger(v) ? String(v) : v.toPrecision(4));
 const show = (g: GradientSummary): string =>
-  `[${g.shape.join(', ')}] ‖·‖=${fmt(g.norm)} (${g.values.map(fmt).join(', ')}${g.values.length < g.shape.reduce((n, s) => n * s, 1) ? ', …' : ''})`;
+  `${formatShape(g.shape)} ‖·‖=${fmt(g.norm)} (${g.values.map(fmt).join(', ')}${g.values.length < g.shape.reduce((n, s) => n * s, 1) ? ', …' : ''})`;
 
 function formatTrace(steps: readonly TraceStep[]): string {
   return steps.map((s, i) => {

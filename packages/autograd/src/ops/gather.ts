@@ -77,7 +77,7 @@ export function scatterAdd(shape: readonly number[], axis: number, index: Tensor
 export function maskedSelect(a: Tensor, mask: Tensor): Tensor {
   const x = checkTensor('maskedSelect', 'a', a);
   const m = checkTensor('maskedSelect', 'mask', mask);
-  if (m.rank !== x.rank || m.shape.some((s, i) => s !== x.shape[i])) {
+  if (!shapesEqual(m.shape, x.shape)) {
     throw new SkipgradError('maskedSelect', 'mask', `shape ${formatShape(x.shape)} (a's)`, formatShape(m.shape));
   }
   const flags = m.data.toTypedArray();

@@ -62,7 +62,7 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
       throw new SkipgradError(OP, 'scaleFactor', 'a number > 0 or a pair of them', describe(options.scaleFactor));
     }
     outSize = inSize.map((s, d) => Math.floor(s * f[d]!));
-    if (outSize.some((o) => o < 1)) throw new SkipgradError(OP, 'scaleFactor', `a factor that leaves at least one pixel of [${inSize.join(', ')}]`, formatShape(f));
+    if (outSize.some((o) => o < 1)) throw new SkipgradError(OP, 'scaleFactor', `a factor that leaves at least one pixel of ${formatShape(inSize)}`, formatShape(f));
     ratio = f.map((v) => 1 / v);
   }
   let y = input;

@@ -33,7 +33,7 @@ export function makeWindow(op: string, kernel: Pair, o: WindowOptions, spatial: 
   const out: [number, number] = [0, 1].map((d) =>
     windowOutputSize(spatial[d]!, win.kernel[d]!, win.stride[d]!, win.padding[d]!, win.dilation[d]!)) as [number, number];
   if (out[0] < 1 || out[1] < 1) {
-    throw new SkipgradError(op, 'kernel', `a window that fits the padded input [${spatial.join(', ')}]`,
+    throw new SkipgradError(op, 'kernel', `a window that fits the padded input ${formatShape(spatial)}`,
       `kernel ${formatShape(win.kernel)}, padding ${formatShape(win.padding)}, dilation ${formatShape(win.dilation)}`);
   }
   return { ...win, out };

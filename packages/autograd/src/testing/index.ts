@@ -6,7 +6,7 @@
  * Values come from an offset grid, (k + 0.5)/16 for k in [−48, 47]: never 0, so relu, abs
  * and max kinks are never straddled by a finite difference, and exactly representable in
  * float32, so float32 and float64 runs see the same inputs (raw `fc.double()` puts most of
- * its mass near zero and in subnormals — GRADCHECK.md).
+ * its mass near zero and in subnormals, where float32 and float64 part ways).
  */
 import fc from 'fast-check';
 import { type DType, NDArray, broadcastShapes } from '@skipgrad/tensor';

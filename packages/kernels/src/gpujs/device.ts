@@ -5,7 +5,7 @@
  * gpu.js computes into host memory, so a result is already a Float32Array and nothing is
  * transferred — the same wrapper keeps the accounting (live count, release) uniform.
  *
- * Memory: `release()` frees a result at once (Tensor.dispose, disposeScope); otherwise a
+ * Memory: `release()` frees a result at once (Tensor.dispose, tidy, the backend's scope); otherwise a
  * FinalizationRegistry frees it when the last array viewing it is garbage-collected.
  */
 import { type DeviceStorage, SkipgradError } from '@skipgrad/tensor';

@@ -1,6 +1,6 @@
 /**
  * The gpujs backend's kernels as source text, one generator per Backend method. Each returns
- * the output shape, the kernel source, the names of its inputs and the longest loop it runs.
+ * the output shape, the kernel source and the longest loop it runs (a KernelPlan).
  * The math is the CPU backend's (cpu/*.ts); only the way it is written differs: one thread
  * per output element, reading inputs through strides baked into the source.
  */

@@ -6,7 +6,7 @@
  * networks) and `'xavier'` (tanh networks) draw W from those schemes, with b = 0.
  */
 import { type Tensor, matmul } from '@skipgrad/autograd';
-import { type DType, type Generator, NDArray, SkipgradError, allocate, checkSize, describe, checkOptions, checkGenerator } from '@skipgrad/tensor';
+import { type DType, type Generator, NDArray, SkipgradError, allocate, checkSize, describe, checkOptions, checkGenerator, formatShape } from '@skipgrad/tensor';
 import { kaimingNormal, uniform, xavierNormal } from '../init.js';
 import { Module, Parameter, checkInput } from '../module.js';
 
@@ -45,7 +45,7 @@ export class Linear extends Module {
   forward(x: Tensor): Tensor {
     const input = checkInput('Linear', x);
     if (input.rank === 0 || input.shape[input.rank - 1] !== this.inFeatures) {
-      throw new SkipgradError('Linear', 'x', `a tensor of shape [..., ${this.inFeatures}]`, `shape [${input.shape.join(', ')}]`);
+      throw new SkipgradError('Linear', 'x', `a tensor of shape [..., ${this.inFeatures}]`, `shape ${formatShape(input.shape)}`);
     }
     const y = matmul(input, this.weight.transpose());
     return this.bias ? y.add(this.bias) : y;

@@ -18,7 +18,7 @@
  * All built from differentiable ops, so the gradient through μ and σ² comes for free.
  */
 import { Tensor, exportedAs, noGrad } from '@skipgrad/autograd';
-import { type DType, type NDArray, SkipgradError, checkList, checkOptions, checkSize, describe, full } from '@skipgrad/tensor';
+import { type DType, type NDArray, SkipgradError, checkList, checkOptions, checkSize, describe, full, formatShape } from '@skipgrad/tensor';
 import { Buffer, Module, Parameter, checkInput } from '../module.js';
 
 export interface NormOptions {
@@ -68,7 +68,7 @@ export class LayerNorm extends Module {
     const k = this.normalizedShape.length;
     const tail = input.shape.slice(input.rank - k);
     if (input.rank < k || tail.some((s, i) => s !== this.normalizedShape[i])) {
-      throw new SkipgradError('LayerNorm', 'x', `a tensor of shape [..., ${this.normalizedShape.join(', ')}]`, `shape [${input.shape.join(', ')}]`);
+      throw new SkipgradError('LayerNorm', 'x', `a tensor of shape [..., ${this.normalizedShape.join(', ')}]`, `shape ${formatShape(input.shape)}`);
     }
     const axes = tail.map((_, i) => input.rank - k + i);
     const affine = this.weight && this.bias ? [this.weight, this.bias] : [];
@@ -81,7 +81,7 @@ export class LayerNorm extends Module {
     });
   }
 
-  protected override describe(): string { return `[${this.normalizedShape.join(', ')}], eps=${this.eps}`; }
+  protected override describe(): string { return `${formatShape(this.normalizedShape)}, eps=${this.eps}`; }
 }
 
 export interface BatchNormOptions extends NormOptions {
@@ -184,7 +184,7 @@ abstract class BatchNorm extends Module {
     const op = this.constructor.name;
     const input = checkInput(op, x);
     if (!this.ranks.includes(input.rank) || input.shape[1] !== this.numFeatures) {
-      throw new SkipgradError(op, 'x', `a tensor of rank ${this.ranks.join(' or ')} with ${this.numFeatures} channels on axis 1`, `shape [${input.shape.join(', ')}]`);
+      throw new SkipgradError(op, 'x', `a tensor of rank ${this.ranks.join(' or ')} with ${this.numFeatures} channels on axis 1`, `shape ${formatShape(input.shape)}`);
     }
     const axes = input.shape.map((_, i) => i).filter((i) => i !== 1);
     // Per-channel tensors of shape [C] become [C, 1, …] to broadcast against [N, C, …].
@@ -193,7 +193,7 @@ abstract class BatchNorm extends Module {
     const [mean, variance, count] = [this.running_mean, this.running_var, this.num_batches_tracked];
     if (this.training || !mean || !variance || !count) {
       const n = axes.reduce((p, i) => p * input.shape[i]!, 1);
-      if (n < 2) throw new SkipgradError(op, 'x', 'more than one value per channel in training mode', `shape [${input.shape.join(', ')}]`);
+      if (n < 2) throw new SkipgradError(op, 'x', 'more than one value per channel in training mode', `shape ${formatShape(input.shape)}`);
       const stats = standardise(input, axes, this.eps);
       xhat = stats.xhat;
       if (this.training) trackBatch(this, stats.mean, stats.variance.mul(n / (n - 1)));
@@ -251,7 +251,7 @@ export class GroupNorm extends Module {
   forward(x: Tensor): Tensor {
     const input = checkInput('GroupNorm', x);
     if (input.rank < 2 || input.shape[1] !== this.numChannels) {
-      throw new SkipgradError('GroupNorm', 'x', `a tensor [N, ${this.numChannels}, …]`, `shape [${input.shape.join(', ')}]`);
+      throw new SkipgradError('GroupNorm', 'x', `a tensor [N, ${this.numChannels}, …]`, `shape ${formatShape(input.shape)}`);
     }
     const [n, c] = [input.shape[0]!, this.numChannels];
     // [N, C, …] → [N, G, C/G·…]: each row of a sample is one group's channels and positions.
@@ -294,7 +294,7 @@ export class InstanceNorm2d extends Module {
   forward(x: Tensor): Tensor {
     const input = checkInput('InstanceNorm2d', x);
     if (input.rank !== 4 || input.shape[1] !== this.numFeatures) {
-      throw new SkipgradError('InstanceNorm2d', 'x', `a tensor [N, ${this.numFeatures}, H, W]`, `shape [${input.shape.join(', ')}]`);
+      throw new SkipgradError('InstanceNorm2d', 'x', `a tensor [N, ${this.numFeatures}, H, W]`, `shape ${formatShape(input.shape)}`);
     }
     const c = this.numFeatures;
     const perChannel = (t: Tensor): Tensor => t.reshape([c, 1, 1]);

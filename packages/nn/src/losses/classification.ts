@@ -16,7 +16,7 @@
  * with every sample ignored has mean NaN, 0/0, as PyTorch's). The class weights are constants.
  */
 import { Tensor, gather } from '@skipgrad/autograd';
-import { NDArray, SkipgradError, allocate, describe, formatShape } from '@skipgrad/tensor';
+import { NDArray, SkipgradError, allocate, describe, formatShape, shapesEqual } from '@skipgrad/tensor';
 import { type Reduction, checkSameShape, lossOptions, reduce } from './reduce.js';
 
 export interface NllOptions {
@@ -74,7 +74,7 @@ function classTargets(op: string, target: unknown, samples: readonly number[], c
   const count = samples.reduce((p, s) => p * s, 1);
   let list: unknown[];
   if (target instanceof Tensor) {
-    if (target.rank !== samples.length || target.shape.some((s, i) => s !== samples[i])) {
+    if (!shapesEqual(target.shape, samples)) {
       throw new SkipgradError(op, 'target', `class indices of shape ${formatShape(samples)} (or probabilities of the input's shape)`, `shape ${formatShape(target.shape)}`);
     }
     list = Array.from(target.data.toTypedArray());
@@ -151,7 +151,7 @@ export function crossEntropy(logits: Tensor, target: readonly number[] | Tensor,
   if (o.weight && o.weight.dtype !== rows.dtype) throw new SkipgradError(op, 'weight', `dtype ${rows.dtype} (the logits')`, o.weight.dtype, 'convert it with .to(dtype)');
   const logp = rows.logSoftmax(1);
   const byClass = (t: Tensor): Tensor => (weights ? t.mul(constant(weights, [classes], t)) : t);
-  if (target instanceof Tensor && target.rank === (logits as Tensor).rank && target.shape.every((s, i) => s === (logits as Tensor).shape[i])) {
+  if (target instanceof Tensor && shapesEqual(target.shape, (logits as Tensor).shape)) {
     if (o.ignoreIndex !== undefined) throw new SkipgradError(op, 'ignoreIndex', 'no ignoreIndex with probability targets (it applies to class indices)', String(o.ignoreIndex));
     if (target.dtype !== rows.dtype) throw new SkipgradError(op, 'target', `probabilities of dtype ${rows.dtype} (the logits')`, target.dtype, 'convert them with .to(dtype)');
     let probs = classRows(op, target, 'target').rows;

@@ -1,6 +1,6 @@
 /** What every loss shares: the reduction argument, its options object, and shape checks. */
 import { Tensor } from '@skipgrad/autograd';
-import { SkipgradError, describe, formatShape } from '@skipgrad/tensor';
+import { SkipgradError, describe, formatShape, shapesEqual } from '@skipgrad/tensor';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -25,7 +25,7 @@ export function lossOptions<O extends { reduction?: Reduction }>(op: string, arg
 export function checkSameShape(op: string, prediction: unknown, target: unknown): [Tensor, Tensor] {
   if (!(prediction instanceof Tensor)) throw new SkipgradError(op, 'prediction', 'a Tensor', describe(prediction));
   if (!(target instanceof Tensor)) throw new SkipgradError(op, 'target', 'a Tensor', describe(target));
-  if (prediction.shape.length !== target.shape.length || prediction.shape.some((s, i) => s !== target.shape[i])) {
+  if (!shapesEqual(prediction.shape, target.shape)) {
     throw new SkipgradError(op, 'target', `shape ${formatShape(prediction.shape)} (the prediction's)`, formatShape(target.shape));
   }
   if (target.dtype !== prediction.dtype) throw new SkipgradError(op, 'target', `dtype ${prediction.dtype} (the prediction's)`, target.dtype, 'convert one with .to(dtype)');

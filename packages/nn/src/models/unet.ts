@@ -11,7 +11,7 @@
  * With `skip: false` the concat is dropped (the decoder sees only the upsampled path).
  */
 import { type Tensor, concat } from '@skipgrad/autograd';
-import { type Generator, SkipgradError, checkBoolean, checkGenerator, checkInteger, checkOptions, checkSize, describe } from '@skipgrad/tensor';
+import { type Generator, SkipgradError, checkBoolean, checkGenerator, checkInteger, checkOptions, checkSize, describe, formatShape } from '@skipgrad/tensor';
 import { ReLU } from '../layers/basic.js';
 import { ModuleList, Sequential } from '../layers/containers.js';
 import { Conv2d, ConvTranspose2d, MaxPool2d } from '../layers/conv.js';
@@ -76,10 +76,10 @@ export class UNet extends Module {
 
   forward(x: Tensor): Tensor {
     const input = checkInput('UNet', x);
-    if (input.rank !== 4) throw new SkipgradError('UNet', 'x', 'a tensor of shape [N, C, H, W]', `shape [${input.shape.join(', ')}]`);
+    if (input.rank !== 4) throw new SkipgradError('UNet', 'x', 'a tensor of shape [N, C, H, W]', `shape ${formatShape(input.shape)}`);
     const minSide = 2 ** this.depth;
     if (input.shape[2]! < minSide || input.shape[3]! < minSide) {
-      throw new SkipgradError('UNet', 'x', `spatial sides of at least ${minSide} (2^depth)`, `shape [${input.shape.join(', ')}]`);
+      throw new SkipgradError('UNet', 'x', `spatial sides of at least ${minSide} (2^depth)`, `shape ${formatShape(input.shape)}`);
     }
     const features: Tensor[] = [];
     let h = input;

@@ -10,7 +10,7 @@
  *   each block starts as the identity and learns how much of f to let in.
  */
 import { type Tensor, concat } from '@skipgrad/autograd';
-import { type DType, SkipgradError, describe, full, checkOptions } from '@skipgrad/tensor';
+import { type DType, SkipgradError, describe, full, checkOptions, formatShape, shapesEqual } from '@skipgrad/tensor';
 import { Module, Parameter, checkInput } from '../module.js';
 
 function checkModule(op: string, name: string, m: unknown): Module {
@@ -33,8 +33,8 @@ export class Residual extends Module {
     const input = checkInput('Residual', x);
     const fx = this.f.forward(input);
     const skip = this.shortcut ? this.shortcut.forward(input) : input;
-    if (skip.shape.length !== fx.shape.length || skip.shape.some((s, i) => s !== fx.shape[i])) {
-      throw new SkipgradError('Residual', 'f', `an output of the shortcut's shape [${skip.shape.join(', ')}]`, `[${fx.shape.join(', ')}]`,
+    if (!shapesEqual(skip.shape, fx.shape)) {
+      throw new SkipgradError('Residual', 'f', `an output of the shortcut's shape ${formatShape(skip.shape)}`, `${formatShape(fx.shape)}`,
         'pass a projection shortcut when f changes the shape');
     }
     return skip.add(fx);

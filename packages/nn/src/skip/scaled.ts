@@ -15,7 +15,7 @@
  * experiment plots.
  */
 import type { Tensor } from '@skipgrad/autograd';
-import { type DType, SkipgradError, describe, formatShape, full, normalizeAxis, checkOptions, checkNumber } from '@skipgrad/tensor';
+import { type DType, SkipgradError, describe, formatShape, full, normalizeAxis, checkOptions, checkNumber, shapesEqual } from '@skipgrad/tensor';
 import { Module, Parameter, checkInput } from '../module.js';
 
 function checkModule(op: string, m: unknown): Module {
@@ -27,7 +27,7 @@ const checkInit = (op: string, v: unknown): number => checkNumber(op, 'init', v)
 
 /** Checks that f kept x's shape, which the sum x + s·f(x) needs. */
 function sameShape(op: string, x: Tensor, fx: Tensor): void {
-  if (fx.rank !== x.rank || fx.shape.some((s, i) => s !== x.shape[i])) {
+  if (!shapesEqual(fx.shape, x.shape)) {
     throw new SkipgradError(op, 'f', `an output of x's shape ${formatShape(x.shape)}`, formatShape(fx.shape));
   }
 }
