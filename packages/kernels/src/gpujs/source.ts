@@ -3,7 +3,7 @@
  * thread: `this.thread.x` is the element's flat (row-major) index in the output. The shapes,
  * strides and offsets of its inputs are known when the kernel is compiled, so they are written
  * into the source as numbers — the compiled shader does plain arithmetic, and a kernel is
- * compiled once per (op, shapes, strides) and cached (the backend's kernel map, index.ts).
+ * compiled once per (op, shapes, strides) and cached (runner.ts).
  *
  * Index arithmetic runs in float32 on WebGL, where x / 20 for x = 60 may come out 2.9999998:
  * every division rounds `(x + 0.5) / side` down, which is exact for indices below 2²².
