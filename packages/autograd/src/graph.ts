@@ -34,8 +34,10 @@ export class Node {
   backwardFn: BackwardFn | null;
   /** The stack where the op ran, recorded in anomaly mode only. */
   createdAt: string | null = null;
+  /** The op's backward rule in one line (what it gave fromOp), or null for an op that gave none. */
+  readonly rule: string | null;
 
-  constructor(op: string, inputs: readonly InputInfo[], out: NDArray, backwardFn: BackwardFn) {
+  constructor(op: string, inputs: readonly InputInfo[], out: NDArray, backwardFn: BackwardFn, rule: string | null = null) {
     checkString('Node', 'op', op, "an op name (a string)");
     if (!Array.isArray(inputs)) throw new SkipgradError('Node', 'inputs', 'an array of input records', describe(inputs));
     if (!(out instanceof NDArray)) throw new SkipgradError('Node', 'out', 'the NDArray the op produced', describe(out));
@@ -45,6 +47,7 @@ export class Node {
     this.outShape = out.shape;
     this.outDtype = out.dtype;
     this.backwardFn = backwardFn;
+    this.rule = rule;
   }
 
   /** Drops the backward closure and everything it saved. */

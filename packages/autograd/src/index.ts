@@ -16,7 +16,7 @@ export {
 } from './create.js';
 export { backward, grad, zeroGrad, type BackwardOptions, type GradOptions } from './engine.js';
 export { Node, type BackwardFn, type GradTarget, type InputInfo, noGrad, enableGrad, isGradEnabled } from './graph.js';
-export { fromOp } from './record.js';
+export { type OpDescription, fromOp } from './record.js';
 export { type ExportAttribute, type ExportForm, type ExportInput, type ExportTracer, exportedAs, traceForExport } from './export-form.js';
 export { unbroadcast } from './unbroadcast.js';
 export { forgettingTemporaries, getBackend, setBackend } from './backend.js';

@@ -1,8 +1,10 @@
 /**
  * How an op joins the graph. An op computes its output with the backend, then calls `fromOp`
- * with its inputs, its backward function and (for export) its ONNX form. If grad mode is on and
- * any input requires grad, the output gets a Node; otherwise the backward function is dropped
- * at once. An exporter's tracer, when one runs, is told of the op either way (export-form.ts).
+ * with its inputs, its backward function, and what it says about itself: its backward rule in
+ * one line (what a trace prints) and its ONNX form (what an export writes). If grad mode is on
+ * and any input requires grad, the output gets a Node; otherwise the backward function is
+ * dropped at once. An exporter's tracer, when one runs, is told of the op either way
+ * (export-form.ts).
  */
 import { NDArray, SkipgradError, checkFunction, checkString, describe } from '@skipgrad/tensor';
 import { type ExportForm, reportForExport } from './export-form.js';
@@ -10,9 +12,17 @@ import { type BackwardFn, type GradTarget, Node, isGradEnabled } from './graph.j
 import { anomalyMode, checkForward } from './inspect/anomaly.js';
 import { Tensor } from './tensor.js';
 
+/** What an op says about itself, beside its backward. */
+export interface OpDescription {
+  /** Its backward rule in one line, as traces print it: 'da = dy·(1 − y²)'. */
+  rule?: string;
+  /** How it is written in ONNX, so a model using it exports (export-form.ts). */
+  onnx?: ExportForm;
+}
+
 /**
- * Records an op's output in the graph with its backward (for writing your own ops), and
- * optionally its ONNX form so the op exports (export-form.ts).
+ * Records an op's output in the graph with its backward (for writing your own ops), and what
+ * the op says about itself: its one-line backward rule and its ONNX form.
  *
  * @example
  * const double = (t: Tensor) => fromOp('double', [t], ['a'], getBackend().binary('add', t.data, t.data), (dy) => [dy.mul(2)]);
@@ -24,17 +34,20 @@ export function fromOp(
   names: readonly string[],
   data: NDArray,
   backward: BackwardFn,
-  form?: ExportForm,
+  about: OpDescription = {},
 ): Tensor {
+  if (about === null || typeof about !== 'object') throw new SkipgradError('fromOp', 'about', 'an object { rule?, onnx? } (or nothing)', describe(about));
+  if (about.rule !== undefined && typeof about.rule !== 'string') throw new SkipgradError('fromOp', 'about.rule', 'a one-line rule (a string)', describe(about.rule));
+  const form = about.onnx;
   if (form !== undefined && (typeof form !== 'object' || form === null || typeof form.op !== 'string')) {
-    throw new SkipgradError('fromOp', 'form', 'an ONNX form { op, inputs?, attributes? } (or nothing)', describe(form));
+    throw new SkipgradError('fromOp', 'about.onnx', 'an ONNX form { op, inputs?, attributes? } (or nothing)', describe(form));
   }
-  const output = record(op, inputs, names, data, backward);
+  const output = record(op, inputs, names, data, backward, about.rule ?? null);
   reportForExport(op, form, inputs, output);
   return output;
 }
 
-function record(op: string, inputs: readonly Tensor[], names: readonly string[], data: NDArray, backward: BackwardFn): Tensor {
+function record(op: string, inputs: readonly Tensor[], names: readonly string[], data: NDArray, backward: BackwardFn, rule: string | null): Tensor {
   checkString('fromOp', 'op', op, 'an op name (a string)');
   if (!Array.isArray(inputs) || inputs.some((t) => !(t instanceof Tensor))) throw new SkipgradError('fromOp', 'inputs', 'an array of Tensors', describe(inputs));
   if (!Array.isArray(names) || names.length !== inputs.length || names.some((n) => typeof n !== 'string')) {
@@ -51,7 +64,7 @@ function record(op: string, inputs: readonly Tensor[], names: readonly string[],
     dtype: t.dtype,
     target: t.requiresGrad ? gradTarget(t) : null,
   }));
-  const node = new Node(op, infos, data, backward);
+  const node = new Node(op, infos, data, backward, rule);
   if (anomaly) node.createdAt = new Error().stack?.split('\n').slice(2).join('\n') ?? null;
   return new Tensor(data, { requiresGrad: true, node });
 }

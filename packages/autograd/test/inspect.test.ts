@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SkipgradError, concat, detectAnomaly, fromOp, graphOf, maxPool2d, renderSvg, setAnomalyMode, tensor, toDot, toMermaid, traceBackward, writeSvg, zeros } from '../src/index.js';
+import { SkipgradError, cast, concat, detectAnomaly, fromOp, gather, graphOf, maxPool2d, renderSvg, setAnomalyMode, tensor, toDot, toMermaid, traceBackward, writeSvg, zeros } from '../src/index.js';
 
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
 
@@ -91,6 +91,21 @@ describe('backward trace', () => {
          rule: da = unbroadcast(dy·b), db = unbroadcast(dy·a)
          → a: [2] ‖·‖=4.243 (3, 3)"
     `);
+  });
+
+  it('every built-in op gives its rule to fromOp (a trace never says "custom op" of one); an op of your own shows the rule it gives', () => {
+    const x = tensor([[0.5, -1.5, 2], [1, 0.25, -0.75]], f64);
+    const w = tensor([[1, 0.5], [-1, 2], [0.5, 0.5]], f64);
+    const h = concat([x.matmul(w).tanh().sigmoid(), x.slice([[0, 2], [0, 2]]).exp().log().relu().abs().neg()], 1)
+      .pad([[0, 0], [1, 1]]).reshape([2, 3, 2]).permute([1, 0, 2]).expand([2, 3, 2, 2]).max(0).pow(2).div(tensor(3, f64)).sub(x.erf().sum(1, true).unsqueeze(0));
+    const y = cast(cast(gather(h, 2, tensor([[[0], [1]], [[1], [0]], [[0], [0]]], { dtype: 'float64' })), 'float32'), 'float64').mul(x.sum()).sum();
+    const trace = traceBackward(() => y.backward());
+    const ops = new Set(trace.steps.map((s) => s.op));
+    expect(ops.size).toBeGreaterThanOrEqual(20);
+    expect(trace.steps.filter((s) => s.rule.startsWith('(custom op')).map((s) => s.op)).toEqual([]);
+    const square = (t: typeof x) => fromOp('square', [t], ['a'], t.data.copy(), (dy) => [dy.mul(t).mul(2)], { rule: 'da = 2·dy·a' });
+    expect(traceBackward(() => square(x).sum().backward()).steps.map((s) => s.rule)).toEqual(['da = expand(dy) over the summed axes', 'da = 2·dy·a']);
+    expect(() => fromOp('bad', [x], ['a'], x.data, (dy) => [dy], { rule: 3 as never })).toThrow("fromOp: argument 'about.rule' expected a one-line rule (a string), got 3");
   });
 
   it('is off by default: nothing is recorded outside traceBackward', () => {

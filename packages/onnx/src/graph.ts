@@ -179,5 +179,5 @@ function hintFor(op: string): string {
     maskedSelect: 'its output size depends on the data; select with where() and a fixed shape instead',
     maxPool2dWithIndices: 'its indices are computed on the host; use maxPool2d',
   };
-  return hints[op] ?? 'write the model with ops that have one, or give your own op a form (the last argument of fromOp)';
+  return hints[op] ?? 'write the model with ops that have one, or give your own op a form (the last argument of fromOp: { onnx: … })';
 }

@@ -97,8 +97,8 @@ describe('the ONNX file', () => {
     expect(ops.has('ReduceMean')).toBe(false); // no norm left decomposed
   });
 
-  it("your own op exports with the form you give fromOp (its last argument)", async () => {
-    const square = (t: Tensor): Tensor => fromOp('square', [t], ['a'], getBackend().binary('mul', t.data, t.data), (dy) => [dy.mul(t).mul(2)], { op: 'Mul', inputs: [0, 0] });
+  it("your own op exports with the form you give fromOp (its last argument, { onnx })", async () => {
+    const square = (t: Tensor): Tensor => fromOp('square', [t], ['a'], getBackend().binary('mul', t.data, t.data), (dy) => [dy.mul(t).mul(2)], { rule: 'da = 2·dy·a', onnx: { op: 'Mul', inputs: [0, 0] } });
     const x = randn([3, 2], { generator: g() });
     const got = await runOnnx(exportOnnx((t: Tensor) => square(t).add(1), x), x);
     expect(Array.from(got.values)).toEqual(Array.from(x.mul(x).add(1).data.toTypedArray()));

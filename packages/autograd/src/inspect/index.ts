@@ -2,5 +2,4 @@
 export { toDot, toMermaid, graphOf, type GraphOptions, type GraphData, type GraphNode, type GraphEdge } from './export.js';
 export { traceBackward, type BackwardTrace, type TraceStep, type GradientSummary } from './trace.js';
 export { detectAnomaly, setAnomalyMode, anomalyMode } from './anomaly.js';
-export { RULES, ruleOf } from './rules.js';
 export { renderSvg, writeSvg } from './render.js';

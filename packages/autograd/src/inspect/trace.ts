@@ -12,7 +12,6 @@ import { formatShape } from '@skipgrad/tensor';
 import type { Node } from '../graph.js';
 import type { Tensor } from '../tensor.js';
 import { checkFunction } from './anomaly.js';
-import { ruleOf } from './rules.js';
 
 export interface GradientSummary {
   shape: number[];
@@ -65,7 +64,7 @@ export function traceBackward(fn: () => void): BackwardTrace {
   const previous = listener;
   listener = (node, dy, sent) => {
     steps.push({
-      node, op: node.op, rule: ruleOf(node.op), upstream: summarise(dy),
+      node, op: node.op, rule: node.rule ?? '(custom op: its own backward)', upstream: summarise(dy),
       sent: node.inputs.map((input, i) => {
         const g = sent[i];
         return g ? { input: input.name, ...summarise(g) } : null;

@@ -20,5 +20,5 @@ export function abs(a: Tensor): Tensor {
   const x = checkTensor('abs', 'a', a);
   return fromOp('abs', [x], ['a'], getBackend().unary('abs', x.data), (dy) => [
     mul(dy, new Tensor(getBackend().unary('sign', x.data))),
-  ], { op: 'Abs' });
+  ], { rule: 'da = dy·sign(a)', onnx: { op: 'Abs' } });
 }

@@ -27,5 +27,5 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
   return fromOp('add', [x, y], ['a', 'b'], out, (dy) => [
     unbroadcast(dy, xShape),
     unbroadcast(dy, yShape),
-  ], { op: 'Add' });
+  ], { rule: 'da = unbroadcast(dy), db = unbroadcast(dy)', onnx: { op: 'Add' } });
 }

@@ -44,5 +44,5 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
       offset += size;
       return needs[i] ? narrow(dy, dim, start, size) : null;
     });
-  }, { op: 'Concat', attributes: { axis: dim } });
+  }, { rule: 'da_i = slice(dy) (backward is split)', onnx: { op: 'Concat', attributes: { axis: dim } } });
 }

@@ -32,5 +32,5 @@ export function conv2dGroup(x: Tensor, w: Tensor, window: Window2d & { out: [num
       needs[0] ? fold(matmul(wFlat.transpose(), dyCols), [H, W], [kh, kw], sliding) : null,
       needs[1] ? matmul(dyCols, unfold(x, [kh, kw], sliding).transpose(-2, -1)).sum(0).reshape([...w.shape]) : null,
     ];
-  }, { op: 'Conv', attributes: { kernel_shape: [kh, kw], strides: window.stride, dilations: window.dilation, pads: [...window.padding, ...window.padding] } });
+  }, { rule: 'dx = fold(Wᵀ·dy), dW = Σₙ dy·unfold(x)ᵀ', onnx: { op: 'Conv', attributes: { kernel_shape: [kh, kw], strides: window.stride, dilations: window.dilation, pads: [...window.padding, ...window.padding] } } });
 }

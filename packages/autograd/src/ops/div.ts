@@ -24,5 +24,5 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   return fromOp('div', [x, y], ['a', 'b'], out, (dy, needs) => [
     needs[0] ? unbroadcast(div(dy, y), x.shape) : null,
     needs[1] ? unbroadcast(neg(div(mul(dy, x), mul(y, y))), y.shape) : null,
-  ], { op: 'Div' });
+  ], { rule: 'da = unbroadcast(dy/b), db = unbroadcast(−dy·a/b²)', onnx: { op: 'Div' } });
 }

@@ -29,5 +29,5 @@ export function fold(cols: Tensor, outputSize: Pair, kernel: Pair, options: Wind
   if (c.rank !== 3 || c.shape[1]! % per !== 0 || c.shape[2] !== L) {
     throw new SkipgradError('fold', 'cols', `a tensor [N, C·${per}, ${L}] (kernel ${formatShape(win.kernel)}, ${L} windows)`, `shape ${formatShape(c.shape)}`);
   }
-  return fromOp('fold', [c], ['cols'], getBackend().fold(c.data, size, win), (dy) => [unfold(dy, kernel, options)]);
+  return fromOp('fold', [c], ['cols'], getBackend().fold(c.data, size, win), (dy) => [unfold(dy, kernel, options)], { rule: 'dcols = unfold(dy) (im2col)' });
 }

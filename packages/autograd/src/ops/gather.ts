@@ -26,7 +26,7 @@ export function gather(a: Tensor, axis: number, index: Tensor): Tensor {
   const d = checkIndex('gather', x.shape, axis, idx);
   const constIndex = idx.detach();
   return fromOp('gather', [x], ['a'], getBackend().gather(x.data, d, idx.data), (dy) => [scatterAdd(x.shape, d, constIndex, dy)],
-    { op: 'GatherElements', inputs: [0, { tensor: idx.data, as: 'int64' }], attributes: { axis: d } });
+    { rule: 'da = scatterAdd(dy) at the gathered positions', onnx: { op: 'GatherElements', inputs: [0, { tensor: idx.data, as: 'int64' }], attributes: { axis: d } } });
 }
 
 /**
@@ -63,7 +63,7 @@ export function scatterAdd(shape: readonly number[], axis: number, index: Tensor
   const data = getBackend().scatterAdd(out, d, idx.data, s.data);
   const zeros = { op: 'Expand', inputs: [{ scalar: 0 }, { ints: out }] }; // src's dtype
   const onnx = { op: 'ScatterElements', inputs: [zeros, { tensor: idx.data, as: 'int64' as const }, 0], attributes: { axis: d, reduction: 'add' } };
-  return fromOp('scatterAdd', [s], ['src'], data, (dy) => [gather(dy, d, idx)], onnx);
+  return fromOp('scatterAdd', [s], ['src'], data, (dy) => [gather(dy, d, idx)], { rule: 'dsrc = gather(dy) at the scattered positions', onnx });
 }
 
 /**

@@ -51,7 +51,7 @@ function matmul2d(a: Tensor, b: Tensor): Tensor {
   return fromOp('matmul', [a, b], ['a', 'b'], getBackend().matmul(a.data, b.data), (dy, needs) => [
     needs[0] ? unbroadcast(isTransposed(a) ? mT(matmul2d(b, mT(dy))) : matmul2d(dy, mT(b)), a.shape) : null,
     needs[1] ? unbroadcast(isTransposed(b) ? mT(matmul2d(mT(dy), a)) : matmul2d(mT(a), dy), b.shape) : null,
-  ], { op: 'MatMul' });
+  ], { rule: 'da = dy·bᵀ, db = aᵀ·dy (summed over broadcast batches)', onnx: { op: 'MatMul' } });
 }
 
 /** The transpose of the last two axes (a view). */

@@ -39,5 +39,5 @@ export function max(a: Tensor, axis?: number | readonly number[], keepdim = fals
     const ties = backend.reduce('sum', isMax, axes, true);
     const share = new Tensor(backend.binary('div', isMax, ties));
     return [mul(expand(reshape(dy, keptShape), x.shape), share)];
-  }, { op: 'ReduceMax', attributes: { axes, keepdims: keepdim ? 1 : 0 } }); // opset 17: axes an attribute
+  }, { rule: 'da = dy·[a == max] / number of ties', onnx: { op: 'ReduceMax', attributes: { axes, keepdims: keepdim ? 1 : 0 } } }); // opset 17: axes an attribute
 }

@@ -24,5 +24,5 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
   return fromOp('mul', [x, y], ['a', 'b'], out, (dy, needs) => [
     needs[0] ? unbroadcast(mul(dy, y), x.shape) : null,
     needs[1] ? unbroadcast(mul(dy, x), y.shape) : null,
-  ], { op: 'Mul' });
+  ], { rule: 'da = unbroadcast(dy·b), db = unbroadcast(dy·a)', onnx: { op: 'Mul' } });
 }

@@ -31,5 +31,5 @@ export function pad(a: Tensor, pads: readonly (readonly [number, number])[], val
   const interior = x.shape.map((side, axis): [number, number] => [pads[axis]![0], pads[axis]![0] + side]);
   // ONNX lists every axis's padding before, then every axis's after.
   const onnx = { op: 'Pad', inputs: [0, { ints: [...pads.map((p) => p[0]), ...pads.map((p) => p[1])] }, { scalar: value }] };
-  return fromOp('pad', [x], ['a'], getBackend().pad(x.data, pads, value), (dy) => [slice(dy, interior)], onnx);
+  return fromOp('pad', [x], ['a'], getBackend().pad(x.data, pads, value), (dy) => [slice(dy, interior)], { rule: 'da = slice(dy) (the interior)', onnx });
 }

@@ -20,5 +20,5 @@ export function permute(a: Tensor, axes: readonly number[]): Tensor {
   const perm = checkPermutation('permute', axes, x.rank);
   const inverse = new Array<number>(perm.length);
   perm.forEach((axis, i) => { inverse[axis] = i; });
-  return fromOp('permute', [x], ['a'], x.data.permute(perm), (dy) => [permute(dy, inverse)], { op: 'Transpose', attributes: { perm } });
+  return fromOp('permute', [x], ['a'], x.data.permute(perm), (dy) => [permute(dy, inverse)], { rule: 'da = permute(dy, inverse axes)', onnx: { op: 'Transpose', attributes: { perm } } });
 }

@@ -28,6 +28,6 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   const y: Tensor = fromOp('pow', [x, e], ['a', 'b'], out, (dy, needs) => [
     needs[0] ? unbroadcast(mul(dy, mul(e, pow(x, sub(e, 1)))), x.shape) : null,
     needs[1] ? unbroadcast(mul(dy, mul(y, log(x))), e.shape) : null,
-  ], { op: 'Pow' });
+  ], { rule: 'da = unbroadcast(dy·b·a^(b−1)), db = unbroadcast(dy·y·ln a)', onnx: { op: 'Pow' } });
   return y;
 }

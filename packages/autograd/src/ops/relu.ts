@@ -22,5 +22,5 @@ export function relu(a: Tensor): Tensor {
   const x = checkTensor('relu', 'a', a);
   return fromOp('relu', [x], ['a'], getBackend().unary('relu', x.data), (dy) => [
     mul(dy, new Tensor(getBackend().unary('step', x.data))),
-  ], { op: 'Relu' });
+  ], { rule: 'da = dy·[a > 0]', onnx: { op: 'Relu' } });
 }

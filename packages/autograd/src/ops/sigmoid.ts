@@ -20,6 +20,6 @@ export function sigmoid(a: Tensor): Tensor {
   const x = checkTensor('sigmoid', 'a', a);
   const y: Tensor = fromOp('sigmoid', [x], ['a'], getBackend().unary('sigmoid', x.data), (dy) => [
     mul(dy, mul(y, sub(1, y))),
-  ], { op: 'Sigmoid' });
+  ], { rule: 'da = dy·y·(1 − y)', onnx: { op: 'Sigmoid' } });
   return y;
 }

@@ -24,5 +24,5 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
   return fromOp('sub', [x, y], ['a', 'b'], out, (dy, needs) => [
     unbroadcast(dy, xShape),
     needs[1] ? unbroadcast(neg(dy), yShape) : null,
-  ], { op: 'Sub' });
+  ], { rule: 'da = unbroadcast(dy), db = unbroadcast(−dy)', onnx: { op: 'Sub' } });
 }

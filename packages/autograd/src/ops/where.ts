@@ -31,5 +31,5 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   return fromOp('where', [x, y], ['a', 'b'], getBackend().where(mask.data, x.data, y.data), (dy, needs) => [
     needs[0] ? unbroadcast(where(mask, dy, zero), x.shape) : null,
     needs[1] ? unbroadcast(where(mask, zero, dy), y.shape) : null,
-  ], { op: 'Where', inputs: [{ tensor: mask.data, as: 'bool' }, 0, 1] });
+  ], { rule: 'da = where(cond, dy, 0), db = where(cond, 0, dy)', onnx: { op: 'Where', inputs: [{ tensor: mask.data, as: 'bool' }, 0, 1] } });
 }
