@@ -21,11 +21,14 @@ import { unbroadcast } from '../unbroadcast.js';
  * add(tensor([[1, 2], [3, 4]]), tensor([10, 20])).toArray(); // [[11, 22], [13, 24]]
  */
 export function add(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('add', a, b);
-  const out = getBackend().binary('add', x.data, y.data);
-  const [xShape, yShape] = [x.shape, y.shape]; // all the backward needs: no tensor is saved
-  return fromOp('add', [x, y], ['a', 'b'], out, (dy) => [
-    unbroadcast(dy, xShape),
-    unbroadcast(dy, yShape),
+  return addTensors(...operands('add', a, b));
+}
+
+function addTensors(a: Tensor, b: Tensor): Tensor {
+  const y = getBackend().binary('add', a.data, b.data);
+  const [aShape, bShape] = [a.shape, b.shape]; // all the backward needs: no tensor is saved
+  return fromOp('add', [a, b], ['a', 'b'], y, (dy) => [
+    unbroadcast(dy, aShape),
+    unbroadcast(dy, bShape),
   ], { rule: 'da = unbroadcast(dy), db = unbroadcast(dy)', onnx: { op: 'Add' } });
 }

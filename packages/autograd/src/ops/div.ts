@@ -19,10 +19,13 @@ import { neg } from './neg.js';
  * div(tensor([1, 3]), 2).toArray(); // [0.5, 1.5]
  */
 export function div(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('div', a, b);
-  const out = getBackend().binary('div', x.data, y.data);
-  return fromOp('div', [x, y], ['a', 'b'], out, (dy, needs) => [
-    needs[0] ? unbroadcast(div(dy, y), x.shape) : null,
-    needs[1] ? unbroadcast(neg(div(mul(dy, x), mul(y, y))), y.shape) : null,
+  return divTensors(...operands('div', a, b));
+}
+
+function divTensors(a: Tensor, b: Tensor): Tensor {
+  const y = getBackend().binary('div', a.data, b.data);
+  return fromOp('div', [a, b], ['a', 'b'], y, (dy, needs) => [
+    needs[0] ? unbroadcast(div(dy, b), a.shape) : null,
+    needs[1] ? unbroadcast(neg(div(mul(dy, a), mul(b, b))), b.shape) : null,
   ], { rule: 'da = unbroadcast(dy/b), db = unbroadcast(−dy·a/b²)', onnx: { op: 'Div' } });
 }

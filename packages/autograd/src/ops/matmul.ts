@@ -26,18 +26,17 @@ import { squeeze, transpose, unsqueeze } from './shape.js';
  * matmul(tensor([[1, 2]]), tensor([[3], [4]])).toArray(); // [[11]]
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  const x = checkTensor('matmul', 'a', a);
-  const y = checkTensor('matmul', 'b', b);
-  checkSameDtype('matmul', 'b', y, 'a', x);
-  for (const [name, t] of [['a', x], ['b', y]] as const) {
+  checkTensor('matmul', 'a', a);
+  checkTensor('matmul', 'b', b);
+  checkSameDtype('matmul', 'b', b, 'a', a);
+  for (const [name, t] of [['a', a], ['b', b]] as const) {
     if (t.rank === 0) throw new SkipgradError('matmul', name, 'a tensor of rank >= 1', 'a scalar');
   }
-  const left = x.rank === 1 ? unsqueeze(x, 0) : x;
-  const right = y.rank === 1 ? unsqueeze(y, 1) : y;
-  let out = matmul2d(left, right);
-  if (y.rank === 1) out = squeeze(out, -1);
-  if (x.rank === 1) out = squeeze(out, y.rank === 1 ? -1 : -2);
-  return out;
+  // A vector is a matrix of one row (a) or one column (b), squeezed out of the product again.
+  let y = matmul2d(a.rank === 1 ? unsqueeze(a, 0) : a, b.rank === 1 ? unsqueeze(b, 1) : b);
+  if (b.rank === 1) y = squeeze(y, -1);
+  if (a.rank === 1) y = squeeze(y, b.rank === 1 ? -1 : -2);
+  return y;
 }
 
 /** The primitive: both operands of rank >= 2. */

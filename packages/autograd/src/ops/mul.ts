@@ -19,10 +19,13 @@ import { unbroadcast } from '../unbroadcast.js';
  * mul(tensor([1, 2, 3]), tensor([[1], [10]])).toArray(); // [[1, 2, 3], [10, 20, 30]]
  */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('mul', a, b);
-  const out = getBackend().binary('mul', x.data, y.data);
-  return fromOp('mul', [x, y], ['a', 'b'], out, (dy, needs) => [
-    needs[0] ? unbroadcast(mul(dy, y), x.shape) : null,
-    needs[1] ? unbroadcast(mul(dy, x), y.shape) : null,
+  return mulTensors(...operands('mul', a, b));
+}
+
+function mulTensors(a: Tensor, b: Tensor): Tensor {
+  const y = getBackend().binary('mul', a.data, b.data);
+  return fromOp('mul', [a, b], ['a', 'b'], y, (dy, needs) => [
+    needs[0] ? unbroadcast(mul(dy, b), a.shape) : null,
+    needs[1] ? unbroadcast(mul(dy, a), b.shape) : null,
   ], { rule: 'da = unbroadcast(dy·b), db = unbroadcast(dy·a)', onnx: { op: 'Mul' } });
 }

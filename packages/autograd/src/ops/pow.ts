@@ -23,11 +23,14 @@ import { sub } from './sub.js';
  * pow(tensor([2, 3]), 2).toArray(); // [4, 9]
  */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
-  const [x, e] = operands('pow', a, b);
-  const out = getBackend().binary('pow', x.data, e.data);
-  const y: Tensor = fromOp('pow', [x, e], ['a', 'b'], out, (dy, needs) => [
-    needs[0] ? unbroadcast(mul(dy, mul(e, pow(x, sub(e, 1)))), x.shape) : null,
-    needs[1] ? unbroadcast(mul(dy, mul(y, log(x))), e.shape) : null,
+  return powTensors(...operands('pow', a, b));
+}
+
+function powTensors(a: Tensor, b: Tensor): Tensor {
+  const out = getBackend().binary('pow', a.data, b.data);
+  const y: Tensor = fromOp('pow', [a, b], ['a', 'b'], out, (dy, needs) => [
+    needs[0] ? unbroadcast(mul(dy, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
+    needs[1] ? unbroadcast(mul(dy, mul(y, log(a))), b.shape) : null,
   ], { rule: 'da = unbroadcast(dy·b·a^(b−1)), db = unbroadcast(dy·y·ln a)', onnx: { op: 'Pow' } });
   return y;
 }

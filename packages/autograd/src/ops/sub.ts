@@ -18,11 +18,14 @@ import { neg } from './neg.js';
  * sub(tensor([5, 7]), 2).toArray(); // [3, 5]
  */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('sub', a, b);
-  const out = getBackend().binary('sub', x.data, y.data);
-  const [xShape, yShape] = [x.shape, y.shape];
-  return fromOp('sub', [x, y], ['a', 'b'], out, (dy, needs) => [
-    unbroadcast(dy, xShape),
-    needs[1] ? unbroadcast(neg(dy), yShape) : null,
+  return subTensors(...operands('sub', a, b));
+}
+
+function subTensors(a: Tensor, b: Tensor): Tensor {
+  const y = getBackend().binary('sub', a.data, b.data);
+  const [aShape, bShape] = [a.shape, b.shape];
+  return fromOp('sub', [a, b], ['a', 'b'], y, (dy, needs) => [
+    unbroadcast(dy, aShape),
+    needs[1] ? unbroadcast(neg(dy), bShape) : null,
   ], { rule: 'da = unbroadcast(dy), db = unbroadcast(−dy)', onnx: { op: 'Sub' } });
 }

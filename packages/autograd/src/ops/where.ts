@@ -22,14 +22,17 @@ import { unbroadcast } from '../unbroadcast.js';
  * where(tensor([1, 0]), tensor([1, 2]), tensor([8, 9])).toArray(); // [1, 9]
  */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
-  const c = checkTensor('where', 'cond', cond);
-  const [x, y] = operands('where', a, b);
-  checkSameDtype('where', 'cond', c, 'a', x);
-  broadcastShapes('where', c.shape, x.shape, y.shape);
-  const mask = c.detach();
-  const zero = scalar(0, x.dtype);
-  return fromOp('where', [x, y], ['a', 'b'], getBackend().where(mask.data, x.data, y.data), (dy, needs) => [
-    needs[0] ? unbroadcast(where(mask, dy, zero), x.shape) : null,
-    needs[1] ? unbroadcast(where(mask, zero, dy), y.shape) : null,
+  return whereTensors(checkTensor('where', 'cond', cond), ...operands('where', a, b));
+}
+
+function whereTensors(cond: Tensor, a: Tensor, b: Tensor): Tensor {
+  checkSameDtype('where', 'cond', cond, 'a', a);
+  broadcastShapes('where', cond.shape, a.shape, b.shape);
+  const mask = cond.detach();
+  const zero = scalar(0, a.dtype);
+  const y = getBackend().where(mask.data, a.data, b.data);
+  return fromOp('where', [a, b], ['a', 'b'], y, (dy, needs) => [
+    needs[0] ? unbroadcast(where(mask, dy, zero), a.shape) : null,
+    needs[1] ? unbroadcast(where(mask, zero, dy), b.shape) : null,
   ], { rule: 'da = where(cond, dy, 0), db = where(cond, 0, dy)', onnx: { op: 'Where', inputs: [{ tensor: mask.data, as: 'bool' }, 0, 1] } });
 }
