@@ -72,14 +72,15 @@ export function longSkips(ctx: LabContext): LongSkipsResult {
       const l = bceWithLogits(model.forward(x), y);
       l.backward();
       optimizer.step();
-      sum += l.item();
+      const value = l.item(); // read once: each read copies it to the host
+      sum += value;
       since++;
       if (step % s.logEvery === 0 || step === s.steps) {
         loss.step.push(step);
         loss.value.push(sum / since);
         sum = since = 0;
       }
-      progress.tick(1, `loss ${l.item().toFixed(3)}`);
+      progress.tick(1, `loss ${value.toFixed(3)}`);
     }
     model.eval();
     const all = Array.from({ length: test.count }, (_, i) => i);
