@@ -29,7 +29,13 @@ rule('dense skip: h = concat([x, f(x)], 1)  (DenseNet, U-Net)');
 const x2 = randn([2, 3], opts);
 const h = concat([x2, f(x2)], 1);
 console.log('h has shape', JSON.stringify(h.shape), '— x and f(x) side by side');
-const g = tensor([[1, 1, 1, 10, 10, 10], [1, 1, 1, 10, 10, 10]], { dtype: 'float64' });
+const g = tensor(
+  [
+    [1, 1, 1, 10, 10, 10],
+    [1, 1, 1, 10, 10, 10],
+  ],
+  { dtype: 'float64' },
+);
 h.backward(g);
 console.log('upstream gradient g =', String(g));
 console.log('dL/dx = g[:, :3] + J_fᵀ·g[:, 3:] =', String(x2.grad!));
@@ -42,7 +48,8 @@ console.log(denseReport.toString());
 
 rule('what a failure looks like: a deliberately wrong derivative');
 const wrongReport = gradcheck((x) => x.mul(x.detach()), [tensor([0.5, -1.5, 2], opts)], {
-  name: 'x·x with one factor detached (its derivative misses x)', throwOnFailure: false,
+  name: 'x·x with one factor detached (its derivative misses x)',
+  throwOnFailure: false,
 });
 console.log(wrongReport.toString());
 

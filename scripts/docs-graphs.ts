@@ -4,7 +4,9 @@ import { Generator, randn, toDot, traceBackward, writeSvg } from '@skipgrad/auto
 import { Linear, ReLU, Residual, Sequential } from '@skipgrad/nn';
 
 const g = new Generator(7);
-const block = new Residual(new Sequential(new Linear(4, 4, { generator: g }), new ReLU(), new Linear(4, 4, { generator: g })));
+const block = new Residual(
+  new Sequential(new Linear(4, 4, { generator: g }), new ReLU(), new Linear(4, 4, { generator: g })),
+);
 const x = randn([2, 4], { generator: g, requiresGrad: true });
 const y = block.forward(x).relu();
 const loss = y.sum();

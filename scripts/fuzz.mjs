@@ -16,6 +16,8 @@ console.log('[fuzz] outcomes', JSON.stringify(counts));
 for (const f of failures) console.log('[fuzz] #' + f.index + ' ' + f.name + ': ' + f.outcome + ' ' + f.detail);
 process.exit(failures.length > 0 ? 1 : 0);
 `;
-const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], {
+  stdio: 'inherit',
+});
 console.log(`[fuzz] seed was ${seed}`);
 process.exit(r.status ?? 1);

@@ -21,13 +21,17 @@ function quietly(cmd, args) {
   if (result.status !== 0) {
     process.stdout.write(result.stdout ?? '');
     process.stderr.write(result.stderr ?? '');
-    console.error(`[setup] ${cmd} ${args.join(' ')} failed (${result.error?.message ?? `exit code ${result.status}`}); its whole output is above`);
+    console.error(
+      `[setup] ${cmd} ${args.join(' ')} failed (${result.error?.message ?? `exit code ${result.status}`}); its whole output is above`,
+    );
     process.exit(result.status ?? 1);
   }
 }
 
-const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync(lockfile).mtimeMs
-  || !existsSync(join(root, 'node_modules', '.bin', 'vitest'));
+const stale =
+  !existsSync(marker) ||
+  statSync(marker).mtimeMs < statSync(lockfile).mtimeMs ||
+  !existsSync(join(root, 'node_modules', '.bin', 'vitest'));
 if (stale) {
   const started = Date.now();
   console.log(`[setup] installing dependencies with ${PNPM} (first run only; a minute or two, quietly)…`);
@@ -36,4 +40,12 @@ if (stale) {
   console.log(`[setup] installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 run(process.execPath, [join(root, 'packages', 'kernels', 'scripts', 'build-wasm.mjs')]);
-run(join(root, 'node_modules', '.bin', 'tsc'), ['-b', 'packages/tensor', 'packages/kernels', 'packages/autograd', 'packages/nn', 'packages/onnx', 'packages/lab']);
+run(join(root, 'node_modules', '.bin', 'tsc'), [
+  '-b',
+  'packages/tensor',
+  'packages/kernels',
+  'packages/autograd',
+  'packages/nn',
+  'packages/onnx',
+  'packages/lab',
+]);

@@ -21,10 +21,11 @@ const PENDING: Record<string, readonly string[]> = {
   onnx: [],
 };
 
-const sourceFiles = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
-  const p = join(dir, f);
-  return statSync(p).isDirectory() ? sourceFiles(p) : p.endsWith('.ts') ? [p] : [];
-});
+const sourceFiles = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? sourceFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
 
 /** The @example code of the JSDoc right above `export function name`, or null. */
 function exampleOf(files: string[], name: string): string | null | undefined {
@@ -35,15 +36,23 @@ function exampleOf(files: string[], name: string): string | null | undefined {
       const doc = m[1]!;
       const at = doc.indexOf('@example');
       if (at < 0) return null;
-      return doc.slice(at + '@example'.length).split('\n').slice(1)
-        .map((l) => l.replace(/^\s*\*\/?\s?/, '')).filter((l) => !l.startsWith('/')).join('\n').replace(/\s*\*?\/?\s*$/, '').trim();
+      return doc
+        .slice(at + '@example'.length)
+        .split('\n')
+        .slice(1)
+        .map((l) => l.replace(/^\s*\*\/?\s?/, ''))
+        .filter((l) => !l.startsWith('/'))
+        .join('\n')
+        .replace(/\s*\*?\/?\s*$/, '')
+        .trim();
     }
     if (new RegExp(`\\nexport (async )?function ${name}[<(]`).test(text)) return null;
   }
   return undefined; // not declared in this package (a re-export)
 }
 
-const isClass = (v: unknown): boolean => typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v));
+const isClass = (v: unknown): boolean =>
+  typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v));
 const packages = { autograd, nn, onnx } as const;
 const prelude = [
   "import * as __ag from '@skipgrad/autograd';",
@@ -62,21 +71,27 @@ const prelude = [
 
 /** Turns `expr; // [1, 2]` lines into checks; leaves other lines alone. */
 function withChecks(code: string): string {
-  return code.split('\n').map((line) => {
-    const m = /^(.+?);\s*\/\/\s*(.+)$/.exec(line);
-    if (!m || /^(const|let|await |import)/.test(m[1]!.trim())) return line;
-    try {
-      const want: unknown = JSON.parse(m[2]!.replace(/'/g, '"'));
-      return `__check(${m[1]}, ${JSON.stringify(want)});`;
-    } catch {
-      return line;
-    }
-  }).join('\n');
+  return code
+    .split('\n')
+    .map((line) => {
+      const m = /^(.+?);\s*\/\/\s*(.+)$/.exec(line);
+      if (!m || /^(const|let|await |import)/.test(m[1]!.trim())) return line;
+      try {
+        const want: unknown = JSON.parse(m[2]!.replace(/'/g, '"'));
+        return `__check(${m[1]}, ${JSON.stringify(want)});`;
+      } catch {
+        return line;
+      }
+    })
+    .join('\n');
 }
 
 for (const [pkg, exports] of Object.entries(packages)) {
   const files = sourceFiles(join(root, 'packages', pkg, 'src'));
-  const functions = Object.entries(exports).filter(([, v]) => typeof v === 'function' && !isClass(v)).map(([k]) => k).sort();
+  const functions = Object.entries(exports)
+    .filter(([, v]) => typeof v === 'function' && !isClass(v))
+    .map(([k]) => k)
+    .sort();
   const examples = functions.map((name) => [name, exampleOf(files, name)] as const).filter(([, e]) => e !== undefined);
 
   describe(`@skipgrad/${pkg} API examples`, () => {

@@ -10,8 +10,15 @@ const runDir = join(docs, '.run');
 rmSync(runDir, { recursive: true, force: true });
 mkdirSync(runDir, { recursive: true });
 
-const blocks = readdirSync(docs).filter((f) => f.endsWith('.md')).flatMap((file) =>
-  [...readFileSync(join(docs, file), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m, i) => ({ file, index: i + 1, code: m[1]! })));
+const blocks = readdirSync(docs)
+  .filter((f) => f.endsWith('.md'))
+  .flatMap((file) =>
+    [...readFileSync(join(docs, file), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m, i) => ({
+      file,
+      index: i + 1,
+      code: m[1]!,
+    })),
+  );
 
 describe('docs code blocks', () => {
   it('there are blocks to run', () => {

@@ -12,7 +12,17 @@ const SEED = Number(process.env.SKIPGRAD_SEED ?? 20261201);
 describe('fuzz: the whole public API under arbitrary arguments', () => {
   it('covers every export of both packages but the few its contracts skip', () => {
     const names = targets().map((t) => t.name);
-    for (const name of ['add', 'conv2d', 'scaledDotProductAttention', 'Linear', 'TransformerEncoderLayer', 'crossEntropy', 'Adam', 'parseSafetensors']) expect(names).toContain(name);
+    for (const name of [
+      'add',
+      'conv2d',
+      'scaledDotProductAttention',
+      'Linear',
+      'TransformerEncoderLayer',
+      'crossEntropy',
+      'Adam',
+      'parseSafetensors',
+    ])
+      expect(names).toContain(name);
     expect(names).not.toContain('setBackend');
     expect(names.length).toBeGreaterThan(150);
   });

@@ -13,7 +13,8 @@ import { Linear, ReLU, SGD, Sequential, crossEntropy } from '@skipgrad/nn';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-const glAvailable = (createRequire(import.meta.url)('gpu.js') as { GPU: { isHeadlessGLSupported: boolean } }).GPU.isHeadlessGLSupported;
+const glAvailable = (createRequire(import.meta.url)('gpu.js') as { GPU: { isHeadlessGLSupported: boolean } }).GPU
+  .isHeadlessGLSupported;
 
 /** Collects garbage and lets the FinalizationRegistry callbacks run. */
 async function collect(): Promise<void> {
@@ -33,7 +34,10 @@ describe.each(glAvailable ? ['webasm', 'gpu'] : ['webasm'])("gpujs '%s': 10,000 
       const g = new Generator(1);
       const model = new Linear(4, 3, { generator: g });
       const opt = new SGD(model.parameters(), { lr: 0.05 });
-      const x = tensor(Float32Array.from({ length: 8 * 4 }, () => g.normal()), { shape: [8, 4] });
+      const x = tensor(
+        Float32Array.from({ length: 8 * 4 }, () => g.normal()),
+        { shape: [8, 4] },
+      );
       const labels = [0, 1, 2, 0, 1, 2, 0, 1];
       const counts: number[] = [];
       for (let step = 1; step <= 10_000; step++) {
@@ -45,7 +49,9 @@ describe.each(glAvailable ? ['webasm', 'gpu'] : ['webasm'])("gpujs '%s': 10,000 
           counts.push(gpu.stats().live);
         }
       }
-      console.log(`gpujs '${mode}': live device results after every 2,000 steps: ${counts.join(', ')} (${gpu.stats().launches} kernel launches, ${gpu.stats().compiles} compiles)`);
+      console.log(
+        `gpujs '${mode}': live device results after every 2,000 steps: ${counts.join(', ')} (${gpu.stats().launches} kernel launches, ${gpu.stats().compiles} compiles)`,
+      );
       // Flat: what is alive after 10,000 steps is what was alive after 2,000 (give or take a step's worth).
       expect(counts.at(-1)!).toBeLessThanOrEqual(counts[0]! + 50);
       expect(Math.max(...counts)).toBeLessThan(400);
@@ -61,9 +67,16 @@ describe('wasm: 10,000 training steps in one synchronous loop', () => {
     setBackend(wasm);
     try {
       const g = new Generator(2);
-      const model = new Sequential(new Linear(32, 64, { generator: g }), new ReLU(), new Linear(64, 4, { generator: g }));
+      const model = new Sequential(
+        new Linear(32, 64, { generator: g }),
+        new ReLU(),
+        new Linear(64, 4, { generator: g }),
+      );
       const opt = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
-      const x = tensor(Float32Array.from({ length: 16 * 32 }, () => g.normal()), { shape: [16, 32] });
+      const x = tensor(
+        Float32Array.from({ length: 16 * 32 }, () => g.normal()),
+        { shape: [16, 32] },
+      );
       const labels = Array.from({ length: 16 }, (_, i) => i % 4);
       const heaps: number[] = [];
       let first = 0;
@@ -77,7 +90,9 @@ describe('wasm: 10,000 training steps in one synchronous loop', () => {
         if (step === 10_000) last = loss.item();
         if (step % 2_000 === 0) heaps.push(wasm.stats().heapBytes);
       }
-      console.log(`wasm: heap bytes after every 2,000 steps: ${heaps.join(', ')}; resident ${wasm.info().residentBytes} bytes in ${wasm.info().residentArrays} arrays`);
+      console.log(
+        `wasm: heap bytes after every 2,000 steps: ${heaps.join(', ')}; resident ${wasm.info().residentBytes} bytes in ${wasm.info().residentArrays} arrays`,
+      );
       expect(new Set(heaps).size, 'the heap never grew after step 2,000').toBe(1);
       expect(wasm.info().residentBytes).toBeLessThanOrEqual(4 << 20);
       expect(last).toBeLessThan(first);
@@ -91,10 +106,17 @@ describe('wasm: 10,000 training steps in one synchronous loop', () => {
     setBackend(wasm);
     try {
       const g = new Generator(2);
-      const model = new Sequential(new Linear(32, 64, { generator: g }), new ReLU(), new Linear(64, 4, { generator: g }));
+      const model = new Sequential(
+        new Linear(32, 64, { generator: g }),
+        new ReLU(),
+        new Linear(64, 4, { generator: g }),
+      );
       const params = [...model.parameters()].length;
       const opt = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
-      const x = tensor(Float32Array.from({ length: 16 * 32 }, () => g.normal()), { shape: [16, 32] });
+      const x = tensor(
+        Float32Array.from({ length: 16 * 32 }, () => g.normal()),
+        { shape: [16, 32] },
+      );
       const labels = Array.from({ length: 16 }, (_, i) => i % 4);
       for (let step = 1; step <= 3; step++) {
         const start = wasm.info().residentArrays;
@@ -111,7 +133,9 @@ describe('wasm: 10,000 training steps in one synchronous loop', () => {
         // their momentum and forgets the old parameters and its intermediate values.
         expect(afterBackward - afterForward, 'kept by backward').toBeLessThanOrEqual(params + 1);
         expect(wasm.info().residentArrays - afterBackward, 'kept by the step').toBeLessThanOrEqual(params);
-        expect(wasm.info().residentArrays - start, 'kept by the whole step').toBeLessThan((wasm.stats().launches - launches) / 2);
+        expect(wasm.info().residentArrays - start, 'kept by the whole step').toBeLessThan(
+          (wasm.stats().launches - launches) / 2,
+        );
       }
     } finally {
       setBackend(cpuBackend);

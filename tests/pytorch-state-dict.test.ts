@@ -9,8 +9,20 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Tensor, grad } from '@skipgrad/autograd';
 import {
-  AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, LayerNorm, Linear, MaxPool2d, ReLU, Sequential,
-  loadModel, parseSafetensors, saveModel,
+  AdaptiveAvgPool2d,
+  BatchNorm1d,
+  BatchNorm2d,
+  Conv2d,
+  ConvTranspose2d,
+  Flatten,
+  LayerNorm,
+  Linear,
+  MaxPool2d,
+  ReLU,
+  Sequential,
+  loadModel,
+  parseSafetensors,
+  saveModel,
 } from '@skipgrad/nn';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -26,10 +38,23 @@ const expectClose = (actual: Tensor, expected: string): void => {
 const model = (): Sequential => {
   const o = { dtype: 'float64' as const };
   return new Sequential(
-    new Conv2d(1, 4, 3, { padding: 1, ...o }), new BatchNorm2d(4, o), new ReLU(), new MaxPool2d(2, { stride: 2 }),
-    new ConvTranspose2d(4, 3, 2, { stride: 2, ...o }), new ReLU(), new Conv2d(3, 4, 3, { stride: 2, padding: 1, bias: false, ...o }),
-    new BatchNorm2d(4, o), new ReLU(), new AdaptiveAvgPool2d(1), new Flatten(),
-    new Linear(4, 8, o), new BatchNorm1d(8, o), new ReLU(), new LayerNorm(8, o), new Linear(8, 3, o));
+    new Conv2d(1, 4, 3, { padding: 1, ...o }),
+    new BatchNorm2d(4, o),
+    new ReLU(),
+    new MaxPool2d(2, { stride: 2 }),
+    new ConvTranspose2d(4, 3, 2, { stride: 2, ...o }),
+    new ReLU(),
+    new Conv2d(3, 4, 3, { stride: 2, padding: 1, bias: false, ...o }),
+    new BatchNorm2d(4, o),
+    new ReLU(),
+    new AdaptiveAvgPool2d(1),
+    new Flatten(),
+    new Linear(4, 8, o),
+    new BatchNorm1d(8, o),
+    new ReLU(),
+    new LayerNorm(8, o),
+    new Linear(8, 3, o),
+  );
 };
 
 describe('PyTorch parity: state dicts (PyTorch 1.13, float64)', () => {

@@ -9,7 +9,8 @@ import { runs } from './support.js';
 
 /** f(x) = tanh(x W + b): one layer. */
 const layer = (x: Tensor, w: Tensor, b: Tensor): Tensor => matmul(x, w).add(b).tanh();
-const params = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }))
+const params = fc
+  .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }))
   .chain(([n, d]) => tensorsOf([[n, d], [d, d], [d]]));
 
 describe('skip connections', () => {
@@ -22,12 +23,16 @@ describe('skip connections', () => {
   });
 
   test.prop([params.chain((p) => fc.tuple(fc.constant(p), tensorOf(p[0]!.shape)))], runs(25))(
-    "a residual block's input gradient is g + J_fᵀ g", ([[x, w, b], g]) => {
+    "a residual block's input gradient is g + J_fᵀ g",
+    ([[x, w, b], g]) => {
       const [viaBlock] = grad([x!.add(layer(x!, w!, b!))], [x!], { gradOutputs: [g] });
       const [viaF] = grad([layer(x!, w!, b!)], [x!], { gradOutputs: [g] });
       const expected = g.add(viaF!);
-      Array.from(viaBlock!.data.toTypedArray()).forEach((v, i) => expect(v).toBeCloseTo(expected.data.toTypedArray()[i]!, 12));
-    });
+      Array.from(viaBlock!.data.toTypedArray()).forEach((v, i) =>
+        expect(v).toBeCloseTo(expected.data.toTypedArray()[i]!, 12),
+      );
+    },
+  );
 
   it('a residual whose f is zero is the identity and passes g through exactly', () => {
     const x = tensor([[0.3, -1.7]], { requiresGrad: true });
@@ -39,7 +44,7 @@ describe('skip connections', () => {
     expect(x.grad!.toArray()).toEqual(g.toArray());
   });
 
-  it('a deep residual chain keeps the first layer\'s gradient alive where the plain chain loses it', () => {
+  it("a deep residual chain keeps the first layer's gradient alive where the plain chain loses it", () => {
     const depth = 50;
     const w = tensor([[0.05]], { dtype: 'float64' }); // a contracting layer: |f'| <= 0.05
     const firstGrad = (residual: boolean): number => {

@@ -17,11 +17,17 @@ export const EXACT = { eps: 1, atol: 1e-12, rtol: 1e-12 } as const;
  * Runs an ES-module script in a fresh Node process at the repository root, importing the
  * workspace packages from their TypeScript sources (tsx), with extra environment variables.
  */
-export async function runScript(script: string, env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export async function runScript(
+  script: string,
+  env: Record<string, string> = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const { spawnSync } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
-    { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+  const r = spawnSync(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
+    { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } },
+  );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -35,8 +35,13 @@ export function operands(op: string, a: unknown, b: unknown): [Tensor, Tensor] {
 
 export function checkSameDtype(op: string, arg: string, t: Tensor, refArg: string, ref: Tensor): void {
   if (t.dtype !== ref.dtype) {
-    throw new SkipgradError(op, arg, `dtype ${ref.dtype} (the dtype of '${refArg}')`, t.dtype,
-      'convert one with .to(dtype) first');
+    throw new SkipgradError(
+      op,
+      arg,
+      `dtype ${ref.dtype} (the dtype of '${refArg}')`,
+      t.dtype,
+      'convert one with .to(dtype) first',
+    );
   }
 }
 
@@ -47,4 +52,3 @@ export function checkInt(op: string, arg: string, value: unknown, min = -Infinit
   }
   return value as number;
 }
-

@@ -59,8 +59,16 @@ export function setBackend(backend: Backend): void {
  * g!.toArray(); // [4, 7]
  */
 export function forgettingTemporaries<T extends readonly { data: NDArray }[]>(fn: () => T): T {
-  if (typeof fn !== 'function') throw new SkipgradError('forgettingTemporaries', 'fn', 'a function to run', describe(fn));
+  if (typeof fn !== 'function')
+    throw new SkipgradError('forgettingTemporaries', 'fn', 'a function to run', describe(fn));
   const backend = getBackend();
-  const keptArrays = (kept: T): NDArray[] => checkList('forgettingTemporaries', 'fn', kept, (t) => (t as { data: NDArray }).data, 'a function returning the list of tensors to keep');
+  const keptArrays = (kept: T): NDArray[] =>
+    checkList(
+      'forgettingTemporaries',
+      'fn',
+      kept,
+      (t) => (t as { data: NDArray }).data,
+      'a function returning the list of tensors to keep',
+    );
   return backend.forgetScope ? backend.forgetScope(fn, keptArrays) : fn();
 }

@@ -17,13 +17,22 @@ export interface TensorOptions {
  * A creator's options checked by name (unknown keys refused), split into what the host-side
  * creator takes and requiresGrad.
  */
-function split<O extends TensorOptions>(op: string, options: unknown, hostKeys: readonly string[]): { host: Omit<O, 'requiresGrad'>; requiresGrad: boolean } {
+function split<O extends TensorOptions>(
+  op: string,
+  options: unknown,
+  hostKeys: readonly string[],
+): { host: Omit<O, 'requiresGrad'>; requiresGrad: boolean } {
   const o = checkOptions<O>(op, options, ['requiresGrad', ...hostKeys]);
   const { requiresGrad = false, ...rest } = o;
   return { host: rest as Omit<O, 'requiresGrad'>, requiresGrad: checkBoolean(op, 'requiresGrad', requiresGrad) };
 }
 
-function make<O extends TensorOptions>(op: string, options: unknown, hostKeys: readonly string[], create: (o: Omit<O, 'requiresGrad'>) => NDArray): Tensor {
+function make<O extends TensorOptions>(
+  op: string,
+  options: unknown,
+  hostKeys: readonly string[],
+  create: (o: Omit<O, 'requiresGrad'>) => NDArray,
+): Tensor {
   const { host: o, requiresGrad } = split<O>(op, options, hostKeys);
   return new Tensor(create(o), { requiresGrad });
 }
@@ -37,7 +46,9 @@ function make<O extends TensorOptions>(op: string, options: unknown, hostKeys: r
  * const y = tensor(new Float64Array([1, 2, 3, 4]), { shape: [2, 2] }); // float64
  */
 export function tensor(data: unknown, options: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
-  return make<TensorOptions & { shape?: readonly number[] }>('tensor', options, ['dtype', 'shape'], (o) => host.fromData('tensor', data, o));
+  return make<TensorOptions & { shape?: readonly number[] }>('tensor', options, ['dtype', 'shape'], (o) =>
+    host.fromData('tensor', data, o),
+  );
 }
 
 /** @example zeros([2, 3]) */

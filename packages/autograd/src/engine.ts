@@ -42,7 +42,11 @@ export interface GradOptions extends BackwardOptions {
  * backward([a.mul(2).sum(), a.mul(3).sum()], undefined);
  * a.grad!.toArray(); // [5]
  */
-export function backward(outputs: readonly Tensor[], gradOutputs: readonly Tensor[] | undefined, options: BackwardOptions = {}): void {
+export function backward(
+  outputs: readonly Tensor[],
+  gradOutputs: readonly Tensor[] | undefined,
+  options: BackwardOptions = {},
+): void {
   checkOptions('backward', options, ['retainGraph', 'createGraph']);
   const roots = checkRoots('backward', outputs, gradOutputs);
   forgettingTemporaries(() => {
@@ -78,7 +82,13 @@ export function grad(outputs: readonly Tensor[], inputs: readonly Tensor[], opti
   }
   inputs.forEach((t, i) => {
     checkTensor('grad', `inputs[${i}]`, t);
-    if (!t.requiresGrad) throw new SkipgradError('grad', `inputs[${i}]`, 'a tensor that requires grad', 'a tensor with requiresGrad false');
+    if (!t.requiresGrad)
+      throw new SkipgradError(
+        'grad',
+        `inputs[${i}]`,
+        'a tensor that requires grad',
+        'a tensor with requiresGrad false',
+      );
   });
   const targets = new Set(inputs.map(gradTarget));
   return forgettingTemporaries(() => {
@@ -95,37 +105,65 @@ export function grad(outputs: readonly Tensor[], inputs: readonly Tensor[], opti
  * zeroGrad([w, b]);
  */
 export function zeroGrad(tensors: Iterable<Tensor>): void {
-  const list = checkList('zeroGrad', 'tensors', tensors, (t, i) => checkTensor('zeroGrad', `tensors[${i}]`, t), 'a list of Tensors');
+  const list = checkList(
+    'zeroGrad',
+    'tensors',
+    tensors,
+    (t, i) => checkTensor('zeroGrad', `tensors[${i}]`, t),
+    'a list of Tensors',
+  );
   for (const t of list) t.zeroGrad();
 }
 
-interface Root { target: GradTarget; gradient: Tensor }
+interface Root {
+  target: GradTarget;
+  gradient: Tensor;
+}
 
 function checkRoots(op: string, outputs: readonly Tensor[], gradOutputs: readonly Tensor[] | undefined): Root[] {
   if (!Array.isArray(outputs) || outputs.length === 0) {
     throw new SkipgradError(op, 'outputs', 'a non-empty array of Tensors', String(outputs));
   }
   if (gradOutputs !== undefined && (!Array.isArray(gradOutputs) || gradOutputs.length !== outputs.length)) {
-    throw new SkipgradError(op, 'gradOutputs', `an array of ${outputs.length} Tensors (one per output)`, String(gradOutputs));
+    throw new SkipgradError(
+      op,
+      'gradOutputs',
+      `an array of ${outputs.length} Tensors (one per output)`,
+      String(gradOutputs),
+    );
   }
   return outputs.map((out, i) => {
     checkTensor(op, `outputs[${i}]`, out);
     if (!out.requiresGrad) {
-      throw new SkipgradError(op, `outputs[${i}]`, 'a tensor that requires grad (computed from a tensor with requiresGrad: true)',
-        'a tensor with requiresGrad false', 'was it computed inside noGrad, or from detached tensors?');
+      throw new SkipgradError(
+        op,
+        `outputs[${i}]`,
+        'a tensor that requires grad (computed from a tensor with requiresGrad: true)',
+        'a tensor with requiresGrad false',
+        'was it computed inside noGrad, or from detached tensors?',
+      );
     }
     const given = gradOutputs?.[i];
     if (given === undefined) {
       if (out.size !== 1) {
-        throw new SkipgradError(op, 'gradient', `an explicit gradient of shape ${formatShape(out.shape)} for a non-scalar output`, 'none',
-          'only a one-element output has the implied gradient 1');
+        throw new SkipgradError(
+          op,
+          'gradient',
+          `an explicit gradient of shape ${formatShape(out.shape)} for a non-scalar output`,
+          'none',
+          'only a one-element output has the implied gradient 1',
+        );
       }
       return { target: gradTarget(out), gradient: onesLike(out) };
     }
     checkTensor(op, 'gradient', given);
     if (!shapesEqual(given.shape, out.shape) || given.dtype !== out.dtype) {
-      throw new SkipgradError(op, 'gradient', `shape ${formatShape(out.shape)} and dtype ${out.dtype} (the output's)`,
-        `shape ${formatShape(given.shape)} and dtype ${given.dtype}`);
+      throw new SkipgradError(
+        op,
+        'gradient',
+        `shape ${formatShape(out.shape)} and dtype ${out.dtype} (the output's)`,
+        `shape ${formatShape(given.shape)} and dtype ${given.dtype}`,
+      );
     }
     return { target: gradTarget(out), gradient: given };
   });
@@ -166,7 +204,12 @@ export function topologicalOrder(roots: readonly GradTarget[]): GradTarget[] {
  * (what `grad` asks); with null, every node runs and every leaf collects (what `backward` does).
  * The returned map holds the gradients of the leaves reached and of the wanted targets.
  */
-function run(op: string, roots: readonly Root[], wanted: Set<GradTarget> | null, options: BackwardOptions): Map<GradTarget, Tensor> {
+function run(
+  op: string,
+  roots: readonly Root[],
+  wanted: Set<GradTarget> | null,
+  options: BackwardOptions,
+): Map<GradTarget, Tensor> {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
   const order = topologicalOrder(roots.map((r) => r.target)); // step 1
@@ -179,7 +222,8 @@ function run(op: string, roots: readonly Root[], wanted: Set<GradTarget> | null,
 
   return withGradMode(createGraph, () => {
     for (const root of roots) accumulate(root.target, createGraph ? root.gradient : root.gradient.detach()); // step 2
-    for (const node of order) { // step 3
+    for (const node of order) {
+      // step 3
       if (!(node instanceof Node)) continue; // a leaf: its gradient is complete
       const dy = grads.get(node);
       const needs = inputsToSend(node, useful);
@@ -215,9 +259,13 @@ function inputsToSend(node: Node, useful: Set<GradTarget> | null): boolean[] | n
 function callBackward(op: string, node: Node, dy: Tensor, needs: readonly boolean[]): readonly (Tensor | null)[] {
   const backwardFn = node.backwardFn;
   if (backwardFn === null) {
-    throw new SkipgradError(op, 'graph', "a graph whose saved tensors are still held",
+    throw new SkipgradError(
+      op,
+      'graph',
+      'a graph whose saved tensors are still held',
       `op '${node.op}' already backpropagated, its saved tensors freed`,
-      'pass { retainGraph: true } to the first backward to run backward twice');
+      'pass { retainGraph: true } to the first backward to run backward twice',
+    );
   }
   const inputGrads = anomalyMode() ? withBackwardContext(node, () => backwardFn(dy, needs)) : backwardFn(dy, needs);
   traceListener()?.(node, dy, inputGrads);
@@ -228,8 +276,10 @@ function callBackward(op: string, node: Node, dy: Tensor, needs: readonly boolea
 /** Targets from which a wanted target can be reached (so their backward must run). */
 function usefulTargets(order: readonly GradTarget[], wanted: Set<GradTarget>): Set<GradTarget> {
   const useful = new Set<GradTarget>();
-  for (const target of [...order].reverse()) { // inputs before the nodes that use them
-    const reaches = wanted.has(target) ||
+  for (const target of [...order].reverse()) {
+    // inputs before the nodes that use them
+    const reaches =
+      wanted.has(target) ||
       (target instanceof Node && target.inputs.some((input) => input.target !== null && useful.has(input.target)));
     if (reaches) useful.add(target);
   }
@@ -240,8 +290,12 @@ function usefulTargets(order: readonly GradTarget[], wanted: Set<GradTarget>): S
 function checkGradient(node: Node, index: number, g: Tensor): void {
   const input = node.inputs[index]!;
   if (!shapesEqual(g.shape, input.shape) || g.dtype !== input.dtype) {
-    throw new SkipgradError(node.op, `gradient of input '${input.name}'`,
+    throw new SkipgradError(
+      node.op,
+      `gradient of input '${input.name}'`,
       `shape ${formatShape(input.shape)} and dtype ${input.dtype} (the input's)`,
-      `shape ${formatShape(g.shape)} and dtype ${g.dtype}`, `error in the backward of op '${node.op}'`);
+      `shape ${formatShape(g.shape)} and dtype ${g.dtype}`,
+      `error in the backward of op '${node.op}'`,
+    );
   }
 }

@@ -64,7 +64,12 @@ let hidden = 0;
  */
 export function traceForExport<T>(t: ExportTracer, fn: () => T): T {
   if (t === null || typeof t !== 'object' || typeof (t as { record?: unknown }).record !== 'function') {
-    throw new SkipgradError('traceForExport', 'tracer', 'an object with a record(op, form, inputs, output) method', describe(t));
+    throw new SkipgradError(
+      'traceForExport',
+      'tracer',
+      'an object with a record(op, form, inputs, output) method',
+      describe(t),
+    );
   }
   checkFunction('traceForExport', 'fn', fn);
   const [outer, outerHidden] = [tracer, hidden];
@@ -77,7 +82,12 @@ export function traceForExport<T>(t: ExportTracer, fn: () => T): T {
 }
 
 /** fromOp's report of an op it recorded (a no-op unless an exporter is tracing). */
-export function reportForExport(op: string, form: ExportForm | undefined, inputs: readonly Tensor[], output: Tensor): void {
+export function reportForExport(
+  op: string,
+  form: ExportForm | undefined,
+  inputs: readonly Tensor[],
+  output: Tensor,
+): void {
   if (tracer !== null && hidden === 0) tracer.record(op, form, inputs, output);
 }
 
@@ -91,9 +101,14 @@ export function reportForExport(op: string, form: ExportForm | undefined, inputs
  * const double = (t: Tensor) => exportedAs('double', [t], () => ({ output: t.add(t), form: { op: 'Add', inputs: [0, 0] } }));
  * double(tensor([1, 2])).toArray(); // [2, 4]
  */
-export function exportedAs(op: string, inputs: readonly Tensor[], body: () => { output: Tensor; form: ExportForm | null }): Tensor {
+export function exportedAs(
+  op: string,
+  inputs: readonly Tensor[],
+  body: () => { output: Tensor; form: ExportForm | null },
+): Tensor {
   checkString('exportedAs', 'op', op, 'an op name (a string)');
-  if (!Array.isArray(inputs) || inputs.some((t) => !(t instanceof Tensor))) throw new SkipgradError('exportedAs', 'inputs', 'an array of Tensors', describe(inputs));
+  if (!Array.isArray(inputs) || inputs.some((t) => !(t instanceof Tensor)))
+    throw new SkipgradError('exportedAs', 'inputs', 'an array of Tensors', describe(inputs));
   checkFunction('exportedAs', 'body', body);
   if (tracer === null || hidden > 0) return checkResult(body()).output;
   hidden++;
@@ -109,9 +124,15 @@ export function exportedAs(op: string, inputs: readonly Tensor[], body: () => { 
 
 function checkResult(result: unknown): { output: Tensor; form: ExportForm | null } {
   const r = result as { output?: unknown; form?: unknown } | null;
-  const formOk = (f: unknown): boolean => f === null || (typeof f === 'object' && typeof (f as { op?: unknown }).op === 'string');
+  const formOk = (f: unknown): boolean =>
+    f === null || (typeof f === 'object' && typeof (f as { op?: unknown }).op === 'string');
   if (r === null || typeof r !== 'object' || !(r.output instanceof Tensor) || !formOk(r.form)) {
-    throw new SkipgradError('exportedAs', 'body', 'a function returning { output: Tensor, form: an ONNX form or null }', describe(result));
+    throw new SkipgradError(
+      'exportedAs',
+      'body',
+      'a function returning { output: Tensor, form: an ONNX form or null }',
+      describe(result),
+    );
   }
   return r as { output: Tensor; form: ExportForm | null };
 }

@@ -37,9 +37,16 @@ export class Node {
   /** The op's backward rule in one line (what it gave fromOp), or null for an op that gave none. */
   readonly rule: string | null;
 
-  constructor(op: string, inputs: readonly InputInfo[], out: NDArray, backwardFn: BackwardFn, rule: string | null = null) {
-    checkString('Node', 'op', op, "an op name (a string)");
-    if (!Array.isArray(inputs)) throw new SkipgradError('Node', 'inputs', 'an array of input records', describe(inputs));
+  constructor(
+    op: string,
+    inputs: readonly InputInfo[],
+    out: NDArray,
+    backwardFn: BackwardFn,
+    rule: string | null = null,
+  ) {
+    checkString('Node', 'op', op, 'an op name (a string)');
+    if (!Array.isArray(inputs))
+      throw new SkipgradError('Node', 'inputs', 'an array of input records', describe(inputs));
     if (!(out instanceof NDArray)) throw new SkipgradError('Node', 'out', 'the NDArray the op produced', describe(out));
     checkFunction('Node', 'backwardFn', backwardFn);
     this.op = op;

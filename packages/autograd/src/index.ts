@@ -12,16 +12,40 @@
 export { Tensor, type TensorInit } from './tensor.js';
 export { type TensorLike } from './args.js';
 export {
-  type TensorOptions, tensor, zeros, ones, full, arange, linspace, eye, rand, randn, zerosLike, onesLike,
+  type TensorOptions,
+  tensor,
+  zeros,
+  ones,
+  full,
+  arange,
+  linspace,
+  eye,
+  rand,
+  randn,
+  zerosLike,
+  onesLike,
 } from './create.js';
 export { backward, grad, zeroGrad, type BackwardOptions, type GradOptions } from './engine.js';
 export { Node, type BackwardFn, type GradTarget, type InputInfo, noGrad, enableGrad, isGradEnabled } from './graph.js';
 export { type OpDescription, fromOp } from './record.js';
-export { type ExportAttribute, type ExportForm, type ExportInput, type ExportTracer, exportedAs, traceForExport } from './export-form.js';
+export {
+  type ExportAttribute,
+  type ExportForm,
+  type ExportInput,
+  type ExportTracer,
+  exportedAs,
+  traceForExport,
+} from './export-form.js';
 export { unbroadcast } from './unbroadcast.js';
 export { forgettingTemporaries, getBackend, setBackend } from './backend.js';
 export { tidy } from './tidy.js';
 export * from './ops/index.js';
-export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckReport, GradcheckError } from './gradcheck/index.js';
+export {
+  gradcheck,
+  gradgradcheck,
+  type GradcheckOptions,
+  type GradcheckReport,
+  GradcheckError,
+} from './gradcheck/index.js';
 export * from './inspect/index.js';
 export { SkipgradError, Generator, manualSeed, type DType } from '@skipgrad/tensor';

@@ -36,24 +36,40 @@ export function fromOp(
   backward: BackwardFn,
   about: OpDescription = {},
 ): Tensor {
-  if (about === null || typeof about !== 'object') throw new SkipgradError('fromOp', 'about', 'an object { rule?, onnx? } (or nothing)', describe(about));
-  if (about.rule !== undefined && typeof about.rule !== 'string') throw new SkipgradError('fromOp', 'about.rule', 'a one-line rule (a string)', describe(about.rule));
+  if (about === null || typeof about !== 'object')
+    throw new SkipgradError('fromOp', 'about', 'an object { rule?, onnx? } (or nothing)', describe(about));
+  if (about.rule !== undefined && typeof about.rule !== 'string')
+    throw new SkipgradError('fromOp', 'about.rule', 'a one-line rule (a string)', describe(about.rule));
   const form = about.onnx;
   if (form !== undefined && (typeof form !== 'object' || form === null || typeof form.op !== 'string')) {
-    throw new SkipgradError('fromOp', 'about.onnx', 'an ONNX form { op, inputs?, attributes? } (or nothing)', describe(form));
+    throw new SkipgradError(
+      'fromOp',
+      'about.onnx',
+      'an ONNX form { op, inputs?, attributes? } (or nothing)',
+      describe(form),
+    );
   }
   const output = record(op, inputs, names, data, backward, about.rule ?? null);
   reportForExport(op, form, inputs, output);
   return output;
 }
 
-function record(op: string, inputs: readonly Tensor[], names: readonly string[], data: NDArray, backward: BackwardFn, rule: string | null): Tensor {
+function record(
+  op: string,
+  inputs: readonly Tensor[],
+  names: readonly string[],
+  data: NDArray,
+  backward: BackwardFn,
+  rule: string | null,
+): Tensor {
   checkString('fromOp', 'op', op, 'an op name (a string)');
-  if (!Array.isArray(inputs) || inputs.some((t) => !(t instanceof Tensor))) throw new SkipgradError('fromOp', 'inputs', 'an array of Tensors', describe(inputs));
+  if (!Array.isArray(inputs) || inputs.some((t) => !(t instanceof Tensor)))
+    throw new SkipgradError('fromOp', 'inputs', 'an array of Tensors', describe(inputs));
   if (!Array.isArray(names) || names.length !== inputs.length || names.some((n) => typeof n !== 'string')) {
     throw new SkipgradError('fromOp', 'names', `${inputs.length} argument names (one per input)`, describe(names));
   }
-  if (!(data instanceof NDArray)) throw new SkipgradError('fromOp', 'data', "the op's result (an NDArray)", describe(data));
+  if (!(data instanceof NDArray))
+    throw new SkipgradError('fromOp', 'data', "the op's result (an NDArray)", describe(data));
   checkFunction('fromOp', 'backward', backward);
   const anomaly = anomalyMode();
   if (anomaly) checkForward(op, data);

@@ -6,7 +6,15 @@
  * Tensors are immutable: every op returns a new tensor. The methods below are thin aliases of
  * the op functions in ops/, where each op's math, forward and backward live together.
  */
-import { type DType, NDArray, type NestedArray, SkipgradError, checkBoolean, describe, formatArray } from '@skipgrad/tensor';
+import {
+  type DType,
+  NDArray,
+  type NestedArray,
+  SkipgradError,
+  checkBoolean,
+  describe,
+  formatArray,
+} from '@skipgrad/tensor';
 import type { TensorLike } from './args.js';
 import { type BackwardOptions, backward } from './engine.js';
 import { Node } from './graph.js';
@@ -28,69 +36,163 @@ export class Tensor {
   grad: Tensor | null = null;
 
   constructor(data: NDArray, init: TensorInit = {}) {
-    if (!(data instanceof NDArray)) throw new SkipgradError('Tensor', 'data', 'an NDArray (use tensor(values) for numbers and arrays)', describe(data));
+    if (!(data instanceof NDArray))
+      throw new SkipgradError(
+        'Tensor',
+        'data',
+        'an NDArray (use tensor(values) for numbers and arrays)',
+        describe(data),
+      );
     // Every op result passes here: two type checks, not a scan of the options' keys.
-    if (init === null || typeof init !== 'object') throw new SkipgradError('Tensor', 'init', 'an options object ({ requiresGrad, node })', describe(init));
+    if (init === null || typeof init !== 'object')
+      throw new SkipgradError('Tensor', 'init', 'an options object ({ requiresGrad, node })', describe(init));
     if (init.requiresGrad !== undefined) checkBoolean('Tensor', 'requiresGrad', init.requiresGrad);
-    if (init.node != null && !(init.node instanceof Node)) throw new SkipgradError('Tensor', 'node', 'a Node or null', describe(init.node));
+    if (init.node != null && !(init.node instanceof Node))
+      throw new SkipgradError('Tensor', 'node', 'a Node or null', describe(init.node));
     this.value = data;
     this.node = init.node ?? null;
     this.requiresGrad = init.requiresGrad ?? this.node !== null;
   }
 
   /** The values, a strided NDArray. */
-  get data(): NDArray { return this.value; }
-  get shape(): readonly number[] { return this.data.shape; }
-  get dtype(): DType { return this.data.dtype; }
-  get rank(): number { return this.data.rank; }
-  get size(): number { return this.data.size; }
+  get data(): NDArray {
+    return this.value;
+  }
+  get shape(): readonly number[] {
+    return this.data.shape;
+  }
+  get dtype(): DType {
+    return this.data.dtype;
+  }
+  get rank(): number {
+    return this.data.rank;
+  }
+  get size(): number {
+    return this.data.size;
+  }
   /** A leaf was created by the user, not computed by an op; only leaves receive `.grad`. */
-  get isLeaf(): boolean { return this.node === null; }
+  get isLeaf(): boolean {
+    return this.node === null;
+  }
 
   // ---- arithmetic (broadcasting) ----
-  add(other: TensorLike): Tensor { return ops.add(this, other); }
-  sub(other: TensorLike): Tensor { return ops.sub(this, other); }
-  mul(other: TensorLike): Tensor { return ops.mul(this, other); }
-  div(other: TensorLike): Tensor { return ops.div(this, other); }
-  pow(exponent: TensorLike): Tensor { return ops.pow(this, exponent); }
-  neg(): Tensor { return ops.neg(this); }
-  exp(): Tensor { return ops.exp(this); }
-  log(): Tensor { return ops.log(this); }
-  relu(): Tensor { return ops.relu(this); }
-  abs(): Tensor { return ops.abs(this); }
-  sqrt(): Tensor { return ops.sqrt(this); }
-  erf(): Tensor { return ops.erf(this); }
-  tanh(): Tensor { return ops.tanh(this); }
-  sigmoid(): Tensor { return ops.sigmoid(this); }
-  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  add(other: TensorLike): Tensor {
+    return ops.add(this, other);
+  }
+  sub(other: TensorLike): Tensor {
+    return ops.sub(this, other);
+  }
+  mul(other: TensorLike): Tensor {
+    return ops.mul(this, other);
+  }
+  div(other: TensorLike): Tensor {
+    return ops.div(this, other);
+  }
+  pow(exponent: TensorLike): Tensor {
+    return ops.pow(this, exponent);
+  }
+  neg(): Tensor {
+    return ops.neg(this);
+  }
+  exp(): Tensor {
+    return ops.exp(this);
+  }
+  log(): Tensor {
+    return ops.log(this);
+  }
+  relu(): Tensor {
+    return ops.relu(this);
+  }
+  abs(): Tensor {
+    return ops.abs(this);
+  }
+  sqrt(): Tensor {
+    return ops.sqrt(this);
+  }
+  erf(): Tensor {
+    return ops.erf(this);
+  }
+  tanh(): Tensor {
+    return ops.tanh(this);
+  }
+  sigmoid(): Tensor {
+    return ops.sigmoid(this);
+  }
+  matmul(other: Tensor): Tensor {
+    return ops.matmul(this, other);
+  }
 
   // ---- reductions ----
-  sum(axis?: number | readonly number[], keepdim = false): Tensor { return ops.sum(this, axis, keepdim); }
-  mean(axis?: number | readonly number[], keepdim = false): Tensor { return ops.mean(this, axis, keepdim); }
-  max(axis?: number | readonly number[], keepdim = false): Tensor { return ops.max(this, axis, keepdim); }
-  min(axis?: number | readonly number[], keepdim = false): Tensor { return ops.min(this, axis, keepdim); }
-  argmax(axis?: number, keepdim = false): Tensor { return ops.argmax(this, axis, keepdim); }
-  argmin(axis?: number, keepdim = false): Tensor { return ops.argmin(this, axis, keepdim); }
+  sum(axis?: number | readonly number[], keepdim = false): Tensor {
+    return ops.sum(this, axis, keepdim);
+  }
+  mean(axis?: number | readonly number[], keepdim = false): Tensor {
+    return ops.mean(this, axis, keepdim);
+  }
+  max(axis?: number | readonly number[], keepdim = false): Tensor {
+    return ops.max(this, axis, keepdim);
+  }
+  min(axis?: number | readonly number[], keepdim = false): Tensor {
+    return ops.min(this, axis, keepdim);
+  }
+  argmax(axis?: number, keepdim = false): Tensor {
+    return ops.argmax(this, axis, keepdim);
+  }
+  argmin(axis?: number, keepdim = false): Tensor {
+    return ops.argmin(this, axis, keepdim);
+  }
   /** Variance with Bessel's correction by default (`{ correction: 0 }` for the population variance). */
-  var(axis?: number | readonly number[], options: ops.VarianceOptions = {}): Tensor { return ops.variance(this, axis, options); }
-  std(axis?: number | readonly number[], options: ops.VarianceOptions = {}): Tensor { return ops.std(this, axis, options); }
-  logSumExp(axis = -1, keepdim = false): Tensor { return ops.logSumExp(this, axis, keepdim); }
-  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+  var(axis?: number | readonly number[], options: ops.VarianceOptions = {}): Tensor {
+    return ops.variance(this, axis, options);
+  }
+  std(axis?: number | readonly number[], options: ops.VarianceOptions = {}): Tensor {
+    return ops.std(this, axis, options);
+  }
+  logSumExp(axis = -1, keepdim = false): Tensor {
+    return ops.logSumExp(this, axis, keepdim);
+  }
+  softmax(axis = -1): Tensor {
+    return ops.softmax(this, axis);
+  }
+  logSoftmax(axis = -1): Tensor {
+    return ops.logSoftmax(this, axis);
+  }
 
   // ---- shape ----
-  reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
-  flatten(startAxis = 0, endAxis = -1): Tensor { return ops.flatten(this, startAxis, endAxis); }
-  permute(axes: readonly number[]): Tensor { return ops.permute(this, axes); }
-  transpose(axis0 = -2, axis1 = -1): Tensor { return ops.transpose(this, axis0, axis1); }
-  expand(shape: readonly number[]): Tensor { return ops.expand(this, shape); }
-  squeeze(axis?: number): Tensor { return ops.squeeze(this, axis); }
-  unsqueeze(axis: number): Tensor { return ops.unsqueeze(this, axis); }
-  slice(ranges: readonly (readonly [number, number])[]): Tensor { return ops.slice(this, ranges); }
-  narrow(axis: number, start: number, length: number): Tensor { return ops.narrow(this, axis, start, length); }
-  pad(pads: readonly (readonly [number, number])[], value = 0): Tensor { return ops.pad(this, pads, value); }
+  reshape(shape: readonly number[]): Tensor {
+    return ops.reshape(this, shape);
+  }
+  flatten(startAxis = 0, endAxis = -1): Tensor {
+    return ops.flatten(this, startAxis, endAxis);
+  }
+  permute(axes: readonly number[]): Tensor {
+    return ops.permute(this, axes);
+  }
+  transpose(axis0 = -2, axis1 = -1): Tensor {
+    return ops.transpose(this, axis0, axis1);
+  }
+  expand(shape: readonly number[]): Tensor {
+    return ops.expand(this, shape);
+  }
+  squeeze(axis?: number): Tensor {
+    return ops.squeeze(this, axis);
+  }
+  unsqueeze(axis: number): Tensor {
+    return ops.unsqueeze(this, axis);
+  }
+  slice(ranges: readonly (readonly [number, number])[]): Tensor {
+    return ops.slice(this, ranges);
+  }
+  narrow(axis: number, start: number, length: number): Tensor {
+    return ops.narrow(this, axis, start, length);
+  }
+  pad(pads: readonly (readonly [number, number])[], value = 0): Tensor {
+    return ops.pad(this, pads, value);
+  }
   /** A copy in another dtype (differentiable: the gradient is cast back). */
-  to(dtype: DType): Tensor { return ops.cast(this, dtype); }
+  to(dtype: DType): Tensor {
+    return ops.cast(this, dtype);
+  }
 
   // ---- autograd ----
   /**
@@ -132,8 +234,12 @@ export class Tensor {
   }
 
   // ---- values ----
-  toArray(): NestedArray { return this.data.toArray(); }
-  item(): number { return this.data.item(); }
+  toArray(): NestedArray {
+    return this.data.toArray();
+  }
+  item(): number {
+    return this.data.item();
+  }
   /**
    * toArray without blocking while a device finishes (see DeviceStorage.downloadAsync): the
    * way to read results once kernels are asynchronous (gpu.js v3, WebGPU).
@@ -141,9 +247,13 @@ export class Tensor {
    * @example
    * await tensor([1, 2]).mul(2).toArrayAsync(); // [2, 4]
    */
-  async toArrayAsync(): Promise<NestedArray> { return (await this.data.ready()).toArray(); }
+  async toArrayAsync(): Promise<NestedArray> {
+    return (await this.data.ready()).toArray();
+  }
   /** item without blocking while a device finishes. */
-  async itemAsync(): Promise<number> { return (await this.data.ready()).item(); }
+  async itemAsync(): Promise<number> {
+    return (await this.data.ready()).item();
+  }
   toString(): string {
     const suffix = this.node ? `gradFn=<${this.node.op}>` : this.requiresGrad ? 'requiresGrad=true' : '';
     return formatArray(this.data, 'tensor(', suffix);

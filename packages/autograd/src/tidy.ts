@@ -9,7 +9,8 @@ import { Tensor } from './tensor.js';
 function tensorsIn(value: unknown): Tensor[] {
   if (value instanceof Tensor) return [value];
   if (Array.isArray(value)) return value.filter((v): v is Tensor => v instanceof Tensor);
-  if (value !== null && typeof value === 'object') return Object.values(value).filter((v): v is Tensor => v instanceof Tensor);
+  if (value !== null && typeof value === 'object')
+    return Object.values(value).filter((v): v is Tensor => v instanceof Tensor);
   return [];
 }
 

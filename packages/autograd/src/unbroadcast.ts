@@ -23,7 +23,12 @@ export function unbroadcast(dy: Tensor, shape: readonly number[]): Tensor {
   checkShape('unbroadcast', 'shape', shape);
   if (shapesEqual(x.shape, shape)) return x;
   if (!shapesEqual(broadcastShapes('unbroadcast', shape, x.shape), x.shape)) {
-    throw new SkipgradError('unbroadcast', 'shape', `a shape that broadcasts to dy's ${formatShape(x.shape)}`, formatShape(shape));
+    throw new SkipgradError(
+      'unbroadcast',
+      'shape',
+      `a shape that broadcasts to dy's ${formatShape(x.shape)}`,
+      formatShape(shape),
+    );
   }
   return reshape(sum(x, reductionAxes(shape, x.shape)), shape);
 }

@@ -7,7 +7,8 @@ import { concatShapes, tensorOf, tensorsOf } from '../src/testing/index.js';
 import { EXACT, runs } from '../../../tests/support.js';
 
 const concatCase = concatShapes({ maxRank: 4, maxSide: 3 }).chain(({ shapes, axis, result }) =>
-  fc.tuple(tensorsOf(shapes), fc.constant(axis), tensorOf(result, { values: fc.integer({ min: -9, max: 9 }) })));
+  fc.tuple(tensorsOf(shapes), fc.constant(axis), tensorOf(result, { values: fc.integer({ min: -9, max: 9 }) })),
+);
 const flat = (t: Tensor): number[] => Array.from(t.data.toTypedArray());
 const grads = (xs: Tensor[], axis: number, g: Tensor): Tensor[] => grad([concat(xs, axis)], xs, { gradOutputs: [g] });
 
@@ -16,11 +17,14 @@ describe('concat: properties', () => {
     gradcheck((...ts) => concat(ts, axis), xs, EXACT);
   });
 
-  test.prop([concatCase], runs(80))('2. exact split: the input gradients concatenated give g back, each with its piece\'s shape', ([xs, axis, g]) => {
-    const gs = grads(xs, axis, g);
-    gs.forEach((d, i) => expect(d.shape).toEqual(xs[i]!.shape)); // zero-size pieces get zero-size gradients
-    expect(flat(concat(gs, axis))).toEqual(flat(g));
-  });
+  test.prop([concatCase], runs(80))(
+    "2. exact split: the input gradients concatenated give g back, each with its piece's shape",
+    ([xs, axis, g]) => {
+      const gs = grads(xs, axis, g);
+      gs.forEach((d, i) => expect(d.shape).toEqual(xs[i]!.shape)); // zero-size pieces get zero-size gradients
+      expect(flat(concat(gs, axis))).toEqual(flat(g));
+    },
+  );
 
   test.prop([concatCase], runs(60))('3. a negative axis equals axis + rank', ([xs, axis, g]) => {
     const rank = xs[0]!.rank;
@@ -55,11 +59,22 @@ describe('concat: properties', () => {
   });
 
   test('zero-size pieces: forward skips them, backward gives them zero-size gradients', () => {
-    const [a, empty, b] = fc.sample(tensorsOf([[2, 1], [2, 0], [2, 2]]), { numRuns: 1, seed: 3 })[0]!;
+    const [a, empty, b] = fc.sample(
+      tensorsOf([
+        [2, 1],
+        [2, 0],
+        [2, 2],
+      ]),
+      { numRuns: 1, seed: 3 },
+    )[0]!;
     const y = concat([a!, empty!, b!], 1);
     expect(y.shape).toEqual([2, 3]);
     const gs = grads([a!, empty!, b!], 1, y.detach());
-    expect(gs.map((d) => d.shape)).toEqual([[2, 1], [2, 0], [2, 2]]);
+    expect(gs.map((d) => d.shape)).toEqual([
+      [2, 1],
+      [2, 0],
+      [2, 2],
+    ]);
   });
 });
 

@@ -8,7 +8,14 @@ const f64 = { dtype: 'float64' as const, requiresGrad: true };
 /** An identity op that counts how often its backward runs. */
 function counter(): { op: (t: Tensor) => Tensor; calls: () => number } {
   let n = 0;
-  return { op: (t) => fromOp('counted', [t], ['a'], t.data, (dy) => { n++; return [dy]; }), calls: () => n };
+  return {
+    op: (t) =>
+      fromOp('counted', [t], ['a'], t.data, (dy) => {
+        n++;
+        return [dy];
+      }),
+    calls: () => n,
+  };
 }
 
 describe('engine', () => {
@@ -76,14 +83,26 @@ describe('engine', () => {
 
   it('checks what it is given: outputs, gradients, inputs', () => {
     const x = tensor([1, 2], f64);
-    expect(() => backward([], undefined)).toThrow("backward: argument 'outputs' expected a non-empty array of Tensors, got ");
-    expect(() => backward('y' as never, undefined)).toThrow(/backward: argument 'outputs' expected a non-empty array of Tensors, got y/);
+    expect(() => backward([], undefined)).toThrow(
+      "backward: argument 'outputs' expected a non-empty array of Tensors, got ",
+    );
+    expect(() => backward('y' as never, undefined)).toThrow(
+      /backward: argument 'outputs' expected a non-empty array of Tensors, got y/,
+    );
     expect(() => grad([], [x])).toThrow(/grad: argument 'outputs' expected a non-empty array/);
-    expect(() => grad([x.sum()], 'x' as never)).toThrow(/grad: argument 'inputs' expected a non-empty array of Tensors, got x/);
+    expect(() => grad([x.sum()], 'x' as never)).toThrow(
+      /grad: argument 'inputs' expected a non-empty array of Tensors, got x/,
+    );
     expect(() => grad([x.sum()], [3 as never])).toThrow("grad: argument 'inputs[0]' expected a Tensor, got 3");
     expect(() => grad([3 as never], [x])).toThrow("grad: argument 'outputs[0]' expected a Tensor, got 3");
-    expect(() => grad([x.sum()], [x], { gradOutputs: [3 as never] })).toThrow("grad: argument 'gradient' expected a Tensor, got 3");
-    expect(() => x.mul(2).backward(tensor([1, 2]))).toThrow("backward: argument 'gradient' expected shape [2] and dtype float64 (the output's), got shape [2] and dtype float32");
-    expect(() => x.sum().backward(tensor(1, { dtype: 'float64' }).reshape([1]))).toThrow(/got shape \[1\] and dtype float64/);
+    expect(() => grad([x.sum()], [x], { gradOutputs: [3 as never] })).toThrow(
+      "grad: argument 'gradient' expected a Tensor, got 3",
+    );
+    expect(() => x.mul(2).backward(tensor([1, 2]))).toThrow(
+      "backward: argument 'gradient' expected shape [2] and dtype float64 (the output's), got shape [2] and dtype float32",
+    );
+    expect(() => x.sum().backward(tensor(1, { dtype: 'float64' }).reshape([1]))).toThrow(
+      /got shape \[1\] and dtype float64/,
+    );
   });
 });

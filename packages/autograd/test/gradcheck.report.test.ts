@@ -4,14 +4,32 @@ import { type Tensor, fromOp, getBackend, gradcheck, gradgradcheck, tensor } fro
 
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
 /** y = 2x, with a backward that returns `factor`·dy. Finite differences see 2 exactly. */
-const scaled = (factor: number) => (x: Tensor): Tensor =>
-  fromOp('scaled', [x], ['x'], getBackend().binary('add', x.data, x.data), (dy) => [dy.mul(factor)]);
+const scaled =
+  (factor: number) =>
+  (x: Tensor): Tensor =>
+    fromOp('scaled', [x], ['x'], getBackend().binary('add', x.data, x.data), (dy) => [dy.mul(factor)]);
 
 describe('gradcheck reports', () => {
   it('a failure in slow mode: the worst element, the worst few, the whole table', () => {
-    const r = gradcheck((a, b) => scaled(3)(a).add(b), [tensor([[0.5, -1], [2, 4]], f64), tensor([1, 2], f64)], { throwOnFailure: false, name: 'scaled' });
+    const r = gradcheck(
+      (a, b) => scaled(3)(a).add(b),
+      [
+        tensor(
+          [
+            [0.5, -1],
+            [2, 4],
+          ],
+          f64,
+        ),
+        tensor([1, 2], f64),
+      ],
+      { throwOnFailure: false, name: 'scaled' },
+    );
     expect(r.ok).toBe(false);
-    expect(r.inputs.map((i) => [i.input, i.ok, i.mismatches, i.compared])).toEqual([[0, false, 4, 4], [1, true, 0, 2]]);
+    expect(r.inputs.map((i) => [i.input, i.ok, i.mismatches, i.compared])).toEqual([
+      [0, false, 4, 4],
+      [1, true, 0, 2],
+    ]);
     expect(r.inputs[0]!.worst!.index).toEqual(r.inputs[0]!.worstFew[0]!.index);
     expect(r.inputs[0]!.worst!.analytical / r.inputs[0]!.worst!.numerical).toBeCloseTo(1.5, 6);
     expect(r.toString()).toMatchInlineSnapshot(`
@@ -43,7 +61,10 @@ describe('gradcheck reports', () => {
   });
 
   it('a big input: no table, the five worst', () => {
-    const x = tensor(Float64Array.from({ length: 20 }, (_, i) => i / 4), { shape: [4, 5], requiresGrad: true });
+    const x = tensor(
+      Float64Array.from({ length: 20 }, (_, i) => i / 4),
+      { shape: [4, 5], requiresGrad: true },
+    );
     const r = gradcheck(scaled(-1), [x], { throwOnFailure: false });
     expect(r.inputs[0]!.table).toBeNull();
     expect(r.inputs[0]!.worstFew).toHaveLength(5);
@@ -66,7 +87,9 @@ describe('gradcheck reports', () => {
   });
 
   it('the report is named after the function unless told otherwise', () => {
-    function cube(t: Tensor): Tensor { return t.mul(t).mul(t); }
+    function cube(t: Tensor): Tensor {
+      return t.mul(t).mul(t);
+    }
     expect(gradcheck(cube, [tensor([1], f64)]).name).toBe('cube');
     expect(gradgradcheck(cube, [tensor([1], f64)]).name).toBe('grad of cube');
     expect(gradcheck(cube, [tensor([1], f64)], { name: 'x³' }).toString()).toContain("gradcheck 'x³' passed");
@@ -82,15 +105,24 @@ describe('gradcheck reports', () => {
 
   it('tolerances: |a − n| <= atol + rtol·|n| decides', () => {
     const x = tensor([1], f64);
-    const off = (delta: number) => (t: Tensor): Tensor => fromOp('off', [t], ['x'], t.data, (dy) => [dy.mul(1 + delta)]);
+    const off =
+      (delta: number) =>
+      (t: Tensor): Tensor =>
+        fromOp('off', [t], ['x'], t.data, (dy) => [dy.mul(1 + delta)]);
     expect(gradcheck(off(5e-4), [x], { atol: 0, rtol: 1e-3 }).ok).toBe(true);
     expect(gradcheck(off(5e-3), [x], { atol: 0, rtol: 1e-3, throwOnFailure: false }).ok).toBe(false);
     expect(gradcheck(off(5e-3), [x], { atol: 1e-2, rtol: 0 }).ok).toBe(true);
-    expect(() => gradcheck(off(0), [x], { atol: -1 })).toThrow("gradcheck: argument 'atol' expected a positive number, got -1");
+    expect(() => gradcheck(off(0), [x], { atol: -1 })).toThrow(
+      "gradcheck: argument 'atol' expected a positive number, got -1",
+    );
     expect(() => gradcheck(off(0), [x], { rtol: 'a' as never })).toThrow(/argument 'rtol'/);
-    expect(() => gradcheck(off(0), 'x' as never)).toThrow("gradcheck: argument 'inputs' expected an array of Tensors, got \"x\"");
+    expect(() => gradcheck(off(0), 'x' as never)).toThrow(
+      'gradcheck: argument \'inputs\' expected an array of Tensors, got "x"',
+    );
     expect(() => gradcheck(off(0), [3 as never])).toThrow("gradcheck: argument 'inputs[0]' expected a Tensor, got 3");
-    expect(() => gradcheck(() => 3 as never, [x])).toThrow("gradcheck: argument 'fn' expected a function returning a Tensor or an array of Tensors, got output 0: 3");
+    expect(() => gradcheck(() => 3 as never, [x])).toThrow(
+      "gradcheck: argument 'fn' expected a function returning a Tensor or an array of Tensors, got output 0: 3",
+    );
   });
 
   it('outputs that do not depend on the inputs have zero gradient, and a function of several outputs is checked whole', () => {

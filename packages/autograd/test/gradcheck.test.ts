@@ -1,24 +1,47 @@
 // gradcheck itself: it must pass correct gradients and catch wrong ones, with a useful report.
 import { describe, expect, it } from 'vitest';
-import { type Tensor, GradcheckError, fromOp, getBackend, gradcheck, gradgradcheck, ones, tensor, SkipgradError } from '../src/index.js';
+import {
+  type Tensor,
+  GradcheckError,
+  fromOp,
+  getBackend,
+  gradcheck,
+  gradgradcheck,
+  ones,
+  tensor,
+  SkipgradError,
+} from '../src/index.js';
 
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
 
 /** y = x², with a backward we can break on purpose. */
 function square(backward: (x: Tensor, dy: Tensor) => Tensor) {
-  return (x: Tensor): Tensor => fromOp('square', [x], ['x'], getBackend().binary('mul', x.data, x.data), (dy) => [backward(x, dy)]);
+  return (x: Tensor): Tensor =>
+    fromOp('square', [x], ['x'], getBackend().binary('mul', x.data, x.data), (dy) => [backward(x, dy)]);
 }
 
 describe('gradcheck', () => {
   it('passes a correct backward, in slow and fast mode', () => {
-    const x = tensor([[0.5, -1.25], [2, 0.75]], f64);
+    const x = tensor(
+      [
+        [0.5, -1.25],
+        [2, 0.75],
+      ],
+      f64,
+    );
     const good = square((x, dy) => dy.mul(x).mul(2));
     expect(gradcheck(good, [x]).ok).toBe(true);
     expect(gradcheck(good, [x], { fastMode: true }).mode).toBe('fast');
   });
 
   it('catches a wrong derivative and reports the worst element in detail', () => {
-    const x = tensor([[0.5, -1.25], [2, 0.75]], f64);
+    const x = tensor(
+      [
+        [0.5, -1.25],
+        [2, 0.75],
+      ],
+      f64,
+    );
     const wrong = square((x, dy) => dy.mul(x).mul(3)); // 3x instead of 2x
     const report = gradcheck(wrong, [x], { throwOnFailure: false, name: 'square' });
     expect(report.ok).toBe(false);
@@ -26,8 +49,20 @@ describe('gradcheck', () => {
     expect(input.mismatches).toBe(4);
     expect(input.table).toHaveLength(4);
     const text = report.toString();
-    for (const part of ["gradcheck 'square' FAILED", 'input 0, shape [2, 2]', 'worst at index', '(flat', 'analytical', 'numerical',
-      'f(x + eps)', 'atol 0.00001', 'rtol 0.001', 'eps 0.000001', '4 of 4 elements mismatch', '<- mismatch']) {
+    for (const part of [
+      "gradcheck 'square' FAILED",
+      'input 0, shape [2, 2]',
+      'worst at index',
+      '(flat',
+      'analytical',
+      'numerical',
+      'f(x + eps)',
+      'atol 0.00001',
+      'rtol 0.001',
+      'eps 0.000001',
+      '4 of 4 elements mismatch',
+      '<- mismatch',
+    ]) {
       expect(text).toContain(part);
     }
     expect(() => gradcheck(wrong, [x])).toThrow(GradcheckError);

@@ -1,7 +1,19 @@
 // Graph behaviour: how gradients flow through shared, skipped, unused and repeated paths.
 import { describe, expect, it } from 'vitest';
 import {
-  type Tensor, backward, concat, zeroGrad, fromOp, grad, noGrad, enableGrad, isGradEnabled, ones, tensor, zerosLike, SkipgradError,
+  type Tensor,
+  backward,
+  concat,
+  zeroGrad,
+  fromOp,
+  grad,
+  noGrad,
+  enableGrad,
+  isGradEnabled,
+  ones,
+  tensor,
+  zerosLike,
+  SkipgradError,
 } from '../src/index.js';
 
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
@@ -25,10 +37,27 @@ describe('graph behaviour', () => {
   });
 
   it('a dense skip concat([x, f(x)]) gives x both contributions', () => {
-    const x = tensor([[1, 2], [3, 4]], f64);
+    const x = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      f64,
+    );
     const h = concat([x, x.mul(3)], 1);
-    h.backward(tensor([[1, 10, 100, 1000], [2, 20, 200, 2000]], { dtype: 'float64' }));
-    expect(x.grad!.toArray()).toEqual([[1 + 300, 10 + 3000], [2 + 600, 20 + 6000]]);
+    h.backward(
+      tensor(
+        [
+          [1, 10, 100, 1000],
+          [2, 20, 200, 2000],
+        ],
+        { dtype: 'float64' },
+      ),
+    );
+    expect(x.grad!.toArray()).toEqual([
+      [1 + 300, 10 + 3000],
+      [2 + 600, 20 + 6000],
+    ]);
   });
 
   it('two losses sharing a subgraph give the sum of their gradients', () => {
@@ -78,7 +107,11 @@ describe('graph behaviour', () => {
 
   it('a residual chain with 2^n paths runs each node once: time linear in n', () => {
     let calls = 0;
-    const counted = (t: Tensor): Tensor => fromOp('counted', [t], ['a'], t.data, (dy) => { calls++; return [dy]; });
+    const counted = (t: Tensor): Tensor =>
+      fromOp('counted', [t], ['a'], t.data, (dy) => {
+        calls++;
+        return [dy];
+      });
     const chain = (n: number): number => {
       calls = 0;
       const x = tensor([1], f64);
@@ -100,7 +133,11 @@ describe('graph behaviour', () => {
     expect(isGradEnabled()).toBe(true);
     const z = noGrad(() => enableGrad(() => x.mul(3)));
     expect(z.requiresGrad).toBe(true);
-    expect(() => noGrad(() => { throw new Error('boom'); })).toThrow('boom');
+    expect(() =>
+      noGrad(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(isGradEnabled()).toBe(true); // restored after a throw
   });
 
@@ -139,20 +176,28 @@ describe('graph behaviour', () => {
 
   it('a non-scalar output needs an explicit gradient of its shape', () => {
     const x = tensor([1, 2], f64);
-    expect(() => x.mul(2).backward()).toThrow(/backward: argument 'gradient' expected an explicit gradient of shape \[2\]/);
-    expect(() => x.mul(2).backward(tensor([1, 2, 3], { dtype: 'float64' }))).toThrow(/shape \[2\] and dtype float64.*got shape \[3\]/);
+    expect(() => x.mul(2).backward()).toThrow(
+      /backward: argument 'gradient' expected an explicit gradient of shape \[2\]/,
+    );
+    expect(() => x.mul(2).backward(tensor([1, 2, 3], { dtype: 'float64' }))).toThrow(
+      /shape \[2\] and dtype float64.*got shape \[3\]/,
+    );
     x.mul(2).backward(tensor([1, 10], { dtype: 'float64' }));
     expect(x.grad!.toArray()).toEqual([2, 20]);
   });
 
   it('backward from a tensor that does not require grad is a clear error', () => {
-    expect(() => tensor([1]).sum().backward()).toThrow(/backward: argument 'outputs\[0\]' expected a tensor that requires grad/);
+    expect(() => tensor([1]).sum().backward()).toThrow(
+      /backward: argument 'outputs\[0\]' expected a tensor that requires grad/,
+    );
   });
 
-  it('the engine checks every backward output\'s shape and dtype, naming the op and input', () => {
+  it("the engine checks every backward output's shape and dtype, naming the op and input", () => {
     const x = tensor([1, 2], f64);
     const bad = fromOp('badop', [x], ['input'], x.data, () => [ones([3], { dtype: 'float64' })]);
-    expect(() => bad.sum().backward()).toThrow(/badop: argument 'gradient of input 'input'' expected shape \[2\] and dtype float64.*got shape \[3\]/);
+    expect(() => bad.sum().backward()).toThrow(
+      /badop: argument 'gradient of input 'input'' expected shape \[2\] and dtype float64.*got shape \[3\]/,
+    );
     const x32 = tensor([1, 2], { requiresGrad: true });
     const wrongDtype = fromOp('castless', [x32], ['a'], x32.data, (dy) => [dy.to('float64')]);
     expect(() => wrongDtype.sum().backward()).toThrow(/castless.*dtype float32.*got shape \[2\] and dtype float64/);

@@ -3,7 +3,24 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SkipgradError, cast, concat, detectAnomaly, fromOp, gather, graphOf, maxPool2d, renderSvg, setAnomalyMode, tensor, toDot, toMermaid, traceBackward, writeSvg, zeros } from '../src/index.js';
+import {
+  SkipgradError,
+  cast,
+  concat,
+  detectAnomaly,
+  fromOp,
+  gather,
+  graphOf,
+  maxPool2d,
+  renderSvg,
+  setAnomalyMode,
+  tensor,
+  toDot,
+  toMermaid,
+  traceBackward,
+  writeSvg,
+  zeros,
+} from '../src/index.js';
 
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
 
@@ -11,7 +28,12 @@ describe('graph export', () => {
   it('DOT of a residual y = x + tanh(x·w), with a named parameter, a constant and the skip edge marked', () => {
     const x = tensor([[1, 2]], f64);
     const w = tensor([[0.5], [0.25]], f64);
-    const y = x.add(x.matmul(w).tanh().mul(tensor(2, { dtype: 'float64' })));
+    const y = x.add(
+      x
+        .matmul(w)
+        .tanh()
+        .mul(tensor(2, { dtype: 'float64' })),
+    );
     expect(toDot(y, { names: [['w', w]] })).toMatchInlineSnapshot(`
       "digraph skipgrad {
         rankdir=TB;
@@ -65,7 +87,11 @@ describe('graph export', () => {
     const trace = traceBackward(() => y.backward());
     const { edges } = graphOf(y, { trace });
     // x → mul carries 2·[1, 1]; the constant 2 gets none; mul → sum carries [1, 1].
-    expect(edges.map((e) => e.gradNorm)).toEqual([expect.closeTo(2 * Math.SQRT2, 12), undefined, expect.closeTo(Math.SQRT2, 12)]);
+    expect(edges.map((e) => e.gradNorm)).toEqual([
+      expect.closeTo(2 * Math.SQRT2, 12),
+      undefined,
+      expect.closeTo(Math.SQRT2, 12),
+    ]);
     expect(toDot(y, { trace })).toContain('n0 -> n1 [label="‖g‖ 2.83"]');
   });
 });
@@ -94,18 +120,81 @@ describe('backward trace', () => {
   });
 
   it('every built-in op gives its rule to fromOp (a trace never says "custom op" of one); an op of your own shows the rule it gives', () => {
-    const x = tensor([[0.5, -1.5, 2], [1, 0.25, -0.75]], f64);
-    const w = tensor([[1, 0.5], [-1, 2], [0.5, 0.5]], f64);
-    const h = concat([x.matmul(w).tanh().sigmoid(), x.slice([[0, 2], [0, 2]]).exp().log().relu().abs().neg()], 1)
-      .pad([[0, 0], [1, 1]]).reshape([2, 3, 2]).permute([1, 0, 2]).expand([2, 3, 2, 2]).max(0).pow(2).div(tensor(3, f64)).sub(x.erf().sum(1, true).unsqueeze(0));
-    const y = cast(cast(gather(h, 2, tensor([[[0], [1]], [[1], [0]], [[0], [0]]], { dtype: 'float64' })), 'float32'), 'float64').mul(x.sum()).sum();
+    const x = tensor(
+      [
+        [0.5, -1.5, 2],
+        [1, 0.25, -0.75],
+      ],
+      f64,
+    );
+    const w = tensor(
+      [
+        [1, 0.5],
+        [-1, 2],
+        [0.5, 0.5],
+      ],
+      f64,
+    );
+    const h = concat(
+      [
+        x.matmul(w).tanh().sigmoid(),
+        x
+          .slice([
+            [0, 2],
+            [0, 2],
+          ])
+          .exp()
+          .log()
+          .relu()
+          .abs()
+          .neg(),
+      ],
+      1,
+    )
+      .pad([
+        [0, 0],
+        [1, 1],
+      ])
+      .reshape([2, 3, 2])
+      .permute([1, 0, 2])
+      .expand([2, 3, 2, 2])
+      .max(0)
+      .pow(2)
+      .div(tensor(3, f64))
+      .sub(x.erf().sum(1, true).unsqueeze(0));
+    const y = cast(
+      cast(
+        gather(
+          h,
+          2,
+          tensor(
+            [
+              [[0], [1]],
+              [[1], [0]],
+              [[0], [0]],
+            ],
+            { dtype: 'float64' },
+          ),
+        ),
+        'float32',
+      ),
+      'float64',
+    )
+      .mul(x.sum())
+      .sum();
     const trace = traceBackward(() => y.backward());
     const ops = new Set(trace.steps.map((s) => s.op));
     expect(ops.size).toBeGreaterThanOrEqual(20);
     expect(trace.steps.filter((s) => s.rule.startsWith('(custom op')).map((s) => s.op)).toEqual([]);
-    const square = (t: typeof x) => fromOp('square', [t], ['a'], t.data.copy(), (dy) => [dy.mul(t).mul(2)], { rule: 'da = 2·dy·a' });
-    expect(traceBackward(() => square(x).sum().backward()).steps.map((s) => s.rule)).toEqual(['da = expand(dy) over the summed axes', 'da = 2·dy·a']);
-    expect(() => fromOp('bad', [x], ['a'], x.data, (dy) => [dy], { rule: 3 as never })).toThrow("fromOp: argument 'about.rule' expected a one-line rule (a string), got 3");
+    const square = (t: typeof x) =>
+      fromOp('square', [t], ['a'], t.data.copy(), (dy) => [dy.mul(t).mul(2)], { rule: 'da = 2·dy·a' });
+    expect(traceBackward(() => square(x).sum().backward()).steps.map((s) => s.rule)).toEqual([
+      'da = expand(dy) over the summed axes',
+      'da = 2·dy·a',
+    ]);
+    expect(() => fromOp('bad', [x], ['a'], x.data, (dy) => [dy], { rule: 3 as never })).toThrow(
+      "fromOp: argument 'about.rule' expected a one-line rule (a string), got 3",
+    );
   });
 
   it('is off by default: nothing is recorded outside traceBackward', () => {
@@ -122,10 +211,14 @@ describe('anomaly mode', () => {
     let error: unknown;
     try {
       detectAnomaly(() => x.mul(2).log().sum().backward());
-    } catch (e) { error = e; }
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(SkipgradError);
     expect((error as SkipgradError).op).toBe('log');
-    expect((error as Error).message).toContain("log: argument 'output' expected finite values (anomaly mode), got -Infinity at flat index 1 of shape [2]");
+    expect((error as Error).message).toContain(
+      "log: argument 'output' expected finite values (anomaly mode), got -Infinity at flat index 1 of shape [2]",
+    );
     expect(x.mul(2).log().sum().item()).toBe(-Infinity); // off again afterwards: no error
   });
 
@@ -134,23 +227,40 @@ describe('anomaly mode', () => {
     let error: unknown;
     try {
       detectAnomaly(() => x.sqrt().sum().backward()); // d√x/dx = ∞ at 0
-    } catch (e) { error = e; }
+    } catch (e) {
+      error = e;
+    }
     // Inside pow's backward, x^(−½) is the first value to overflow.
     expect((error as SkipgradError).op).toBe('pow');
-    expect((error as Error).message).toMatch(/pow: argument 'output' expected finite values \(anomaly mode\), got Infinity at flat index 0 of shape \[2\] \(in the backward of op 'pow'/);
+    expect((error as Error).message).toMatch(
+      /pow: argument 'output' expected finite values \(anomaly mode\), got Infinity at flat index 0 of shape \[2\] \(in the backward of op 'pow'/,
+    );
     expect((error as Error).message).toContain('created at:');
     expect((error as Error).message).toContain('inspect.test.ts');
   });
 
   it('checks what a backward returns, naming the op and the input', () => {
     const x = tensor([1, 2], f64);
-    const nanGrad = (t: typeof x) => fromOp('leaky', [t], ['input'], t.data, () => [tensor([NaN, 0], { dtype: 'float64' })]);
-    expect(() => detectAnomaly(() => nanGrad(x).sum().backward())).toThrow(/leaky: argument 'gradient of input 'input'' expected finite values \(anomaly mode\), got NaN at flat index 0/);
+    const nanGrad = (t: typeof x) =>
+      fromOp('leaky', [t], ['input'], t.data, () => [tensor([NaN, 0], { dtype: 'float64' })]);
+    expect(() => detectAnomaly(() => nanGrad(x).sum().backward())).toThrow(
+      /leaky: argument 'gradient of input 'input'' expected finite values \(anomaly mode\), got NaN at flat index 0/,
+    );
   });
 
   it('max pooling with padding stays quiet in anomaly mode', () => {
     expect(() => detectAnomaly(() => maxPool2d(zeros([1, 1, 2, 2]).sub(5), 2, { padding: 1 }).sum())).not.toThrow();
-    expect(maxPool2d(zeros([1, 1, 2, 2], { dtype: 'float64' }).sub(1e300), 2, { stride: 1, padding: 1 }).toArray()).toEqual([[[[-1e300, -1e300, -1e300], [-1e300, -1e300, -1e300], [-1e300, -1e300, -1e300]]]]);
+    expect(
+      maxPool2d(zeros([1, 1, 2, 2], { dtype: 'float64' }).sub(1e300), 2, { stride: 1, padding: 1 }).toArray(),
+    ).toEqual([
+      [
+        [
+          [-1e300, -1e300, -1e300],
+          [-1e300, -1e300, -1e300],
+          [-1e300, -1e300, -1e300],
+        ],
+      ],
+    ]);
   });
 });
 
@@ -158,9 +268,11 @@ describe('bad input to the tools', () => {
   it('names the tool and the argument', async () => {
     expect(() => toDot(3 as never)).toThrow("toDot: argument 'output' expected a Tensor, got 3");
     expect(() => toMermaid('y' as never)).toThrow(/toMermaid: argument 'output' expected a Tensor, got "y"/);
-    expect(() => traceBackward(undefined as never)).toThrow("traceBackward: argument 'fn' expected a function to run, got undefined");
+    expect(() => traceBackward(undefined as never)).toThrow(
+      "traceBackward: argument 'fn' expected a function to run, got undefined",
+    );
     expect(() => detectAnomaly(5 as never)).toThrow("detectAnomaly: argument 'fn' expected a function to run, got 5");
-    expect(() => setAnomalyMode('on' as never)).toThrow("setAnomalyMode: argument 'on' expected a boolean, got \"on\"");
+    expect(() => setAnomalyMode('on' as never)).toThrow('setAnomalyMode: argument \'on\' expected a boolean, got "on"');
     await expect(renderSvg(null as never)).rejects.toThrow(/renderSvg: argument 'output' expected a Tensor, got null/);
   });
 });

@@ -1,7 +1,22 @@
 // Forward values, shapes and the documented conventions at kinks and edges, checked exactly.
 import { describe, expect, it } from 'vitest';
 import {
-  type Tensor, arange, concat, grad, logSoftmax, matmul, max, mean, ones, pow, softmax, split, stack, sum, tensor, zeros,
+  type Tensor,
+  arange,
+  concat,
+  grad,
+  logSoftmax,
+  matmul,
+  max,
+  mean,
+  ones,
+  pow,
+  softmax,
+  split,
+  stack,
+  sum,
+  tensor,
+  zeros,
 } from '../src/index.js';
 
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
@@ -76,12 +91,24 @@ describe('reductions', () => {
   });
 
   it('max: values, and ties share the gradient equally', () => {
-    const x = tensor([[1, 3, 3], [5, 2, 5]], f64);
+    const x = tensor(
+      [
+        [1, 3, 3],
+        [5, 2, 5],
+      ],
+      f64,
+    );
     expect(max(x).item()).toBe(5);
     expect(x.max(1).toArray()).toEqual([3, 5]);
     expect(x.max(0, true).toArray()).toEqual([[5, 3, 5]]);
-    expect(g(x.max(1).sum(), x)).toEqual([[0, 0.5, 0.5], [0.5, 0, 0.5]]);
-    expect(g(x.max(), x)).toEqual([[0, 0, 0], [0.5, 0, 0.5]]);
+    expect(g(x.max(1).sum(), x)).toEqual([
+      [0, 0.5, 0.5],
+      [0.5, 0, 0.5],
+    ]);
+    expect(g(x.max(), x)).toEqual([
+      [0, 0, 0],
+      [0.5, 0, 0.5],
+    ]);
   });
 
   it('max propagates NaN', () => {
@@ -89,27 +116,77 @@ describe('reductions', () => {
   });
 
   it('softmax sums to 1, is stable for large inputs, and logSoftmax is its log', () => {
-    const x = tensor([[1000, 1000], [1, 2]], { dtype: 'float64' });
+    const x = tensor(
+      [
+        [1000, 1000],
+        [1, 2],
+      ],
+      { dtype: 'float64' },
+    );
     const s = softmax(x);
-    expect(s.toArray()).toEqual([[0.5, 0.5], [1 / (1 + Math.E), Math.E / (1 + Math.E)]].map((r) => r.map((v) => expect.closeTo(v, 15))));
+    expect(s.toArray()).toEqual(
+      [
+        [0.5, 0.5],
+        [1 / (1 + Math.E), Math.E / (1 + Math.E)],
+      ].map((r) => r.map((v) => expect.closeTo(v, 15))),
+    );
     const ls = logSoftmax(x, 1);
-    (ls.toArray() as number[][]).forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(Math.log((s.toArray() as number[][])[i]![j]!), 14)));
+    (ls.toArray() as number[][]).forEach((row, i) =>
+      row.forEach((v, j) => expect(v).toBeCloseTo(Math.log((s.toArray() as number[][])[i]![j]!), 14)),
+    );
   });
 });
 
 describe('matmul gradients', () => {
   it('come out in the layout of their operand: x·Wᵀ gives W a packed gradient, with the same values', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64', requiresGrad: true });
-    const w = tensor([[1, -1, 2], [0.5, 3, -2]], { dtype: 'float64', requiresGrad: true }); // [out, in], used as Wᵀ
-    const dy = tensor([[1, 2], [-1, 0.5]], { dtype: 'float64' });
+    const x = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
+    const w = tensor(
+      [
+        [1, -1, 2],
+        [0.5, 3, -2],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    ); // [out, in], used as Wᵀ
+    const dy = tensor(
+      [
+        [1, 2],
+        [-1, 0.5],
+      ],
+      { dtype: 'float64' },
+    );
     matmul(x, w.transpose()).backward(dy);
     expect(w.grad!.data.isContiguous()).toBe(true);
-    expect(w.grad!.toArray()).toEqual([[1 - 4, 2 - 5, 3 - 6], [2 + 2, 4 + 2.5, 6 + 3]]); // dyᵀ·x
-    expect(x.grad!.toArray()).toEqual([[1 + 1, -1 + 6, 2 - 4], [-1 + 0.25, 1 + 1.5, -2 - 1]]); // dy·W
-    const a = tensor([[1, 2], [3, 4], [5, 6]], { dtype: 'float64', requiresGrad: true }); // used as aᵀ
-    matmul(a.transpose(), tensor([[1], [1], [1]], { dtype: 'float64' })).sum().backward();
+    expect(w.grad!.toArray()).toEqual([
+      [1 - 4, 2 - 5, 3 - 6],
+      [2 + 2, 4 + 2.5, 6 + 3],
+    ]); // dyᵀ·x
+    expect(x.grad!.toArray()).toEqual([
+      [1 + 1, -1 + 6, 2 - 4],
+      [-1 + 0.25, 1 + 1.5, -2 - 1],
+    ]); // dy·W
+    const a = tensor(
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    ); // used as aᵀ
+    matmul(a.transpose(), tensor([[1], [1], [1]], { dtype: 'float64' }))
+      .sum()
+      .backward();
     expect(a.grad!.data.isContiguous()).toBe(true);
-    expect(a.grad!.toArray()).toEqual([[1, 1], [1, 1], [1, 1]]);
+    expect(a.grad!.toArray()).toEqual([
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ]);
   });
 });
 
@@ -125,16 +202,58 @@ describe('shape ops', () => {
   });
 
   it('slice gradients land in place, padded with zeros', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]], f64);
-    expect(g(x.slice([[1, 2], [0, 2]]), x, tensor([[7, 8]], { dtype: 'float64' }))).toEqual([[0, 0, 0], [7, 8, 0]]);
-    expect(g(x.narrow(1, -1, 1), x, tensor([[1], [2]], { dtype: 'float64' }))).toEqual([[0, 0, 1], [0, 0, 2]]);
+    const x = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      f64,
+    );
+    expect(
+      g(
+        x.slice([
+          [1, 2],
+          [0, 2],
+        ]),
+        x,
+        tensor([[7, 8]], { dtype: 'float64' }),
+      ),
+    ).toEqual([
+      [0, 0, 0],
+      [7, 8, 0],
+    ]);
+    expect(g(x.narrow(1, -1, 1), x, tensor([[1], [2]], { dtype: 'float64' }))).toEqual([
+      [0, 0, 1],
+      [0, 0, 2],
+    ]);
   });
 
   it('pad adds the value around; its gradient is the interior', () => {
     const x = tensor([[1, 2]], f64);
-    const p = x.pad([[1, 0], [0, 1]], 9);
-    expect(p.toArray()).toEqual([[9, 9, 9], [1, 2, 9]]);
-    expect(g(p, x, tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64' }))).toEqual([[4, 5]]);
+    const p = x.pad(
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      9,
+    );
+    expect(p.toArray()).toEqual([
+      [9, 9, 9],
+      [1, 2, 9],
+    ]);
+    expect(
+      g(
+        p,
+        x,
+        tensor(
+          [
+            [1, 2, 3],
+            [4, 5, 6],
+          ],
+          { dtype: 'float64' },
+        ),
+      ),
+    ).toEqual([[4, 5]]);
   });
 
   it('squeeze, unsqueeze, flatten, transpose, permute', () => {
@@ -147,8 +266,30 @@ describe('shape ops', () => {
     expect(tensor(2).flatten().shape).toEqual([1]);
     expect(x.transpose(0, 2).shape).toEqual([3, 1, 2]);
     expect(x.permute([2, 0, 1]).shape).toEqual([3, 2, 1]);
-    const y = tensor([[1, 2, 3], [4, 5, 6]], f64);
-    expect(g(y.permute([1, 0]), y, tensor([[1, 2], [3, 4], [5, 6]], { dtype: 'float64' }))).toEqual([[1, 3, 5], [2, 4, 6]]);
+    const y = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      f64,
+    );
+    expect(
+      g(
+        y.permute([1, 0]),
+        y,
+        tensor(
+          [
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ],
+          { dtype: 'float64' },
+        ),
+      ),
+    ).toEqual([
+      [1, 3, 5],
+      [2, 4, 6],
+    ]);
   });
 
   it('split and stack', () => {
@@ -160,7 +301,21 @@ describe('shape ops', () => {
   });
 
   it('concat forward along the last axis and with a single piece', () => {
-    expect(concat([tensor([[1], [2]]), tensor([[3, 4], [5, 6]])], -1).toArray()).toEqual([[1, 3, 4], [2, 5, 6]]);
+    expect(
+      concat(
+        [
+          tensor([[1], [2]]),
+          tensor([
+            [3, 4],
+            [5, 6],
+          ]),
+        ],
+        -1,
+      ).toArray(),
+    ).toEqual([
+      [1, 3, 4],
+      [2, 5, 6],
+    ]);
     expect(concat([tensor([1, 2])]).toArray()).toEqual([1, 2]);
   });
 
@@ -178,19 +333,35 @@ describe('shape ops', () => {
 describe('matmul', () => {
   it('follows NumPy for 1-D operands and batch broadcasting', () => {
     const v = tensor([1, 2, 3]);
-    const m = tensor([[1, 0], [0, 1], [1, 1]]);
+    const m = tensor([
+      [1, 0],
+      [0, 1],
+      [1, 1],
+    ]);
     expect(matmul(v, v).toArray()).toBe(14);
     expect(matmul(v, m).toArray()).toEqual([4, 5]);
     expect(matmul(m.transpose(), v).toArray()).toEqual([4, 5]);
     expect(matmul(ones([2, 1, 2, 3]), ones([4, 3, 2])).shape).toEqual([2, 4, 2, 2]);
-    expect(matmul(zeros([2, 0]), zeros([0, 3])).toArray()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(matmul(zeros([2, 0]), zeros([0, 3])).toArray()).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
   });
 
   it('the gradient of a broadcast batch sums over the batch', () => {
     const a = ones([3, 2, 2], f64);
-    const w = tensor([[1, 2], [3, 4]], f64);
+    const w = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      f64,
+    );
     const [, dw] = grad([matmul(a, w).sum()], [a, w]);
-    expect(dw!.toArray()).toEqual([[6, 6], [6, 6]]);
+    expect(dw!.toArray()).toEqual([
+      [6, 6],
+      [6, 6],
+    ]);
   });
 });
 

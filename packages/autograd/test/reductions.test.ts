@@ -4,14 +4,36 @@
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Tensor, argmax, argmin, elu, gradcheck, hardtanh, leakyRelu, max, min, silu, softplus, std, tensor, variance } from '../src/index.js';
+import {
+  type Tensor,
+  argmax,
+  argmin,
+  elu,
+  gradcheck,
+  hardtanh,
+  leakyRelu,
+  max,
+  min,
+  silu,
+  softplus,
+  std,
+  tensor,
+  variance,
+} from '../src/index.js';
 import { shape, tensorOf } from '../src/testing/index.js';
 import { runs } from '../../../tests/support.js';
 
 const flat = (t: Tensor): number[] => Array.from(t.data.toTypedArray());
 /** A non-empty tensor and a non-empty list of distinct axes of it. */
 const withAxes = shape({ minRank: 1, maxRank: 3, minSide: 1, maxSide: 3 }).chain((s) =>
-  fc.tuple(tensorOf(s, { unique: true }), fc.subarray(s.map((_, i) => i), { minLength: 1 })));
+  fc.tuple(
+    tensorOf(s, { unique: true }),
+    fc.subarray(
+      s.map((_, i) => i),
+      { minLength: 1 },
+    ),
+  ),
+);
 const oneTensor = shape({ maxRank: 3, maxSide: 3 }).chain((s) => tensorOf(s));
 
 describe('reductions: properties', () => {
@@ -30,7 +52,10 @@ describe('reductions: properties', () => {
       for (let k = 0; k < out.size; k++) {
         const at = [...out.shape.map((_, i) => 0)];
         let rem = k;
-        for (let d = out.rank - 1; d >= 0; d--) { at[d] = rem % out.shape[d]!; rem = Math.floor(rem / out.shape[d]!); }
+        for (let d = out.rank - 1; d >= 0; d--) {
+          at[d] = rem % out.shape[d]!;
+          rem = Math.floor(rem / out.shape[d]!);
+        }
         const full = [...at.slice(0, axis), out.get(at), ...at.slice(axis)];
         expect(values.get(full)).toBe(bestValues.get(at));
       }
@@ -40,17 +65,30 @@ describe('reductions: properties', () => {
     expect(argmax(a).item()).toBe(flat(a).indexOf(Math.max(...flat(a))));
   });
 
-  test.prop([withAxes, fc.constantFrom(0, 1)], runs(40))('variance and std: the definition, and gradcheck', ([a, axes], correction) => {
-    const n = axes.reduce((p, i) => p * a.shape[i]!, 1);
-    fc.pre(n - correction > 0);
-    const v = variance(a, axes, { correction, keepdim: true });
-    const centred = a.sub(a.mean(axes, true));
-    flat(v).forEach((x, i) => expect(x).toBeCloseTo(flat(centred.mul(centred).sum(axes, true).div(n - correction))[i]!, 12));
-    gradcheck((x) => variance(x, axes, { correction }), [a]);
-    // √ has an infinite slope at 0: std's gradient is NaN where every reduced value is equal (so
-    // is PyTorch's); distinct values (the arbitrary draws them) keep the variance above 0.
-    if (n >= 2) gradcheck((x) => std(x, axes, { correction }), [a]);
-  });
+  test.prop([withAxes, fc.constantFrom(0, 1)], runs(40))(
+    'variance and std: the definition, and gradcheck',
+    ([a, axes], correction) => {
+      const n = axes.reduce((p, i) => p * a.shape[i]!, 1);
+      fc.pre(n - correction > 0);
+      const v = variance(a, axes, { correction, keepdim: true });
+      const centred = a.sub(a.mean(axes, true));
+      flat(v).forEach((x, i) =>
+        expect(x).toBeCloseTo(
+          flat(
+            centred
+              .mul(centred)
+              .sum(axes, true)
+              .div(n - correction),
+          )[i]!,
+          12,
+        ),
+      );
+      gradcheck((x) => variance(x, axes, { correction }), [a]);
+      // √ has an infinite slope at 0: std's gradient is NaN where every reduced value is equal (so
+      // is PyTorch's); distinct values (the arbitrary draws them) keep the variance above 0.
+      if (n >= 2) gradcheck((x) => std(x, axes, { correction }), [a]);
+    },
+  );
 });
 
 describe('activations: properties', () => {
@@ -88,9 +126,16 @@ describe('reductions and activations: edges and errors', () => {
   });
 
   it('refuse bad arguments by name', () => {
-    const a = tensor([[1, 2], [3, 4]]);
-    expect(() => variance(a, 1, { correction: 2 })).toThrow(/variance: argument 'correction' expected less than the 2 elements reduced \(N − correction is the divisor\), got 2/);
-    expect(() => std(a, 0, { correction: -1 })).toThrow(/std: argument 'correction' expected a finite number >= 0, got -1/);
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(() => variance(a, 1, { correction: 2 })).toThrow(
+      /variance: argument 'correction' expected less than the 2 elements reduced \(N − correction is the divisor\), got 2/,
+    );
+    expect(() => std(a, 0, { correction: -1 })).toThrow(
+      /std: argument 'correction' expected a finite number >= 0, got -1/,
+    );
     expect(() => argmax(tensor([]))).toThrow(/argmax: argument 'a' expected a non-empty tensor/);
     expect(() => argmin(a, 2)).toThrow(/argmin: argument 'axis' expected an integer axis in \[-2, 2\)/);
     expect(() => max(a, [0, 0])).toThrow(/max: argument 'axis' expected distinct axes/);

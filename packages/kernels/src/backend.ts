@@ -16,7 +16,18 @@ import { type DType, type NDArray, broadcastShapes } from '@skipgrad/tensor';
  * `sign` is −1, 0 or 1 (abs's derivative, 0 at 0); `erf` is the error function.
  */
 export type UnaryOp = 'neg' | 'exp' | 'log' | 'tanh' | 'sigmoid' | 'relu' | 'step' | 'abs' | 'sign' | 'erf';
-export const UNARY_OPS: readonly UnaryOp[] = ['neg', 'exp', 'log', 'tanh', 'sigmoid', 'relu', 'step', 'abs', 'sign', 'erf'];
+export const UNARY_OPS: readonly UnaryOp[] = [
+  'neg',
+  'exp',
+  'log',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'step',
+  'abs',
+  'sign',
+  'erf',
+];
 
 /** Elementwise functions of two inputs, broadcast NumPy-style. `eq` is the 0/1 mask a == b. */
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'eq';
@@ -37,7 +48,13 @@ export interface Window2d {
 }
 
 /** Output side of a window: ⌊(in + 2·pad − dilation·(kernel − 1) − 1) / stride⌋ + 1. */
-export function windowOutputSize(size: number, kernel: number, stride: number, padding: number, dilation: number): number {
+export function windowOutputSize(
+  size: number,
+  kernel: number,
+  stride: number,
+  padding: number,
+  dilation: number,
+): number {
   return Math.floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1;
 }
 
@@ -45,7 +62,10 @@ export function windowOutputSize(size: number, kernel: number, stride: number, p
  * A batched matmul's sizes, and both operands viewed (copy-free) at the broadcast batch shape:
  * a as [...batch, n, k], b as [...batch, k, m]. Every backend's matmul starts here.
  */
-export function matmulOperands(a: NDArray, b: NDArray): { n: number; k: number; m: number; batch: number[]; a: NDArray; b: NDArray } {
+export function matmulOperands(
+  a: NDArray,
+  b: NDArray,
+): { n: number; k: number; m: number; batch: number[]; a: NDArray; b: NDArray } {
   const n = a.shape[a.rank - 2]!;
   const k = a.shape[a.rank - 1]!;
   const m = b.shape[b.rank - 1]!;
@@ -54,13 +74,23 @@ export function matmulOperands(a: NDArray, b: NDArray): { n: number; k: number; 
 }
 
 /** conv2d through the Backend's own unfold and matmul: the definition, and the reference's implementation. */
-export function conv2dByColumns(backend: Pick<Backend, 'unfold' | 'matmul'>, x: NDArray, w: NDArray, window: Window2d): NDArray {
+export function conv2dByColumns(
+  backend: Pick<Backend, 'unfold' | 'matmul'>,
+  x: NDArray,
+  w: NDArray,
+  window: Window2d,
+): NDArray {
   const [N] = x.shape as [number];
   const [O, C, kh, kw] = w.shape as [number, number, number, number];
   const cols = backend.unfold(x, window); // [N, C·kh·kw, L]
   const y = backend.matmul(w.reshape([O, C * kh * kw]), cols); // [N, O, L]
   const [H, W] = [x.shape[2]!, x.shape[3]!];
-  return y.reshape([N, O, windowOutputSize(H, kh, window.stride[0], window.padding[0], window.dilation[0]), windowOutputSize(W, kw, window.stride[1], window.padding[1], window.dilation[1])]);
+  return y.reshape([
+    N,
+    O,
+    windowOutputSize(H, kh, window.stride[0], window.padding[0], window.dilation[0]),
+    windowOutputSize(W, kw, window.stride[1], window.padding[1], window.dilation[1]),
+  ]);
 }
 
 export interface Backend {

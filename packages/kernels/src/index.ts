@@ -4,11 +4,24 @@
  * backend (gpu.js).
  */
 export {
-  type Backend, type UnaryOp, type BinaryOp, type ReduceOp, type Window2d, UNARY_OPS, BINARY_OPS, windowOutputSize,
+  type Backend,
+  type UnaryOp,
+  type BinaryOp,
+  type ReduceOp,
+  type Window2d,
+  UNARY_OPS,
+  BINARY_OPS,
+  windowOutputSize,
 } from './backend.js';
 export { cpuBackend, createCpuBackend } from './cpu/index.js';
 // The gpujs backend: this import loads no gpu.js; createGpujsBackend does, when called.
-export { createGpujsBackend, type GpujsBackend, type GpujsMode, type GpujsOptions, type GpuModule } from './gpujs/index.js';
+export {
+  createGpujsBackend,
+  type GpujsBackend,
+  type GpujsMode,
+  type GpujsOptions,
+  type GpuModule,
+} from './gpujs/index.js';
 // The wasm backend: WebAssembly SIMD kernels over memory it owns (compiled once, on first use).
 export { createWasmBackend, type WasmBackend, type WasmInfo, type WasmOptions } from './wasm/index.js';
 export { simdSupported as wasmSimdSupported } from './wasm/module.js';

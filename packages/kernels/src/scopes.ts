@@ -5,7 +5,9 @@
  */
 import { NDArray } from '@skipgrad/tensor';
 
-export interface Releasable { release(): void }
+export interface Releasable {
+  release(): void;
+}
 
 export class ResultScopes<S extends Releasable> {
   private readonly open: Set<S>[] = [];

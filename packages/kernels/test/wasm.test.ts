@@ -17,7 +17,10 @@ const wasm = createWasmBackend({ threads: 1 });
 const wasm2 = createWasmBackend({ threads: 2, splitAlways: true });
 afterAll(() => wasm2.close());
 
-describe.each([['1 thread', wasm], ['2 threads, every kernel split', wasm2]] as const)('wasm backend (%s) equals the CPU reference', (_, wasm) => {
+describe.each([
+  ['1 thread', wasm],
+  ['2 threads, every kernel split', wasm2],
+] as const)('wasm backend (%s) equals the CPU reference', (_, wasm) => {
   plainTest('reports what runs', () => {
     expect(wasm.name).toBe('wasm');
     expect(wasm.info()).toMatchObject({ simd: true, threads: wasm === wasm2 ? 2 : 1 });
@@ -25,33 +28,57 @@ describe.each([['1 thread', wasm], ['2 threads, every kernel split', wasm2]] as 
 
   kernelParity(() => wasm);
 
-  const long = fc.integer({ min: 1, max: 70 }).chain((n) => fc.tuple(view([n, 3]), view([n, 3]).map((v) => v.transpose(0, 1))));
-  test.prop([long, fc.constantFrom(...BINARY_OPS), fc.constantFrom(...UNARY_OPS)], runs(40))('long rows: SIMD bodies and their tails, broadcast rows and columns', ([a, t], bop, uop) => {
-    const packed = cpu.copy(a);
-    expectClose(wasm.unary(uop, packed), cpu.unary(uop, packed));
-    expectClose(wasm.binary(bop, packed, packed.slice([[0, 1]])), cpu.binary(bop, packed, packed.slice([[0, 1]])));
-    expectClose(wasm.binary(bop, packed.slice([[0, 1]]), packed), cpu.binary(bop, packed.slice([[0, 1]]), packed));
-    expectClose(wasm.binary(bop, t, t), cpu.binary(bop, t, t));
-    expectClose(wasm.reduce('sum', packed, [0], false), cpu.reduce('sum', packed, [0], false));
-    expectClose(wasm.reduce('sum', packed.reshape([-1]), [0], true), cpu.reduce('sum', packed.reshape([-1]), [0], true));
-  });
+  const long = fc.integer({ min: 1, max: 70 }).chain((n) =>
+    fc.tuple(
+      view([n, 3]),
+      view([n, 3]).map((v) => v.transpose(0, 1)),
+    ),
+  );
+  test.prop([long, fc.constantFrom(...BINARY_OPS), fc.constantFrom(...UNARY_OPS)], runs(40))(
+    'long rows: SIMD bodies and their tails, broadcast rows and columns',
+    ([a, t], bop, uop) => {
+      const packed = cpu.copy(a);
+      expectClose(wasm.unary(uop, packed), cpu.unary(uop, packed));
+      expectClose(wasm.binary(bop, packed, packed.slice([[0, 1]])), cpu.binary(bop, packed, packed.slice([[0, 1]])));
+      expectClose(wasm.binary(bop, packed.slice([[0, 1]]), packed), cpu.binary(bop, packed.slice([[0, 1]]), packed));
+      expectClose(wasm.binary(bop, t, t), cpu.binary(bop, t, t));
+      expectClose(wasm.reduce('sum', packed, [0], false), cpu.reduce('sum', packed, [0], false));
+      expectClose(
+        wasm.reduce('sum', packed.reshape([-1]), [0], true),
+        cpu.reduce('sum', packed.reshape([-1]), [0], true),
+      );
+    },
+  );
 
   const big = fc.record({
-    n: fc.integer({ min: 1, max: 140 }), k: fc.integer({ min: 1, max: 300 }), m: fc.integer({ min: 1, max: 40 }),
-    ta: fc.boolean(), tb: fc.boolean(),
+    n: fc.integer({ min: 1, max: 140 }),
+    k: fc.integer({ min: 1, max: 300 }),
+    m: fc.integer({ min: 1, max: 40 }),
+    ta: fc.boolean(),
+    tb: fc.boolean(),
   });
-  test.prop([big], runs(25))('matmul past one tile, one k block (256) and one row block (128), either operand transposed', ({ n, k, m, ta, tb }) => {
-    const values = (count: number, seed: number): Float32Array => Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37 + seed));
-    const a = ta ? new NDArray(values(n * k, 1), [k, n]).transpose(0, 1) : new NDArray(values(n * k, 1), [n, k]);
-    const b = tb ? new NDArray(values(k * m, 2), [m, k]).transpose(0, 1) : new NDArray(values(k * m, 2), [k, m]);
-    expectClose(wasm.matmul(a, b), cpu.matmul(a, b), 1e-5 * Math.sqrt(k));
-  });
+  test.prop([big], runs(25))(
+    'matmul past one tile, one k block (256) and one row block (128), either operand transposed',
+    ({ n, k, m, ta, tb }) => {
+      const values = (count: number, seed: number): Float32Array =>
+        Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37 + seed));
+      const a = ta ? new NDArray(values(n * k, 1), [k, n]).transpose(0, 1) : new NDArray(values(n * k, 1), [n, k]);
+      const b = tb ? new NDArray(values(k * m, 2), [m, k]).transpose(0, 1) : new NDArray(values(k * m, 2), [k, m]);
+      expectClose(wasm.matmul(a, b), cpu.matmul(a, b), 1e-5 * Math.sqrt(k));
+    },
+  );
 });
 
 describe('wasm backend: what does not depend on threads', () => {
   plainTest('conv2d past one 8-window panel, one k block (256) and the image edges, strided and dilated', () => {
-    const x = new NDArray(Float32Array.from({ length: 2 * 30 * 11 * 13 }, (_, i) => Math.sin(i * 0.31)), [2, 30, 11, 13]);
-    const w = new NDArray(Float32Array.from({ length: 5 * 30 * 9 }, (_, i) => Math.cos(i * 0.17)), [5, 30, 3, 3]);
+    const x = new NDArray(
+      Float32Array.from({ length: 2 * 30 * 11 * 13 }, (_, i) => Math.sin(i * 0.31)),
+      [2, 30, 11, 13],
+    );
+    const w = new NDArray(
+      Float32Array.from({ length: 5 * 30 * 9 }, (_, i) => Math.cos(i * 0.17)),
+      [5, 30, 3, 3],
+    );
     for (const window of [
       { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1] },
       { kernel: [3, 3], stride: [2, 1], padding: [0, 2], dilation: [1, 2] },
@@ -68,7 +95,10 @@ describe('wasm backend: what does not depend on threads', () => {
       [wasm.unary('tanh', a), cpu.unary('tanh', a)],
       [wasm.reduce('sum', a, [1], false), cpu.reduce('sum', a, [1], false)],
       [wasm.matmul(a, b.reshape([3, 1])), cpu.matmul(a, b.reshape([3, 1]))],
-      [wasm.copy(new NDArray(Float32Array.from([1.5, 2]), [2]), 'float64'), cpu.copy(new NDArray(Float32Array.from([1.5, 2]), [2]), 'float64')],
+      [
+        wasm.copy(new NDArray(Float32Array.from([1.5, 2]), [2]), 'float64'),
+        cpu.copy(new NDArray(Float32Array.from([1.5, 2]), [2]), 'float64'),
+      ],
       [wasm.full([2], 3, 'float64'), cpu.full([2], 3, 'float64')],
     ];
     for (const [got, want] of cases) {
@@ -77,49 +107,84 @@ describe('wasm backend: what does not depend on threads', () => {
     }
   });
 
-  plainTest('exp, tanh and sigmoid in lanes: within 3e-7 relative of the reference over [−110, 110]; its special values', () => {
-    const n = 1 << 16;
-    const x = new NDArray(Float32Array.from({ length: n }, (_, i) => (i / n - 0.5) * 220), [n]);
-    for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
-      const got = wasm.unary(op, x).toTypedArray();
-      const want = cpu.unary(op, x).toTypedArray();
-      for (let i = 0; i < n; i++) {
-        const w = want[i]!;
-        if (!Number.isFinite(w)) expect(got[i]).toBe(w); // overflow to +∞, as the reference
-        else if (Math.abs(w) < 1.2e-38) expect(Math.abs(got[i]! - w), `${op}(${x.get([i])})`).toBeLessThan(1e-44 + 1e-7 * Math.abs(w)); // subnormals
-        else expect(Math.abs(got[i]! - w) / Math.abs(w), `${op}(${x.get([i])}) = ${got[i]} vs ${w}`).toBeLessThan(3e-7);
+  plainTest(
+    'exp, tanh and sigmoid in lanes: within 3e-7 relative of the reference over [−110, 110]; its special values',
+    () => {
+      const n = 1 << 16;
+      const x = new NDArray(
+        Float32Array.from({ length: n }, (_, i) => (i / n - 0.5) * 220),
+        [n],
+      );
+      for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
+        const got = wasm.unary(op, x).toTypedArray();
+        const want = cpu.unary(op, x).toTypedArray();
+        for (let i = 0; i < n; i++) {
+          const w = want[i]!;
+          if (!Number.isFinite(w))
+            expect(got[i]).toBe(w); // overflow to +∞, as the reference
+          else if (Math.abs(w) < 1.2e-38)
+            expect(Math.abs(got[i]! - w), `${op}(${x.get([i])})`).toBeLessThan(1e-44 + 1e-7 * Math.abs(w)); // subnormals
+          else
+            expect(Math.abs(got[i]! - w) / Math.abs(w), `${op}(${x.get([i])}) = ${got[i]} vs ${w}`).toBeLessThan(3e-7);
+        }
       }
-    }
-    const special = new NDArray(Float32Array.from([NaN, Infinity, -Infinity, 0, -0, 88.72, 88.73, -103.9, -104.5, 1e-8, -1e-8]), [11]);
-    for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
-      const got = Array.from(wasm.unary(op, special).toTypedArray());
-      const want = Array.from(cpu.unary(op, special).toTypedArray());
-      got.forEach((g, i) => {
-        if (!Number.isFinite(want[i]!) || want[i] === 0) expect(g, `${op}(${special.get([i])})`).toBe(want[i]); // NaN, ±∞, ±0 exactly
-        else expect(Math.abs(g - want[i]!) / Math.abs(want[i]!), `${op}(${special.get([i])})`).toBeLessThan(1e-6);
-      });
-    }
-  });
+      const special = new NDArray(
+        Float32Array.from([NaN, Infinity, -Infinity, 0, -0, 88.72, 88.73, -103.9, -104.5, 1e-8, -1e-8]),
+        [11],
+      );
+      for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
+        const got = Array.from(wasm.unary(op, special).toTypedArray());
+        const want = Array.from(cpu.unary(op, special).toTypedArray());
+        got.forEach((g, i) => {
+          if (!Number.isFinite(want[i]!) || want[i] === 0)
+            expect(g, `${op}(${special.get([i])})`).toBe(want[i]); // NaN, ±∞, ±0 exactly
+          else expect(Math.abs(g - want[i]!) / Math.abs(want[i]!), `${op}(${special.get([i])})`).toBeLessThan(1e-6);
+        });
+      }
+    },
+  );
 
-  plainTest("a lane function's value does not depend on where it sits: row bodies, row tails and strided views agree bit for bit", () => {
-    const x = new NDArray(Float32Array.from({ length: 7 * 9 }, (_, i) => Math.sin(i) * 4), [7, 9]);
-    for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
-      const packed = wasm.unary(op, x);
-      const viaTranspose = wasm.unary(op, x.transpose(0, 1)).transpose(0, 1);
-      expect(Array.from(viaTranspose.toTypedArray())).toEqual(Array.from(packed.toTypedArray()));
-      const one = wasm.unary(op, x.slice([[3, 4], [5, 6]])); // a lone element: the scalar path
-      expect(one.get([0, 0])).toBe(packed.get([3, 5]));
-    }
-  });
+  plainTest(
+    "a lane function's value does not depend on where it sits: row bodies, row tails and strided views agree bit for bit",
+    () => {
+      const x = new NDArray(
+        Float32Array.from({ length: 7 * 9 }, (_, i) => Math.sin(i) * 4),
+        [7, 9],
+      );
+      for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
+        const packed = wasm.unary(op, x);
+        const viaTranspose = wasm.unary(op, x.transpose(0, 1)).transpose(0, 1);
+        expect(Array.from(viaTranspose.toTypedArray())).toEqual(Array.from(packed.toTypedArray()));
+        const one = wasm.unary(
+          op,
+          x.slice([
+            [3, 4],
+            [5, 6],
+          ]),
+        ); // a lone element: the scalar path
+        expect(one.get([0, 0])).toBe(packed.get([3, 5]));
+      }
+    },
+  );
 
   plainTest('forget and forgetScope refuse what they cannot use, by name', () => {
-    expect(() => wasm.forget(null as never)).toThrow("wasm forget: argument 'arrays' expected an iterable of NDArrays, got null");
-    expect(() => wasm.forgetScope(3 as never)).toThrow("wasm forgetScope: argument 'fn' expected a function to run, got 3");
+    expect(() => wasm.forget(null as never)).toThrow(
+      "wasm forget: argument 'arrays' expected an iterable of NDArrays, got null",
+    );
+    expect(() => wasm.forgetScope(3 as never)).toThrow(
+      "wasm forgetScope: argument 'fn' expected a function to run, got 3",
+    );
   });
 
   plainTest('elementwise add, sub, mul and div agree with the reference bit for bit', () => {
-    const a = new NDArray(Float32Array.from({ length: 37 }, (_, i) => Math.sin(i) * 10), [37]);
-    const b = new NDArray(Float32Array.from({ length: 37 }, (_, i) => Math.cos(i) + 2), [37]);
+    const a = new NDArray(
+      Float32Array.from({ length: 37 }, (_, i) => Math.sin(i) * 10),
+      [37],
+    );
+    const b = new NDArray(
+      Float32Array.from({ length: 37 }, (_, i) => Math.cos(i) + 2),
+      [37],
+    );
     for (const op of ['add', 'sub', 'mul', 'div'] as const) {
       expect(Array.from(wasm.binary(op, a, b).toTypedArray())).toEqual(Array.from(cpu.binary(op, a, b).toTypedArray()));
     }
@@ -127,69 +192,99 @@ describe('wasm backend: what does not depend on threads', () => {
 });
 
 describe('wasm residency and memory', () => {
-  plainTest('a chain of kernels copies nothing in: host inputs once, each result out once into a plain Float32Array', () => {
-    const x = new NDArray(Float32Array.from({ length: 64 }, (_, i) => i / 64), [8, 8]);
-    const step = (): NDArray => wasm.reduce('sum', wasm.unary('tanh', wasm.binary('mul', wasm.matmul(x, x), x)), [1], false);
-    step();
-    const before = wasm.stats();
-    let y = step();
-    for (let i = 0; i < 5; i++) y = step();
-    const after = wasm.stats();
-    expect(after.uploads).toBe(before.uploads);
-    expect(after.downloads - before.downloads).toBe(6 * 4);
-    expect(after.launches - before.launches).toBe(6 * 4);
-    expect(y.device).toBeUndefined();
-    expect(y.source).toBeInstanceOf(Float32Array);
-    expectClose(y, cpu.reduce('sum', cpu.unary('tanh', cpu.binary('mul', cpu.matmul(x, x), x)), [1], false));
-    expect(wasm.stats().downloads).toBe(after.downloads); // reading a result copies nothing
-  });
+  plainTest(
+    'a chain of kernels copies nothing in: host inputs once, each result out once into a plain Float32Array',
+    () => {
+      const x = new NDArray(
+        Float32Array.from({ length: 64 }, (_, i) => i / 64),
+        [8, 8],
+      );
+      const step = (): NDArray =>
+        wasm.reduce('sum', wasm.unary('tanh', wasm.binary('mul', wasm.matmul(x, x), x)), [1], false);
+      step();
+      const before = wasm.stats();
+      let y = step();
+      for (let i = 0; i < 5; i++) y = step();
+      const after = wasm.stats();
+      expect(after.uploads).toBe(before.uploads);
+      expect(after.downloads - before.downloads).toBe(6 * 4);
+      expect(after.launches - before.launches).toBe(6 * 4);
+      expect(y.device).toBeUndefined();
+      expect(y.source).toBeInstanceOf(Float32Array);
+      expectClose(y, cpu.reduce('sum', cpu.unary('tanh', cpu.binary('mul', cpu.matmul(x, x), x)), [1], false));
+      expect(wasm.stats().downloads).toBe(after.downloads); // reading a result copies nothing
+    },
+  );
 
-  plainTest('between calls the memory holds at most its cache budget; evicted arrays are copied in again, values intact', () => {
-    const small = createWasmBackend({ cacheBytes: 1 << 20 }); // 1 MiB: four 64K-float arrays do not fit
-    const a = new NDArray(Float32Array.from({ length: 1 << 16 }, (_, i) => (i % 17) - 8), [1 << 16]);
-    let y = small.unary('neg', a);
-    const heapAfterFirst = small.stats().heapBytes;
-    const results: NDArray[] = [];
-    for (let i = 0; i < 200; i++) {
-      y = small.binary('add', y, a);
-      if (i % 50 === 0) results.push(y);
-      expect(small.info().residentBytes).toBeLessThanOrEqual(1 << 20);
-    }
-    expect(small.stats().heapBytes).toBeLessThanOrEqual(heapAfterFirst + (3 << 20));
-    const uploads = small.stats().uploads;
-    const again = small.binary('mul', results[0]!, a); // long evicted: copied in again
-    expect(small.stats().uploads).toBe(uploads + 1);
-    expectClose(again, cpu.binary('mul', results[0]!, a));
-    expect(y.get([5])).toBe(199 * ((5 % 17) - 8)); // −a, then 200 additions of a
-    expect(createWasmBackend({ cacheBytes: 0 }).binary('add', a, a).get([3])).toBe(2 * (3 - 8)); // no cache at all still computes
-  });
+  plainTest(
+    'between calls the memory holds at most its cache budget; evicted arrays are copied in again, values intact',
+    () => {
+      const small = createWasmBackend({ cacheBytes: 1 << 20 }); // 1 MiB: four 64K-float arrays do not fit
+      const a = new NDArray(
+        Float32Array.from({ length: 1 << 16 }, (_, i) => (i % 17) - 8),
+        [1 << 16],
+      );
+      let y = small.unary('neg', a);
+      const heapAfterFirst = small.stats().heapBytes;
+      const results: NDArray[] = [];
+      for (let i = 0; i < 200; i++) {
+        y = small.binary('add', y, a);
+        if (i % 50 === 0) results.push(y);
+        expect(small.info().residentBytes).toBeLessThanOrEqual(1 << 20);
+      }
+      expect(small.stats().heapBytes).toBeLessThanOrEqual(heapAfterFirst + (3 << 20));
+      const uploads = small.stats().uploads;
+      const again = small.binary('mul', results[0]!, a); // long evicted: copied in again
+      expect(small.stats().uploads).toBe(uploads + 1);
+      expectClose(again, cpu.binary('mul', results[0]!, a));
+      expect(y.get([5])).toBe(199 * ((5 % 17) - 8)); // −a, then 200 additions of a
+      expect(createWasmBackend({ cacheBytes: 0 }).binary('add', a, a).get([3])).toBe(2 * (3 - 8)); // no cache at all still computes
+    },
+  );
 
-  plainTest('forgetScope and forget drop cached copies only: the arrays stay readable, and are copied in again when used', () => {
-    const w = createWasmBackend({ threads: 1 });
-    const a = new NDArray(Float32Array.from({ length: 1000 }, (_, i) => i), [1000]);
-    w.unary('neg', a); // a copied in
-    const start = w.info().residentArrays;
-    let temporary: NDArray | undefined;
-    const kept = w.forgetScope(() => { temporary = w.unary('exp', w.unary('neg', a)); return w.binary('add', temporary, a); });
-    expect(w.info().residentArrays).toBe(start + 1); // only the kept result
-    expect(temporary!.get([1])).toBeCloseTo(Math.exp(-1), 6);
-    const uploads = w.stats().uploads;
-    expectClose(w.binary('mul', temporary!, a), cpu.binary('mul', temporary!, a));
-    expect(w.stats().uploads).toBe(uploads + 1); // the forgotten one came back in
-    w.forget([kept]);
-    expect(w.info().residentArrays).toBe(start + 2); // kept gone, the mul result and temporary's new copy in
-    expect(kept.get([2])).toBeCloseTo(Math.exp(-2) + 2, 5);
-  });
+  plainTest(
+    'forgetScope and forget drop cached copies only: the arrays stay readable, and are copied in again when used',
+    () => {
+      const w = createWasmBackend({ threads: 1 });
+      const a = new NDArray(
+        Float32Array.from({ length: 1000 }, (_, i) => i),
+        [1000],
+      );
+      w.unary('neg', a); // a copied in
+      const start = w.info().residentArrays;
+      let temporary: NDArray | undefined;
+      const kept = w.forgetScope(() => {
+        temporary = w.unary('exp', w.unary('neg', a));
+        return w.binary('add', temporary, a);
+      });
+      expect(w.info().residentArrays).toBe(start + 1); // only the kept result
+      expect(temporary!.get([1])).toBeCloseTo(Math.exp(-1), 6);
+      const uploads = w.stats().uploads;
+      expectClose(w.binary('mul', temporary!, a), cpu.binary('mul', temporary!, a));
+      expect(w.stats().uploads).toBe(uploads + 1); // the forgotten one came back in
+      w.forget([kept]);
+      expect(w.info().residentArrays).toBe(start + 2); // kept gone, the mul result and temporary's new copy in
+      expect(kept.get([2])).toBeCloseTo(Math.exp(-2) + 2, 5);
+    },
+  );
 
   plainTest('an array beyond the 4 GiB memory is a named error, not a RangeError', () => {
-    expect(() => wasm.full([2 ** 20, 2 ** 11], 0, 'float32')).toThrow(/wasm full: argument 'size' expected an array that fits WebAssembly's 4 GiB memory .*, got \[1048576, 2048\] \(8,589,934,592 bytes\)/);
+    expect(() => wasm.full([2 ** 20, 2 ** 11], 0, 'float32')).toThrow(
+      /wasm full: argument 'size' expected an array that fits WebAssembly's 4 GiB memory .*, got \[1048576, 2048\] \(8,589,934,592 bytes\)/,
+    );
     expect(wasm.full([2], 1, 'float32').toArray()).toEqual([1, 1]);
   });
 
   plainTest('a bad thread count and a bad cache budget are refused by name', () => {
-    expect(() => createWasmBackend({ threads: 0 })).toThrow("createWasmBackend: argument 'threads' expected an integer from 1 to 64, got 0");
-    expect(() => createWasmBackend({ threads: 1.5 })).toThrow("createWasmBackend: argument 'threads' expected an integer from 1 to 64, got 1.5");
-    expect(() => createWasmBackend({ cacheBytes: -1 })).toThrow("createWasmBackend: argument 'cacheBytes' expected a number of bytes >= 0, got -1");
+    expect(() => createWasmBackend({ threads: 0 })).toThrow(
+      "createWasmBackend: argument 'threads' expected an integer from 1 to 64, got 0",
+    );
+    expect(() => createWasmBackend({ threads: 1.5 })).toThrow(
+      "createWasmBackend: argument 'threads' expected an integer from 1 to 64, got 1.5",
+    );
+    expect(() => createWasmBackend({ cacheBytes: -1 })).toThrow(
+      "createWasmBackend: argument 'cacheBytes' expected a number of bytes >= 0, got -1",
+    );
   });
 });
 
@@ -208,13 +303,19 @@ describe('wasm threads', () => {
     const r = await runScript(script);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const expected = Array.from({ length: 256 }, (_, p) => ((3 * 256 + p) % 7) * ((p * 256 + 5) % 7)).reduce((s, v) => s + v, 0);
+    const expected = Array.from({ length: 256 }, (_, p) => ((3 * 256 + p) % 7) * ((p * 256 + 5) % 7)).reduce(
+      (s, v) => s + v,
+      0,
+    );
     expect(JSON.parse(r.stdout.trim())).toEqual({ threads: 2, y: expected });
     expect(Date.now() - started).toBeLessThan(30_000);
     const w = createWasmBackend({ threads: 2, splitAlways: true });
     // The worker takes its share: within a few jobs (the first may finish before it has started)
     // it has run chunks, which stats() counts — the main thread's are not counted.
-    const a = new NDArray(Float32Array.from({ length: 128 * 128 }, (_, i) => i % 5), [128, 128]);
+    const a = new NDArray(
+      Float32Array.from({ length: 128 * 128 }, (_, i) => i % 5),
+      [128, 128],
+    );
     expect(w.stats().workerChunks).toBe(0);
     for (let i = 0; i < 200 && w.stats().workerChunks === 0; i++) {
       w.matmul(a, a);
@@ -223,18 +324,50 @@ describe('wasm threads', () => {
     expect(w.stats().workerChunks).toBeGreaterThan(0);
     expect(createWasmBackend({ threads: 1 }).stats().workerChunks).toBe(0);
     w.close();
-    expect(() => w.unary('neg', new NDArray(new Float32Array(4), [4]))).toThrow("wasm: argument 'backend' expected a backend that is still open, got a closed backend");
+    expect(() => w.unary('neg', new NDArray(new Float32Array(4), [4]))).toThrow(
+      "wasm: argument 'backend' expected a backend that is still open, got a closed backend",
+    );
   });
 });
 
 describe('wasm layout helpers', () => {
   plainTest('coalesce merges contiguous neighbours in every layout and drops sides of 1', () => {
     expect(coalesce([2, 3, 4], [[12, 4, 1]])).toEqual({ shape: [24], strides: [[1]] });
-    expect(coalesce([64, 256], [[256, 1], [0, 1]])).toEqual({ shape: [64, 256], strides: [[256, 1], [0, 1]] });
-    expect(coalesce([2, 1, 3], [[3, 99, 1], [1, 7, 2]])).toEqual({ shape: [2, 3], strides: [[3, 1], [1, 2]] });
+    expect(
+      coalesce(
+        [64, 256],
+        [
+          [256, 1],
+          [0, 1],
+        ],
+      ),
+    ).toEqual({
+      shape: [64, 256],
+      strides: [
+        [256, 1],
+        [0, 1],
+      ],
+    });
+    expect(
+      coalesce(
+        [2, 1, 3],
+        [
+          [3, 99, 1],
+          [1, 7, 2],
+        ],
+      ),
+    ).toEqual({
+      shape: [2, 3],
+      strides: [
+        [3, 1],
+        [1, 2],
+      ],
+    });
     expect(coalesce([], [[]])).toEqual({ shape: [], strides: [[]] });
   });
   plainTest('size classes: 64-byte steps to 4 KiB, then four per power of two', () => {
-    expect([1, 64, 65, 4096, 4097, 5000, 8192, 9000].map(sizeClass)).toEqual([64, 64, 128, 4096, 5120, 5120, 8192, 10240]);
+    expect([1, 64, 65, 4096, 4097, 5000, 8192, 9000].map(sizeClass)).toEqual([
+      64, 64, 128, 4096, 5120, 5120, 8192, 10240,
+    ]);
   });
 });

@@ -66,7 +66,8 @@ lab-report/results.json and lab-report/report.html (open it in any browser, offl
 
 const positiveInt = (flag: string, text: string): number => {
   const v = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(v) || v < 1) throw new LabUsageError(`--${flag}: expected a positive integer, got '${text}'`);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(v) || v < 1)
+    throw new LabUsageError(`--${flag}: expected a positive integer, got '${text}'`);
   return v;
 };
 
@@ -112,20 +113,29 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
     }
   }
   const backend = v.backend ?? 'wasm';
-  if (backend !== 'wasm' && backend !== 'cpu' && backend !== 'gpujs') throw new LabUsageError(`--backend: expected wasm, cpu or gpujs, got '${backend}'`);
+  if (backend !== 'wasm' && backend !== 'cpu' && backend !== 'gpujs')
+    throw new LabUsageError(`--backend: expected wasm, cpu or gpujs, got '${backend}'`);
   const mode = v.mode ?? 'auto';
-  if (!['auto', 'gpu', 'webasm', 'cpu'].includes(mode)) throw new LabUsageError(`--mode: expected auto, gpu, webasm or cpu, got '${mode}'`);
-  if (v.mode !== undefined && backend !== 'gpujs') throw new LabUsageError(`--mode: only applies to --backend gpujs, got --backend ${backend}`);
+  if (!['auto', 'gpu', 'webasm', 'cpu'].includes(mode))
+    throw new LabUsageError(`--mode: expected auto, gpu, webasm or cpu, got '${mode}'`);
+  if (v.mode !== undefined && backend !== 'gpujs')
+    throw new LabUsageError(`--mode: only applies to --backend gpujs, got --backend ${backend}`);
   const threads = v.threads === undefined ? null : positiveInt('threads', v.threads);
-  if (threads !== null && backend !== 'wasm') throw new LabUsageError(`--threads: only applies to --backend wasm, got --backend ${backend}`);
+  if (threads !== null && backend !== 'wasm')
+    throw new LabUsageError(`--threads: only applies to --backend wasm, got --backend ${backend}`);
   if (threads !== null && threads > 64) throw new LabUsageError(`--threads: expected at most 64, got '${v.threads}'`);
   const depths = v.depths === undefined ? null : v.depths.split(',').map((d) => positiveInt('depths', d));
-  const order = (EXPERIMENTS as readonly string[]);
+  const order = EXPERIMENTS as readonly string[];
   if (v['export-onnx'] && positionals.length > 0 && !positionals.includes('degradation')) {
-    throw new LabUsageError(`--export-onnx: applies to degradation (the experiment whose trained models are written), got ${positionals.join(', ')}`);
+    throw new LabUsageError(
+      `--export-onnx: applies to degradation (the experiment whose trained models are written), got ${positionals.join(', ')}`,
+    );
   }
   return {
-    experiments: positionals.length === 0 ? [...EXPERIMENTS] : [...new Set(positionals as ExperimentName[])].sort((a, b) => order.indexOf(a) - order.indexOf(b)),
+    experiments:
+      positionals.length === 0
+        ? [...EXPERIMENTS]
+        : [...new Set(positionals as ExperimentName[])].sort((a, b) => order.indexOf(a) - order.indexOf(b)),
     preset: v.full ? 'full' : v.tiny ? 'tiny' : 'default',
     seed,
     out: v.out ?? 'lab-report',

@@ -6,7 +6,12 @@
 import { setBackend } from '@skipgrad/autograd';
 import { cpuBackend, createGpujsBackend, createWasmBackend } from '@skipgrad/kernels';
 
-export async function useBackend(name: 'wasm' | 'cpu' | 'gpujs', mode: 'auto' | 'gpu' | 'webasm' | 'cpu', warn?: (message: string) => void, threads: number | null = null): Promise<void> {
+export async function useBackend(
+  name: 'wasm' | 'cpu' | 'gpujs',
+  mode: 'auto' | 'gpu' | 'webasm' | 'cpu',
+  warn?: (message: string) => void,
+  threads: number | null = null,
+): Promise<void> {
   if (name === 'wasm') setBackend(createWasmBackend(threads === null ? {} : { threads }));
   else setBackend(name === 'cpu' ? cpuBackend : await createGpujsBackend({ mode, warn }));
 }

@@ -29,8 +29,14 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  if (args.help) { process.stdout.write(`${HELP}\n`); return 0; }
-  if (args.version) { process.stdout.write(`${VERSION}\n`); return 0; }
+  if (args.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (args.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   await useBackend(args.backend, args.mode, undefined, args.threads);
   const dir = resolve(args.out);
   // Check the output folder before minutes of training, not after.
@@ -38,15 +44,27 @@ async function main(argv: string[]): Promise<number> {
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
   } catch (e) {
-    throw new LabUsageError(`--out: expected a folder that can be created and written, got '${args.out}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new LabUsageError(
+      `--out: expected a folder that can be created and written, got '${args.out}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   // --export-onnx: each trained model that is kept, exported with a dynamic batch as it finishes.
   const exported: string[] = [];
-  const keep = args.exportOnnx ? (name: string, model: Module, example: Tensor): void => {
-    const path = resolve(dir, `${name}.onnx`);
-    writeFileSync(path, exportOnnx(model, example, { dynamicBatch: true, inputNames: ['images'], outputNames: ['logits'], docString: `skipgrad lab: ${name}` }));
-    exported.push(path);
-  } : undefined;
+  const keep = args.exportOnnx
+    ? (name: string, model: Module, example: Tensor): void => {
+        const path = resolve(dir, `${name}.onnx`);
+        writeFileSync(
+          path,
+          exportOnnx(model, example, {
+            dynamicBatch: true,
+            inputNames: ['images'],
+            outputNames: ['logits'],
+            docString: `skipgrad lab: ${name}`,
+          }),
+        );
+        exported.push(path);
+      }
+    : undefined;
   const results = runLab(args, { keep });
   writeFileSync(resolve(dir, 'results.json'), toJson(results));
   const report = resolve(dir, 'report.html');
@@ -57,11 +75,16 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
-  if (e instanceof SkipgradError || e instanceof LabUsageError) {
-    process.stderr.write(`skipgrad-lab: ${(e as Error).message}\n`);
-    process.exitCode = 1;
-  } else {
-    throw e;
-  }
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof SkipgradError || e instanceof LabUsageError) {
+      process.stderr.write(`skipgrad-lab: ${(e as Error).message}\n`);
+      process.exitCode = 1;
+    } else {
+      throw e;
+    }
+  },
+);

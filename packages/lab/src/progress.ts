@@ -25,7 +25,11 @@ export class Progress {
   private readonly stream: ProgressStream;
   private readonly enabled: boolean;
 
-  constructor(readonly label: string, readonly total: number, options: ProgressOptions = {}) {
+  constructor(
+    readonly label: string,
+    readonly total: number,
+    options: ProgressOptions = {},
+  ) {
     this.stream = options.stream ?? process.stderr;
     this.enabled = options.enabled ?? true;
     this.draw(true);

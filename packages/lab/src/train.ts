@@ -9,7 +9,10 @@ import { type Digits, permutation } from './data/digits.js';
 import type { Progress } from './progress.js';
 
 /** A curve: values at training steps (each value the mean over the steps since the last point). */
-export interface Curve { step: number[]; value: number[] }
+export interface Curve {
+  step: number[];
+  value: number[];
+}
 
 /** Images as a batch: [n, side²] for an MLP, [n, 1, side, side] for a CNN. */
 export function batchOf(d: Digits, indices: readonly number[], layout: 'flat' | 'image'): { x: Tensor; y: number[] } {
@@ -56,7 +59,9 @@ export interface TrainOptions {
 export function errorRate(logits: Tensor, labels: readonly number[]): number {
   const rows = logits.toArray() as number[][];
   let wrong = 0;
-  rows.forEach((row, i) => { if (row.indexOf(Math.max(...row)) !== labels[i]) wrong++; });
+  rows.forEach((row, i) => {
+    if (row.indexOf(Math.max(...row)) !== labels[i]) wrong++;
+  });
   return rows.length === 0 ? 0 : wrong / rows.length;
 }
 
@@ -100,7 +105,13 @@ export function trainClassifier(o: TrainOptions): TrainResult {
 }
 
 /** Mean loss and accuracy over the first `count` images of `d`, in evaluation mode, no graph. */
-export function evaluate(model: Module, d: Digits, layout: 'flat' | 'image', count = d.count, batch = 250): { loss: number; accuracy: number } {
+export function evaluate(
+  model: Module,
+  d: Digits,
+  layout: 'flat' | 'image',
+  count = d.count,
+  batch = 250,
+): { loss: number; accuracy: number } {
   model.eval();
   const n = Math.min(count, d.count);
   let loss = 0;

@@ -11,24 +11,56 @@ const fails = (argv: string[], message: RegExp): void => {
 describe('lab command line', () => {
   test('defaults: all experiments, default preset, seed 2026, cpu, ./lab-report, progress on', () => {
     expect(parseLabArgs([])).toEqual({
-      experiments: [...EXPERIMENTS], preset: 'default', seed: 2026, out: 'lab-report', backend: 'wasm', mode: 'auto', threads: null,
-      depths: null, steps: null, progress: true, quiet: false, exportOnnx: false, help: false, version: false,
+      experiments: [...EXPERIMENTS],
+      preset: 'default',
+      seed: 2026,
+      out: 'lab-report',
+      backend: 'wasm',
+      mode: 'auto',
+      threads: null,
+      depths: null,
+      steps: null,
+      progress: true,
+      quiet: false,
+      exportOnnx: false,
+      help: false,
+      version: false,
     });
   });
 
   test('experiments by name run in the lab order, each once', () => {
-    expect(parseLabArgs(['long-skips', 'gradient-flow', 'long-skips']).experiments).toEqual(['gradient-flow', 'long-skips']);
+    expect(parseLabArgs(['long-skips', 'gradient-flow', 'long-skips']).experiments).toEqual([
+      'gradient-flow',
+      'long-skips',
+    ]);
     expect(parseLabArgs(['trainability']).experiments).toEqual(['trainability']);
   });
 
   test('flags', () => {
-    const a = parseLabArgs(['--seed', '7', '--full', '--out', 'x/y', '--depths', '10,20', '--steps', '30', '--no-progress']);
+    const a = parseLabArgs([
+      '--seed',
+      '7',
+      '--full',
+      '--out',
+      'x/y',
+      '--depths',
+      '10,20',
+      '--steps',
+      '30',
+      '--no-progress',
+    ]);
     expect(a).toMatchObject({ seed: 7, preset: 'full', out: 'x/y', depths: [10, 20], steps: 30, progress: false });
     expect(parseLabArgs(['--tiny']).preset).toBe('tiny');
     expect(parseLabArgs(['degradation', '--export-onnx']).exportOnnx).toBe(true);
-    fails(['gradient-flow', '--export-onnx'], /^--export-onnx: applies to degradation \(the experiment whose trained models are written\), got gradient-flow$/);
+    fails(
+      ['gradient-flow', '--export-onnx'],
+      /^--export-onnx: applies to degradation \(the experiment whose trained models are written\), got gradient-flow$/,
+    );
     expect(parseLabArgs(['--quiet'])).toMatchObject({ quiet: true, progress: false });
-    expect(parseLabArgs(['--backend', 'gpujs', '--mode', 'webasm'])).toMatchObject({ backend: 'gpujs', mode: 'webasm' });
+    expect(parseLabArgs(['--backend', 'gpujs', '--mode', 'webasm'])).toMatchObject({
+      backend: 'gpujs',
+      mode: 'webasm',
+    });
     expect(parseLabArgs(['--threads', '1'])).toMatchObject({ backend: 'wasm', threads: 1 });
     expect(parseLabArgs(['--backend', 'cpu'])).toMatchObject({ backend: 'cpu', threads: null });
     expect(parseLabArgs(['-h']).help).toBe(true);
@@ -36,7 +68,10 @@ describe('lab command line', () => {
   });
 
   test('bad input names the flag, what it takes and what it got', () => {
-    fails(['gradient-flo'], /unknown experiment 'gradient-flo': expected one of gradient-flow, trainability, degradation, long-skips/);
+    fails(
+      ['gradient-flo'],
+      /unknown experiment 'gradient-flo': expected one of gradient-flow, trainability, degradation, long-skips/,
+    );
     fails(['--seed', 'abc'], /--seed: expected an integer from 0 to 4294967295, got 'abc'/);
     fails(['--seed', '-3'], /--seed/);
     fails(['--seed', '1.5'], /--seed: expected an integer/);
@@ -59,11 +94,27 @@ describe('lab command line', () => {
     expect(s.gradientFlow.depths).toEqual([4, 5]);
     expect(s.trainability.depths).toEqual([4, 5]);
     expect([s.trainability.steps, s.degradation.steps, s.longSkips.steps]).toEqual([3, 3, 3]);
-    expect(settingsFor({ preset: 'default', depths: null, steps: null }).gradientFlow.depths).toEqual([10, 20, 50, 100]);
+    expect(settingsFor({ preset: 'default', depths: null, steps: null }).gradientFlow.depths).toEqual([
+      10, 20, 50, 100,
+    ]);
   });
 
   test('the help lists every experiment and flag', () => {
-    for (const name of [...EXPERIMENTS, '--seed', '--full', '--tiny', '--depths', '--steps', '--out', '--backend', '--threads', '--mode', '--no-progress', '--quiet', '--help']) {
+    for (const name of [
+      ...EXPERIMENTS,
+      '--seed',
+      '--full',
+      '--tiny',
+      '--depths',
+      '--steps',
+      '--out',
+      '--backend',
+      '--threads',
+      '--mode',
+      '--no-progress',
+      '--quiet',
+      '--help',
+    ]) {
       expect(HELP).toContain(name);
     }
   });

@@ -8,7 +8,11 @@ import { describe, expect, test } from 'vitest';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const lab = (...argv: string[]): { code: number | null; stdout: string; stderr: string } => {
-  const r = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), ['--conditions=source', join(root, 'packages/lab/src/cli.ts'), ...argv], { encoding: 'utf8', cwd: root });
+  const r = spawnSync(
+    join(root, 'node_modules', '.bin', 'tsx'),
+    ['--conditions=source', join(root, 'packages/lab/src/cli.ts'), ...argv],
+    { encoding: 'utf8', cwd: root },
+  );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
@@ -26,11 +30,15 @@ describe('skipgrad-lab, the command', () => {
     expect(r.stdout).toBe('');
   });
 
-  test('--export-onnx writes degradation\'s trained models; ONNX Runtime runs them with any batch and agrees with the run\'s test error', async () => {
+  test("--export-onnx writes degradation's trained models; ONNX Runtime runs them with any batch and agrees with the run's test error", async () => {
     const out = mkdtempSync(join(tmpdir(), 'skipgrad-lab-'));
     const r = lab('degradation', '--tiny', '--export-onnx', '--out', out, '--no-progress');
     expect(r.code).toBe(0);
-    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { results: { degradation: { runs: { kind: string; depth: number; testError: number }[]; settings: { evalCount: number } } } };
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      results: {
+        degradation: { runs: { kind: string; depth: number; testError: number }[]; settings: { evalCount: number } };
+      };
+    };
     const { runs, settings } = results.results.degradation;
     const ort = await import('onnxruntime-node');
     const { halve, loadDigits, split } = await import('@skipgrad/lab');
@@ -44,7 +52,12 @@ describe('skipgrad-lab, the command', () => {
       expect(r.stdout).toContain(`onnx:    ${path}`);
       const session = await ort.InferenceSession.create(path);
       const n = settings.evalCount;
-      const images = new ort.Tensor('float32', test.images.slice(0, n * test.side * test.side), [n, 1, test.side, test.side]);
+      const images = new ort.Tensor('float32', test.images.slice(0, n * test.side * test.side), [
+        n,
+        1,
+        test.side,
+        test.side,
+      ]);
       const logits = (await session.run({ images })).logits!;
       expect(logits.dims).toEqual([n, 10]);
       const values = logits.data as Float32Array;
@@ -75,7 +88,9 @@ describe('skipgrad-lab, the command', () => {
     writeFileSync(file, 'x');
     const r = lab('gradient-flow', '--tiny', '--out', join(file, 'report'));
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe(`skipgrad-lab: --out: expected a folder that can be created and written, got '${join(file, 'report')}' (ENOTDIR)`);
+    expect(r.stderr.trim()).toBe(
+      `skipgrad-lab: --out: expected a folder that can be created and written, got '${join(file, 'report')}' (ENOTDIR)`,
+    );
     expect(r.stdout).toBe('');
   });
 

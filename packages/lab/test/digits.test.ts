@@ -34,9 +34,15 @@ describe('MNIST digits from the mnist package', () => {
     const trainKeys = new Set(Array.from({ length: 500 }, (_, i) => key(a.train, i)));
     const shared = Array.from({ length: 100 }, (_, i) => key(a.test, i)).filter((k) => trainKeys.has(k));
     expect(shared.length).toBeLessThanOrEqual(1); // MNIST holds a few exact duplicates; never the same index
-    expect(() => split(digits, 9_000, 2_000, new Generator(1))).toThrow("lab digits: argument 'train + test' expected at most the 10000 digits there are, got 9000 + 2000");
-    expect(() => split(digits, -5, 10, new Generator(1))).toThrow("lab digits: argument 'trainCount' expected a whole number of digits, 0 or more, got -5");
-    expect(() => split(digits, 10, 2.5, new Generator(1))).toThrow("lab digits: argument 'testCount' expected a whole number of digits, 0 or more, got 2.5");
+    expect(() => split(digits, 9_000, 2_000, new Generator(1))).toThrow(
+      "lab digits: argument 'train + test' expected at most the 10000 digits there are, got 9000 + 2000",
+    );
+    expect(() => split(digits, -5, 10, new Generator(1))).toThrow(
+      "lab digits: argument 'trainCount' expected a whole number of digits, 0 or more, got -5",
+    );
+    expect(() => split(digits, 10, 2.5, new Generator(1))).toThrow(
+      "lab digits: argument 'testCount' expected a whole number of digits, 0 or more, got 2.5",
+    );
   });
 
   test('permutation holds every index once', () => {
@@ -45,10 +51,17 @@ describe('MNIST digits from the mnist package', () => {
   });
 
   test('halve averages 2×2 blocks', () => {
-    const one = { images: Float32Array.from({ length: 16 }, (_, i) => i / 16), labels: Uint8Array.of(3), count: 1, side: 4 };
+    const one = {
+      images: Float32Array.from({ length: 16 }, (_, i) => i / 16),
+      labels: Uint8Array.of(3),
+      count: 1,
+      side: 4,
+    };
     const h = halve(one);
     expect(h.side).toBe(2);
-    expect(Array.from(h.images)).toEqual([(0 + 1 + 4 + 5) / 64, (2 + 3 + 6 + 7) / 64, (8 + 9 + 12 + 13) / 64, (10 + 11 + 14 + 15) / 64].map(Math.fround));
+    expect(Array.from(h.images)).toEqual(
+      [(0 + 1 + 4 + 5) / 64, (2 + 3 + 6 + 7) / 64, (8 + 9 + 12 + 13) / 64, (10 + 11 + 14 + 15) / 64].map(Math.fround),
+    );
     expect(h.labels).toEqual(one.labels);
   });
 });
@@ -63,21 +76,31 @@ describe('missing or malformed data is a clear error', () => {
   const nine = Object.fromEntries(Array.from({ length: 9 }, (_, d) => [`${d}.json`, good]));
 
   test('a missing class file', () => {
-    expect(() => loadDigits(dirWith(nine))).toThrow(/lab digits: argument '.*9\.json' expected a readable file of the mnist package, got no such file/);
+    expect(() => loadDigits(dirWith(nine))).toThrow(
+      /lab digits: argument '.*9\.json' expected a readable file of the mnist package, got no such file/,
+    );
   });
   test('malformed JSON', () => {
-    expect(() => loadDigits(dirWith({ ...nine, '9.json': '{"data": [0.1,' }))).toThrow(/9\.json' expected JSON, got malformed JSON/);
+    expect(() => loadDigits(dirWith({ ...nine, '9.json': '{"data": [0.1,' }))).toThrow(
+      /9\.json' expected JSON, got malformed JSON/,
+    );
   });
   test('a length that is not whole images', () => {
-    expect(() => loadDigits(dirWith({ ...nine, '9.json': JSON.stringify({ data: [0.1, 0.2] }) }))).toThrow(/expected \{ "data": \[\.\.\.\] \} holding a whole number of 784-pixel images, got an array of 2 values/);
+    expect(() => loadDigits(dirWith({ ...nine, '9.json': JSON.stringify({ data: [0.1, 0.2] }) }))).toThrow(
+      /expected \{ "data": \[\.\.\.\] \} holding a whole number of 784-pixel images, got an array of 2 values/,
+    );
     expect(() => loadDigits(dirWith({ ...nine, '9.json': JSON.stringify({ pixels: [] }) }))).toThrow(/got undefined/);
   });
   test('a value outside [0, 1]', () => {
     const bad = new Array(784).fill(0.5);
     bad[17] = 3;
-    expect(() => loadDigits(dirWith({ ...nine, '9.json': JSON.stringify({ data: bad }) }))).toThrow(/9\.json data\[17\]' expected a grey level in \[0, 1\], got 3/);
+    expect(() => loadDigits(dirWith({ ...nine, '9.json': JSON.stringify({ data: bad }) }))).toThrow(
+      /9\.json data\[17\]' expected a grey level in \[0, 1\], got 3/,
+    );
     bad[17] = 'x';
-    expect(() => loadDigits(dirWith({ ...nine, '9.json': JSON.stringify({ data: bad }) }))).toThrow(/data\[17\]' expected a grey level in \[0, 1\], got "x"/);
+    expect(() => loadDigits(dirWith({ ...nine, '9.json': JSON.stringify({ data: bad }) }))).toThrow(
+      /data\[17\]' expected a grey level in \[0, 1\], got "x"/,
+    );
   });
 });
 
@@ -90,11 +113,18 @@ describe('generated shapes', () => {
     let on = 0;
     a.masks.forEach((m, i) => {
       expect(m === 0 || m === 1).toBe(true);
-      if (m === 1) { on++; expect(a.images[i]).toBeGreaterThanOrEqual(0.39); } else expect(a.images[i]).toBeLessThan(0.25);
+      if (m === 1) {
+        on++;
+        expect(a.images[i]).toBeGreaterThanOrEqual(0.39);
+      } else expect(a.images[i]).toBeLessThan(0.25);
     });
     expect(on).toBeGreaterThan(0);
     expect(on).toBeLessThan(a.masks.length);
-    expect(() => generateShapes(-1, 12, new Generator(1))).toThrow("generateShapes: argument 'count' expected a whole number of images, 0 or more, got -1");
-    expect(() => generateShapes(2, 3, new Generator(1))).toThrow("generateShapes: argument 'side' expected an integer of at least 4 (pixels), got 3");
+    expect(() => generateShapes(-1, 12, new Generator(1))).toThrow(
+      "generateShapes: argument 'count' expected a whole number of images, 0 or more, got -1",
+    );
+    expect(() => generateShapes(2, 3, new Generator(1))).toThrow(
+      "generateShapes: argument 'side' expected an integer of at least 4 (pixels), got 3",
+    );
   });
 });

@@ -50,7 +50,16 @@ describe('the lab, end to end (tiny preset)', () => {
 
   test('what each experiment measured is there and has the right shape', () => {
     const gf = all.results['gradient-flow']!;
-    expect(gf.runs.map((x) => `${x.kind}@${x.depth}`)).toEqual(['plain@3', 'residual@3', 'highway@3', 'dense@3', 'plain@6', 'residual@6', 'highway@6', 'dense@6']);
+    expect(gf.runs.map((x) => `${x.kind}@${x.depth}`)).toEqual([
+      'plain@3',
+      'residual@3',
+      'highway@3',
+      'dense@3',
+      'plain@6',
+      'residual@6',
+      'highway@6',
+      'dense@6',
+    ]);
     for (const run of gf.runs) {
       // input projection, hidden layers, head
       expect(run.gradNorms).toHaveLength(run.depth + 1);
@@ -59,7 +68,10 @@ describe('the lab, end to end (tiny preset)', () => {
     }
     const plain6 = gf.runs.find((x) => x.kind === 'plain' && x.depth === 6)!;
     const residual6 = gf.runs.find((x) => x.kind === 'residual' && x.depth === 6)!;
-    expect(gf.plainOverResidualFirstLayer.find((x) => x.depth === 6)!.ratio).toBeCloseTo(plain6.gradNorms[0]! / residual6.gradNorms[0]!, 12);
+    expect(gf.plainOverResidualFirstLayer.find((x) => x.depth === 6)!.ratio).toBeCloseTo(
+      plain6.gradNorms[0]! / residual6.gradNorms[0]!,
+      12,
+    );
     const tr = all.results.trainability!;
     expect(tr.runs.map((x) => x.kind)).toEqual(['plain', 'highway']);
     expect(tr.runs[0]!.loss.step).toEqual([2, 4, 6]);
@@ -75,16 +87,28 @@ describe('the lab, end to end (tiny preset)', () => {
     const tf = all.results.transformer!;
     expect(tf.runs).toHaveLength(7 * 2); // seven variants at two depths
     for (const run of tf.runs) expect(run.initGradNorms).toHaveLength(run.depth);
-    expect(tf.runs.filter((x) => x.variant === 'no residual').every((x) => x.initGradNorms.every((g) => g > 0))).toBe(true);
+    expect(tf.runs.filter((x) => x.variant === 'no residual').every((x) => x.initGradNorms.every((g) => g > 0))).toBe(
+      true,
+    );
     const rc = all.results['rank-collapse']!;
-    expect(rc.runs.map((x) => x.stack)).toEqual(['attention', 'attention + skip', 'attention + MLP', 'attention + MLP + skip']);
+    expect(rc.runs.map((x) => x.stack)).toEqual([
+      'attention',
+      'attention + skip',
+      'attention + MLP',
+      'attention + MLP + skip',
+    ]);
     for (const run of rc.runs) expect(run.residual).toHaveLength(rc.settings.depth + 1);
     // Every stack starts from the same embedded tokens; pure attention ends nearer rank 1 than with its skip.
     expect(new Set(rc.runs.map((x) => x.residual[0])).size).toBe(1);
     expect(rc.runs[0]!.residual.at(-1)!).toBeLessThan(rc.runs[1]!.residual.at(-1)!);
     const ic = all.results['identity-construction']!;
     expect(ic.atConstruction.identical).toBe(true); // the identity layers change the loss by not one bit
-    expect(ic.runs.map((x) => [x.network, x.depth, x.startStep])).toEqual([['shallow', 2, 0], ['constructed', 4, 4], ['plain', 4, 0], ['residual', 4, 0]]);
+    expect(ic.runs.map((x) => [x.network, x.depth, x.startStep])).toEqual([
+      ['shallow', 2, 0],
+      ['constructed', 4, 4],
+      ['plain', 4, 0],
+      ['residual', 4, 0],
+    ]);
     const ah = all.results['adaptive-hybrid']!;
     expect(ah.scaleRuns.map((x) => x.kind)).toEqual(['fixed', 'rezero', 'skipinit', 'layerscale']);
     expect(ah.scaleRuns[0]!.scales).toEqual([]);
@@ -94,16 +118,30 @@ describe('the lab, end to end (tiny preset)', () => {
     expect(rezero.scaleSteps).toEqual([0, 2, 4]);
     expect(ah.hybridRuns.map((x) => x.kind)).toEqual(['resnet', 'densenet', 'dual-path']);
     const [resnet, ...others] = ah.hybridRuns;
-    for (const run of others) expect(Math.abs(run.parameters - resnet!.parameters) / resnet!.parameters).toBeLessThan(0.25);
+    for (const run of others)
+      expect(Math.abs(run.parameters - resnet!.parameters) / resnet!.parameters).toBeLessThan(0.25);
   });
 
   test('the summary prints a table per experiment', () => {
     const text = summary(all);
-    for (const heading of ['Gradient flow at initialisation', 'Trainability', 'Degradation', 'Long skips', 'Transformer', 'Rank collapse', 'Identity construction', 'Adaptive scales']) {
+    for (const heading of [
+      'Gradient flow at initialisation',
+      'Trainability',
+      'Degradation',
+      'Long skips',
+      'Transformer',
+      'Rank collapse',
+      'Identity construction',
+      'Adaptive scales',
+    ]) {
       expect(text).toContain(heading);
     }
     // The default backend: wasm, or the reference when the suite runs with SKIPGRAD_BACKEND=cpu.
-    expect(text).toMatch(process.env.SKIPGRAD_BACKEND === 'cpu' ? /seed 2026, preset tiny, backend cpu, / : /seed 2026, preset tiny, backend wasm \(128-bit SIMD, \d+ threads?\)/);
+    expect(text).toMatch(
+      process.env.SKIPGRAD_BACKEND === 'cpu'
+        ? /seed 2026, preset tiny, backend cpu, /
+        : /seed 2026, preset tiny, backend wasm \(128-bit SIMD, \d+ threads?\)/,
+    );
   });
 });
 
@@ -148,7 +186,9 @@ describe('determinism', () => {
     const other = tiny('--seed', '7');
     expect(other.seed).toBe(7);
     expect(withoutRun(other)).not.toEqual({ ...(withoutRun(all) as object), seed: 7 });
-    expect(other.results['gradient-flow']!.runs[0]!.gradNorms).not.toEqual(all.results['gradient-flow']!.runs[0]!.gradNorms);
+    expect(other.results['gradient-flow']!.runs[0]!.gradNorms).not.toEqual(
+      all.results['gradient-flow']!.runs[0]!.gradNorms,
+    );
   });
 });
 
@@ -164,7 +204,9 @@ describe('the lab on the gpujs backend', () => {
     expect(r.backend).toEqual({ name: 'gpujs', mode: 'webasm' });
     const cpuRuns = all.results['gradient-flow']!.runs;
     r.results['gradient-flow']!.runs.forEach((run, i) => {
-      run.gradNorms.forEach((g, l) => expect(Math.abs(g - cpuRuns[i]!.gradNorms[l]!)).toBeLessThanOrEqual(1e-3 * cpuRuns[i]!.gradNorms[l]!));
+      run.gradNorms.forEach((g, l) =>
+        expect(Math.abs(g - cpuRuns[i]!.gradNorms[l]!)).toBeLessThanOrEqual(1e-3 * cpuRuns[i]!.gradNorms[l]!),
+      );
     });
   });
 });

@@ -2,8 +2,14 @@ import { describe, expect, test } from 'vitest';
 import { Progress } from '../src/progress.js';
 import { greyImage, lineChart, niceTicks } from '../src/report/svg.js';
 
-const sink = (isTTY: boolean): { text: string; write(t: string): void; isTTY: boolean; columns: number } =>
-  ({ text: '', isTTY, columns: 200, write(t: string) { this.text += t; } });
+const sink = (isTTY: boolean): { text: string; write(t: string): void; isTTY: boolean; columns: number } => ({
+  text: '',
+  isTTY,
+  columns: 200,
+  write(t: string) {
+    this.text += t;
+  },
+});
 
 describe('progress bars', () => {
   test('off a terminal: nothing while running, one line at the end', () => {
@@ -44,8 +50,14 @@ describe('SVG charts', () => {
 
   test('a log chart draws one path per series and breaks lines at zeros', () => {
     const svg = lineChart({
-      title: 'a & b', xLabel: 'layer', yLabel: 'norm', logY: true,
-      series: [{ name: 'plain', color: '#f00', x: [1, 2, 3, 4], y: [1e-3, 0, 1e-5, 1e-6] }, { name: 'residual', color: '#00f', x: [1, 2], y: [1, 2] }],
+      title: 'a & b',
+      xLabel: 'layer',
+      yLabel: 'norm',
+      logY: true,
+      series: [
+        { name: 'plain', color: '#f00', x: [1, 2, 3, 4], y: [1e-3, 0, 1e-5, 1e-6] },
+        { name: 'residual', color: '#00f', x: [1, 2], y: [1, 2] },
+      ],
     });
     expect(svg.match(/<path /g)).toHaveLength(2);
     const plain = svg.match(/<path d="([^"]+)"[^>]*stroke="#f00"/)![1]!;
@@ -56,12 +68,21 @@ describe('SVG charts', () => {
   });
 
   test('a chart without series, or with x and y of different lengths, is refused; one without points draws empty axes', () => {
-    expect(() => lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [] })).toThrow("lineChart: argument 'series' expected at least one series, got none");
-    const empty = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', logY: true, series: [{ name: 'diverged', color: '#000', x: [], y: [] }] });
+    expect(() => lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [] })).toThrow(
+      "lineChart: argument 'series' expected at least one series, got none",
+    );
+    const empty = lineChart({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      logY: true,
+      series: [{ name: 'diverged', color: '#000', x: [], y: [] }],
+    });
     expect(empty).not.toContain('NaN');
     expect(empty).not.toContain('<path');
-    expect(() => lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'a', color: '#000', x: [1, 2], y: [1] }] }))
-      .toThrow("lineChart: argument 'series[0]' expected as many y values as x values, got 2 x and 1 y");
+    expect(() =>
+      lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'a', color: '#000', x: [1, 2], y: [1] }] }),
+    ).toThrow("lineChart: argument 'series[0]' expected as many y values as x values, got 2 x and 1 y");
   });
 
   test('grey images: one square per pixel, 0 black and 1 white', () => {

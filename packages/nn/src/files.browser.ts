@@ -4,7 +4,8 @@
  */
 import { SkipgradError } from '@skipgrad/tensor';
 
-const HINT = 'a file system (Node); in a browser, use serializeSafetensors / parseSafetensors with the bytes of a download or upload';
+const HINT =
+  'a file system (Node); in a browser, use serializeSafetensors / parseSafetensors with the bytes of a download or upload';
 
 export async function readBytes(op: string, path: string): Promise<Uint8Array> {
   throw new SkipgradError(op, 'path', HINT, `'${path}'`);

@@ -9,7 +9,22 @@
  * Uniform variants draw from [−b, b] with b = √3 · std (same variance).
  */
 import {
-  type DType, Generator, NDArray, SkipgradError, allocate, checkDType, checkNumber, checkOptions, checkShape, checkSize, checkString, defaultGenerator, describe, sizeOf, formatShape } from '@skipgrad/tensor';
+  type DType,
+  Generator,
+  NDArray,
+  SkipgradError,
+  allocate,
+  checkDType,
+  checkNumber,
+  checkOptions,
+  checkShape,
+  checkSize,
+  checkString,
+  defaultGenerator,
+  describe,
+  sizeOf,
+  formatShape,
+} from '@skipgrad/tensor';
 
 export interface InitOptions {
   generator?: Generator;
@@ -27,7 +42,8 @@ export interface InitOptions {
 export function fans(shape: readonly number[], op = 'fans'): { fanIn: number; fanOut: number } {
   checkString('fans', 'op', op, 'the name its errors use (a string)');
   checkShape(op, 'shape', shape);
-  if (shape.length < 2) throw new SkipgradError(op, 'shape', 'a weight shape of rank >= 2 ([out, in, ...])', `${formatShape(shape)}`);
+  if (shape.length < 2)
+    throw new SkipgradError(op, 'shape', 'a weight shape of rank >= 2 ([out, in, ...])', `${formatShape(shape)}`);
   const receptive = sizeOf(shape.slice(2));
   return { fanIn: shape[1]! * receptive, fanOut: shape[0]! * receptive };
 }
@@ -36,7 +52,8 @@ export function fans(shape: readonly number[], op = 'fans'): { fanIn: number; fa
 function checkInit(op: string, options: unknown): InitOptions {
   const o = checkOptions<InitOptions>(op, options, ['gain', 'generator', 'dtype']);
   if (o.gain !== undefined) checkNumber(op, 'gain', o.gain, 0, Infinity, true);
-  if (o.generator !== undefined && !(o.generator instanceof Generator)) throw new SkipgradError(op, 'generator', 'a Generator (new Generator(seed))', describe(o.generator));
+  if (o.generator !== undefined && !(o.generator instanceof Generator))
+    throw new SkipgradError(op, 'generator', 'a Generator (new Generator(seed))', describe(o.generator));
   if (o.dtype !== undefined) checkDType(op, o.dtype);
   return o;
 }
@@ -57,7 +74,13 @@ function draw(op: string, shape: readonly number[], std: number, uniform: boolea
  */
 export function kaimingUniform(shape: readonly number[], options: InitOptions = {}): NDArray {
   const o = checkInit('kaimingUniform', options);
-  return draw('kaimingUniform', shape, (o.gain ?? Math.SQRT2) / Math.sqrt(fans(shape, 'kaimingUniform').fanIn), true, o);
+  return draw(
+    'kaimingUniform',
+    shape,
+    (o.gain ?? Math.SQRT2) / Math.sqrt(fans(shape, 'kaimingUniform').fanIn),
+    true,
+    o,
+  );
 }
 
 /**

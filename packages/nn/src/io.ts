@@ -29,7 +29,13 @@ export async function saveModel(module: Module, path: string, metadata: Record<s
     await writeBytes('saveModel', path, bytes);
   } catch (e) {
     if (e instanceof SkipgradError) throw e;
-    throw new SkipgradError('saveModel', 'path', 'a file path that can be written', `'${path}'`, (e as { code?: string }).code ?? (e as Error).message);
+    throw new SkipgradError(
+      'saveModel',
+      'path',
+      'a file path that can be written',
+      `'${path}'`,
+      (e as { code?: string }).code ?? (e as Error).message,
+    );
   }
 }
 
@@ -49,7 +55,13 @@ export async function loadModel(module: Module, path: string): Promise<Record<st
     bytes = await readBytes('loadModel', path);
   } catch (e) {
     if (e instanceof SkipgradError) throw e;
-    throw new SkipgradError('loadModel', 'path', 'a readable safetensors file', `'${path}'`, (e as { code?: string }).code ?? (e as Error).message);
+    throw new SkipgradError(
+      'loadModel',
+      'path',
+      'a readable safetensors file',
+      `'${path}'`,
+      (e as { code?: string }).code ?? (e as Error).message,
+    );
   }
   let file: ReturnType<typeof parseSafetensors>;
   try {

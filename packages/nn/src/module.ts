@@ -7,7 +7,16 @@
  * mode of the whole tree (dropout and batch norm behave differently in each).
  */
 import { Tensor, getBackend } from '@skipgrad/autograd';
-import { type DType, NDArray, SkipgradError, checkDType, checkString, describe, formatShape, shapesEqual } from '@skipgrad/tensor';
+import {
+  type DType,
+  NDArray,
+  SkipgradError,
+  checkDType,
+  checkString,
+  describe,
+  formatShape,
+  shapesEqual,
+} from '@skipgrad/tensor';
 
 /**
  * The values a Parameter or Buffer starts from: an NDArray, or a Tensor (PyTorch's habit,
@@ -69,8 +78,12 @@ function checkSameLayout(op: string, t: Tensor, values: NDArray, arg = 'values')
   if (!(values instanceof NDArray)) throw new SkipgradError(op, arg, 'an NDArray', describe(values));
   const same = values.dtype === t.dtype && shapesEqual(values.shape, t.shape);
   if (!same) {
-    throw new SkipgradError(op, arg, `shape ${formatShape(t.shape)} and dtype ${t.dtype}`,
-      `shape ${formatShape(values.shape)} and dtype ${values.dtype}`);
+    throw new SkipgradError(
+      op,
+      arg,
+      `shape ${formatShape(t.shape)} and dtype ${t.dtype}`,
+      `shape ${formatShape(values.shape)} and dtype ${values.dtype}`,
+    );
   }
 }
 
@@ -183,17 +196,23 @@ export abstract class Module {
    * bad state dict never leaves a half-loaded model.
    */
   loadStateDict(state: Map<string, NDArray>): void {
-    if (!(state instanceof Map)) throw new SkipgradError('loadStateDict', 'state', 'a Map of names to NDArrays', describe(state));
+    if (!(state instanceof Map))
+      throw new SkipgradError('loadStateDict', 'state', 'a Map of names to NDArrays', describe(state));
     state = new Map(state);
     for (const [prefix, module] of this.namedModules()) module.upgradeState(state, prefix);
     const targets = new Map<string, Parameter | Buffer>([...this.namedParameters(), ...this.namedBuffers()]);
     const missing = [...targets.keys()].filter((k) => !state.has(k));
     const unexpected = [...state.keys()].filter((k) => !targets.has(k));
     if (missing.length > 0 || unexpected.length > 0) {
-      throw new SkipgradError('loadStateDict', 'state', `exactly the module's ${targets.size} names`,
-        `${missing.length} missing (${missing.slice(0, 5).join(', ')}) and ${unexpected.length} unexpected (${unexpected.slice(0, 5).join(', ')})`);
+      throw new SkipgradError(
+        'loadStateDict',
+        'state',
+        `exactly the module's ${targets.size} names`,
+        `${missing.length} missing (${missing.slice(0, 5).join(', ')}) and ${unexpected.length} unexpected (${unexpected.slice(0, 5).join(', ')})`,
+      );
     }
-    for (const [name, target] of targets) checkSameLayout('loadStateDict', target, state.get(name)!, `state['${name}']`);
+    for (const [name, target] of targets)
+      checkSameLayout('loadStateDict', target, state.get(name)!, `state['${name}']`);
     for (const [name, target] of targets) target.assign(state.get(name)!.copy());
   }
 

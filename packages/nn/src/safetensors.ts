@@ -40,20 +40,36 @@ export interface SafetensorsFile {
  * @example
  * serializeSafetensors(new Linear(2, 2).stateDict()).length > 8; // true
  */
-export function serializeSafetensors(tensors: Map<string, NDArray> | Record<string, NDArray>, metadata: Record<string, string> = {}): Uint8Array {
-  if (tensors === null || typeof tensors !== 'object') throw new SkipgradError('serializeSafetensors', 'tensors', 'a Map or an object of names to NDArrays (a state dict)', describe(tensors));
+export function serializeSafetensors(
+  tensors: Map<string, NDArray> | Record<string, NDArray>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
+  if (tensors === null || typeof tensors !== 'object')
+    throw new SkipgradError(
+      'serializeSafetensors',
+      'tensors',
+      'a Map or an object of names to NDArrays (a state dict)',
+      describe(tensors),
+    );
   const entries = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
   entries.forEach(([name, value]) => {
-    if (typeof name !== 'string' || !(value instanceof NDArray)) throw new SkipgradError('serializeSafetensors', `tensors['${String(name)}']`, 'an NDArray', describe(value));
+    if (typeof name !== 'string' || !(value instanceof NDArray))
+      throw new SkipgradError('serializeSafetensors', `tensors['${String(name)}']`, 'an NDArray', describe(value));
   });
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata) || Object.values(metadata).some((v) => typeof v !== 'string')) {
+  if (
+    metadata === null ||
+    typeof metadata !== 'object' ||
+    Array.isArray(metadata) ||
+    Object.values(metadata).some((v) => typeof v !== 'string')
+  ) {
     throw new SkipgradError('serializeSafetensors', 'metadata', 'a map of string values', describe(metadata));
   }
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, array] of entries) {
-    if (name === '__metadata__') throw new SkipgradError('serializeSafetensors', 'tensors', 'names other than __metadata__', JSON.stringify(name));
+    if (name === '__metadata__')
+      throw new SkipgradError('serializeSafetensors', 'tensors', 'names other than __metadata__', JSON.stringify(name));
     const bytes = array.size * BYTES[array.dtype];
     header[name] = { dtype: CODES[array.dtype], shape: [...array.shape], data_offsets: [offset, offset + bytes] };
     offset += bytes;
@@ -87,11 +103,13 @@ function bad(expected: string, given: string): SkipgradError {
  * [...parseSafetensors(serializeSafetensors(new Linear(2, 3).stateDict())).tensors.keys()]; // ["weight", "bias"]
  */
 export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
-  if (!(bytes instanceof Uint8Array)) throw new SkipgradError('parseSafetensors', 'bytes', 'a Uint8Array', describe(bytes));
+  if (!(bytes instanceof Uint8Array))
+    throw new SkipgradError('parseSafetensors', 'bytes', 'a Uint8Array', describe(bytes));
   if (bytes.length < 8) throw bad('at least 8 bytes (the header length)', `${bytes.length} bytes (truncated)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);
-  if (n > BigInt(Math.min(MAX_HEADER, bytes.length - 8))) throw bad(`a header length of at most ${bytes.length - 8} bytes`, `${n} (truncated or not a safetensors file)`);
+  if (n > BigInt(Math.min(MAX_HEADER, bytes.length - 8)))
+    throw bad(`a header length of at most ${bytes.length - 8} bytes`, `${n} (truncated or not a safetensors file)`);
   const headerEnd = 8 + Number(n);
   let header: unknown;
   try {
@@ -99,40 +117,59 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   } catch (e) {
     throw bad('a JSON header', `unparseable text (${(e as Error).message})`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw bad('a JSON object header', describe(header));
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw bad('a JSON object header', describe(header));
   const dataLength = bytes.length - headerEnd;
   const metadata: Record<string, string> = {};
   const spans: [number, number, string][] = [];
   const specs: [string, DType, number[], number, string | null][] = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || Object.values(entry).some((v) => typeof v !== 'string')) {
+      if (
+        typeof entry !== 'object' ||
+        entry === null ||
+        Array.isArray(entry) ||
+        Object.values(entry).some((v) => typeof v !== 'string')
+      ) {
         throw bad('__metadata__ a map of string values', describe(entry));
       }
       Object.assign(metadata, entry);
       continue;
     }
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw bad(`an object { dtype, shape, data_offsets } for '${name}'`, describe(entry));
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw bad(`an object { dtype, shape, data_offsets } for '${name}'`, describe(entry));
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const code = typeof e.dtype === 'string' ? e.dtype : '';
     const integer = Object.hasOwn(INTEGERS, code) ? code : null;
     const dtype = integer ? 'float64' : Object.hasOwn(DTYPE_OF, code) ? DTYPE_OF[code] : undefined;
-    if (dtype === undefined) throw bad(`dtype F32, F64 or an integer dtype (${Object.keys(INTEGERS).join(', ')}) for '${name}'`, describe(e.dtype));
+    if (dtype === undefined)
+      throw bad(
+        `dtype F32, F64 or an integer dtype (${Object.keys(INTEGERS).join(', ')}) for '${name}'`,
+        describe(e.dtype),
+      );
     const shape = e.shape;
-    if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) throw bad(`a shape for '${name}'`, describe(shape));
+    if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0))
+      throw bad(`a shape for '${name}'`, describe(shape));
     const offsets = e.data_offsets;
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) throw bad(`data_offsets [begin, end] for '${name}'`, describe(offsets));
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0))
+      throw bad(`data_offsets [begin, end] for '${name}'`, describe(offsets));
     const [begin, end] = offsets as [number, number];
     const expected = sizeOf(shape) * (integer ? INTEGERS[integer]!.bytes : BYTES[dtype]);
-    if (end - begin !== expected) throw bad(`${expected} bytes for '${name}' (shape ${formatShape(shape)} of ${integer ?? dtype})`, `offsets [${begin}, ${end}]`);
-    if (end > dataLength) throw bad(`'${name}' inside the ${dataLength} data bytes`, `offsets [${begin}, ${end}] (truncated file?)`);
+    if (end - begin !== expected)
+      throw bad(
+        `${expected} bytes for '${name}' (shape ${formatShape(shape)} of ${integer ?? dtype})`,
+        `offsets [${begin}, ${end}]`,
+      );
+    if (end > dataLength)
+      throw bad(`'${name}' inside the ${dataLength} data bytes`, `offsets [${begin}, ${end}] (truncated file?)`);
     spans.push([begin, end, name]);
     specs.push([name, dtype, shape as number[], headerEnd + begin, integer]);
   }
   spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let covered = 0;
   for (const [begin, end, name] of spans) {
-    if (begin !== covered) throw bad(`tensor data without holes or overlaps`, `'${name}' starts at ${begin}, expected ${covered}`);
+    if (begin !== covered)
+      throw bad(`tensor data without holes or overlaps`, `'${name}' starts at ${begin}, expected ${covered}`);
     covered = end;
   }
   if (covered !== dataLength) throw bad(`data bytes used exactly (${covered})`, `${dataLength} bytes after the header`);

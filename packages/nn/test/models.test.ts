@@ -3,11 +3,25 @@
 import { describe, expect, it } from 'vitest';
 import { Generator, type Tensor, conv2d, grad, gradcheck, randn, tensor } from '@skipgrad/autograd';
 import {
-  Adam, Conv2d, ConvTranspose2d, MaxPool2d, type Module, Residual, UNet, basicBlock, bottleneckBlock, crossEntropy, denseBlock, denseNetBC, preActBlock,
-  resnetCifar, transition,
+  Adam,
+  Conv2d,
+  ConvTranspose2d,
+  MaxPool2d,
+  type Module,
+  Residual,
+  UNet,
+  basicBlock,
+  bottleneckBlock,
+  crossEntropy,
+  denseBlock,
+  denseNetBC,
+  preActBlock,
+  resnetCifar,
+  transition,
 } from '../src/index.js';
 
-const rnd = (shape: number[], seed: number): Tensor => randn(shape, { dtype: 'float64', requiresGrad: true, generator: new Generator(seed) });
+const rnd = (shape: number[], seed: number): Tensor =>
+  randn(shape, { dtype: 'float64', requiresGrad: true, generator: new Generator(seed) });
 const flat = (t: Tensor): number[] => Array.from(t.data.toTypedArray());
 /** gradcheck of a module's output with respect to its input, in training and in evaluation mode. */
 function checkBothModes(m: Module, x: Tensor): void {
@@ -27,12 +41,14 @@ describe('conv layers', () => {
     expect(up.forward(rnd([1, 4, 3, 3], 5)).shape).toEqual([1, 2, 6, 6]);
     gradcheck((x) => up.forward(x), [rnd([1, 4, 2, 2], 6)]);
     expect(new MaxPool2d(2).forward(rnd([1, 1, 4, 4], 7)).shape).toEqual([1, 1, 2, 2]);
-    expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow(/Conv2d: argument 'groups' expected a divisor of 3 and 4, got 2/);
+    expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow(
+      /Conv2d: argument 'groups' expected a divisor of 3 and 4, got 2/,
+    );
   });
 });
 
 describe('ResNet', () => {
-  it('ResNet-20/32/56 have the paper\'s parameter counts (~0.27M, 0.46M, 0.85M)', () => {
+  it("ResNet-20/32/56 have the paper's parameter counts (~0.27M, 0.46M, 0.85M)", () => {
     expect(resnetCifar({ depth: 20 }).parameterCount()).toBe(272_474);
     expect(resnetCifar({ depth: 32 }).parameterCount()).toBe(466_906);
     expect(resnetCifar({ depth: 56 }).parameterCount()).toBe(855_770);
@@ -49,7 +65,8 @@ describe('ResNet', () => {
   });
 
   it("a basic block's residual passes g + J_fᵀ g to its input", () => {
-    const block = (basicBlock(2, 2, { generator: new Generator(13) }) as unknown as { layers: Module[] }).layers[0] as Residual;
+    const block = (basicBlock(2, 2, { generator: new Generator(13) }) as unknown as { layers: Module[] })
+      .layers[0] as Residual;
     block.to('float64').eval();
     const x = rnd([1, 2, 3, 3], 14);
     const g = rnd([1, 2, 3, 3], 15).detach();
@@ -61,13 +78,18 @@ describe('ResNet', () => {
 
 describe('DenseNet', () => {
   it('a dense block outputs C_in + L·k channels and its gradient splits back exactly', () => {
-    const block = denseBlock(3, 4, 2, { generator: new Generator(16) }).to('float64').eval();
+    const block = denseBlock(3, 4, 2, { generator: new Generator(16) })
+      .to('float64')
+      .eval();
     const x = rnd([1, 3, 3, 3], 17);
     const y = block.forward(x);
     expect(y.shape).toEqual([1, 3 + 4 * 2, 3, 3]);
     expect(flat(y.narrow(1, 0, 3))).toEqual(flat(x));
     // Only the first 3 channels' gradient flows back: x gets exactly that part of g.
-    const g = tensor(Float64Array.from({ length: y.size }, (_, i) => (i < 27 ? i : 0)), { shape: [...y.shape] });
+    const g = tensor(
+      Float64Array.from({ length: y.size }, (_, i) => (i < 27 ? i : 0)),
+      { shape: [...y.shape] },
+    );
     const [dx] = grad([y], [x], { gradOutputs: [g] });
     expect(flat(dx!)).toEqual(flat(g.narrow(1, 0, 3)));
   });
@@ -81,17 +103,29 @@ describe('DenseNet', () => {
 });
 
 describe('U-Net', () => {
-  it('keeps the input\'s spatial size, odd sizes included', () => {
-    for (const [h, w] of [[8, 8], [7, 9], [5, 6]] as const) {
+  it("keeps the input's spatial size, odd sizes included", () => {
+    for (const [h, w] of [
+      [8, 8],
+      [7, 9],
+      [5, 6],
+    ] as const) {
       const net = new UNet({ inChannels: 1, outChannels: 2, depth: 2, width: 2, generator: new Generator(22) });
       expect(net.eval().forward(randn([1, 1, h, w])).shape).toEqual([1, 2, h, w]);
     }
-    expect(() => new UNet({ inChannels: 1, outChannels: 1, depth: 3 }).forward(randn([1, 1, 7, 7]))).toThrow(/UNet: argument 'x' expected spatial sides of at least 8/);
+    expect(() => new UNet({ inChannels: 1, outChannels: 1, depth: 3 }).forward(randn([1, 1, 7, 7]))).toThrow(
+      /UNet: argument 'x' expected spatial sides of at least 8/,
+    );
   });
 
   it('passes gradcheck in train and eval mode, with and without long skips', () => {
-    checkBothModes(new UNet({ inChannels: 1, outChannels: 1, depth: 1, width: 2, generator: new Generator(23) }), rnd([2, 1, 3, 3], 24));
-    checkBothModes(new UNet({ inChannels: 1, outChannels: 1, depth: 1, width: 2, skip: false, generator: new Generator(25) }), rnd([2, 1, 2, 3], 26));
+    checkBothModes(
+      new UNet({ inChannels: 1, outChannels: 1, depth: 1, width: 2, generator: new Generator(23) }),
+      rnd([2, 1, 3, 3], 24),
+    );
+    checkBothModes(
+      new UNet({ inChannels: 1, outChannels: 1, depth: 1, width: 2, skip: false, generator: new Generator(25) }),
+      rnd([2, 1, 2, 3], 26),
+    );
   });
 });
 
@@ -103,7 +137,8 @@ describe('training smoke tests (CPU backend)', () => {
     for (let i = 0; i < n; i++) {
       const c = i % 2;
       y.push(c);
-      for (let p = 0; p < size * size; p++) data[i * size * size + p] = 0.3 * g.normal() + (c === 1 && p < (size * size) / 2 ? 1 : 0);
+      for (let p = 0; p < size * size; p++)
+        data[i * size * size + p] = 0.3 * g.normal() + (c === 1 && p < (size * size) / 2 ? 1 : 0);
     }
     return { x: tensor(data, { shape: [n, 1, size, size] }), y };
   }

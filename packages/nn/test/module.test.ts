@@ -1,16 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { Generator, SkipgradError, tensor } from '@skipgrad/autograd';
 import { NDArray } from '@skipgrad/tensor';
-import { BatchNorm1d, Buffer, Linear, ModuleList, Parameter, ReLU, Residual, SGD, Sequential, Tanh } from '../src/index.js';
+import {
+  BatchNorm1d,
+  Buffer,
+  Linear,
+  ModuleList,
+  Parameter,
+  ReLU,
+  Residual,
+  SGD,
+  Sequential,
+  Tanh,
+} from '../src/index.js';
 
-const net = (): Sequential => new Sequential(new Linear(4, 3, { generator: new Generator(1) }), new ReLU(),
-  new Residual(new Sequential(new Linear(3, 3, { generator: new Generator(2) }), new Tanh())), new BatchNorm1d(3), new Linear(3, 2, { bias: false }));
+const net = (): Sequential =>
+  new Sequential(
+    new Linear(4, 3, { generator: new Generator(1) }),
+    new ReLU(),
+    new Residual(new Sequential(new Linear(3, 3, { generator: new Generator(2) }), new Tanh())),
+    new BatchNorm1d(3),
+    new Linear(3, 2, { bias: false }),
+  );
 
 describe('Module', () => {
   it('finds parameters by walking fields, named by path, in order', () => {
     const names = [...net().namedParameters()].map(([n]) => n);
     expect(names).toEqual(['0.weight', '0.bias', '2.f.0.weight', '2.f.0.bias', '3.weight', '3.bias', '4.weight']);
-    expect([...net().namedBuffers()].map(([n]) => n)).toEqual(['3.running_mean', '3.running_var', '3.num_batches_tracked']);
+    expect([...net().namedBuffers()].map(([n]) => n)).toEqual([
+      '3.running_mean',
+      '3.running_var',
+      '3.num_batches_tracked',
+    ]);
   });
 
   it('counts parameters and prints a tree with the counts', () => {
@@ -33,7 +54,14 @@ describe('Module', () => {
 
   it('zeroGrad clears every parameter gradient', () => {
     const m = net();
-    m.forward(tensor([[1, 2, 3, 4], [0, 1, 0, 1]])).sum().backward();
+    m.forward(
+      tensor([
+        [1, 2, 3, 4],
+        [0, 1, 0, 1],
+      ]),
+    )
+      .sum()
+      .backward();
     expect([...m.parameters()].every((p) => p.grad !== null)).toBe(true);
     m.zeroGrad();
     expect([...m.parameters()].every((p) => p.grad === null)).toBe(true);
@@ -49,7 +77,9 @@ describe('Module', () => {
     const before = b.stateDict();
     const broken = new Map(a.stateDict());
     broken.set('4.weight', new NDArray(new Float32Array(4), [2, 2]));
-    expect(() => b.loadStateDict(broken)).toThrow(/loadStateDict: argument 'state\['4.weight'\]' expected shape \[2, 3\] and dtype float32, got shape \[2, 2\]/);
+    expect(() => b.loadStateDict(broken)).toThrow(
+      /loadStateDict: argument 'state\['4.weight'\]' expected shape \[2, 3\] and dtype float32, got shape \[2, 2\]/,
+    );
     const missing = new Map(a.stateDict());
     missing.delete('0.bias');
     missing.set('extra', new NDArray(new Float32Array(1), [1]));
@@ -63,7 +93,7 @@ describe('Module', () => {
     expect(() => p.assign(new NDArray(new Float64Array(2), [2]))).toThrow(SkipgradError);
   });
 
-  it('Parameter and Buffer take a Tensor (PyTorch\'s habit) and train; anything else is refused at once', () => {
+  it("Parameter and Buffer take a Tensor (PyTorch's habit) and train; anything else is refused at once", () => {
     const source = tensor([1, 2], { requiresGrad: true }).mul(2); // a non-leaf: its values are taken detached
     const p = new Parameter(source);
     expect(p.requiresGrad).toBe(true);
@@ -72,8 +102,12 @@ describe('Module', () => {
     new SGD([p], { lr: 0.1 }).step(); // p = [2, 4]; p − 0.1·2p
     expect(p.toArray()).toEqual([1.6, 3.2].map((v) => expect.closeTo(v, 5)));
     expect(new Buffer(tensor([3])).toArray()).toEqual([3]);
-    expect(() => new Parameter([1, 2] as never)).toThrow(/Parameter: argument 'data' expected a Tensor or an NDArray, got/);
-    expect(() => new Buffer(null as never)).toThrow(/Buffer: argument 'data' expected a Tensor or an NDArray, got null/);
+    expect(() => new Parameter([1, 2] as never)).toThrow(
+      /Parameter: argument 'data' expected a Tensor or an NDArray, got/,
+    );
+    expect(() => new Buffer(null as never)).toThrow(
+      /Buffer: argument 'data' expected a Tensor or an NDArray, got null/,
+    );
     expect(() => p.assign(tensor([1, 2]) as never)).toThrow(/Parameter.assign: argument 'values' expected an NDArray/);
   });
 

@@ -1,11 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { tensor } from '@skipgrad/autograd';
 import { NDArray } from '@skipgrad/tensor';
-import { Adagrad, Adam, AdamW, LRScheduler, Parameter, RMSprop, SGD, clipGradNorm, cosineLR, linearWarmup, stepLR } from '../src/index.js';
+import {
+  Adagrad,
+  Adam,
+  AdamW,
+  LRScheduler,
+  Parameter,
+  RMSprop,
+  SGD,
+  clipGradNorm,
+  cosineLR,
+  linearWarmup,
+  stepLR,
+} from '../src/index.js';
 
 const param = (values: number[]): Parameter => new Parameter(new NDArray(Float64Array.from(values), [values.length]));
 /** Sets p.grad to the given values. */
-const setGrad = (p: Parameter, g: number[]): void => { p.grad = tensor(g, { dtype: 'float64' }); };
+const setGrad = (p: Parameter, g: number[]): void => {
+  p.grad = tensor(g, { dtype: 'float64' });
+};
 const values = (p: Parameter): number[] => p.toArray() as number[];
 
 describe('optimizers', () => {
@@ -55,7 +69,7 @@ describe('optimizers', () => {
     expect(values(w)[0]).toBeCloseTo(2 * (1 - 0.05), 12); // zero gradient: only the decay
   });
 
-  it('Adam and AdamW bias-correct with each parameter\'s own step count (PyTorch: q = 0.9 after its first update)', () => {
+  it("Adam and AdamW bias-correct with each parameter's own step count (PyTorch: q = 0.9 after its first update)", () => {
     for (const Make of [Adam, AdamW]) {
       const p = param([1]);
       const q = param([1]);
@@ -71,12 +85,18 @@ describe('optimizers', () => {
   });
 
   it('optimizers minimise a quadratic', () => {
-    for (const make of [(p: Parameter) => new SGD([p], { lr: 0.1, momentum: 0.9 }), (p: Parameter) => new Adam([p], { lr: 0.1 })]) {
+    for (const make of [
+      (p: Parameter) => new SGD([p], { lr: 0.1, momentum: 0.9 }),
+      (p: Parameter) => new Adam([p], { lr: 0.1 }),
+    ]) {
       const p = param([3, -2]);
       const opt = make(p);
       for (let i = 0; i < 200; i++) {
         opt.zeroGrad();
-        p.sub(tensor([1, 1], { dtype: 'float64' })).pow(2).sum().backward();
+        p.sub(tensor([1, 1], { dtype: 'float64' }))
+          .pow(2)
+          .sum()
+          .backward();
         opt.step();
       }
       values(p).forEach((v) => expect(v).toBeCloseTo(1, 3));
@@ -87,7 +107,10 @@ describe('optimizers', () => {
     const opt = new SGD([param([0])], { lr: 1 });
     const s = new LRScheduler(opt, stepLR(2, 0.5));
     const lrs = [opt.lr];
-    for (let i = 0; i < 4; i++) { s.step(); lrs.push(opt.lr); }
+    for (let i = 0; i < 4; i++) {
+      s.step();
+      lrs.push(opt.lr);
+    }
     expect(lrs).toEqual([1, 1, 0.5, 0.5, 0.25]);
     const cos = cosineLR(10, 0.1);
     expect(cos(0)).toBe(1);
@@ -98,7 +121,9 @@ describe('optimizers', () => {
     expect([0, 1, 2, 3].map(warm)).toEqual([0.25, 0.5, 0.75, 1]);
     expect(warm(4)).toBe(1);
     expect(() => stepLR(0)).toThrow(/stepLR: argument 'stepSize' expected a positive integer, got 0/);
-    expect(() => new LRScheduler(opt, 0.5 as never)).toThrow("LRScheduler: argument 'factor' expected a function of the step (stepLR, cosineLR, …), got 0.5");
+    expect(() => new LRScheduler(opt, 0.5 as never)).toThrow(
+      "LRScheduler: argument 'factor' expected a function of the step (stepLR, cosineLR, …), got 0.5",
+    );
   });
 
   it('clipGradNorm scales all gradients together to the max norm', () => {
@@ -116,7 +141,10 @@ describe('optimizers', () => {
   it('parameter groups: options per group, a tied parameter updated once, schedulers scale every group', () => {
     const [a, b] = [param([1]), param([1])];
     const opt = new SGD([{ params: [a], lr: 0.1 }, { params: [b, b] }], { lr: 0.5 });
-    expect(opt.groups.map((g) => [g.lr, g.params.length])).toEqual([[0.1, 1], [0.5, 1]]);
+    expect(opt.groups.map((g) => [g.lr, g.params.length])).toEqual([
+      [0.1, 1],
+      [0.5, 1],
+    ]);
     setGrad(a, [1]);
     setGrad(b, [1]);
     opt.step();
@@ -128,8 +156,13 @@ describe('optimizers', () => {
     expect(opt.groups.map((g) => g.lr)).toEqual([0.3, 0.3]);
   });
 
-  it('maximize ascends; amsgrad never lets the step grow back; RMSprop and Adagrad divide by the gradients\' size', () => {
-    for (const make of [(p: Parameter) => new SGD([p], { lr: 0.1, maximize: true }), (p: Parameter) => new Adam([p], { lr: 0.1, maximize: true }), (p: Parameter) => new RMSprop([p], { maximize: true }), (p: Parameter) => new Adagrad([p], { maximize: true })]) {
+  it("maximize ascends; amsgrad never lets the step grow back; RMSprop and Adagrad divide by the gradients' size", () => {
+    for (const make of [
+      (p: Parameter) => new SGD([p], { lr: 0.1, maximize: true }),
+      (p: Parameter) => new Adam([p], { lr: 0.1, maximize: true }),
+      (p: Parameter) => new RMSprop([p], { maximize: true }),
+      (p: Parameter) => new Adagrad([p], { maximize: true }),
+    ]) {
       const p = param([0]);
       setGrad(p, [1]);
       make(p).step();
@@ -137,7 +170,10 @@ describe('optimizers', () => {
     }
     const plain = param([0]);
     const ams = param([0]);
-    const [o1, o2] = [new Adam([plain], { lr: 0.1, betas: [0, 0.5] }), new Adam([ams], { lr: 0.1, betas: [0, 0.5], amsgrad: true })];
+    const [o1, o2] = [
+      new Adam([plain], { lr: 0.1, betas: [0, 0.5] }),
+      new Adam([ams], { lr: 0.1, betas: [0, 0.5], amsgrad: true }),
+    ];
     for (const g of [10, 0.1, 0.1]) {
       setGrad(plain, [g]);
       setGrad(ams, [g]);
@@ -153,15 +189,30 @@ describe('optimizers', () => {
   });
 
   it('refuse bad options and groups by name', () => {
-    expect(() => new SGD([{ params: [param([1])], lr: -1 }])).toThrow(/SGD: argument 'lr' expected a non-negative learning rate, got -1/);
-    expect(() => new Adam([param([1])], { amsgrad: 'yes' as never })).toThrow(/Adam: argument 'amsgrad' expected a boolean/);
-    expect(() => new RMSprop([param([1])], { alpha: 2 })).toThrow(/RMSprop: argument 'alpha' expected a number in \[0, 1\], got 2/);
-    expect(() => new Adagrad([param([1])], { lrDecay: -1 })).toThrow(/Adagrad: argument 'lrDecay' expected a number in \[0, Infinity\], got -1/);
-    expect(() => new SGD([param([1])], { maximize: 1 as never })).toThrow(/SGD: argument 'maximize' expected a boolean, got 1/);
+    expect(() => new SGD([{ params: [param([1])], lr: -1 }])).toThrow(
+      /SGD: argument 'lr' expected a non-negative learning rate, got -1/,
+    );
+    expect(() => new Adam([param([1])], { amsgrad: 'yes' as never })).toThrow(
+      /Adam: argument 'amsgrad' expected a boolean/,
+    );
+    expect(() => new RMSprop([param([1])], { alpha: 2 })).toThrow(
+      /RMSprop: argument 'alpha' expected a number in \[0, 1\], got 2/,
+    );
+    expect(() => new Adagrad([param([1])], { lrDecay: -1 })).toThrow(
+      /Adagrad: argument 'lrDecay' expected a number in \[0, Infinity\], got -1/,
+    );
+    expect(() => new SGD([param([1])], { maximize: 1 as never })).toThrow(
+      /SGD: argument 'maximize' expected a boolean, got 1/,
+    );
     const shared = param([1]);
-    expect(() => new SGD([{ params: [shared] }, { params: [shared] }])).toThrow(/SGD: argument 'params' expected each parameter in one group only/);
-    expect(() => new SGD([{ params: [3 as never] }])).toThrow(/SGD: argument 'params\[0\]\.params\[0\]' expected a Parameter, got 3/);
-    expect(() => new Adam([{ params: [param([1])] }, 5 as never])).toThrow(/Adam: argument 'params\[1\]' expected a Parameter or a group/);
+    expect(() => new SGD([{ params: [shared] }, { params: [shared] }])).toThrow(
+      /SGD: argument 'params' expected each parameter in one group only/,
+    );
+    expect(() => new SGD([{ params: [3 as never] }])).toThrow(
+      /SGD: argument 'params\[0\]\.params\[0\]' expected a Parameter, got 3/,
+    );
+    expect(() => new Adam([{ params: [param([1])] }, 5 as never])).toThrow(
+      /Adam: argument 'params\[1\]' expected a Parameter or a group/,
+    );
   });
 });
-

@@ -4,11 +4,25 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Generator, SkipgradError, randn } from '@skipgrad/autograd';
 import { NDArray } from '@skipgrad/tensor';
-import { BatchNorm1d, Highway, Linear, Sequential, loadModel, mlp, parseSafetensors, saveModel, serializeSafetensors } from '../src/index.js';
+import {
+  BatchNorm1d,
+  Highway,
+  Linear,
+  Sequential,
+  loadModel,
+  mlp,
+  parseSafetensors,
+  saveModel,
+  serializeSafetensors,
+} from '../src/index.js';
 
 const bits = (a: NDArray): string => Buffer.from(new Uint8Array(a.toTypedArray().buffer.slice(0))).toString('hex');
-const model = (seed: number): Sequential => new Sequential(mlp({ inFeatures: 4, width: 6, depth: 3, classes: 2, kind: 'residual', generator: new Generator(seed) }),
-  new BatchNorm1d(2), new Highway(2, { generator: new Generator(seed + 1) }));
+const model = (seed: number): Sequential =>
+  new Sequential(
+    mlp({ inFeatures: 4, width: 6, depth: 3, classes: 2, kind: 'residual', generator: new Generator(seed) }),
+    new BatchNorm1d(2),
+    new Highway(2, { generator: new Generator(seed + 1) }),
+  );
 
 describe('safetensors', () => {
   it('round-trips bit for bit, including NaN, ±0, ±Infinity, zero-size and scalar tensors, in both dtypes', () => {
@@ -62,7 +76,9 @@ describe('safetensors', () => {
     const withTail = new Uint8Array(good.length + 4);
     withTail.set(good);
     bad(withTail, /data bytes used exactly/);
-    const edit = (mutate: (header: Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>) => void): Uint8Array => {
+    const edit = (
+      mutate: (header: Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>) => void,
+    ): Uint8Array => {
       const n = Number(new DataView(good.buffer).getBigUint64(0, true));
       const header = JSON.parse(new TextDecoder().decode(good.subarray(8, 8 + n)));
       mutate(header);
@@ -73,12 +89,38 @@ describe('safetensors', () => {
       out.set(good.subarray(8 + n), 8 + text.length);
       return out;
     };
-    const first = (h: Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>) => h[Object.keys(h)[0]!]!;
-    bad(edit((h) => { first(h).dtype = 'F16'; }), /dtype F32, F64 or an integer dtype \(I64, I32, I16, I8, U8, BOOL\).*got "F16"/);
-    bad(edit((h) => { first(h).dtype = 'I8'; }), /bytes for .* of I8\).*got offsets/); // I8 is read, but the sizes do not match
-    bad(edit((h) => { first(h).shape = [5]; }), /bytes for .* got offsets/);
-    bad(edit((h) => { first(h).data_offsets = [4, 4 + (first(h).data_offsets[1]! - first(h).data_offsets[0]!)]; }), /without holes or overlaps/);
-    bad(edit((h) => { first(h).shape = [-1] as never; }), /a shape for/);
+    const first = (h: Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>) =>
+      h[Object.keys(h)[0]!]!;
+    bad(
+      edit((h) => {
+        first(h).dtype = 'F16';
+      }),
+      /dtype F32, F64 or an integer dtype \(I64, I32, I16, I8, U8, BOOL\).*got "F16"/,
+    );
+    bad(
+      edit((h) => {
+        first(h).dtype = 'I8';
+      }),
+      /bytes for .* of I8\).*got offsets/,
+    ); // I8 is read, but the sizes do not match
+    bad(
+      edit((h) => {
+        first(h).shape = [5];
+      }),
+      /bytes for .* got offsets/,
+    );
+    bad(
+      edit((h) => {
+        first(h).data_offsets = [4, 4 + (first(h).data_offsets[1]! - first(h).data_offsets[0]!)];
+      }),
+      /without holes or overlaps/,
+    );
+    bad(
+      edit((h) => {
+        first(h).shape = [-1] as never;
+      }),
+      /a shape for/,
+    );
     const garbage = new Uint8Array(16);
     new DataView(garbage.buffer).setBigUint64(0, 8n, true);
     garbage.set(new TextEncoder().encode('{"a": no'), 8);
@@ -92,7 +134,9 @@ describe('safetensors', () => {
       await expect(loadModel(target, path)).rejects.toThrow(SkipgradError);
       expect([...target.stateDict()].map(([k, v]) => [k, bits(v)])).toEqual(before);
       writeFileSync(path, serializeSafetensors(new Sequential(new Linear(4, 2)).stateDict()));
-      await expect(loadModel(target, path)).rejects.toThrow(/loadStateDict: argument 'state' expected exactly the module's/);
+      await expect(loadModel(target, path)).rejects.toThrow(
+        /loadStateDict: argument 'state' expected exactly the module's/,
+      );
       expect(readFileSync(path).length).toBeGreaterThan(8);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -110,15 +154,39 @@ describe('safetensors', () => {
       return out;
     };
     const i64 = new Uint8Array(new BigInt64Array([7n, -3n, 2n ** 53n - 1n]).buffer);
-    expect(parseSafetensors(file('I64', [3], i64)).tensors.get('t')!.toArray()).toEqual([7, -3, 2 ** 53 - 1]);
+    expect(
+      parseSafetensors(file('I64', [3], i64))
+        .tensors.get('t')!
+        .toArray(),
+    ).toEqual([7, -3, 2 ** 53 - 1]);
     expect(parseSafetensors(file('I64', [3], i64)).tensors.get('t')!.dtype).toBe('float64');
-    expect(parseSafetensors(file('I32', [2], new Uint8Array(new Int32Array([-5, 9]).buffer))).tensors.get('t')!.toArray()).toEqual([-5, 9]);
-    expect(parseSafetensors(file('I16', [1], new Uint8Array(new Int16Array([-300]).buffer))).tensors.get('t')!.toArray()).toEqual([-300]);
-    expect(parseSafetensors(file('I8', [2], new Uint8Array(new Int8Array([-1, 5]).buffer))).tensors.get('t')!.toArray()).toEqual([-1, 5]);
-    expect(parseSafetensors(file('U8', [1], new Uint8Array([255]))).tensors.get('t')!.toArray()).toEqual([255]);
-    expect(parseSafetensors(file('BOOL', [2], new Uint8Array([1, 0]))).tensors.get('t')!.toArray()).toEqual([1, 0]);
-    expect(() => parseSafetensors(file('I64', [1], new Uint8Array(new BigInt64Array([2n ** 60n]).buffer))))
-      .toThrow(/integers within ±2⁵³ in 't' \(they are read as float64\), got 1152921504606846976/);
+    expect(
+      parseSafetensors(file('I32', [2], new Uint8Array(new Int32Array([-5, 9]).buffer)))
+        .tensors.get('t')!
+        .toArray(),
+    ).toEqual([-5, 9]);
+    expect(
+      parseSafetensors(file('I16', [1], new Uint8Array(new Int16Array([-300]).buffer)))
+        .tensors.get('t')!
+        .toArray(),
+    ).toEqual([-300]);
+    expect(
+      parseSafetensors(file('I8', [2], new Uint8Array(new Int8Array([-1, 5]).buffer)))
+        .tensors.get('t')!
+        .toArray(),
+    ).toEqual([-1, 5]);
+    expect(
+      parseSafetensors(file('U8', [1], new Uint8Array([255])))
+        .tensors.get('t')!
+        .toArray(),
+    ).toEqual([255]);
+    expect(
+      parseSafetensors(file('BOOL', [2], new Uint8Array([1, 0])))
+        .tensors.get('t')!
+        .toArray(),
+    ).toEqual([1, 0]);
+    expect(() => parseSafetensors(file('I64', [1], new Uint8Array(new BigInt64Array([2n ** 60n]).buffer)))).toThrow(
+      /integers within ±2⁵³ in 't' \(they are read as float64\), got 1152921504606846976/,
+    );
   });
 });
-

@@ -2,14 +2,31 @@
 // claim they exist for.
 import { describe, expect, it } from 'vitest';
 import { Generator, type Tensor, grad, gradcheck, randn, tensor } from '@skipgrad/autograd';
-import { DenseConcat, Highway, Identity, Linear, Module, ReZero, Residual, Sequential, Tanh, mlp } from '../src/index.js';
+import {
+  DenseConcat,
+  Highway,
+  Identity,
+  Linear,
+  Module,
+  ReZero,
+  Residual,
+  Sequential,
+  Tanh,
+  mlp,
+} from '../src/index.js';
 
 const f64 = { dtype: 'float64' as const };
-const rnd = (shape: number[], seed: number): Tensor => randn(shape, { ...f64, requiresGrad: true, generator: new Generator(seed) });
+const rnd = (shape: number[], seed: number): Tensor =>
+  randn(shape, { ...f64, requiresGrad: true, generator: new Generator(seed) });
 const flat = (t: Tensor): number[] => Array.from(t.data.toTypedArray());
 /** f(x) = 0·x: a branch that contributes nothing. */
-class Zero extends Module { forward(x: Tensor): Tensor { return x.mul(0); } }
-const layer = (n: number, seed: number): Sequential => new Sequential(new Linear(n, n, { dtype: 'float64', generator: new Generator(seed) }), new Tanh());
+class Zero extends Module {
+  forward(x: Tensor): Tensor {
+    return x.mul(0);
+  }
+}
+const layer = (n: number, seed: number): Sequential =>
+  new Sequential(new Linear(n, n, { dtype: 'float64', generator: new Generator(seed) }), new Tanh());
 
 describe('Residual', () => {
   it('with f = 0 is the identity and passes g through exactly', () => {
@@ -21,7 +38,7 @@ describe('Residual', () => {
     expect(flat(dx!)).toEqual(flat(g));
   });
 
-  it("input gradient = g + J_fᵀ g", () => {
+  it('input gradient = g + J_fᵀ g', () => {
     const f = layer(3, 3);
     const x = rnd([2, 3], 4);
     const g = rnd([2, 3], 5).detach();
@@ -36,7 +53,9 @@ describe('Residual', () => {
     const proj = new Linear(3, 2, { dtype: 'float64', generator: new Generator(8) });
     const g = new Sequential(new Linear(3, 2, { dtype: 'float64', generator: new Generator(9) }), new Tanh());
     gradcheck((x) => new Residual(g, proj).forward(x), [rnd([2, 3], 10)]);
-    expect(() => new Residual(g).forward(rnd([2, 3], 1))).toThrow(/Residual: argument 'f' expected an output of the shortcut's shape \[2, 3\], got \[2, 2\]/);
+    expect(() => new Residual(g).forward(rnd([2, 3], 1))).toThrow(
+      /Residual: argument 'f' expected an output of the shortcut's shape \[2, 3\], got \[2, 2\]/,
+    );
     expect(() => new Residual(3 as never)).toThrow(/Residual: argument 'f' expected a Module, got 3/);
   });
 });
@@ -56,7 +75,13 @@ describe('ReZero', () => {
 describe('DenseConcat', () => {
   it('stacks C_in + L·k features and its gradient splits back exactly', () => {
     const k = 2;
-    const blocks = [0, 1, 2].map((l) => new DenseConcat(new Sequential(new Linear(3 + l * k, k, { dtype: 'float64', generator: new Generator(l) }), new Tanh()), 1));
+    const blocks = [0, 1, 2].map(
+      (l) =>
+        new DenseConcat(
+          new Sequential(new Linear(3 + l * k, k, { dtype: 'float64', generator: new Generator(l) }), new Tanh()),
+          1,
+        ),
+    );
     const net = new Sequential(...blocks);
     const x = rnd([4, 3], 15);
     const y = net.forward(x);

@@ -40,7 +40,15 @@ describe('training reduces the loss', () => {
     const g = new Generator(11);
     const x = randn([16, 8], { generator: g });
     const y = Array.from({ length: 16 }, (_, i) => i % 3);
-    const net = mlp({ inFeatures: 8, width: 32, depth: 3, classes: 3, kind: 'residual', activation: 'relu', generator: g });
+    const net = mlp({
+      inFeatures: 8,
+      width: 32,
+      depth: 3,
+      classes: 3,
+      kind: 'residual',
+      activation: 'relu',
+      generator: g,
+    });
     const opt = new Adam(net.parameters(), { lr: 0.01 });
     let loss = Infinity;
     for (let step = 0; step < 150; step++) {

@@ -2,5 +2,10 @@
 import { SkipgradError } from '@skipgrad/tensor';
 
 export async function writeBytes(path: string): Promise<void> {
-  throw new SkipgradError('saveOnnx', 'path', 'a file system (Node); in a browser, use exportOnnx and save or send the bytes', JSON.stringify(path));
+  throw new SkipgradError(
+    'saveOnnx',
+    'path',
+    'a file system (Node); in a browser, use exportOnnx and save or send the bytes',
+    JSON.stringify(path),
+  );
 }

@@ -6,9 +6,23 @@
  * (a topological order), only those the outputs depend on; each op's form becomes its node(s),
  * and the constants a form names become initializers.
  */
-import { type ExportAttribute, type ExportForm, type ExportInput, SkipgradError, type Tensor } from '@skipgrad/autograd';
+import {
+  type ExportAttribute,
+  type ExportForm,
+  type ExportInput,
+  SkipgradError,
+  type Tensor,
+} from '@skipgrad/autograd';
 import { type DType, NDArray, formatShape } from '@skipgrad/tensor';
-import { ATTRIBUTE_TYPE, type AttributeMessage, DATA_TYPE, type GraphMessage, type NodeMessage, type TensorMessage, type ValueInfoMessage } from './schema.js';
+import {
+  ATTRIBUTE_TYPE,
+  type AttributeMessage,
+  DATA_TYPE,
+  type GraphMessage,
+  type NodeMessage,
+  type TensorMessage,
+  type ValueInfoMessage,
+} from './schema.js';
 import type { Trace, TracedOp } from './trace.js';
 
 export interface GraphOptions {
@@ -52,15 +66,22 @@ export function buildGraph(trace: Trace, inputs: readonly Tensor[], options: Gra
   };
 
   const outputName = new Map<NDArray, string>();
-  trace.outputs.forEach((t, i) => { if (!outputName.has(t.data)) outputName.set(t.data, options.outputNames[i]!); });
+  trace.outputs.forEach((t, i) => {
+    if (!outputName.has(t.data)) outputName.set(t.data, options.outputNames[i]!);
+  });
   // Values computed from the inputs: the ones that carry the batch axis.
   const fromInputs = new Set<NDArray>(inputs.map((t) => t.data));
   for (const op of trace.ops) {
     if (!needed.has(op)) continue;
     if (op.inputs.some((t) => fromInputs.has(t.data))) fromInputs.add(op.output.data);
     if (op.form === undefined) {
-      throw new SkipgradError('exportOnnx', 'model', 'ops that have an ONNX form',
-        `'${op.op}'${op.path ? ` in module '${op.path}'` : ''}, which has none`, hintFor(op.op));
+      throw new SkipgradError(
+        'exportOnnx',
+        'model',
+        'ops that have an ONNX form',
+        `'${op.op}'${op.path ? ` in module '${op.path}'` : ''}, which has none`,
+        hintFor(op.op),
+      );
     }
     const base = `${op.path || 'model'}/${op.op}`;
     const out = outputName.get(op.output.data) ?? fresh(base);
@@ -74,7 +95,10 @@ export function buildGraph(trace: Trace, inputs: readonly Tensor[], options: Gra
     const form = written.op === 'Reshape' && carriesBatch ? keepBatch(written, op, batch!) : written;
     const input = (form.inputs ?? op.inputs.map((_, i) => i)).map((x) => inputName(x, op, base));
     node.push({
-      name: out, opType: form.op, input, output: [out],
+      name: out,
+      opType: form.op,
+      input,
+      output: [out],
       attribute: Object.entries(form.attributes ?? {}).map(([name, value]) => attribute(name, value, op)),
       docString: op.path ? `${op.op} in ${op.path}` : op.op,
     });
@@ -85,27 +109,46 @@ export function buildGraph(trace: Trace, inputs: readonly Tensor[], options: Gra
     if (x === null) return ''; // ONNX's way of leaving out an optional input
     if (typeof x === 'number') {
       const t = op.inputs[x];
-      if (!t) throw new SkipgradError('exportOnnx', `'${op.op}' form`, `input indices below ${op.inputs.length}`, String(x));
+      if (!t)
+        throw new SkipgradError('exportOnnx', `'${op.op}' form`, `input indices below ${op.inputs.length}`, String(x));
       return nameOf(t);
     }
-    if ('ints' in x) return constant(fresh(`${base}/ints`), new NDArray(Float64Array.from(x.ints), [x.ints.length]), 'int64');
-    if ('scalar' in x) return constant(fresh(`${base}/scalar`), new NDArray(Float64Array.of(x.scalar), []), op.output.dtype);
+    if ('ints' in x)
+      return constant(fresh(`${base}/ints`), new NDArray(Float64Array.from(x.ints), [x.ints.length]), 'int64');
+    if ('scalar' in x)
+      return constant(fresh(`${base}/scalar`), new NDArray(Float64Array.of(x.scalar), []), op.output.dtype);
     if ('tensor' in x) return constant(fresh(`${base}/constant`), x.tensor, x.as ?? op.output.dtype);
     return writeForm(x, op, fresh(`${base}/${x.op}`), base);
   }
 
   const valueInfo = (name: string, t: Tensor): ValueInfoMessage => ({
     name,
-    type: { tensorType: { elemType: DATA_TYPE[t.dtype], shape: { dim: t.shape.map((d, axis) => (axis === 0 && batch !== undefined && d === batch ? { dimParam: 'batch' } : { dimValue: d })) } } },
+    type: {
+      tensorType: {
+        elemType: DATA_TYPE[t.dtype],
+        shape: {
+          dim: t.shape.map((d, axis) =>
+            axis === 0 && batch !== undefined && d === batch ? { dimParam: 'batch' } : { dimValue: d },
+          ),
+        },
+      },
+    },
   });
   const output = trace.outputs.map((t, i) => {
     const name = options.outputNames[i]!;
     const made = names.get(t.data);
     // An output that is an input or a weight itself, or the same value twice: an Identity names it.
-    if (made !== name) node.push({ name, opType: 'Identity', input: [made ?? nameOf(t)], output: [name], attribute: [] });
+    if (made !== name)
+      node.push({ name, opType: 'Identity', input: [made ?? nameOf(t)], output: [name], attribute: [] });
     return valueInfo(name, t);
   });
-  return { name: 'skipgrad', node, initializer, input: inputs.map((t, i) => valueInfo(options.inputNames[i]!, t)), output };
+  return {
+    name: 'skipgrad',
+    node,
+    initializer,
+    input: inputs.map((t, i) => valueInfo(options.inputNames[i]!, t)),
+    output,
+  };
 }
 
 /** The ops the outputs depend on (walking back from them through the values each op read). */
@@ -130,16 +173,28 @@ function keepBatch(form: ExportForm, op: TracedOp, batch: number): ExportForm {
   const [data, target] = form.inputs ?? [];
   if (target === undefined || target === null || typeof target !== 'object' || !('ints' in target)) return form;
   const from = op.inputs[0]!.shape;
-  if (from[0] === batch && target.ints[0] === batch) return { ...form, inputs: [data!, { ints: [0, ...target.ints.slice(1)] }] };
+  if (from[0] === batch && target.ints[0] === batch)
+    return { ...form, inputs: [data!, { ints: [0, ...target.ints.slice(1)] }] };
   if (from[0] === batch || target.ints[0] === batch) {
-    throw new SkipgradError('exportOnnx', 'dynamicBatch', 'reshapes that keep the batch axis first and whole',
-      `a reshape of ${formatShape(from)} to ${formatShape(target.ints)}${op.path ? ` in module '${op.path}'` : ''}`, 'export with a fixed batch (dynamicBatch: false)');
+    throw new SkipgradError(
+      'exportOnnx',
+      'dynamicBatch',
+      'reshapes that keep the batch axis first and whole',
+      `a reshape of ${formatShape(from)} to ${formatShape(target.ints)}${op.path ? ` in module '${op.path}'` : ''}`,
+      'export with a fixed batch (dynamicBatch: false)',
+    );
   }
   return form;
 }
 
 function attribute(name: string, value: ExportAttribute, op: TracedOp): AttributeMessage {
-  const bad = (): SkipgradError => new SkipgradError('exportOnnx', `'${op.op}' attribute '${name}'`, 'an integer, a list of integers, a string or { float }', JSON.stringify(value));
+  const bad = (): SkipgradError =>
+    new SkipgradError(
+      'exportOnnx',
+      `'${op.op}' attribute '${name}'`,
+      'an integer, a list of integers, a string or { float }',
+      JSON.stringify(value),
+    );
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) throw bad();
     return { name, type: ATTRIBUTE_TYPE.int, i: value };
@@ -149,8 +204,10 @@ function attribute(name: string, value: ExportAttribute, op: TracedOp): Attribut
     if (!value.every((v) => Number.isInteger(v))) throw bad();
     return { name, type: ATTRIBUTE_TYPE.ints, ints: [...value] };
   }
-  if (typeof value === 'object' && value !== null && 'float' in value) return { name, type: ATTRIBUTE_TYPE.float, f: value.float };
-  if (typeof value === 'object' && value !== null && 'floats' in value) return { name, type: ATTRIBUTE_TYPE.floats, floats: [...value.floats] };
+  if (typeof value === 'object' && value !== null && 'float' in value)
+    return { name, type: ATTRIBUTE_TYPE.float, f: value.float };
+  if (typeof value === 'object' && value !== null && 'floats' in value)
+    return { name, type: ATTRIBUTE_TYPE.floats, floats: [...value.floats] };
   throw bad();
 }
 
@@ -160,7 +217,9 @@ function tensorMessage(name: string, array: NDArray, as: DType | 'int64' | 'bool
   let bytes: Uint8Array;
   if (as === 'int64') {
     const ints = new BigInt64Array(values.length);
-    values.forEach((v, i) => { ints[i] = BigInt(Math.trunc(v)); });
+    values.forEach((v, i) => {
+      ints[i] = BigInt(Math.trunc(v));
+    });
     bytes = new Uint8Array(ints.buffer);
   } else if (as === 'bool') {
     bytes = Uint8Array.from(values, (v) => (v !== 0 ? 1 : 0));
@@ -174,10 +233,14 @@ function tensorMessage(name: string, array: NDArray, as: DType | 'int64' | 'bool
 /** What to do instead, for the ops that have no ONNX form. */
 function hintFor(op: string): string {
   const hints: Record<string, string> = {
-    unfold: 'unfold (im2col) has no ONNX operator; a convolution or pooling built on it exports when it is written with conv2d or the pooling functions',
+    unfold:
+      'unfold (im2col) has no ONNX operator; a convolution or pooling built on it exports when it is written with conv2d or the pooling functions',
     fold: 'fold (col2im) has no ONNX form here yet',
     maskedSelect: 'its output size depends on the data; select with where() and a fixed shape instead',
     maxPool2dWithIndices: 'its indices are computed on the host; use maxPool2d',
   };
-  return hints[op] ?? 'write the model with ops that have one, or give your own op a form (the last argument of fromOp: { onnx: … })';
+  return (
+    hints[op] ??
+    'write the model with ops that have one, or give your own op a form (the last argument of fromOp: { onnx: … })'
+  );
 }

@@ -52,15 +52,28 @@ export function exportOnnx(model: Model, inputs: Tensor | readonly Tensor[], opt
   }
   const list = inputs instanceof Tensor ? [inputs] : Array.isArray(inputs) ? [...inputs] : null;
   if (list === null || list.length === 0 || list.some((t) => !(t instanceof Tensor))) {
-    throw new SkipgradError('exportOnnx', 'inputs', 'a tensor or a non-empty list of tensors to trace the forward with', describe(inputs));
+    throw new SkipgradError(
+      'exportOnnx',
+      'inputs',
+      'a tensor or a non-empty list of tensors to trace the forward with',
+      describe(inputs),
+    );
   }
   const opset = options.opset ?? OPSET;
-  if (opset !== OPSET) throw new SkipgradError('exportOnnx', 'opset', `${OPSET} (the opset this exporter writes)`, describe(opset));
-  const dynamicBatch = options.dynamicBatch === undefined ? false : checkBoolean('exportOnnx', 'dynamicBatch', options.dynamicBatch);
+  if (opset !== OPSET)
+    throw new SkipgradError('exportOnnx', 'opset', `${OPSET} (the opset this exporter writes)`, describe(opset));
+  const dynamicBatch =
+    options.dynamicBatch === undefined ? false : checkBoolean('exportOnnx', 'dynamicBatch', options.dynamicBatch);
   if (dynamicBatch && list.some((t) => t.rank === 0 || t.shape[0] !== list[0]!.shape[0])) {
-    throw new SkipgradError('exportOnnx', 'inputs', 'inputs that share their first axis (the batch) for dynamicBatch', list.map((t) => `${formatShape(t.shape)}`).join(', '));
+    throw new SkipgradError(
+      'exportOnnx',
+      'inputs',
+      'inputs that share their first axis (the batch) for dynamicBatch',
+      list.map((t) => `${formatShape(t.shape)}`).join(', '),
+    );
   }
-  const docString = options.docString === undefined ? undefined : checkString('exportOnnx', 'docString', options.docString, 'a string');
+  const docString =
+    options.docString === undefined ? undefined : checkString('exportOnnx', 'docString', options.docString, 'a string');
 
   const trace = traceModel(model, list);
   const inputNames = names('inputNames', options.inputNames, list.length, 'input');
@@ -68,8 +81,12 @@ export function exportOnnx(model: Model, inputs: Tensor | readonly Tensor[], opt
   const weights = model instanceof Module ? [...model.namedParameters(), ...model.namedBuffers()] : [];
   const graph = buildGraph(trace, list, { inputNames, outputNames, dynamicBatch, weights });
   const message: ModelMessage = {
-    irVersion: IR_VERSION, producerName: 'skipgrad', producerVersion: '0.1.0',
-    opsetImport: [{ domain: '', version: opset }], graph, ...(docString === undefined ? {} : { docString }),
+    irVersion: IR_VERSION,
+    producerName: 'skipgrad',
+    producerVersion: '0.1.0',
+    opsetImport: [{ domain: '', version: opset }],
+    graph,
+    ...(docString === undefined ? {} : { docString }),
   };
   return ModelProto.encode(ModelProto.fromObject(message)).finish();
 }
@@ -80,7 +97,12 @@ export function exportOnnx(model: Model, inputs: Tensor | readonly Tensor[], opt
  * @example
  * await saveOnnx(new Linear(3, 2), randn([1, 3]), `${(await import('node:os')).tmpdir()}/skipgrad-linear.onnx`);
  */
-export async function saveOnnx(model: Model, inputs: Tensor | readonly Tensor[], path: string, options: OnnxOptions = {}): Promise<void> {
+export async function saveOnnx(
+  model: Model,
+  inputs: Tensor | readonly Tensor[],
+  path: string,
+  options: OnnxOptions = {},
+): Promise<void> {
   checkString('saveOnnx', 'path', path, 'a file path');
   await writeBytes(path, exportOnnx(model, inputs, options)); // nothing is written when the export fails
 }
@@ -88,7 +110,12 @@ export async function saveOnnx(model: Model, inputs: Tensor | readonly Tensor[],
 /** The names given, or defaults; as many as there are values, each a distinct non-empty string. */
 function names(option: string, given: readonly string[] | undefined, count: number, base: string): string[] {
   if (given === undefined) return count === 1 ? [base] : Array.from({ length: count }, (_, i) => `${base}${i}`);
-  if (!Array.isArray(given) || given.length !== count || given.some((n) => typeof n !== 'string' || n === '') || new Set(given).size !== count) {
+  if (
+    !Array.isArray(given) ||
+    given.length !== count ||
+    given.some((n) => typeof n !== 'string' || n === '') ||
+    new Set(given).size !== count
+  ) {
     throw new SkipgradError('exportOnnx', option, `${count} distinct non-empty names`, describe(given));
   }
   return [...given];

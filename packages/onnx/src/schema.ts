@@ -75,14 +75,24 @@ const SCHEMA = {
             docString: { type: 'string', id: 12 },
           },
         },
-        ValueInfoProto: { fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 }, docString: { type: 'string', id: 3 } } },
+        ValueInfoProto: {
+          fields: {
+            name: { type: 'string', id: 1 },
+            type: { type: 'TypeProto', id: 2 },
+            docString: { type: 'string', id: 3 },
+          },
+        },
         TypeProto: {
           fields: { tensorType: { type: 'Tensor', id: 1 } },
-          nested: { Tensor: { fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } } } },
+          nested: {
+            Tensor: { fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } } },
+          },
         },
         TensorShapeProto: {
           fields: { dim: repeated('Dimension', 1) },
-          nested: { Dimension: { fields: { dimValue: { type: 'int64', id: 1 }, dimParam: { type: 'string', id: 2 } } } },
+          nested: {
+            Dimension: { fields: { dimValue: { type: 'int64', id: 1 }, dimParam: { type: 'string', id: 2 } } },
+          },
         },
       },
     },
@@ -102,12 +112,46 @@ export const DATA_TYPE = { float32: 1, int64: 7, bool: 9, float64: 11 } as const
 export const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, floats: 6, ints: 7 } as const;
 
 // The messages as this exporter writes them (protobufjs takes plain objects).
-export interface TensorMessage { name: string; dims: number[]; dataType: number; rawData: Uint8Array }
-export interface AttributeMessage { name: string; type: number; i?: number; f?: number; s?: Uint8Array; ints?: number[]; floats?: number[] }
-export interface NodeMessage { name: string; opType: string; input: string[]; output: string[]; attribute: AttributeMessage[]; docString?: string }
-export interface ValueInfoMessage { name: string; type: { tensorType: { elemType: number; shape: { dim: ({ dimValue: number } | { dimParam: string })[] } } } }
-export interface GraphMessage { name: string; node: NodeMessage[]; initializer: TensorMessage[]; input: ValueInfoMessage[]; output: ValueInfoMessage[]; docString?: string }
+export interface TensorMessage {
+  name: string;
+  dims: number[];
+  dataType: number;
+  rawData: Uint8Array;
+}
+export interface AttributeMessage {
+  name: string;
+  type: number;
+  i?: number;
+  f?: number;
+  s?: Uint8Array;
+  ints?: number[];
+  floats?: number[];
+}
+export interface NodeMessage {
+  name: string;
+  opType: string;
+  input: string[];
+  output: string[];
+  attribute: AttributeMessage[];
+  docString?: string;
+}
+export interface ValueInfoMessage {
+  name: string;
+  type: { tensorType: { elemType: number; shape: { dim: ({ dimValue: number } | { dimParam: string })[] } } };
+}
+export interface GraphMessage {
+  name: string;
+  node: NodeMessage[];
+  initializer: TensorMessage[];
+  input: ValueInfoMessage[];
+  output: ValueInfoMessage[];
+  docString?: string;
+}
 export interface ModelMessage {
-  irVersion: number; producerName: string; producerVersion: string; docString?: string;
-  opsetImport: { domain: string; version: number }[]; graph: GraphMessage;
+  irVersion: number;
+  producerName: string;
+  producerVersion: string;
+  docString?: string;
+  opsetImport: { domain: string; version: number }[];
+  graph: GraphMessage;
 }

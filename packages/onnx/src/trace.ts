@@ -44,7 +44,12 @@ export function traceModel(model: Model, inputs: readonly Tensor[]): Trace {
   const run = (): Tensor | readonly Tensor[] => {
     if (typeof model === 'function') return model(...inputs);
     if (inputs.length !== 1) {
-      throw new SkipgradError('exportOnnx', 'inputs', 'one input tensor for a Module (its forward takes one; wrap the model in a function for more)', `${inputs.length} tensors`);
+      throw new SkipgradError(
+        'exportOnnx',
+        'inputs',
+        'one input tensor for a Module (its forward takes one; wrap the model in a function for more)',
+        `${inputs.length} tensors`,
+      );
     }
     return model.forward(inputs[0]!);
   };
@@ -57,7 +62,12 @@ export function traceModel(model: Model, inputs: readonly Tensor[]): Trace {
   }
   const outputs = result instanceof Tensor ? [result] : Array.isArray(result) ? [...result] : null;
   if (outputs === null || outputs.length === 0 || outputs.some((t) => !(t instanceof Tensor))) {
-    throw new SkipgradError('exportOnnx', 'model', 'a forward that returns a tensor or a list of tensors', String(result));
+    throw new SkipgradError(
+      'exportOnnx',
+      'model',
+      'a forward that returns a tensor or a list of tensors',
+      String(result),
+    );
   }
   return { ops, producer, outputs };
 }
@@ -75,7 +85,8 @@ function watchModules(model: Module, path: string[]): () => void {
     const forward = module.forward;
     const name = prefix.replace(/\.$/, '');
     Object.defineProperty(module, 'forward', {
-      configurable: true, writable: true,
+      configurable: true,
+      writable: true,
       value: function (this: Module, ...args: unknown[]) {
         path.push(name);
         try {

@@ -23,7 +23,13 @@ function digitsModule() {
   images.set(b.images, a.images.length);
   let text = '';
   for (const v of images) text += String.fromCharCode(Math.round(255 * Math.min(1, Math.max(0, v))));
-  const encoded = { side: a.side, train: a.count, test: b.count, pixels: Buffer.from(text, 'latin1').toString('base64'), labels: [...a.labels, ...b.labels] };
+  const encoded = {
+    side: a.side,
+    train: a.count,
+    test: b.count,
+    pixels: Buffer.from(text, 'latin1').toString('base64'),
+    labels: [...a.labels, ...b.labels],
+  };
   return `export default ${JSON.stringify(encoded)};`;
 }
 
@@ -39,9 +45,16 @@ export async function buildSite() {
   mkdirSync(SITE, { recursive: true });
   await build({
     plugins: [digitsPlugin],
-    entryPoints: [join(here, 'src', 'main.ts')], outfile: join(SITE, 'playground.js'),
-    bundle: true, platform: 'browser', format: 'esm', target: 'es2022', minify: true, sourcemap: true,
-    conditions: ['source', 'browser'], logLevel: 'warning',
+    entryPoints: [join(here, 'src', 'main.ts')],
+    outfile: join(SITE, 'playground.js'),
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    conditions: ['source', 'browser'],
+    logLevel: 'warning',
   });
   copyFileSync(join(here, 'index.html'), join(SITE, 'index.html'));
   return SITE;

@@ -6,9 +6,19 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const out = fileURLToPath(new URL('../../../docs/playground.png', import.meta.url));
-const server = spawn(process.execPath, [fileURLToPath(new URL('./serve.mjs', import.meta.url))], { env: { ...process.env, PORT: '5178' }, stdio: ['ignore', 'pipe', 'inherit'] });
-await new Promise((resolve) => server.stdout.on('data', (d) => { if (String(d).includes('http://')) resolve(); }));
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--no-first-run', '--disable-background-networking'] });
+const server = spawn(process.execPath, [fileURLToPath(new URL('./serve.mjs', import.meta.url))], {
+  env: { ...process.env, PORT: '5178' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+await new Promise((resolve) =>
+  server.stdout.on('data', (d) => {
+    if (String(d).includes('http://')) resolve();
+  }),
+);
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--no-first-run', '--disable-background-networking'],
+});
 try {
   const page = await browser.newPage({ viewport: { width: 1120, height: 640 } });
   await page.goto('http://localhost:5178/?paused#depth=20&skip=residual&dataset=spirals&width=16&seed=1');

@@ -25,14 +25,33 @@ export interface PlaygroundConfig {
 }
 
 export const DEFAULTS: PlaygroundConfig = {
-  depth: 20, width: 16, skip: 'residual', activation: 'tanh', init: 'default', dataset: 'spirals', noise: 0.1, lr: 0.03, batch: 64, seed: 1, backend: 'wasm',
+  depth: 20,
+  width: 16,
+  skip: 'residual',
+  activation: 'tanh',
+  init: 'default',
+  dataset: 'spirals',
+  noise: 0.1,
+  lr: 0.03,
+  batch: 64,
+  seed: 1,
+  backend: 'wasm',
 };
 
 /** The limits the page's controls (and a URL) may ask for. */
-export const LIMITS = { depth: [1, 100], width: [2, 64], noise: [0, 0.5], lr: [0.0001, 1], batch: [4, 256], seed: [0, 2 ** 31 - 1] } as const;
+export const LIMITS = {
+  depth: [1, 100],
+  width: [2, 64],
+  noise: [0, 0.5],
+  lr: [0.0001, 1],
+  batch: [4, 256],
+  seed: [0, 2 ** 31 - 1],
+} as const;
 
 export function toHash(c: PlaygroundConfig): string {
-  return `#${Object.entries(c).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&')}`;
+  return `#${Object.entries(c)
+    .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
+    .join('&')}`;
 }
 
 export function fromHash(hash: string): PlaygroundConfig {
@@ -44,8 +63,16 @@ export function parseHash(hash: string): { config: PlaygroundConfig; problems: s
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const c: PlaygroundConfig = { ...DEFAULTS };
   const problems: string[] = [];
-  const set = (key: keyof PlaygroundConfig, value: unknown): void => { (c as unknown as Record<string, unknown>)[key] = value; };
-  const choices: [keyof PlaygroundConfig, readonly string[]][] = [['skip', SKIPS], ['activation', ACTIVATIONS], ['init', INITS], ['dataset', DATASETS], ['backend', BACKENDS]];
+  const set = (key: keyof PlaygroundConfig, value: unknown): void => {
+    (c as unknown as Record<string, unknown>)[key] = value;
+  };
+  const choices: [keyof PlaygroundConfig, readonly string[]][] = [
+    ['skip', SKIPS],
+    ['activation', ACTIVATIONS],
+    ['init', INITS],
+    ['dataset', DATASETS],
+    ['backend', BACKENDS],
+  ];
   for (const [key, allowed] of choices) {
     const v = params.get(key);
     if (v === null) continue;
@@ -56,10 +83,12 @@ export function parseHash(hash: string): { config: PlaygroundConfig; problems: s
     const text = params.get(key);
     if (text === null) continue;
     const v = Number(text);
-    if (text.trim() !== '' && Number.isFinite(v) && v >= lo && v <= hi) set(key, ['depth', 'width', 'batch', 'seed'].includes(key) ? Math.round(v) : v);
+    if (text.trim() !== '' && Number.isFinite(v) && v >= lo && v <= hi)
+      set(key, ['depth', 'width', 'batch', 'seed'].includes(key) ? Math.round(v) : v);
     else problems.push(`${key}=${text}: expected a number from ${lo} to ${hi}; using ${DEFAULTS[key]}`);
   }
   const known = new Set(Object.keys(DEFAULTS));
-  for (const key of params.keys()) if (!known.has(key)) problems.push(`${key}: not a setting (the settings are ${[...known].join(', ')}); ignored`);
+  for (const key of params.keys())
+    if (!known.has(key)) problems.push(`${key}: not a setting (the settings are ${[...known].join(', ')}); ignored`);
   return { config: c, problems };
 }

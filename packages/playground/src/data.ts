@@ -6,9 +6,18 @@
 import { Generator } from '@skipgrad/tensor';
 import type { PlaygroundConfig } from './config.js';
 
-export interface Points { x: Float32Array; labels: number[]; count: number }
+export interface Points {
+  x: Float32Array;
+  labels: number[];
+  count: number;
+}
 
-export function makeData(kind: Exclude<PlaygroundConfig['dataset'], 'digits'>, count: number, noise: number, seed: number): Points {
+export function makeData(
+  kind: Exclude<PlaygroundConfig['dataset'], 'digits'>,
+  count: number,
+  noise: number,
+  seed: number,
+): Points {
   const g = new Generator(seed);
   const x = new Float32Array(2 * count);
   const labels: number[] = [];

@@ -3,12 +3,30 @@
  * uses) halved to 14×14, built into the page at build time (`virtual:mnist-subset`, made by
  * scripts/build.mjs), so nothing is fetched at run time. Grey levels travel as one byte each.
  */
-export interface EncodedDigits { side: number; train: number; test: number; pixels: string; labels: number[] }
-export interface DigitSet { side: number; images: Float32Array; labels: number[]; train: number; test: number }
+export interface EncodedDigits {
+  side: number;
+  train: number;
+  test: number;
+  pixels: string;
+  labels: number[];
+}
+export interface DigitSet {
+  side: number;
+  images: Float32Array;
+  labels: number[];
+  train: number;
+  test: number;
+}
 
-export function encodeDigits(side: number, images: ArrayLike<number>, labels: readonly number[], train: number): EncodedDigits {
+export function encodeDigits(
+  side: number,
+  images: ArrayLike<number>,
+  labels: readonly number[],
+  train: number,
+): EncodedDigits {
   let text = '';
-  for (let i = 0; i < images.length; i++) text += String.fromCharCode(Math.round(255 * Math.min(1, Math.max(0, images[i]!))));
+  for (let i = 0; i < images.length; i++)
+    text += String.fromCharCode(Math.round(255 * Math.min(1, Math.max(0, images[i]!))));
   return { side, train, test: labels.length - train, pixels: btoa(text), labels: [...labels] };
 }
 

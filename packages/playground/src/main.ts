@@ -6,7 +6,18 @@
 import { type Backend, cpuBackend, createGpujsBackend, createWasmBackend } from '@skipgrad/kernels';
 import { Generator, getBackend, graphOf, randn, renderSvg, setBackend, traceBackward } from '@skipgrad/autograd';
 import { DenseConcat, Highway, Linear, type Module, ReLU, ReZero, Residual, Sequential, Tanh } from '@skipgrad/nn';
-import { ACTIVATIONS, BACKENDS, DATASETS, DEFAULTS, INITS, LIMITS, type PlaygroundConfig, SKIPS, parseHash, toHash } from './config.js';
+import {
+  ACTIVATIONS,
+  BACKENDS,
+  DATASETS,
+  DEFAULTS,
+  INITS,
+  LIMITS,
+  type PlaygroundConfig,
+  SKIPS,
+  parseHash,
+  toHash,
+} from './config.js';
 import { type StepResult, Trainer } from './trainer.js';
 import { type DigitSet, decodeDigits } from './digits.js';
 import mnistSubset from 'virtual:mnist-subset';
@@ -29,7 +40,10 @@ function controls(): void {
     const el = $<HTMLSelectElement>(id);
     el.innerHTML = options.map((o) => `<option value="${o}">${o}</option>`).join('');
     el.value = String(config[id]);
-    el.onchange = () => { (config as unknown as Record<string, unknown>)[id] = el.value; restart(); };
+    el.onchange = () => {
+      (config as unknown as Record<string, unknown>)[id] = el.value;
+      restart();
+    };
   };
   select('skip', SKIPS);
   select('activation', ACTIVATIONS);
@@ -47,7 +61,10 @@ function controls(): void {
       restart();
     };
   }
-  $('pause').onclick = () => { running = !running; $('pause').textContent = running ? 'pause' : 'train'; };
+  $('pause').onclick = () => {
+    running = !running;
+    $('pause').textContent = running ? 'pause' : 'train';
+  };
   $('reset').onclick = () => restart();
 }
 
@@ -56,7 +73,10 @@ const backends = new Map<string, Promise<Backend>>([['cpu', Promise.resolve(cpuB
 function startBackend(name: PlaygroundConfig['backend']): Promise<Backend> {
   if (!backends.has(name)) {
     // wasm: threads when the page is cross-origin isolated (npm run playground serves it so), else one.
-    backends.set(name, name === 'wasm' ? Promise.resolve().then(() => createWasmBackend()) : createGpujsBackend({ mode: 'gpu' }));
+    backends.set(
+      name,
+      name === 'wasm' ? Promise.resolve().then(() => createWasmBackend()) : createGpujsBackend({ mode: 'gpu' }),
+    );
   }
   return backends.get(name)!;
 }
@@ -71,7 +91,8 @@ async function useBackend(): Promise<void> {
     setBackend(await startBackend(config.backend));
     $('backend-error').textContent = '';
   } catch (e) {
-    $('backend-error').textContent = `${config.backend} cannot start in this browser: ${(e as Error).message} — running on cpu instead`;
+    $('backend-error').textContent =
+      `${config.backend} cannot start in this browser: ${(e as Error).message} — running on cpu instead`;
     config = { ...config, backend: 'cpu' };
     $<HTMLSelectElement>('backend').value = 'cpu';
     history.replaceState(null, '', toHash(config));
@@ -95,7 +116,10 @@ async function rebuild(): Promise<void> {
   evaluatedAt = -1;
   $('boundary').style.display = config.dataset === 'digits' ? 'none' : '';
   $('digits').style.display = config.dataset === 'digits' ? '' : 'none';
-  $('plane-caption').textContent = config.dataset === 'digits' ? 'held-out digits and what the network calls them (red: wrong)' : 'the data and P(blue) over the plane';
+  $('plane-caption').textContent =
+    config.dataset === 'digits'
+      ? 'held-out digits and what the network calls them (red: wrong)'
+      : 'the data and P(blue) over the plane';
   $('backend-info').textContent = describeBackend(getBackend());
   // The gradients at initialisation, before any step: what the skip kind does to them.
   const probe = trainer.probe();
@@ -174,7 +198,11 @@ function drawLine(id: string, values: readonly number[], log: boolean, bars = fa
     ys.forEach((v, i) => ctx.fillRect(i * w + 1, y(v), Math.max(1, w - 2), canvas.height - y(v)));
   } else {
     ctx.beginPath();
-    ys.forEach((v, i) => { const px = (i / Math.max(1, ys.length - 1)) * canvas.width; if (i === 0) ctx.moveTo(px, y(v)); else ctx.lineTo(px, y(v)); });
+    ys.forEach((v, i) => {
+      const px = (i / Math.max(1, ys.length - 1)) * canvas.width;
+      if (i === 0) ctx.moveTo(px, y(v));
+      else ctx.lineTo(px, y(v));
+    });
     ctx.stroke();
   }
   ctx.fillStyle = '#555';
@@ -186,7 +214,8 @@ function drawLine(id: string, values: readonly number[], log: boolean, bars = fa
 function draw(last: StepResult | null = null): void {
   if (last) {
     const test = testAccuracy === null ? '' : ` · test accuracy ${(100 * testAccuracy).toFixed(0)}%`;
-    $('status').textContent = `step ${trainer.steps} · loss ${last.loss.toFixed(3)} · batch accuracy ${(100 * last.accuracy).toFixed(0)}%${test} · ${last.ms.toFixed(1)} ms a step`;
+    $('status').textContent =
+      `step ${trainer.steps} · loss ${last.loss.toFixed(3)} · batch accuracy ${(100 * last.accuracy).toFixed(0)}%${test} · ${last.ms.toFixed(1)} ms a step`;
   } else {
     $('status').textContent = `step 0 · loss ${losses[0]!.toFixed(3)} (the first 256 examples, at initialisation)`;
   }
@@ -194,7 +223,8 @@ function draw(last: StepResult | null = null): void {
   else drawBoundary();
   drawLine('loss', losses, true);
   drawLine('norms', lastNorms, true, true);
-  $('norms-caption').textContent = `‖∂L/∂W‖ of each of the ${lastNorms.length} layers, input (left) → output (right), log scale; first / last = ${(lastNorms[0]! / lastNorms[lastNorms.length - 1]!).toExponential(1)}`;
+  $('norms-caption').textContent =
+    `‖∂L/∂W‖ of each of the ${lastNorms.length} layers, input (left) → output (right), log scale; first / last = ${(lastNorms[0]! / lastNorms[lastNorms.length - 1]!).toExponential(1)}`;
 }
 
 /** Trains n steps now (5 per animation frame while running); returns the last step's result. */
@@ -220,11 +250,16 @@ function oneBlock(): Module {
   const act = (): Module => (config.activation === 'relu' ? new ReLU() : new Tanh());
   const f = (out = 3): Sequential => new Sequential(new Linear(3, out, { generator: g }), act());
   switch (config.skip) {
-    case 'residual': return new Residual(f());
-    case 'highway': return new Highway(3, { activation: config.activation, generator: g });
-    case 'dense': return new DenseConcat(f(2), -1);
-    case 'rezero': return new ReZero(f());
-    default: return f();
+    case 'residual':
+      return new Residual(f());
+    case 'highway':
+      return new Highway(3, { activation: config.activation, generator: g });
+    case 'dense':
+      return new DenseConcat(f(2), -1);
+    case 'rezero':
+      return new ReZero(f());
+    default:
+      return f();
   }
 }
 
@@ -241,10 +276,13 @@ function drawGraph(): void {
   const names = [...block.namedParameters()];
   const opNodes = graphOf(y, { names }).nodes.filter((n) => n.kind === 'op');
   const steps = [...trace.steps].reverse(); // the trace runs outputs first; the graph inputs first
-  const sent = (s: (typeof steps)[number]): string => s.sent.map((g) => (g ? `${g.input}: ‖${g.norm.toPrecision(3)}‖` : '—')).join(', ');
-  const row = (s: (typeof steps)[number]): string => `<tr><td>${s.op}</td><td><code>${s.rule}</code></td><td>[${s.upstream.shape.join(', ')}] ‖dy‖ = ${s.upstream.norm.toPrecision(3)}</td><td>${sent(s)}</td></tr>`;
+  const sent = (s: (typeof steps)[number]): string =>
+    s.sent.map((g) => (g ? `${g.input}: ‖${g.norm.toPrecision(3)}‖` : '—')).join(', ');
+  const row = (s: (typeof steps)[number]): string =>
+    `<tr><td>${s.op}</td><td><code>${s.rule}</code></td><td>[${s.upstream.shape.join(', ')}] ‖dy‖ = ${s.upstream.norm.toPrecision(3)}</td><td>${sent(s)}</td></tr>`;
   // The trace at once; the drawing when Graphviz (WebAssembly, built in) has rendered it.
-  $('trace').innerHTML = `<table><tr><th>op</th><th>backward rule</th><th>gradient in</th><th>gradients out</th></tr>${trace.steps.map(row).join('')}</table>`;
+  $('trace').innerHTML =
+    `<table><tr><th>op</th><th>backward rule</th><th>gradient in</th><th>gradients out</th></tr>${trace.steps.map(row).join('')}</table>`;
   void renderSvg(y, { names, trace }).then((svg) => {
     $('graph').innerHTML = svg;
     for (const el of Array.from($('graph').querySelectorAll('g.node'))) {
@@ -253,7 +291,8 @@ function drawGraph(): void {
       (el as SVGGElement).style.cursor = at >= 0 ? 'pointer' : 'default';
       el.addEventListener('click', () => {
         const step = steps[at];
-        $('rule').innerHTML = step ? `<b>${step.op}</b>: <code>${step.rule}</code> — received ‖dy‖ = ${step.upstream.norm.toPrecision(3)}, sent ${sent(step)}`
+        $('rule').innerHTML = step
+          ? `<b>${step.op}</b>: <code>${step.rule}</code> — received ‖dy‖ = ${step.upstream.norm.toPrecision(3)}, sent ${sent(step)}`
           : 'a leaf: it receives its gradient, it sends none';
       });
     }
@@ -262,9 +301,14 @@ function drawGraph(): void {
 
 controls();
 if (!running) $('pause').textContent = 'train';
-if (parsed.problems.length > 0) $('notice').textContent = `This link asked for settings the playground does not have, so it uses defaults for them: ${parsed.problems.join('; ')}.`;
+if (parsed.problems.length > 0)
+  $('notice').textContent =
+    `This link asked for settings the playground does not have, so it uses defaults for them: ${parsed.problems.join('; ')}.`;
 // The block's trace first (cheap and synchronous), then the training loop.
-void restart().then(() => { drawGraph(); requestAnimationFrame(frame); });
+void restart().then(() => {
+  drawGraph();
+  requestAnimationFrame(frame);
+});
 
 /**
  * For tests and the curious, in the console: pause, train a given number of steps, read what the
@@ -272,12 +316,25 @@ void restart().then(() => { drawGraph(); requestAnimationFrame(frame); });
  */
 (window as unknown as { skipgradPlayground: unknown }).skipgradPlayground = {
   /** Resolves when the page has built the network the controls ask for. */
-  get ready() { return settled; },
-  get trainer() { return trainer; },
-  get config() { return config; },
-  get shownNorms() { return [...lastNorms]; },
-  get backend() { return describeBackend(getBackend()); },
-  pause() { running = false; $('pause').textContent = 'train'; },
+  get ready() {
+    return settled;
+  },
+  get trainer() {
+    return trainer;
+  },
+  get config() {
+    return config;
+  },
+  get shownNorms() {
+    return [...lastNorms];
+  },
+  get backend() {
+    return describeBackend(getBackend());
+  },
+  pause() {
+    running = false;
+    $('pause').textContent = 'train';
+  },
   train,
   probe: () => trainer.probe(),
   /**
@@ -305,7 +362,10 @@ void restart().then(() => { drawGraph(); requestAnimationFrame(frame); });
     for (let i = 0; i < 100 && (i === 0 || split.stats().workerChunks === 0); i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
       const threaded = run(split);
-      difference = Math.max(difference, ...threaded.map((v, k) => Math.abs(v - reference[k]!) / Math.max(1, Math.abs(reference[k]!))));
+      difference = Math.max(
+        difference,
+        ...threaded.map((v, k) => Math.abs(v - reference[k]!) / Math.max(1, Math.abs(reference[k]!))),
+      );
     }
     const result = { mode: split.mode, difference, workerChunks: split.stats().workerChunks };
     split.close();
@@ -317,7 +377,10 @@ void restart().then(() => { drawGraph(); requestAnimationFrame(frame); });
     const backend = await startBackend(name);
     setBackend(backend);
     try {
-      return { ...new Trainer(config, config.dataset === 'digits' ? digits() : null).step(), backend: describeBackend(backend) };
+      return {
+        ...new Trainer(config, config.dataset === 'digits' ? digits() : null).step(),
+        backend: describeBackend(backend),
+      };
     } finally {
       setBackend(previous);
     }

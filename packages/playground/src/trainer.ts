@@ -15,7 +15,16 @@ import type { DigitSet } from './digits.js';
 export function buildNetwork(c: PlaygroundConfig, inFeatures = 2, classes = 2): Sequential {
   const generator = new Generator(c.seed);
   if (c.skip !== 'rezero') {
-    return mlp({ inFeatures, width: c.width, depth: c.depth, classes, kind: c.skip, activation: c.activation, init: c.init, generator });
+    return mlp({
+      inFeatures,
+      width: c.width,
+      depth: c.depth,
+      classes,
+      kind: c.skip,
+      activation: c.activation,
+      init: c.init,
+      generator,
+    });
   }
   const act = (): Module => (c.activation === 'relu' ? new ReLU() : new Tanh());
   const linear = (i: number, o: number): Linear => new Linear(i, o, { init: c.init, generator });
@@ -23,7 +32,12 @@ export function buildNetwork(c: PlaygroundConfig, inFeatures = 2, classes = 2): 
   return new Sequential(linear(inFeatures, c.width), act(), ...blocks, linear(c.width, classes));
 }
 
-export interface StepResult { loss: number; ms: number; gradNorms: number[]; accuracy: number }
+export interface StepResult {
+  loss: number;
+  ms: number;
+  gradNorms: number[];
+  accuracy: number;
+}
 
 export class Trainer {
   readonly network: Sequential;
@@ -37,17 +51,27 @@ export class Trainer {
   readonly digits: DigitSet | null;
   private readonly features: number;
 
-  constructor(readonly config: PlaygroundConfig, digits: DigitSet | null = null) {
-    if (config.dataset === 'digits' && !digits) throw new SkipgradError('Trainer', 'digits', 'the digit set for the digits task', 'none');
+  constructor(
+    readonly config: PlaygroundConfig,
+    digits: DigitSet | null = null,
+  ) {
+    if (config.dataset === 'digits' && !digits)
+      throw new SkipgradError('Trainer', 'digits', 'the digit set for the digits task', 'none');
     this.digits = config.dataset === 'digits' ? digits : null;
     this.features = this.digits ? this.digits.side ** 2 : 2;
     this.network = buildNetwork(config, this.features, this.digits ? 10 : 2);
     this.data = this.digits
-      ? { x: this.digits.images.subarray(0, this.digits.train * this.features), labels: this.digits.labels.slice(0, this.digits.train), count: this.digits.train }
+      ? {
+          x: this.digits.images.subarray(0, this.digits.train * this.features),
+          labels: this.digits.labels.slice(0, this.digits.train),
+          count: this.digits.train,
+        }
       : makeData(config.dataset as Exclude<PlaygroundConfig['dataset'], 'digits'>, 400, config.noise, config.seed + 1);
     this.optimizer = new Adam(this.network.parameters(), { lr: config.lr });
     this.batches = new Generator(config.seed + 2);
-    this.layers = [...this.network.namedParameters()].filter(([n]) => n.endsWith('weight') && !n.endsWith('gate.weight')).map(([n]) => n);
+    this.layers = [...this.network.namedParameters()]
+      .filter(([n]) => n.endsWith('weight') && !n.endsWith('gate.weight'))
+      .map(([n]) => n);
   }
 
   /** One step on a random batch: loss, time, each layer's ‖∂L/∂W‖, and the batch's accuracy. */
@@ -99,7 +123,9 @@ export class Trainer {
     const f = this.features;
     return noGrad(() => {
       this.network.eval();
-      const logits = this.network.forward(tensor(d.images.slice(d.train * f), { shape: [d.test, f] })).toArray() as number[][];
+      const logits = this.network
+        .forward(tensor(d.images.slice(d.train * f), { shape: [d.test, f] }))
+        .toArray() as number[][];
       this.network.train();
       const predicted = logits.map((row) => row.indexOf(Math.max(...row)));
       return { predicted, accuracy: predicted.filter((p, i) => p === d.labels[d.train + i]).length / d.test };
@@ -117,7 +143,10 @@ export class Trainer {
     }
     return noGrad(() => {
       this.network.eval();
-      const p = this.network.forward(tensor(cells, { shape: [side * side, 2] })).softmax(1).narrow(1, 1, 1);
+      const p = this.network
+        .forward(tensor(cells, { shape: [side * side, 2] }))
+        .softmax(1)
+        .narrow(1, 1, 1);
       this.network.train();
       return Float32Array.from(p.data.toTypedArray());
     });

@@ -10,11 +10,30 @@ import { type Browser, type Page, chromium as playwright } from 'playwright-core
 import { tensor } from '@skipgrad/autograd';
 import { Generator } from '@skipgrad/tensor';
 import { halve, loadDigits, split } from '@skipgrad/lab';
-import { DEFAULTS, type PlaygroundConfig, type StepResult, Trainer, buildNetwork, decodeDigits, encodeDigits, fromHash, makeData, parseHash, toHash } from '../src/index.js';
+import {
+  DEFAULTS,
+  type PlaygroundConfig,
+  type StepResult,
+  Trainer,
+  buildNetwork,
+  decodeDigits,
+  encodeDigits,
+  fromHash,
+  makeData,
+  parseHash,
+  toHash,
+} from '../src/index.js';
 
 describe('the playground logic', () => {
   it('a configuration survives the URL; bad values fall back to the defaults', () => {
-    const c = { ...DEFAULTS, depth: 37, skip: 'highway' as const, lr: 0.005, dataset: 'xor' as const, backend: 'cpu' as const };
+    const c = {
+      ...DEFAULTS,
+      depth: 37,
+      skip: 'highway' as const,
+      lr: 0.005,
+      dataset: 'xor' as const,
+      backend: 'cpu' as const,
+    };
     expect(fromHash(toHash(c))).toEqual(c);
     expect(fromHash('#depth=1000&skip=bogus&lr=abc&width=8')).toEqual({ ...DEFAULTS, width: 8 });
     expect(fromHash('')).toEqual(DEFAULTS);
@@ -37,7 +56,7 @@ describe('the playground logic', () => {
     }
   });
 
-  it('every skip kind builds; a residual net learns XOR; a deep plain net\'s first-layer gradient is far below a residual one\'s', () => {
+  it("every skip kind builds; a residual net learns XOR; a deep plain net's first-layer gradient is far below a residual one's", () => {
     for (const skip of ['plain', 'residual', 'highway', 'dense', 'rezero'] as const) {
       expect(buildNetwork({ ...DEFAULTS, skip, depth: 4 }).forward(tensor([[0.1, 0.2]])).shape).toEqual([1, 2]);
     }
@@ -71,7 +90,9 @@ describe('the digits task', () => {
     const after = trainer.evaluate().accuracy;
     expect(after).toBeGreaterThan(0.6);
     expect(after).toBeGreaterThan(before + 0.3);
-    expect(() => new Trainer({ ...DEFAULTS, dataset: 'digits' })).toThrow(/Trainer: argument 'digits' expected the digit set for the digits task/);
+    expect(() => new Trainer({ ...DEFAULTS, dataset: 'digits' })).toThrow(
+      /Trainer: argument 'digits' expected the digit set for the digits task/,
+    );
   });
 });
 
@@ -96,7 +117,11 @@ declare const window: { skipgradPlayground: PageApi };
 /** Relative agreement of two lists of positive numbers, as float32 work on two engines allows. */
 function expectClose(page: readonly number[], node: readonly number[], tolerance: number): void {
   expect(page).toHaveLength(node.length);
-  page.forEach((v, i) => expect(Math.abs(v - node[i]!), `value ${i}: ${v} vs ${node[i]}`).toBeLessThanOrEqual(tolerance * Math.max(1e-12, Math.abs(node[i]!))));
+  page.forEach((v, i) =>
+    expect(Math.abs(v - node[i]!), `value ${i}: ${v} vs ${node[i]}`).toBeLessThanOrEqual(
+      tolerance * Math.max(1e-12, Math.abs(node[i]!)),
+    ),
+  );
 }
 
 describe.runIf(chromiumPath !== undefined || requireBrowser)('the playground page in headless Chromium', () => {
@@ -108,13 +133,27 @@ describe.runIf(chromiumPath !== undefined || requireBrowser)('the playground pag
     expect(chromiumPath, 'Debian chromium (apt-get install chromium)').toBeDefined();
     mkdirSync(OUTPUT, { recursive: true });
     const serve = fileURLToPath(new URL('../scripts/serve.mjs', import.meta.url));
-    server = spawn(process.execPath, [serve], { env: { ...process.env, PORT: '5179' }, stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve) => server.stdout!.on('data', (d: Buffer) => { if (String(d).includes('http://')) resolve(); }));
+    server = spawn(process.execPath, [serve], {
+      env: { ...process.env, PORT: '5179' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve) =>
+      server.stdout!.on('data', (d: Buffer) => {
+        if (String(d).includes('http://')) resolve();
+      }),
+    );
     browser = await playwright.launch({
       executablePath: chromiumPath,
       // Root needs --no-sandbox; SwiftShader gives WebGL without a GPU, as a laptop's driver would with one.
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-        '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--use-angle=swiftshader',
+        '--enable-unsafe-swiftshader',
+      ],
     });
   }, 60_000);
 
@@ -126,7 +165,9 @@ describe.runIf(chromiumPath !== undefined || requireBrowser)('the playground pag
   /** A fresh page at this link, opened paused (so what it shows is what the test asked for). */
   async function open(hash: string, setup?: (page: Page) => Promise<void>): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(`${hash}: ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`${hash}: ${m.text()}`);
+    });
     page.on('pageerror', (e) => errors.push(`${hash}: ${e.message}`));
     await setup?.(page);
     await page.goto(`http://localhost:5179/?paused${hash}`);
@@ -156,9 +197,16 @@ describe.runIf(chromiumPath !== undefined || requireBrowser)('the playground pag
 
   /** Sets a control as a user would (a number field is typed into, then left). */
   async function setControl(page: Page, id: string, value: string): Promise<void> {
-    if (await page.locator(`#${id}`).evaluate((el) => el.tagName === 'SELECT')) await page.selectOption(`#${id}`, value);
-    else { await page.fill(`#${id}`, value); await page.locator(`#${id}`).dispatchEvent('change'); }
-    await page.waitForFunction(([k, v]) => String(window.skipgradPlayground.config[k as keyof PlaygroundConfig]) === v, [id, value]);
+    if (await page.locator(`#${id}`).evaluate((el) => el.tagName === 'SELECT'))
+      await page.selectOption(`#${id}`, value);
+    else {
+      await page.fill(`#${id}`, value);
+      await page.locator(`#${id}`).dispatchEvent('change');
+    }
+    await page.waitForFunction(
+      ([k, v]) => String(window.skipgradPlayground.config[k as keyof PlaygroundConfig]) === v,
+      [id, value],
+    );
     await page.evaluate(() => window.skipgradPlayground.ready);
   }
 
@@ -167,14 +215,26 @@ describe.runIf(chromiumPath !== undefined || requireBrowser)('the playground pag
     // Cross-origin isolated (the server's COOP/COEP headers): the wasm kernels run on Web Workers, one per core.
     const [isolated, cores] = await page.evaluate(() => [crossOriginIsolated, navigator.hardwareConcurrency] as const);
     expect(isolated).toBe(true);
-    expect(await page.textContent('#backend-info')).toBe(`wasm (128-bit SIMD, ${cores} thread${cores === 1 ? '' : 's'})`);
-    const node = (c: Partial<PlaygroundConfig>): number[] => new Trainer({ ...DEFAULTS, dataset: 'spirals', width: 16, seed: 4, ...c }).probe().gradNorms;
-    expectClose(await page.evaluate(() => window.skipgradPlayground.shownNorms), node({ depth: 6, skip: 'plain' }), 1e-4);
+    expect(await page.textContent('#backend-info')).toBe(
+      `wasm (128-bit SIMD, ${cores} thread${cores === 1 ? '' : 's'})`,
+    );
+    const node = (c: Partial<PlaygroundConfig>): number[] =>
+      new Trainer({ ...DEFAULTS, dataset: 'spirals', width: 16, seed: 4, ...c }).probe().gradNorms;
+    expectClose(
+      await page.evaluate(() => window.skipgradPlayground.shownNorms),
+      node({ depth: 6, skip: 'plain' }),
+      1e-4,
+    );
     await screenshot(page, '1-plain-depth-6');
-    const chart = async (): Promise<string> => page.locator('#norms').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+    const chart = async (): Promise<string> =>
+      page.locator('#norms').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
     const before = await chart();
     await setControl(page, 'depth', '30');
-    expectClose(await page.evaluate(() => window.skipgradPlayground.shownNorms), node({ depth: 30, skip: 'plain' }), 1e-4);
+    expectClose(
+      await page.evaluate(() => window.skipgradPlayground.shownNorms),
+      node({ depth: 30, skip: 'plain' }),
+      1e-4,
+    );
     await screenshot(page, '2-plain-depth-30');
     await setControl(page, 'skip', 'residual');
     const residual = await page.evaluate(() => window.skipgradPlayground.shownNorms);
@@ -217,17 +277,25 @@ describe.runIf(chromiumPath !== undefined || requireBrowser)('the playground pag
     // A browser with WebGL turned off: every canvas refuses a WebGL context.
     const noWebgl = async (page: Page): Promise<void> => {
       await page.addInitScript(() => {
-        for (const proto of [HTMLCanvasElement.prototype, OffscreenCanvas.prototype] as { getContext(kind: string, ...rest: unknown[]): unknown }[]) {
+        for (const proto of [HTMLCanvasElement.prototype, OffscreenCanvas.prototype] as {
+          getContext(kind: string, ...rest: unknown[]): unknown;
+        }[]) {
           const getContext = proto.getContext;
-          proto.getContext = function (kind: string, ...rest: unknown[]) { return kind.includes('webgl') ? null : getContext.call(this, kind, ...rest); };
+          proto.getContext = function (kind: string, ...rest: unknown[]) {
+            return kind.includes('webgl') ? null : getContext.call(this, kind, ...rest);
+          };
         }
       });
     };
     const page = await open('#backend=gpujs&depth=4&width=8&lr=abc&colour=red', noWebgl);
-    expect(await page.textContent('#backend-error')).toMatch(/^gpujs cannot start in this browser: createGpujsBackend: .*running on cpu instead$/);
+    expect(await page.textContent('#backend-error')).toMatch(
+      /^gpujs cannot start in this browser: createGpujsBackend: .*running on cpu instead$/,
+    );
     expect(await page.textContent('#backend-info')).toBe('cpu');
     expect(page.url()).toContain('backend=cpu');
-    expect(await page.textContent('#notice')).toContain('lr=abc: expected a number from 0.0001 to 1; using 0.03; colour: not a setting');
+    expect(await page.textContent('#notice')).toContain(
+      'lr=abc: expected a number from 0.0001 to 1; using 0.03; colour: not a setting',
+    );
     expect((await page.evaluate(() => window.skipgradPlayground.train(5)))!.loss).toBeGreaterThan(0);
     await setControl(page, 'backend', 'wasm');
     expect(await page.textContent('#backend-info')).toMatch(/^wasm/);
@@ -241,7 +309,9 @@ describe.runIf(chromiumPath !== undefined || requireBrowser)('the playground pag
     expect(await page.locator('#graph svg g.edge path[stroke="#d62728"]').count()).toBeGreaterThanOrEqual(1);
     expect(await page.locator('#graph svg g.edge text', { hasText: 'skip' }).count()).toBeGreaterThanOrEqual(1);
     await page.locator('#graph svg g.node', { hasText: 'add' }).first().click();
-    expect(await page.textContent('#rule')).toMatch(/^add: da = unbroadcast\(dy\), db = unbroadcast\(dy\) — received ‖dy‖ = /);
+    expect(await page.textContent('#rule')).toMatch(
+      /^add: da = unbroadcast\(dy\), db = unbroadcast\(dy\) — received ‖dy‖ = /,
+    );
     expect(await page.textContent('#trace')).toContain('da = dy·(1 − y²)');
     await screenshot(page, '6-graph');
     await page.close();
@@ -249,7 +319,9 @@ describe.runIf(chromiumPath !== undefined || requireBrowser)('the playground pag
 
   it('trains the digits task built into the page and reports a held-out accuracy', async () => {
     const page = await open('#depth=4&skip=residual&dataset=digits&width=32&lr=0.003');
-    await page.evaluate(() => { for (let i = 0; i < 6; i++) window.skipgradPlayground.train(25); });
+    await page.evaluate(() => {
+      for (let i = 0; i < 6; i++) window.skipgradPlayground.train(25);
+    });
     const accuracy = /test accuracy (\d+)%/.exec((await page.textContent('#status'))!);
     expect(accuracy).not.toBeNull();
     expect(Number(accuracy![1])).toBeGreaterThan(50);

@@ -26,7 +26,8 @@ function dtypeIn(op: string, options: unknown, known: readonly string[] = ['dtyp
 function generatorIn(op: string, options: RandomOptions): Generator {
   const g = options.generator;
   if (g === undefined) return defaultGenerator;
-  if (!(g instanceof Generator)) throw new SkipgradError(op, 'generator', 'a Generator (new Generator(seed))', describe(g));
+  if (!(g instanceof Generator))
+    throw new SkipgradError(op, 'generator', 'a Generator (new Generator(seed))', describe(g));
   return g;
 }
 
@@ -34,7 +35,11 @@ function generatorIn(op: string, options: RandomOptions): Generator {
  * An array from nested number arrays (`[[1, 2], [3, 4]]`), a number (a scalar), or a typed
  * array with `shape` (default: 1-D). Ragged nesting or a non-number element is an error.
  */
-export function fromData(op: string, data: unknown, options: CreateOptions & { shape?: readonly number[] } = {}): NDArray {
+export function fromData(
+  op: string,
+  data: unknown,
+  options: CreateOptions & { shape?: readonly number[] } = {},
+): NDArray {
   checkOptions(op, options, ['dtype', 'shape']);
   if (ArrayBuffer.isView(data)) {
     if (!(data instanceof Float32Array || data instanceof Float64Array)) {
@@ -43,7 +48,12 @@ export function fromData(op: string, data: unknown, options: CreateOptions & { s
     const dtype = options.dtype === undefined ? dtypeOf(data) : checkDType(op, options.dtype);
     const shape = options.shape === undefined ? [data.length] : checkShape(op, 'shape', options.shape);
     if (sizeOf(shape) !== data.length) {
-      throw new SkipgradError(op, 'shape', `a shape with ${data.length} elements (the data's length)`, formatShape(shape));
+      throw new SkipgradError(
+        op,
+        'shape',
+        `a shape with ${data.length} elements (the data's length)`,
+        formatShape(shape),
+      );
     }
     const storage = allocate(dtype, data.length);
     storage.set(data);
@@ -75,7 +85,12 @@ function inferNestedShape(op: string, data: unknown): number[] {
       return;
     }
     if (!Array.isArray(node) || node.length !== shape[depth]) {
-      throw new SkipgradError(op, `data${path}`, `an array of length ${shape[depth]} (nesting must be rectangular)`, describe(node));
+      throw new SkipgradError(
+        op,
+        `data${path}`,
+        `an array of length ${shape[depth]} (nesting must be rectangular)`,
+        describe(node),
+      );
     }
     node.forEach((child, i) => check(child, depth + 1, `${path}[${i}]`));
   };
@@ -103,7 +118,11 @@ export function ones(shape: readonly number[], options: CreateOptions = {}): NDA
 /** `[start, start + step, …]` up to but excluding `end`. `arange(3)` is `[0, 1, 2]`. */
 export function arange(start: number, end?: number, step = 1, options: CreateOptions = {}): NDArray {
   const [from, to] = end === undefined ? [0, start] : [start, end];
-  for (const [name, v] of [['start', from], ['end', to], ['step', step]] as const) {
+  for (const [name, v] of [
+    ['start', from],
+    ['end', to],
+    ['step', step],
+  ] as const) {
     if (!Number.isFinite(v)) throw new SkipgradError('arange', name, 'a finite number', describe(v));
   }
   if (step === 0) throw new SkipgradError('arange', 'step', 'a non-zero number', '0');
@@ -114,8 +133,12 @@ export function arange(start: number, end?: number, step = 1, options: CreateOpt
 
 /** `steps` evenly spaced numbers from `start` to `end`, both included. */
 export function linspace(start: number, end: number, steps: number, options: CreateOptions = {}): NDArray {
-  if (!Number.isInteger(steps) || steps < 0) throw new SkipgradError('linspace', 'steps', 'a non-negative integer', describe(steps));
-  for (const [name, v] of [['start', start], ['end', end]] as const) {
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new SkipgradError('linspace', 'steps', 'a non-negative integer', describe(steps));
+  for (const [name, v] of [
+    ['start', start],
+    ['end', end],
+  ] as const) {
     if (typeof v !== 'number' || Number.isNaN(v)) throw new SkipgradError('linspace', name, 'a number', describe(v));
   }
   checkSize('linspace', [steps], 4, 'steps');
@@ -125,7 +148,10 @@ export function linspace(start: number, end: number, steps: number, options: Cre
 
 /** The `n × m` identity (ones on the diagonal). */
 export function eye(n: number, m = n, options: CreateOptions = {}): NDArray {
-  for (const [name, v] of [['n', n], ['m', m]] as const) {
+  for (const [name, v] of [
+    ['n', n],
+    ['m', m],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new SkipgradError('eye', name, 'a non-negative integer', describe(v));
   }
   const out = full([n, m], 0, options, 'eye');

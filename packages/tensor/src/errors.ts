@@ -14,7 +14,9 @@ export class SkipgradError extends Error {
 
   constructor(op: string, arg: string, expected: string, given: string, detail?: string) {
     // String(): the fields are strings by contract, but an error must never fail to be made.
-    super(`${String(op)}: argument '${String(arg)}' expected ${String(expected)}, got ${String(given)}${detail ? ` (${String(detail)})` : ''}`);
+    super(
+      `${String(op)}: argument '${String(arg)}' expected ${String(expected)}, got ${String(given)}${detail ? ` (${String(detail)})` : ''}`,
+    );
     this.name = 'SkipgradError';
     this.op = String(op);
     this.arg = String(arg);
@@ -35,13 +37,16 @@ export function describe(value: unknown): string {
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (ArrayBuffer.isView(value))
+    return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
   if (typeof value === 'object') {
     const ctor = (value as object).constructor;
     const shape = (value as { shape?: unknown }).shape;
     const name = ctor && ctor !== Object ? ctor.name : 'object';
     const article = /^[aeiou]/i.test(name) ? 'an' : 'a';
-    return Array.isArray(shape) ? `${article} ${name} of shape ${formatShape(shape as number[])}` : `${article} ${name}`;
+    return Array.isArray(shape)
+      ? `${article} ${name} of shape ${formatShape(shape as number[])}`
+      : `${article} ${name}`;
   }
   return typeof value === 'function' ? 'a function' : typeof value;
 }

@@ -51,7 +51,10 @@ function shownIndices(side: number, summarise: boolean): number[] {
 function collectShown(array: NDArray, summarise: boolean): number[] {
   const values: number[] = [];
   const visit = (axis: number, at: number): void => {
-    if (axis === array.rank) { values.push(array.storage[at]!); return; }
+    if (axis === array.rank) {
+      values.push(array.storage[at]!);
+      return;
+    }
     for (const i of shownIndices(array.shape[axis]!, summarise)) {
       if (i >= 0) visit(axis + 1, at + i * array.strides[axis]!);
     }
@@ -62,7 +65,8 @@ function collectShown(array: NDArray, summarise: boolean): number[] {
 
 function chooseFormat(values: number[]): (v: number) => string {
   const finite = values.filter((v) => Number.isFinite(v));
-  const special = (v: number): string | null => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : null);
+  const special = (v: number): string | null =>
+    Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : null;
   const magnitudes = finite.map(Math.abs).filter((v) => v > 0);
   const max = Math.max(0, ...magnitudes);
   const min = Math.min(Infinity, ...magnitudes);

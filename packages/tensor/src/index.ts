@@ -4,14 +4,52 @@
  */
 export { SkipgradError, describe, formatShape } from './errors.js';
 export {
-  MAX_ELEMENTS, checkSize, checkOptions, checkInteger, checkNumber, checkProbability, checkBoolean, checkFunction, checkString, checkList,
+  MAX_ELEMENTS,
+  checkSize,
+  checkOptions,
+  checkInteger,
+  checkNumber,
+  checkProbability,
+  checkBoolean,
+  checkFunction,
+  checkString,
+  checkList,
 } from './args.js';
-export { type DType, type Storage, type DeviceStorage, DTYPES, isDType, checkDType, allocate, dtypeOf, isDeviceStorage } from './dtype.js';
 export {
-  type Shape, sizeOf, contiguousStrides, shapesEqual, checkShape, broadcastShapes, reductionAxes,
-  normalizeAxis, normalizeAxes,
+  type DType,
+  type Storage,
+  type DeviceStorage,
+  DTYPES,
+  isDType,
+  checkDType,
+  allocate,
+  dtypeOf,
+  isDeviceStorage,
+} from './dtype.js';
+export {
+  type Shape,
+  sizeOf,
+  contiguousStrides,
+  shapesEqual,
+  checkShape,
+  broadcastShapes,
+  reductionAxes,
+  normalizeAxis,
+  normalizeAxes,
 } from './shape.js';
 export { NDArray, type NestedArray, forEachOffset, checkPermutation, normalizeRanges } from './ndarray.js';
-export { type CreateOptions, type RandomOptions, fromData, full, zeros, ones, arange, linspace, eye, rand, randn } from './create.js';
+export {
+  type CreateOptions,
+  type RandomOptions,
+  fromData,
+  full,
+  zeros,
+  ones,
+  arange,
+  linspace,
+  eye,
+  rand,
+  randn,
+} from './create.js';
 export { Generator, defaultGenerator, manualSeed, checkGenerator } from './random.js';
 export { formatArray } from './format.js';

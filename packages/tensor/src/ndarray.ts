@@ -39,9 +39,15 @@ export class NDArray {
     return isDeviceStorage(this.source) ? this.source : undefined;
   }
 
-  get dtype(): DType { return isDeviceStorage(this.source) ? this.source.dtype : dtypeOf(this.source); }
-  get rank(): number { return this.shape.length; }
-  get size(): number { return sizeOf(this.shape); }
+  get dtype(): DType {
+    return isDeviceStorage(this.source) ? this.source.dtype : dtypeOf(this.source);
+  }
+  get rank(): number {
+    return this.shape.length;
+  }
+  get size(): number {
+    return sizeOf(this.shape);
+  }
 
   /** True when the elements sit in row-major order with no gaps (sides of 1 may have any stride). */
   isContiguous(): boolean {
@@ -64,8 +70,16 @@ export class NDArray {
 
   /** One element by its multi-index. */
   get(index: readonly number[]): number {
-    if (index.length !== this.rank || index.some((i, axis) => !Number.isInteger(i) || i < 0 || i >= this.shape[axis]!)) {
-      throw new SkipgradError('get', 'index', `an index of ${this.rank} integers inside ${formatShape(this.shape)}`, `[${index.join(', ')}]`);
+    if (
+      index.length !== this.rank ||
+      index.some((i, axis) => !Number.isInteger(i) || i < 0 || i >= this.shape[axis]!)
+    ) {
+      throw new SkipgradError(
+        'get',
+        'index',
+        `an index of ${this.rank} integers inside ${formatShape(this.shape)}`,
+        `[${index.join(', ')}]`,
+      );
     }
     return this.storage[this.offsetOf(index)]!;
   }
@@ -75,7 +89,9 @@ export class NDArray {
     const out = allocate(dtype, this.size);
     let i = 0;
     const from = this.storage; // once: for device storage the getter downloads
-    forEachOffset(this, (at) => { out[i++] = from[at]!; });
+    forEachOffset(this, (at) => {
+      out[i++] = from[at]!;
+    });
     return new NDArray(out, [...this.shape]);
   }
 
@@ -105,7 +121,12 @@ export class NDArray {
   /** A view with the axes reordered: output axis i is input axis `axes[i]`. */
   permute(axes: readonly number[]): NDArray {
     const perm = checkPermutation('permute', axes, this.rank);
-    return new NDArray(this.source, perm.map((a) => this.shape[a]!), perm.map((a) => this.strides[a]!), this.offset);
+    return new NDArray(
+      this.source,
+      perm.map((a) => this.shape[a]!),
+      perm.map((a) => this.strides[a]!),
+      this.offset,
+    );
   }
 
   /** A view with two axes swapped. */
@@ -121,14 +142,26 @@ export class NDArray {
     const target = checkShape('expand', 'shape', shape);
     const lead = target.length - this.rank;
     if (lead < 0) {
-      throw new SkipgradError('expand', 'shape', `a shape of rank >= ${this.rank}`, formatShape(target), `input shape ${formatShape(this.shape)}`);
+      throw new SkipgradError(
+        'expand',
+        'shape',
+        `a shape of rank >= ${this.rank}`,
+        formatShape(target),
+        `input shape ${formatShape(this.shape)}`,
+      );
     }
     const strides = target.map((side, axis) => {
       if (axis < lead) return 0;
       const own = this.shape[axis - lead]!;
       if (own === side) return this.strides[axis - lead]!;
       if (own === 1) return 0;
-      throw new SkipgradError('expand', 'shape', `a shape ${formatShape(this.shape)} broadcasts to`, formatShape(target), `axis ${axis} has side ${own}, not 1`);
+      throw new SkipgradError(
+        'expand',
+        'shape',
+        `a shape ${formatShape(this.shape)} broadcasts to`,
+        formatShape(target),
+        `axis ${axis} has side ${own}, not 1`,
+      );
     });
     return new NDArray(this.source, target, strides, this.offset);
   }
@@ -160,13 +193,29 @@ export class NDArray {
   squeeze(axis?: number): NDArray {
     if (axis === undefined) {
       const keep = this.shape.map((s, i) => (s === 1 ? -1 : i)).filter((i) => i >= 0);
-      return new NDArray(this.source, keep.map((i) => this.shape[i]!), keep.map((i) => this.strides[i]!), this.offset);
+      return new NDArray(
+        this.source,
+        keep.map((i) => this.shape[i]!),
+        keep.map((i) => this.strides[i]!),
+        this.offset,
+      );
     }
     const a = normalizeAxis('squeeze', axis, this.rank);
     if (this.shape[a] !== 1) {
-      throw new SkipgradError('squeeze', 'axis', 'an axis of side 1', `axis ${axis} of side ${this.shape[a]}`, `shape ${formatShape(this.shape)}`);
+      throw new SkipgradError(
+        'squeeze',
+        'axis',
+        'an axis of side 1',
+        `axis ${axis} of side ${this.shape[a]}`,
+        `shape ${formatShape(this.shape)}`,
+      );
     }
-    return new NDArray(this.source, this.shape.filter((_, i) => i !== a), this.strides.filter((_, i) => i !== a), this.offset);
+    return new NDArray(
+      this.source,
+      this.shape.filter((_, i) => i !== a),
+      this.strides.filter((_, i) => i !== a),
+      this.offset,
+    );
   }
 
   /** A view with a new axis of side 1 inserted at `axis` (in [-(rank+1), rank]). */
@@ -204,7 +253,8 @@ export class NDArray {
 
   /** The single element of a one-element array, as a number. */
   item(): number {
-    if (this.size !== 1) throw new SkipgradError('item', 'this', 'a tensor with exactly one element', `shape ${formatShape(this.shape)}`);
+    if (this.size !== 1)
+      throw new SkipgradError('item', 'this', 'a tensor with exactly one element', `shape ${formatShape(this.shape)}`);
     return this.storage[this.offset]!;
   }
 
@@ -236,20 +286,40 @@ export function forEachOffset(array: NDArray, fn: (offset: number) => void): voi
 
 /** Resolves one -1 side and checks the element count is unchanged. */
 function inferShape(op: string, shape: readonly number[], from: Shape): number[] {
-  const ok = Array.isArray(shape) && shape.every((s) => Number.isInteger(s) && s >= -1) && shape.filter((s) => s === -1).length <= 1;
-  if (!ok) throw new SkipgradError(op, 'shape', 'non-negative integer sides, at most one -1', Array.isArray(shape) ? formatShape(shape) : describe(shape));
+  const ok =
+    Array.isArray(shape) &&
+    shape.every((s) => Number.isInteger(s) && s >= -1) &&
+    shape.filter((s) => s === -1).length <= 1;
+  if (!ok)
+    throw new SkipgradError(
+      op,
+      'shape',
+      'non-negative integer sides, at most one -1',
+      Array.isArray(shape) ? formatShape(shape) : describe(shape),
+    );
   const known = sizeOf(shape.filter((s) => s !== -1));
   const total = sizeOf(from);
   const target = [...shape];
   const free = target.indexOf(-1);
   if (free >= 0) {
     if (known === 0 || total % known !== 0) {
-      throw new SkipgradError(op, 'shape', `a shape with ${total} elements`, formatShape(shape), `input shape ${formatShape(from)}`);
+      throw new SkipgradError(
+        op,
+        'shape',
+        `a shape with ${total} elements`,
+        formatShape(shape),
+        `input shape ${formatShape(from)}`,
+      );
     }
     target[free] = total / known;
   }
   if (sizeOf(target) !== total) {
-    throw new SkipgradError(op, 'shape', `a shape with ${total} elements (input shape ${formatShape(from)})`, `${formatShape(shape)} with ${sizeOf(target)}`);
+    throw new SkipgradError(
+      op,
+      'shape',
+      `a shape with ${total} elements (input shape ${formatShape(from)})`,
+      `${formatShape(shape)} with ${sizeOf(target)}`,
+    );
   }
   return target;
 }
@@ -269,7 +339,8 @@ function viewStrides(oldShape: Shape, oldStrides: Shape, newShape: Shape): numbe
   let newCount = 1;
   for (let oldAxis = oldShape.length - 1; oldAxis >= 0; oldAxis--) {
     oldCount *= oldShape[oldAxis]!;
-    const chunkEnds = oldAxis === 0 || (oldShape[oldAxis - 1] !== 1 && oldStrides[oldAxis - 1] !== oldCount * chunkStride);
+    const chunkEnds =
+      oldAxis === 0 || (oldShape[oldAxis - 1] !== 1 && oldStrides[oldAxis - 1] !== oldCount * chunkStride);
     if (!chunkEnds) continue;
     while (newAxis >= 0 && (newCount < oldCount || newShape[newAxis] === 1)) {
       newStrides[newAxis] = newCount * chunkStride;
@@ -292,14 +363,21 @@ export function checkPermutation(op: string, axes: unknown, rank: number): numbe
     throw new SkipgradError(op, 'axes', `a permutation of ${rank} axes`, describe(axes));
   }
   const perm = axes.map((a) => normalizeAxis(op, a, rank, 'axes'));
-  if (new Set(perm).size !== rank) throw new SkipgradError(op, 'axes', `a permutation of ${rank} axes (each once)`, `[${axes.join(', ')}]`);
+  if (new Set(perm).size !== rank)
+    throw new SkipgradError(op, 'axes', `a permutation of ${rank} axes (each once)`, `[${axes.join(', ')}]`);
   return perm;
 }
 
 /** Normalises slice ranges: negative bounds count from the end; 0 <= start <= end <= side. */
 export function normalizeRanges(op: string, ranges: unknown, shape: Shape): [number, number][] {
   if (!Array.isArray(ranges) || ranges.length > shape.length) {
-    throw new SkipgradError(op, 'ranges', `at most ${shape.length} [start, end) pairs`, describe(ranges), `shape ${formatShape(shape)}`);
+    throw new SkipgradError(
+      op,
+      'ranges',
+      `at most ${shape.length} [start, end) pairs`,
+      describe(ranges),
+      `shape ${formatShape(shape)}`,
+    );
   }
   return ranges.map((range, axis) => {
     const side = shape[axis]!;
@@ -309,7 +387,13 @@ export function normalizeRanges(op: string, ranges: unknown, shape: Shape): [num
     const start = s < 0 ? s + side : s;
     const end = e < 0 ? e + side : e;
     if (start < 0 || end > side || start > end) {
-      throw new SkipgradError(op, `ranges[${axis}]`, `0 <= start <= end <= ${side} (negatives count from the end)`, `[${s}, ${e}]`, `shape ${formatShape(shape)}`);
+      throw new SkipgradError(
+        op,
+        `ranges[${axis}]`,
+        `0 <= start <= end <= ${side} (negatives count from the end)`,
+        `[${s}, ${e}]`,
+        `shape ${formatShape(shape)}`,
+      );
     }
     return [start, end];
   });

@@ -30,7 +30,10 @@ export class Generator {
       t = Math.imul(t ^ (t >>> 13), 0xc2b2ae35);
       return (t ^ (t >>> 16)) >>> 0;
     };
-    this.s0 = next(); this.s1 = next(); this.s2 = next(); this.s3 = next();
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
     this.spareNormal = null;
     return this;
   }
@@ -77,7 +80,8 @@ export const defaultGenerator = new Generator(0);
 
 /** A Generator argument (or undefined, for the default one), checked. */
 export function checkGenerator(op: string, arg: string, value: unknown): Generator | undefined {
-  if (value !== undefined && !(value instanceof Generator)) throw new SkipgradError(op, arg, 'a Generator (new Generator(seed))', describe(value));
+  if (value !== undefined && !(value instanceof Generator))
+    throw new SkipgradError(op, arg, 'a Generator (new Generator(seed))', describe(value));
   return value as Generator | undefined;
 }
 

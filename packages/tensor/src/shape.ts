@@ -54,8 +54,13 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
       if (side === current || side === 1) continue;
       if (current === 1) out[rank - i] = side;
       else {
-        throw new SkipgradError(op, 'shapes', 'shapes that broadcast (sides equal or 1, aligned on the right)',
-          shapes.map(formatShape).join(' and '), `axis ${-i} has sides ${current} and ${side}`);
+        throw new SkipgradError(
+          op,
+          'shapes',
+          'shapes that broadcast (sides equal or 1, aligned on the right)',
+          shapes.map(formatShape).join(' and '),
+          `axis ${-i} has sides ${current} and ${side}`,
+        );
       }
     }
   }

@@ -11,13 +11,21 @@ describe('NDArray views copy nothing', () => {
     const r = a.reshape([3, -1]);
     expect(r.storage).toBe(a.storage);
     expect(r.shape).toEqual([3, 2]);
-    expect(r.toArray()).toEqual([[0, 1], [2, 3], [4, 5]]);
+    expect(r.toArray()).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
   });
 
   it('transpose and permute are views with swapped strides', () => {
     const t = a23().transpose();
     expect(t.strides).toEqual([1, 3]);
-    expect(t.toArray()).toEqual([[0, 3], [1, 4], [2, 5]]);
+    expect(t.toArray()).toEqual([
+      [0, 3],
+      [1, 4],
+      [2, 5],
+    ]);
     expect(t.isContiguous()).toBe(false);
     const p = arange(24).reshape([2, 3, 4]).permute([2, 0, 1]);
     expect(p.shape).toEqual([4, 2, 3]);
@@ -41,15 +49,28 @@ describe('NDArray views copy nothing', () => {
   it('expand gives broadcast axes stride 0', () => {
     const e = fromData('t', [1, 2, 3]).expand([2, 3]);
     expect(e.strides).toEqual([0, 1]);
-    expect(e.toArray()).toEqual([[1, 2, 3], [1, 2, 3]]);
+    expect(e.toArray()).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
   });
 
   it('slice, narrow, squeeze and unsqueeze are views', () => {
     const a = arange(12).reshape([3, 4]);
-    const s = a.slice([[1, 3], [-3, -1]]);
+    const s = a.slice([
+      [1, 3],
+      [-3, -1],
+    ]);
     expect(s.storage).toBe(a.storage);
-    expect(s.toArray()).toEqual([[5, 6], [9, 10]]);
-    expect(a.narrow(1, 1, 2).toArray()).toEqual([[1, 2], [5, 6], [9, 10]]);
+    expect(s.toArray()).toEqual([
+      [5, 6],
+      [9, 10],
+    ]);
+    expect(a.narrow(1, 1, 2).toArray()).toEqual([
+      [1, 2],
+      [5, 6],
+      [9, 10],
+    ]);
     expect(a.slice([[2, 2]]).shape).toEqual([0, 4]);
     const u = a.unsqueeze(1);
     expect(u.shape).toEqual([3, 1, 4]);
@@ -57,14 +78,28 @@ describe('NDArray views copy nothing', () => {
     expect(u.unsqueeze(0).squeeze().shape).toEqual([3, 4]);
   });
 
-  test.prop([fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 4 }).chain((s) =>
-    fc.tuple(fc.constant(s), fc.shuffledSubarray(s.map((_, i) => i), { minLength: s.length }), fc.shuffledSubarray(s.map((_, i) => i), { minLength: s.length })))])(
-    'reshape of any permuted view equals reshaping a contiguous copy', ([shape, perm, perm2]) => {
-      const p = arange(shape.reduce((n, x) => n * x, 1)).reshape(shape).permute(perm);
-      const target = perm2.map((i) => p.shape[i]!);
-      expect(p.reshape(target).toArray()).toEqual(p.copy().reshape(target).toArray());
-      expect(p.reshape([-1]).toArray()).toEqual(flatten(p.toArray()));
-    });
+  test.prop([
+    fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 4 }).chain((s) =>
+      fc.tuple(
+        fc.constant(s),
+        fc.shuffledSubarray(
+          s.map((_, i) => i),
+          { minLength: s.length },
+        ),
+        fc.shuffledSubarray(
+          s.map((_, i) => i),
+          { minLength: s.length },
+        ),
+      ),
+    ),
+  ])('reshape of any permuted view equals reshaping a contiguous copy', ([shape, perm, perm2]) => {
+    const p = arange(shape.reduce((n, x) => n * x, 1))
+      .reshape(shape)
+      .permute(perm);
+    const target = perm2.map((i) => p.shape[i]!);
+    expect(p.reshape(target).toArray()).toEqual(p.copy().reshape(target).toArray());
+    expect(p.reshape([-1]).toArray()).toEqual(flatten(p.toArray()));
+  });
 
   it('scalars and zero-size arrays', () => {
     const s = fromData('t', 3.5);
@@ -80,12 +115,19 @@ describe('NDArray views copy nothing', () => {
 
 describe('creation', () => {
   it('from nested arrays and typed arrays', () => {
-    const a = fromData('tensor', [[1, 2], [3, 4]]);
+    const a = fromData('tensor', [
+      [1, 2],
+      [3, 4],
+    ]);
     expect(a.dtype).toBe('float32');
     expect(a.shape).toEqual([2, 2]);
     const b = fromData('tensor', new Float64Array([1, 2, 3, 4, 5, 6]), { shape: [3, 2] });
     expect(b.dtype).toBe('float64');
-    expect(b.toArray()).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(b.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     expect(fromData('tensor', [[], []]).shape).toEqual([2, 0]);
   });
 
@@ -97,7 +139,10 @@ describe('creation', () => {
     expect(arange(3, 0, -1).toArray()).toEqual([3, 2, 1]);
     expect(linspace(0, 1, 5).toArray()).toEqual([0, 0.25, 0.5, 0.75, 1]);
     expect(linspace(2, 3, 1).toArray()).toEqual([2]);
-    expect(eye(2, 3).toArray()).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(eye(2, 3).toArray()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
   });
 
   it('random draws replay exactly from a seed', () => {
@@ -118,14 +163,21 @@ describe('creation', () => {
 
 describe('printing', () => {
   it('looks like PyTorch', () => {
-    expect(fromData('t', [[1, -2.5], [3, 4]]).toString()).toBe('tensor([[ 1.0000, -2.5000],\n        [ 3.0000,  4.0000]])');
+    expect(
+      fromData('t', [
+        [1, -2.5],
+        [3, 4],
+      ]).toString(),
+    ).toBe('tensor([[ 1.0000, -2.5000],\n        [ 3.0000,  4.0000]])');
     expect(fromData('t', [1, 2, 3], { dtype: 'float64' }).toString()).toBe('tensor([1., 2., 3.], dtype=float64)');
     expect(fromData('t', 2).toString()).toBe('tensor(2.)');
     expect(zeros([2, 0]).toString()).toBe('tensor([], size=[2, 0])');
     expect(fromData('t', [1e-5, 1]).toString()).toBe('tensor([1.0000e-5, 1.0000e+0])');
     expect(fromData('t', [NaN, Infinity, 1]).toString()).toBe('tensor([nan, inf,  1.])');
     expect(arange(2000).toString()).toBe('tensor([   0.,    1.,    2., ..., 1997., 1998., 1999.])');
-    expect(arange(8).reshape([2, 2, 2]).toString()).toBe('tensor([[[0., 1.],\n         [2., 3.]],\n\n        [[4., 5.],\n         [6., 7.]]])');
+    expect(arange(8).reshape([2, 2, 2]).toString()).toBe(
+      'tensor([[[0., 1.],\n         [2., 3.]],\n\n        [[4., 5.],\n         [6., 7.]]])',
+    );
   });
 });
 

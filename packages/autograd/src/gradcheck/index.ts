@@ -68,13 +68,18 @@ export function gradgradcheck(fn: Fn, inputs: readonly Tensor[], options: Gradch
   const setup = prepare('gradgradcheck', fn, inputs, options);
   const upstream = setup.outputs(setup.xs).map((out) => randomLike(out.shape, setup.generator));
   // The first derivative needs the graph even while gradcheck evaluates it under noGrad.
-  const firstOrder = (...xs: Tensor[]): Tensor[] => enableGrad(() => {
-    const outs = setup.outputs(xs);
-    const live = outs.map((o, i) => [o, upstream[i]!] as const).filter(([o]) => o.requiresGrad);
-    const wrt = xs.filter((x) => x.requiresGrad);
-    if (live.length === 0) return wrt.map((x) => new Tensor(new NDArray(new Float64Array(x.size), x.shape)));
-    return grad(live.map(([o]) => o), wrt, { gradOutputs: live.map(([, g]) => g), createGraph: true });
-  });
+  const firstOrder = (...xs: Tensor[]): Tensor[] =>
+    enableGrad(() => {
+      const outs = setup.outputs(xs);
+      const live = outs.map((o, i) => [o, upstream[i]!] as const).filter(([o]) => o.requiresGrad);
+      const wrt = xs.filter((x) => x.requiresGrad);
+      if (live.length === 0) return wrt.map((x) => new Tensor(new NDArray(new Float64Array(x.size), x.shape)));
+      return grad(
+        live.map(([o]) => o),
+        wrt,
+        { gradOutputs: live.map(([, g]) => g), createGraph: true },
+      );
+    });
   return gradcheck(firstOrder, setup.xs, { ...options, name: `grad of ${setup.name}`, seed: (options.seed ?? 0) + 1 });
 }
 
@@ -96,22 +101,39 @@ function prepare(op: string, fn: Fn, inputs: readonly Tensor[], options: Gradche
     checkTensor(op, `inputs[${i}]`, t);
     return new Tensor(t.data.copy('float64'), { requiresGrad: t.requiresGrad });
   });
-  if (!xs.some((x) => x.requiresGrad)) throw new SkipgradError(op, 'inputs', 'at least one tensor with requiresGrad: true', 'none');
+  if (!xs.some((x) => x.requiresGrad))
+    throw new SkipgradError(op, 'inputs', 'at least one tensor with requiresGrad: true', 'none');
   const eps = options.eps ?? 1e-6;
   const atol = options.atol ?? 1e-5;
   const rtol = options.rtol ?? 1e-3;
-  for (const [k, v] of [['eps', eps], ['atol', atol], ['rtol', rtol]] as const) {
-    if (typeof v !== 'number' || !(v >= 0) || (k === 'eps' && v === 0)) throw new SkipgradError(op, k, 'a positive number', describe(v));
+  for (const [k, v] of [
+    ['eps', eps],
+    ['atol', atol],
+    ['rtol', rtol],
+  ] as const) {
+    if (typeof v !== 'number' || !(v >= 0) || (k === 'eps' && v === 0))
+      throw new SkipgradError(op, k, 'a positive number', describe(v));
   }
   const name = options.name ?? (fn.name || 'fn');
   const outputs = (args: readonly Tensor[]): Tensor[] => {
     const result = fn(...args);
     const list = Array.isArray(result) ? [...result] : [result];
     list.forEach((o, i) => {
-      if (!(o instanceof Tensor)) throw new SkipgradError(op, 'fn', 'a function returning a Tensor or an array of Tensors', `output ${i}: ${describe(o)}`);
+      if (!(o instanceof Tensor))
+        throw new SkipgradError(
+          op,
+          'fn',
+          'a function returning a Tensor or an array of Tensors',
+          `output ${i}: ${describe(o)}`,
+        );
       if (o.dtype !== 'float64') {
-        throw new SkipgradError(op, 'fn', 'float64 outputs (inputs are checked as float64 copies)', `output ${i} of dtype ${o.dtype}`,
-          'create constants inside fn with { dtype: "float64" }');
+        throw new SkipgradError(
+          op,
+          'fn',
+          'float64 outputs (inputs are checked as float64 copies)',
+          `output ${i} of dtype ${o.dtype}`,
+          'create constants inside fn with { dtype: "float64" }',
+        );
       }
     });
     return list;
@@ -152,12 +174,24 @@ function runCheck(s: Setup, mode: 'slow' | 'fast'): GradcheckReport {
     const failing = checks.filter((c) => !c.ok).sort((p, q) => q.absDiff - p.absDiff);
     const worst = failing[0] ?? [...checks].sort((p, q) => q.absDiff - p.absDiff)[0] ?? null;
     inputs.push({
-      input: i, shape: [...x.shape], ok: failing.length === 0, mismatches: failing.length, compared: checks.length,
-      worst, worstFew: failing.slice(0, 5), table: mode === 'slow' && checks.length <= 16 ? checks : null,
+      input: i,
+      shape: [...x.shape],
+      ok: failing.length === 0,
+      mismatches: failing.length,
+      compared: checks.length,
+      worst,
+      worstFew: failing.slice(0, 5),
+      table: mode === 'slow' && checks.length <= 16 ? checks : null,
     });
   });
   const report: GradcheckReport = {
-    ok: deterministic && inputs.every((c) => c.ok), name: s.name, mode, eps: s.eps, atol: s.atol, rtol: s.rtol, inputs,
+    ok: deterministic && inputs.every((c) => c.ok),
+    name: s.name,
+    mode,
+    eps: s.eps,
+    atol: s.atol,
+    rtol: s.rtol,
+    inputs,
     problem: deterministic ? null : 'backward is not deterministic: two runs gave different gradients',
     toString: () => formatReport(report),
   };
@@ -170,7 +204,11 @@ function backwardOnce(s: Setup, gs: readonly Tensor[]): Float64Array[] {
   const outs = s.outputs(s.xs);
   const live = outs.map((o, j) => [o, gs[j]!] as const).filter(([o]) => o.requiresGrad);
   if (live.length === 0) return wrt.map((x) => new Float64Array(x.size));
-  const grads = grad(live.map(([o]) => o), wrt, { gradOutputs: live.map(([, g]) => g) });
+  const grads = grad(
+    live.map(([o]) => o),
+    wrt,
+    { gradOutputs: live.map(([, g]) => g) },
+  );
   return grads.map((g) => Float64Array.from(g.data.toTypedArray()));
 }
 
@@ -180,11 +218,17 @@ function withInput(xs: readonly Tensor[], i: number, data: Float64Array): Tensor
 
 function compare(s: Setup, a: number, n: number): Pick<ElementCheck, 'absDiff' | 'relDiff' | 'ok'> {
   const absDiff = Math.abs(a - n);
-  const ok = absDiff <= s.atol + s.rtol * Math.abs(n) || (a === n);
+  const ok = absDiff <= s.atol + s.rtol * Math.abs(n) || a === n;
   return { absDiff, relDiff: absDiff / Math.max(Math.abs(n), Number.MIN_VALUE), ok };
 }
 
-function slowChecks(s: Setup, x: Tensor, i: number, analytical: Float64Array, L: (xs: Tensor[]) => number): ElementCheck[] {
+function slowChecks(
+  s: Setup,
+  x: Tensor,
+  i: number,
+  analytical: Float64Array,
+  L: (xs: Tensor[]) => number,
+): ElementCheck[] {
   const base = Float64Array.from(x.data.toTypedArray());
   const strides = x.shape.map((_, d) => x.shape.slice(d + 1).reduce((n, side) => n * side, 1));
   const checks: ElementCheck[] = [];
@@ -203,17 +247,38 @@ function slowChecks(s: Setup, x: Tensor, i: number, analytical: Float64Array, L:
   return checks;
 }
 
-function fastCheck(s: Setup, x: Tensor, i: number, analytical: Float64Array, L: (xs: Tensor[]) => number, g: Generator): ElementCheck {
+function fastCheck(
+  s: Setup,
+  x: Tensor,
+  i: number,
+  analytical: Float64Array,
+  L: (xs: Tensor[]) => number,
+  g: Generator,
+): ElementCheck {
   const base = Float64Array.from(x.data.toTypedArray());
   const u = new Float64Array(base.length).map(() => g.normal());
   let norm = 0;
   for (const v of u) norm += v * v;
   norm = Math.sqrt(norm) || 1;
   let a = 0;
-  for (let k = 0; k < u.length; k++) { u[k] = u[k]! / norm; a += analytical[k]! * u[k]!; }
-  const fPlus = L(withInput(s.xs, i, base.map((v, k) => v + s.eps * u[k]!)));
-  const fMinus = L(withInput(s.xs, i, base.map((v, k) => v - s.eps * u[k]!)));
+  for (let k = 0; k < u.length; k++) {
+    u[k] = u[k]! / norm;
+    a += analytical[k]! * u[k]!;
+  }
+  const fPlus = L(
+    withInput(
+      s.xs,
+      i,
+      base.map((v, k) => v + s.eps * u[k]!),
+    ),
+  );
+  const fMinus = L(
+    withInput(
+      s.xs,
+      i,
+      base.map((v, k) => v - s.eps * u[k]!),
+    ),
+  );
   const numerical = (fPlus - fMinus) / (2 * s.eps);
   return { index: [], flat: -1, x: NaN, analytical: a, numerical, fPlus, fMinus, ...compare(s, a, numerical) };
 }
-

@@ -52,8 +52,18 @@ export interface GradcheckReport {
 export class GradcheckError extends Error {
   readonly report: GradcheckReport;
   constructor(report: GradcheckReport) {
-    if (report === null || typeof report !== 'object' || typeof report.toString !== 'function' || !('inputs' in report)) {
-      throw new SkipgradError('GradcheckError', 'report', 'a GradcheckReport (what gradcheck returns)', describe(report));
+    if (
+      report === null ||
+      typeof report !== 'object' ||
+      typeof report.toString !== 'function' ||
+      !('inputs' in report)
+    ) {
+      throw new SkipgradError(
+        'GradcheckError',
+        'report',
+        'a GradcheckReport (what gradcheck returns)',
+        describe(report),
+      );
     }
     super(report.toString());
     this.name = 'GradcheckError';
@@ -61,31 +71,47 @@ export class GradcheckError extends Error {
   }
 }
 
-const num = (v: number): string => (Number.isFinite(v) ? (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5) || v === 0 ? v.toPrecision(8) : v.toExponential(6) : String(v));
+const num = (v: number): string =>
+  Number.isFinite(v)
+    ? (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5) || v === 0
+      ? v.toPrecision(8)
+      : v.toExponential(6)
+    : String(v);
 const idx = (e: ElementCheck): string => `${formatShape(e.index)} (flat ${e.flat})`;
 
 export function formatReport(r: GradcheckReport): string {
   const lines: string[] = [];
   const failing = r.inputs.filter((i) => !i.ok);
   const head = r.ok ? 'passed' : 'FAILED';
-  lines.push(`gradcheck '${r.name}' ${head} (${r.mode} mode; eps ${r.eps}, atol ${r.atol}, rtol ${r.rtol}; pass when |a − n| <= atol + rtol·|n|)`);
+  lines.push(
+    `gradcheck '${r.name}' ${head} (${r.mode} mode; eps ${r.eps}, atol ${r.atol}, rtol ${r.rtol}; pass when |a − n| <= atol + rtol·|n|)`,
+  );
   if (r.problem) lines.push(`  ${r.problem}`);
   for (const input of r.inputs) {
-    const status = input.ok ? 'ok' : `${input.mismatches} of ${input.compared} ${r.mode === 'fast' ? 'directional derivatives' : 'elements'} mismatch`;
+    const status = input.ok
+      ? 'ok'
+      : `${input.mismatches} of ${input.compared} ${r.mode === 'fast' ? 'directional derivatives' : 'elements'} mismatch`;
     lines.push(`  input ${input.input}, shape ${formatShape(input.shape)}: ${status}`);
     const w = input.worst;
     if (w && (!input.ok || failing.length === 0)) {
       lines.push(`    ${input.ok ? 'largest difference' : 'worst'} at index ${idx(w)}: x = ${num(w.x)}`);
-      lines.push(`      analytical ${num(w.analytical)}   numerical ${num(w.numerical)}   |a − n| ${num(w.absDiff)}   relative ${num(w.relDiff)}`);
+      lines.push(
+        `      analytical ${num(w.analytical)}   numerical ${num(w.numerical)}   |a − n| ${num(w.absDiff)}   relative ${num(w.relDiff)}`,
+      );
       if (r.mode === 'slow') lines.push(`      f(x + eps) = ${num(w.fPlus)}   f(x − eps) = ${num(w.fMinus)}`);
     }
     if (!input.ok && input.worstFew.length > 1) {
-      lines.push(`    worst ${input.worstFew.length}: ` + input.worstFew.map((e) => `${formatShape(e.index)} a=${num(e.analytical)} n=${num(e.numerical)}`).join('; '));
+      lines.push(
+        `    worst ${input.worstFew.length}: ` +
+          input.worstFew.map((e) => `${formatShape(e.index)} a=${num(e.analytical)} n=${num(e.numerical)}`).join('; '),
+      );
     }
     if (!input.ok && input.table) {
       lines.push('    index            x                analytical       numerical        |a − n|');
       for (const e of input.table) {
-        lines.push(`    ${formatShape(e.index).padEnd(16)} ${num(e.x).padEnd(16)} ${num(e.analytical).padEnd(16)} ${num(e.numerical).padEnd(16)} ${num(e.absDiff)}${e.ok ? '' : '  <- mismatch'}`);
+        lines.push(
+          `    ${formatShape(e.index).padEnd(16)} ${num(e.x).padEnd(16)} ${num(e.analytical).padEnd(16)} ${num(e.numerical).padEnd(16)} ${num(e.absDiff)}${e.ok ? '' : '  <- mismatch'}`,
+        );
       }
     }
   }

@@ -80,13 +80,20 @@ export function withBackwardContext<T>(node: Node, fn: () => T): T {
   }
 }
 
-const createdAt = (node: Node): string => `in the backward of op '${node.op}', created at:\n${node.createdAt ?? '(created before anomaly mode was on)'}`;
+const createdAt = (node: Node): string =>
+  `in the backward of op '${node.op}', created at:\n${node.createdAt ?? '(created before anomaly mode was on)'}`;
 
 /** Forward check, called by every op in anomaly mode. */
 export function checkForward(op: string, out: NDArray): void {
   const bad = firstNonFinite(out);
   if (bad !== null) {
-    throw new SkipgradError(op, 'output', 'finite values (anomaly mode)', bad, inBackwardOf ? createdAt(inBackwardOf) : 'the first op to produce one');
+    throw new SkipgradError(
+      op,
+      'output',
+      'finite values (anomaly mode)',
+      bad,
+      inBackwardOf ? createdAt(inBackwardOf) : 'the first op to produce one',
+    );
   }
 }
 
@@ -95,7 +102,13 @@ export function checkFinite(node: Node, grads: readonly (Tensor | null | undefin
   grads.forEach((g, i) => {
     const bad = g ? firstNonFinite(g.data) : null;
     if (bad !== null) {
-      throw new SkipgradError(node.op, `gradient of input '${node.inputs[i]?.name}'`, 'finite values (anomaly mode)', bad, createdAt(node));
+      throw new SkipgradError(
+        node.op,
+        `gradient of input '${node.inputs[i]?.name}'`,
+        'finite values (anomaly mode)',
+        bad,
+        createdAt(node),
+      );
     }
   });
 }

@@ -15,7 +15,14 @@
  * const y = x.add(x.tanh());
  * console.log(toDot(y));
  */
-import { SkipgradError, checkList, checkOptions, checkString, describe as describeValue, formatShape } from '@skipgrad/tensor';
+import {
+  SkipgradError,
+  checkList,
+  checkOptions,
+  checkString,
+  describe as describeValue,
+  formatShape,
+} from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { topologicalOrder } from '../engine.js';
 import { type GradTarget, Node } from '../graph.js';
@@ -30,9 +37,21 @@ export interface GraphOptions {
   trace?: BackwardTrace;
 }
 
-export interface GraphNode { id: string; kind: 'op' | 'leaf' | 'parameter' | 'constant'; label: string }
-export interface GraphEdge { from: string; to: string; skip: boolean; gradNorm?: number }
-export interface GraphData { nodes: GraphNode[]; edges: GraphEdge[] }
+export interface GraphNode {
+  id: string;
+  kind: 'op' | 'leaf' | 'parameter' | 'constant';
+  label: string;
+}
+export interface GraphEdge {
+  from: string;
+  to: string;
+  skip: boolean;
+  gradNorm?: number;
+}
+export interface GraphData {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
 
 /**
  * The graph as data: nodes and edges (what the DOT and Mermaid writers draw).
@@ -45,12 +64,26 @@ export function graphOf(output: Tensor, options: GraphOptions = {}, op = 'graphO
   checkTensor(op, 'output', output);
   const o = checkOptions<GraphOptions>(op, options, ['names', 'trace']);
   const names = new Map<Tensor, string>();
-  const pairs = o.names === undefined ? [] : checkList(op, 'names', o.names, (pair, i) => {
-    if (!Array.isArray(pair) || typeof pair[0] !== 'string' || !(pair[1] instanceof Tensor)) {
-      throw new SkipgradError(op, `names[${i}]`, "a [name, Tensor] pair (what a module's namedParameters() yields)", describeValue(pair));
-    }
-    return pair as unknown as readonly [string, Tensor];
-  }, "an iterable of [name, Tensor] pairs (a module's namedParameters())");
+  const pairs =
+    o.names === undefined
+      ? []
+      : checkList(
+          op,
+          'names',
+          o.names,
+          (pair, i) => {
+            if (!Array.isArray(pair) || typeof pair[0] !== 'string' || !(pair[1] instanceof Tensor)) {
+              throw new SkipgradError(
+                op,
+                `names[${i}]`,
+                "a [name, Tensor] pair (what a module's namedParameters() yields)",
+                describeValue(pair),
+              );
+            }
+            return pair as unknown as readonly [string, Tensor];
+          },
+          "an iterable of [name, Tensor] pairs (a module's namedParameters())",
+        );
   for (const [name, t] of pairs) names.set(t, name);
   const order = topologicalOrder([gradTarget(output)]).reverse(); // inputs first
   const ids = new Map<GradTarget, string>(order.map((t, i) => [t, `n${i}`]));
@@ -61,7 +94,11 @@ export function graphOf(output: Tensor, options: GraphOptions = {}, op = 'graphO
     const id = ids.get(target)!;
     if (!(target instanceof Node)) {
       const name = names.get(target);
-      nodes.push({ id, kind: name ? 'parameter' : 'leaf', label: `${name ?? 'leaf'}\n${describe(target.shape, target.dtype)}` });
+      nodes.push({
+        id,
+        kind: name ? 'parameter' : 'leaf',
+        label: `${name ?? 'leaf'}\n${describe(target.shape, target.dtype)}`,
+      });
       continue;
     }
     nodes.push({ id, kind: 'op', label: `${target.op}\n${describe(target.outShape, target.outDtype)}` });
@@ -91,7 +128,11 @@ function markSkips(edges: GraphEdge[]): void {
     while (stack.length > 0) {
       const at = stack.pop()!;
       if (at === goal) return true;
-      for (const next of out.get(at) ?? []) if (!seen.has(next)) { seen.add(next); stack.push(next); }
+      for (const next of out.get(at) ?? [])
+        if (!seen.has(next)) {
+          seen.add(next);
+          stack.push(next);
+        }
     }
     return false;
   };
@@ -121,12 +162,21 @@ export function dotOf(output: Tensor, options: GraphOptions, op: string): string
     parameter: 'shape=ellipse, style=filled, fillcolor="#dff5dc"',
     constant: 'shape=ellipse, style=dashed',
   };
-  const lines = ['digraph skipgrad {', '  rankdir=TB;', '  node [fontname="Helvetica", fontsize=11];', '  edge [fontname="Helvetica", fontsize=9];'];
+  const lines = [
+    'digraph skipgrad {',
+    '  rankdir=TB;',
+    '  node [fontname="Helvetica", fontsize=11];',
+    '  edge [fontname="Helvetica", fontsize=9];',
+  ];
   for (const n of nodes) lines.push(`  ${n.id} [label=${JSON.stringify(n.label)}, ${style[n.kind]}];`);
   for (const e of edges) {
     const attrs = [
       ...(e.skip ? ['color="#d62728"', 'penwidth=2.5'] : []),
-      ...(e.gradNorm !== undefined || e.skip ? [`label=${JSON.stringify([e.skip ? 'skip' : '', e.gradNorm !== undefined ? `‖g‖ ${fmtNorm(e.gradNorm)}` : ''].filter(Boolean).join(' '))}`] : []),
+      ...(e.gradNorm !== undefined || e.skip
+        ? [
+            `label=${JSON.stringify([e.skip ? 'skip' : '', e.gradNorm !== undefined ? `‖g‖ ${fmtNorm(e.gradNorm)}` : ''].filter(Boolean).join(' '))}`,
+          ]
+        : []),
     ];
     lines.push(`  ${e.from} -> ${e.to}${attrs.length ? ` [${attrs.join(', ')}]` : ''};`);
   }
@@ -144,12 +194,17 @@ export function toMermaid(output: Tensor, options: GraphOptions = {}): string {
   const { nodes, edges } = graphOf(output, options, 'toMermaid');
   const text = (label: string): string => `"${label.replace(/"/g, '#quot;').replace('\n', '<br/>')}"`;
   const shape: Record<GraphNode['kind'], (l: string) => string> = {
-    op: (l) => `[${l}]`, leaf: (l) => `([${l}])`, parameter: (l) => `[[${l}]]`, constant: (l) => `>${l}]`,
+    op: (l) => `[${l}]`,
+    leaf: (l) => `([${l}])`,
+    parameter: (l) => `[[${l}]]`,
+    constant: (l) => `>${l}]`,
   };
   const lines = ['flowchart TB'];
   for (const n of nodes) lines.push(`  ${n.id}${shape[n.kind](text(n.label))}`);
   edges.forEach((e, i) => {
-    const label = [e.skip ? 'skip' : '', e.gradNorm !== undefined ? `‖g‖ ${fmtNorm(e.gradNorm)}` : ''].filter(Boolean).join(' ');
+    const label = [e.skip ? 'skip' : '', e.gradNorm !== undefined ? `‖g‖ ${fmtNorm(e.gradNorm)}` : '']
+      .filter(Boolean)
+      .join(' ');
     lines.push(`  ${e.from} ${e.skip ? '==>' : '-->'}${label ? `|${label}|` : ''} ${e.to}`);
     if (e.skip) lines.push(`  linkStyle ${i} stroke:#d62728,stroke-width:3px`);
   });

@@ -26,7 +26,7 @@ export interface TraceStep {
   rule: string;
   upstream: GradientSummary;
   /** What went to each input; null where no gradient was needed or sent. */
-  sent: ({ input: string } & GradientSummary | null)[];
+  sent: (({ input: string } & GradientSummary) | null)[];
 }
 
 export interface BackwardTrace {
@@ -64,7 +64,10 @@ export function traceBackward(fn: () => void): BackwardTrace {
   const previous = listener;
   listener = (node, dy, sent) => {
     steps.push({
-      node, op: node.op, rule: node.rule ?? '(custom op: its own backward)', upstream: summarise(dy),
+      node,
+      op: node.op,
+      rule: node.rule ?? '(custom op: its own backward)',
+      upstream: summarise(dy),
       sent: node.inputs.map((input, i) => {
         const g = sent[i];
         return g ? { input: input.name, ...summarise(g) } : null;
@@ -88,9 +91,13 @@ const show = (g: GradientSummary): string =>
   `${formatShape(g.shape)} ‖·‖=${fmt(g.norm)} (${g.values.map(fmt).join(', ')}${g.values.length < g.shape.reduce((n, s) => n * s, 1) ? ', …' : ''})`;
 
 function formatTrace(steps: readonly TraceStep[]): string {
-  return steps.map((s, i) => {
-    const lines = [`${i + 1}. ${s.op}  dy ${show(s.upstream)}`, `   rule: ${s.rule}`];
-    s.sent.forEach((g) => { if (g) lines.push(`   → ${g.input}: ${show(g)}`); });
-    return lines.join('\n');
-  }).join('\n');
+  return steps
+    .map((s, i) => {
+      const lines = [`${i + 1}. ${s.op}  dy ${show(s.upstream)}`, `   rule: ${s.rule}`];
+      s.sent.forEach((g) => {
+        if (g) lines.push(`   → ${g.input}: ${show(g)}`);
+      });
+      return lines.join('\n');
+    })
+    .join('\n');
 }

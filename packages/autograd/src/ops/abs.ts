@@ -18,7 +18,12 @@ import { mul } from './mul.js';
  */
 export function abs(a: Tensor): Tensor {
   const x = checkTensor('abs', 'a', a);
-  return fromOp('abs', [x], ['a'], getBackend().unary('abs', x.data), (dy) => [
-    mul(dy, new Tensor(getBackend().unary('sign', x.data))),
-  ], { rule: 'da = dy·sign(a)', onnx: { op: 'Abs' } });
+  return fromOp(
+    'abs',
+    [x],
+    ['a'],
+    getBackend().unary('abs', x.data),
+    (dy) => [mul(dy, new Tensor(getBackend().unary('sign', x.data)))],
+    { rule: 'da = dy·sign(a)', onnx: { op: 'Abs' } },
+  );
 }

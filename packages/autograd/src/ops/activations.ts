@@ -70,7 +70,9 @@ export function softplus(a: Tensor, beta = 1, threshold = 20): Tensor {
   if (b <= 0) throw new SkipgradError('softplus', 'beta', 'a number > 0', String(b));
   const t = checkNumber('softplus', 'threshold', threshold);
   const z = x.mul(b);
-  const smooth = relu(z).add(log(exp(abs(z).neg()).add(1))).div(b);
+  const smooth = relu(z)
+    .add(log(exp(abs(z).neg()).add(1)))
+    .div(b);
   return where(isAbove(z, t), x, smooth);
 }
 
@@ -91,6 +93,8 @@ export function hardtanh(a: Tensor, minVal = -1, maxVal = 1): Tensor {
   const hi = checkNumber('hardtanh', 'maxVal', maxVal);
   if (lo > hi) throw new SkipgradError('hardtanh', 'maxVal', `a bound >= minVal (${lo})`, String(hi));
   const inside = isAbove(x, lo).mul(isAbove(x.neg(), -hi));
-  const bound = isAbove(x, lo).mul(hi - lo).add(lo); // hi above the interval, lo below it (a constant)
+  const bound = isAbove(x, lo)
+    .mul(hi - lo)
+    .add(lo); // hi above the interval, lo below it (a constant)
   return where(inside, x, bound);
 }

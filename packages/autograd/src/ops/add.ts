@@ -27,8 +27,8 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
 function addTensors(a: Tensor, b: Tensor): Tensor {
   const y = getBackend().binary('add', a.data, b.data);
   const [aShape, bShape] = [a.shape, b.shape]; // all the backward needs: no tensor is saved
-  return fromOp('add', [a, b], ['a', 'b'], y, (dy) => [
-    unbroadcast(dy, aShape),
-    unbroadcast(dy, bShape),
-  ], { rule: 'da = unbroadcast(dy), db = unbroadcast(dy)', onnx: { op: 'Add' } });
+  return fromOp('add', [a, b], ['a', 'b'], y, (dy) => [unbroadcast(dy, aShape), unbroadcast(dy, bShape)], {
+    rule: 'da = unbroadcast(dy), db = unbroadcast(dy)',
+    onnx: { op: 'Add' },
+  });
 }

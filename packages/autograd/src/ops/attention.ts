@@ -20,7 +20,18 @@
  * mask makes ∂y_t/∂x_s exactly 0 for s > t. Attention has no notion of order: permuting the
  * tokens of q (or of k and v together) permutes y the same way — positions must be added.
  */
-import { type Generator, NDArray, SkipgradError, broadcastShapes, checkGenerator, checkOptions as checkKnownOptions, checkString, describe, formatShape, shapesEqual } from '@skipgrad/tensor';
+import {
+  type Generator,
+  NDArray,
+  SkipgradError,
+  broadcastShapes,
+  checkGenerator,
+  checkOptions as checkKnownOptions,
+  checkString,
+  describe,
+  formatShape,
+  shapesEqual,
+} from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor } from '../args.js';
 import { Tensor } from '../tensor.js';
 import { add } from './add.js';
@@ -58,18 +69,37 @@ const OP = 'scaledDotProductAttention';
  * @example
  * attentionWeights(tensor([[1, 0]]), tensor([[1, 0], [0, 1]])).shape; // [1, 2]
  */
-export function attentionWeights(q: Tensor, k: Tensor, options: AttentionOptions = {}, op = 'attentionWeights'): Tensor {
+export function attentionWeights(
+  q: Tensor,
+  k: Tensor,
+  options: AttentionOptions = {},
+  op = 'attentionWeights',
+): Tensor {
   checkString('attentionWeights', 'op', op, 'the name its errors use (a string; a layer passes its own)');
   const query = checkTensor(op, 'q', q);
   const key = checkTensor(op, 'k', k);
   checkSameDtype(op, 'k', key, 'q', query);
-  for (const [name, t] of [['q', query], ['k', key]] as const) {
-    if (t.rank < 2) throw new SkipgradError(op, name, 'a tensor of rank >= 2 ([..., tokens, features])', `shape ${formatShape(t.shape)}`);
+  for (const [name, t] of [
+    ['q', query],
+    ['k', key],
+  ] as const) {
+    if (t.rank < 2)
+      throw new SkipgradError(
+        op,
+        name,
+        'a tensor of rank >= 2 ([..., tokens, features])',
+        `shape ${formatShape(t.shape)}`,
+      );
   }
   const e = query.shape[query.rank - 1]!;
   if (key.shape[key.rank - 1] !== e) {
-    throw new SkipgradError(op, 'k', `a last axis of q's feature size ${e}`, `shape ${formatShape(key.shape)}`,
-      'queries and keys must have the same head dimension');
+    throw new SkipgradError(
+      op,
+      'k',
+      `a last axis of q's feature size ${e}`,
+      `shape ${formatShape(key.shape)}`,
+      'queries and keys must have the same head dimension',
+    );
   }
   const o = checkOptions(op, options);
   const lead = broadcastShapes(op, query.shape.slice(0, -2), key.shape.slice(0, -2));
@@ -100,7 +130,12 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   checkSameDtype(OP, 'k', key, 'q', query);
   checkSameDtype(OP, 'v', value, 'q', query);
   if (value.rank < 2 || key.rank < 2 || value.shape[value.rank - 2] !== key.shape[key.rank - 2]) {
-    throw new SkipgradError(OP, 'v', `a tensor [..., S, Ev] with as many tokens S as k ${formatShape(key.shape)}`, `shape ${formatShape(value.shape)}`);
+    throw new SkipgradError(
+      OP,
+      'v',
+      `a tensor [..., S, Ev] with as many tokens S as k ${formatShape(key.shape)}`,
+      `shape ${formatShape(value.shape)}`,
+    );
   }
   const weights = attentionWeights(query, key, options, OP);
   const p = options.dropout ?? 0;
@@ -108,10 +143,17 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
 }
 
 function checkOptions(op: string, options: unknown): AttentionOptions {
-  const o = checkKnownOptions<AttentionOptions>(op, options, ['mask', 'causal', 'bias', 'scale', 'dropout', 'generator'], 'options', true);
+  const o = checkKnownOptions<AttentionOptions>(
+    op,
+    options,
+    ['mask', 'causal', 'bias', 'scale', 'dropout', 'generator'],
+    'options',
+    true,
+  );
   if (o.mask !== undefined) checkTensor(op, 'mask', o.mask);
   if (o.bias !== undefined) checkTensor(op, 'bias', o.bias);
-  if (o.causal !== undefined && typeof o.causal !== 'boolean') throw new SkipgradError(op, 'causal', 'a boolean', describe(o.causal));
+  if (o.causal !== undefined && typeof o.causal !== 'boolean')
+    throw new SkipgradError(op, 'causal', 'a boolean', describe(o.causal));
   if (o.scale !== undefined && (typeof o.scale !== 'number' || !Number.isFinite(o.scale))) {
     throw new SkipgradError(op, 'scale', 'a finite number', describe(o.scale));
   }
@@ -131,7 +173,13 @@ function checkBroadcastsTo(op: string, arg: string, shape: readonly number[], ta
       ok = false;
     }
   }
-  if (!ok) throw new SkipgradError(op, arg, `a shape that broadcasts to the scores' ${formatShape(target)} ([..., L, S])`, formatShape(shape));
+  if (!ok)
+    throw new SkipgradError(
+      op,
+      arg,
+      `a shape that broadcasts to the scores' ${formatShape(target)} ([..., L, S])`,
+      formatShape(shape),
+    );
 }
 
 /**
@@ -139,16 +187,28 @@ function checkBroadcastsTo(op: string, arg: string, shape: readonly number[], ta
  * on the host: only 0s and 1s, and at least one key left for every query (a query with none
  * would divide 0 by 0).
  */
-function keepMask(op: string, o: AttentionOptions, scoresShape: readonly number[], dtype: Tensor['dtype']): Tensor | null {
+function keepMask(
+  op: string,
+  o: AttentionOptions,
+  scoresShape: readonly number[],
+  dtype: Tensor['dtype'],
+): Tensor | null {
   const [l, s] = scoresShape.slice(-2) as [number, number];
   let keep: Tensor | null = null;
   if (o.mask) {
     const mask = o.mask.detach();
-    if (mask.dtype !== dtype) throw new SkipgradError(op, 'mask', `dtype ${dtype} (q's)`, mask.dtype, 'convert it with .to(dtype)');
+    if (mask.dtype !== dtype)
+      throw new SkipgradError(op, 'mask', `dtype ${dtype} (q's)`, mask.dtype, 'convert it with .to(dtype)');
     checkBroadcastsTo(op, 'mask', mask.shape, scoresShape);
     const bad = mask.data.toTypedArray().find((m) => m !== 0 && m !== 1);
     if (bad !== undefined) {
-      throw new SkipgradError(op, 'mask', 'only 0s and 1s (1 = may attend)', String(bad), 'an additive mask of 0 / −∞ goes in options.bias');
+      throw new SkipgradError(
+        op,
+        'mask',
+        'only 0s and 1s (1 = may attend)',
+        String(bad),
+        'an additive mask of 0 / −∞ goes in options.bias',
+      );
     }
     keep = mask;
   }
@@ -162,8 +222,12 @@ function keepMask(op: string, o: AttentionOptions, scoresShape: readonly number[
     const rows = keep.data.toTypedArray();
     for (let row = 0; row * s < rows.length; row++) {
       if (s > 0 && rows.subarray(row * s, (row + 1) * s).every((m) => m === 0)) {
-        throw new SkipgradError(op, o.mask ? 'mask' : 'causal', 'at least one key each query may attend to',
-          `query row ${row % l} of the mask ${formatShape(keep.shape)} with every key masked out`);
+        throw new SkipgradError(
+          op,
+          o.mask ? 'mask' : 'causal',
+          'at least one key each query may attend to',
+          `query row ${row % l} of the mask ${formatShape(keep.shape)} with every key masked out`,
+        );
       }
     }
   }

@@ -20,5 +20,8 @@ export function cast(a: Tensor, dtype: 'float32' | 'float64'): Tensor {
   const to = checkDType('cast', dtype);
   if (to === x.dtype) return x;
   const from = x.dtype;
-  return fromOp('cast', [x], ['a'], getBackend().copy(x.data, to), (dy) => [cast(dy, from)], { rule: "da = cast(dy) back to a's dtype", onnx: { op: 'Cast', attributes: { to: to === 'float32' ? 1 : 11 } } }); // ONNX's FLOAT, DOUBLE
+  return fromOp('cast', [x], ['a'], getBackend().copy(x.data, to), (dy) => [cast(dy, from)], {
+    rule: "da = cast(dy) back to a's dtype",
+    onnx: { op: 'Cast', attributes: { to: to === 'float32' ? 1 : 11 } },
+  }); // ONNX's FLOAT, DOUBLE
 }

@@ -1,7 +1,16 @@
 /**
  * Small composites: each is a line or two of primitives, so its gradient needs no code.
  */
-import { type Generator, NDArray, SkipgradError, allocate, defaultGenerator, describe, checkOptions, checkGenerator } from '@skipgrad/tensor';
+import {
+  type Generator,
+  NDArray,
+  SkipgradError,
+  allocate,
+  defaultGenerator,
+  describe,
+  checkOptions,
+  checkGenerator,
+} from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
 import { Tensor } from '../tensor.js';
@@ -39,8 +48,10 @@ export interface DropoutOptions {
 export function dropout(a: Tensor, p = 0.5, options: DropoutOptions = {}): Tensor {
   checkOptions('dropout', options, ['training', 'generator']);
   const x = checkTensor('dropout', 'a', a);
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new SkipgradError('dropout', 'p', 'a probability in [0, 1]', describe(p));
-  if (options.training !== undefined && typeof options.training !== 'boolean') throw new SkipgradError('dropout', 'training', 'a boolean', describe(options.training));
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+    throw new SkipgradError('dropout', 'p', 'a probability in [0, 1]', describe(p));
+  if (options.training !== undefined && typeof options.training !== 'boolean')
+    throw new SkipgradError('dropout', 'training', 'a boolean', describe(options.training));
   const g = checkGenerator('dropout', 'generator', options.generator) ?? defaultGenerator;
   if (options.training === false || p === 0) return x;
   const mask = allocate(x.dtype, x.size);
@@ -58,13 +69,19 @@ export function dropout(a: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
  */
 export function clamp(a: Tensor, min?: number, max?: number): Tensor {
   const x = checkTensor('clamp', 'a', a);
-  for (const [name, v] of [['min', min], ['max', max]] as const) {
-    if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new SkipgradError('clamp', name, 'a number or undefined', describe(v));
+  for (const [name, v] of [
+    ['min', min],
+    ['max', max],
+  ] as const) {
+    if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v)))
+      throw new SkipgradError('clamp', name, 'a number or undefined', describe(v));
   }
-  if (min !== undefined && max !== undefined && min > max) throw new SkipgradError('clamp', 'max', `a bound >= min (${min})`, String(max));
+  if (min !== undefined && max !== undefined && min > max)
+    throw new SkipgradError('clamp', 'max', `a bound >= min (${min})`, String(max));
   const backend = getBackend();
   /** The constant mask [u > v], computed without recording a graph. */
-  const greater = (u: Tensor, v: number): Tensor => new Tensor(backend.unary('step', backend.binary('sub', u.data, scalarArray(v, u))));
+  const greater = (u: Tensor, v: number): Tensor =>
+    new Tensor(backend.unary('step', backend.binary('sub', u.data, scalarArray(v, u))));
   let y = x;
   if (max !== undefined) y = where(greater(x, max), max, y);
   if (min !== undefined) y = where(greater(x.neg(), -min), min, y);

@@ -26,23 +26,39 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   }
   const pieces = tensors.map((t, i) => checkTensor('concat', `tensors[${i}]`, t));
   const first = pieces[0]!;
-  if (first.rank === 0) throw new SkipgradError('concat', 'tensors[0]', 'a tensor of rank >= 1 (scalars have no axis to join)', 'a scalar');
+  if (first.rank === 0)
+    throw new SkipgradError('concat', 'tensors[0]', 'a tensor of rank >= 1 (scalars have no axis to join)', 'a scalar');
   const dim = normalizeAxis('concat', axis, first.rank);
   pieces.forEach((t, i) => {
     checkSameDtype('concat', `tensors[${i}]`, t, 'tensors[0]', first);
     const fits = t.rank === first.rank && t.shape.every((side, d) => d === dim || side === first.shape[d]);
     if (!fits) {
-      throw new SkipgradError('concat', `tensors[${i}]`, `shape [${first.shape.map((s, d) => (d === dim ? '*' : s)).join(', ')}] (tensors[0]'s, any side on axis ${dim})`, formatShape(t.shape));
+      throw new SkipgradError(
+        'concat',
+        `tensors[${i}]`,
+        `shape [${first.shape.map((s, d) => (d === dim ? '*' : s)).join(', ')}] (tensors[0]'s, any side on axis ${dim})`,
+        formatShape(t.shape),
+      );
     }
   });
-  const out = getBackend().concat(pieces.map((t) => t.data), dim);
+  const out = getBackend().concat(
+    pieces.map((t) => t.data),
+    dim,
+  );
   const sizes = pieces.map((t) => t.shape[dim]!);
-  return fromOp('concat', pieces, pieces.map((_, i) => `tensors[${i}]`), out, (dy, needs) => {
-    let offset = 0;
-    return sizes.map((size, i) => {
-      const start = offset;
-      offset += size;
-      return needs[i] ? narrow(dy, dim, start, size) : null;
-    });
-  }, { rule: 'da_i = slice(dy) (backward is split)', onnx: { op: 'Concat', attributes: { axis: dim } } });
+  return fromOp(
+    'concat',
+    pieces,
+    pieces.map((_, i) => `tensors[${i}]`),
+    out,
+    (dy, needs) => {
+      let offset = 0;
+      return sizes.map((size, i) => {
+        const start = offset;
+        offset += size;
+        return needs[i] ? narrow(dy, dim, start, size) : null;
+      });
+    },
+    { rule: 'da_i = slice(dy) (backward is split)', onnx: { op: 'Concat', attributes: { axis: dim } } },
+  );
 }

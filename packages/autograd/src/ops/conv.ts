@@ -40,12 +40,21 @@ function resolvePadding(op: string, x: Tensor, kernel: [number, number], o: Conv
   if (o.padding === 'valid') return [x, 0];
   if (o.padding !== 'same') return [x, o.padding ?? 0];
   const stride = pair(op, 'stride', o.stride ?? 1, 1);
-  if (stride[0] !== 1 || stride[1] !== 1) throw new SkipgradError(op, 'padding', "'same' only with stride 1 (as PyTorch)", `stride ${formatShape(stride)}`);
+  if (stride[0] !== 1 || stride[1] !== 1)
+    throw new SkipgradError(op, 'padding', "'same' only with stride 1 (as PyTorch)", `stride ${formatShape(stride)}`);
   const dilation = pair(op, 'dilation', o.dilation ?? 1, 1);
   const total = [0, 1].map((d) => dilation[d]! * (kernel[d]! - 1));
   const before = total.map((t) => Math.floor(t / 2));
   if (total.every((t) => t % 2 === 0)) return [x, [before[0]!, before[1]!]];
-  return [pad(x, [[0, 0], [0, 0], [before[0]!, total[0]! - before[0]!], [before[1]!, total[1]! - before[1]!]]), 0];
+  return [
+    pad(x, [
+      [0, 0],
+      [0, 0],
+      [before[0]!, total[0]! - before[0]!],
+      [before[1]!, total[1]! - before[1]!],
+    ]),
+    0,
+  ];
 }
 
 /** Checks x, the weight's rank and dtype, groups and the bias; each op then checks its weight layout. */
@@ -54,16 +63,28 @@ function checkConv(op: string, x: Tensor, w: Tensor, b: Tensor | null, groups: n
   if (w.rank !== 4) throw new SkipgradError(op, 'weight', 'a tensor of rank 4', `shape ${formatShape(w.shape)}`);
   checkSameDtype(op, 'weight', w, 'x', x);
   if (!Number.isInteger(groups) || groups < 1 || x.shape[1]! % groups !== 0 || outChannels % groups !== 0) {
-    throw new SkipgradError(op, 'groups', `a positive integer dividing both ${x.shape[1]} input and ${outChannels} output channels`, String(groups));
+    throw new SkipgradError(
+      op,
+      'groups',
+      `a positive integer dividing both ${x.shape[1]} input and ${outChannels} output channels`,
+      String(groups),
+    );
   }
   if (b !== null) {
     checkSameDtype(op, 'bias', checkTensor(op, 'bias', b), 'x', x);
-    if (b.rank !== 1 || b.shape[0] !== outChannels) throw new SkipgradError(op, 'bias', `shape [${outChannels}]`, formatShape(b.shape));
+    if (b.rank !== 1 || b.shape[0] !== outChannels)
+      throw new SkipgradError(op, 'bias', `shape [${outChannels}]`, formatShape(b.shape));
   }
 }
 
 function weightError(op: string, expected: string, w: Tensor, x: Tensor): SkipgradError {
-  return new SkipgradError(op, 'weight', expected, `shape ${formatShape(w.shape)}`, `x has shape ${formatShape(x.shape)}`);
+  return new SkipgradError(
+    op,
+    'weight',
+    expected,
+    `shape ${formatShape(w.shape)}`,
+    `x has shape ${formatShape(x.shape)}`,
+  );
 }
 
 /** Splits axis 1 of t into g equal groups (one group is t itself: no slice, so no pad in the backward). */
@@ -86,7 +107,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const w = checkTensor('conv2d', 'weight', weight);
   const g = options.groups ?? 1;
   checkConv('conv2d', input, w, bias, g, w.shape[0] ?? 0);
-  if (w.shape[1] !== input.shape[1]! / g) throw weightError('conv2d', `a weight [O, ${input.shape[1]! / g} (input channels per group), kh, kw]`, w, input);
+  if (w.shape[1] !== input.shape[1]! / g)
+    throw weightError('conv2d', `a weight [O, ${input.shape[1]! / g} (input channels per group), kh, kw]`, w, input);
   const [O, , kh, kw] = w.shape as [number, number, number, number];
   const [padded, padding] = resolvePadding('conv2d', input, [kh, kw], options);
   const o = { ...options, padding };
@@ -108,15 +130,28 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   checkOptions('conv1d', options, ['stride', 'padding', 'dilation', 'groups']);
   const input = checkTensor('conv1d', 'x', x);
   const w = checkTensor('conv1d', 'weight', weight);
-  if (input.rank !== 3) throw new SkipgradError('conv1d', 'x', 'a tensor [N, C, L]', `shape ${formatShape(input.shape)}`);
-  if (w.rank !== 3) throw new SkipgradError('conv1d', 'weight', 'a tensor [O, C/groups, k]', `shape ${formatShape(w.shape)}`);
+  if (input.rank !== 3)
+    throw new SkipgradError('conv1d', 'x', 'a tensor [N, C, L]', `shape ${formatShape(input.shape)}`);
+  if (w.rank !== 3)
+    throw new SkipgradError('conv1d', 'weight', 'a tensor [O, C/groups, k]', `shape ${formatShape(w.shape)}`);
   checkSameDtype('conv1d', 'weight', w, 'x', input);
   const g = options.groups ?? 1;
   if (!Number.isInteger(g) || g < 1 || input.shape[1]! % g !== 0 || w.shape[0]! % g !== 0) {
-    throw new SkipgradError('conv1d', 'groups', `a positive integer dividing both ${input.shape[1]} input and ${w.shape[0]} output channels`, describe(g));
+    throw new SkipgradError(
+      'conv1d',
+      'groups',
+      `a positive integer dividing both ${input.shape[1]} input and ${w.shape[0]} output channels`,
+      describe(g),
+    );
   }
   if (w.shape[1] !== input.shape[1]! / g) {
-    throw new SkipgradError('conv1d', 'weight', `a weight [O, ${input.shape[1]! / g} (input channels per group), k]`, `shape ${formatShape(w.shape)}`, `x has shape ${formatShape(input.shape)}`);
+    throw new SkipgradError(
+      'conv1d',
+      'weight',
+      `a weight [O, ${input.shape[1]! / g} (input channels per group), k]`,
+      `shape ${formatShape(w.shape)}`,
+      `x has shape ${formatShape(input.shape)}`,
+    );
   }
   if (bias !== null) checkSameDtype('conv1d', 'bias', checkTensor('conv1d', 'bias', bias), 'x', input);
   const one = (v: number | undefined, fill: number): [number, number] => [fill, v ?? fill];
@@ -125,9 +160,12 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     if (v !== undefined && typeof v !== 'number') throw new SkipgradError('conv1d', name, 'an integer', describe(v));
   }
   const p = options.padding;
-  if (p !== undefined && typeof p !== 'number' && p !== 'same' && p !== 'valid') throw new SkipgradError('conv1d', 'padding', "an integer, 'same' or 'valid'", describe(p));
+  if (p !== undefined && typeof p !== 'number' && p !== 'same' && p !== 'valid')
+    throw new SkipgradError('conv1d', 'padding', "an integer, 'same' or 'valid'", describe(p));
   const o: ConvOptions = {
-    stride: one(options.stride, 1), dilation: one(options.dilation, 1), groups: options.groups,
+    stride: one(options.stride, 1),
+    dilation: one(options.dilation, 1),
+    groups: options.groups,
     padding: typeof p === 'number' || p === undefined ? [0, p ?? 0] : p,
   };
   return conv2d(input.unsqueeze(2), w.unsqueeze(2), bias, o).squeeze(2);
@@ -154,21 +192,37 @@ export interface ConvTransposeOptions extends WindowOptions {
  * @example
  * convTranspose2d(ones([1, 2, 2, 2]), ones([2, 1, 2, 2]), null, { stride: 2 }).shape; // [1, 1, 4, 4]
  */
-export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTransposeOptions = {}): Tensor {
+export function convTranspose2d(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null = null,
+  options: ConvTransposeOptions = {},
+): Tensor {
   checkOptions('convTranspose2d', options, ['stride', 'padding', 'dilation', 'groups', 'outputPadding']);
   const input = checkTensor('convTranspose2d', 'x', x);
   const w = checkTensor('convTranspose2d', 'weight', weight);
   const g = options.groups ?? 1;
   const outChannels = (w.shape[1] ?? 0) * g;
   checkConv('convTranspose2d', input, w, bias, g, outChannels);
-  if (w.shape[0] !== input.shape[1]) throw weightError('convTranspose2d', `a weight [${input.shape[1]} (input channels), C_out/groups, kh, kw]`, w, input);
+  if (w.shape[0] !== input.shape[1])
+    throw weightError(
+      'convTranspose2d',
+      `a weight [${input.shape[1]} (input channels), C_out/groups, kh, kw]`,
+      w,
+      input,
+    );
   const [, , kh, kw] = w.shape as [number, number, number, number];
   const stride = pair('convTranspose2d', 'stride', options.stride ?? 1, 1);
   const padding = pair('convTranspose2d', 'padding', options.padding ?? 0, 0);
   const dilation = pair('convTranspose2d', 'dilation', options.dilation ?? 1, 1);
   const extra = pair('convTranspose2d', 'outputPadding', options.outputPadding ?? 0, 0);
   if (extra[0] >= Math.max(stride[0], dilation[0]) || extra[1] >= Math.max(stride[1], dilation[1])) {
-    throw new SkipgradError('convTranspose2d', 'outputPadding', 'values smaller than the stride or the dilation', formatShape(extra));
+    throw new SkipgradError(
+      'convTranspose2d',
+      'outputPadding',
+      'values smaller than the stride or the dilation',
+      formatShape(extra),
+    );
   }
   const [N, , H, W] = input.shape as [number, number, number, number];
   const size: [number, number] = [
@@ -177,8 +231,16 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   ];
   // Exported as one ConvTranspose node (fold, im2col's inverse, has no ONNX operator).
   const form: ExportForm = {
-    op: 'ConvTranspose', inputs: bias ? [0, 1, 2] : [0, 1],
-    attributes: { kernel_shape: [kh, kw], strides: stride, pads: [...padding, ...padding], dilations: dilation, output_padding: extra, group: g },
+    op: 'ConvTranspose',
+    inputs: bias ? [0, 1, 2] : [0, 1],
+    attributes: {
+      kernel_shape: [kh, kw],
+      strides: stride,
+      pads: [...padding, ...padding],
+      dilations: dilation,
+      output_padding: extra,
+      group: g,
+    },
   };
   return exportedAs('convTranspose2d', bias ? [input, w, bias] : [input, w], () => {
     const flat = input.reshape([N, input.shape[1]!, H * W]);
@@ -188,7 +250,12 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
       return matmul(wg.transpose(), xg); // [N, C_out/g·kh·kw, H·W]
     });
     const window = { stride, padding, dilation };
-    const out = fold(windowsFor(g === 1 ? cols[0]! : concat(cols, 1), [H, W], size, [kh, kw], window), size, [kh, kw], window);
+    const out = fold(
+      windowsFor(g === 1 ? cols[0]! : concat(cols, 1), [H, W], size, [kh, kw], window),
+      size,
+      [kh, kw],
+      window,
+    );
     return { output: bias ? out.add(bias.reshape([outChannels, 1, 1])) : out, form };
   });
 }
@@ -199,9 +266,20 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
  * the dilation) that is more windows than x has pixels: the extra windows start past the last
  * pixel and receive nothing, so the columns get zero windows appended on the bottom/right.
  */
-function windowsFor(cols: Tensor, [H, W]: [number, number], size: [number, number], kernel: [number, number], o: Required<WindowOptions>): Tensor {
+function windowsFor(
+  cols: Tensor,
+  [H, W]: [number, number],
+  size: [number, number],
+  kernel: [number, number],
+  o: Required<WindowOptions>,
+): Tensor {
   const win = makeWindow('convTranspose2d', kernel, o, size);
   if (win.out[0] === H && win.out[1] === W) return cols;
   const [N, rows] = cols.shape as [number, number, number];
-  return pad(cols.reshape([N, rows, H, W]), [[0, 0], [0, 0], [0, win.out[0] - H], [0, win.out[1] - W]]).reshape([N, rows, -1]);
+  return pad(cols.reshape([N, rows, H, W]), [
+    [0, 0],
+    [0, 0],
+    [0, win.out[0] - H],
+    [0, win.out[1] - W],
+  ]).reshape([N, rows, -1]);
 }

@@ -20,17 +20,44 @@ import { unfold } from './unfold.js';
 import type { WindowOptions } from './window.js';
 
 /** One group's convolution, y[n] = W · unfold(x)[n]; conv2d has checked the arguments and made the window. */
-export function conv2dGroup(x: Tensor, w: Tensor, window: Window2d & { out: [number, number] }, options: WindowOptions): Tensor {
+export function conv2dGroup(
+  x: Tensor,
+  w: Tensor,
+  window: Window2d & { out: [number, number] },
+  options: WindowOptions,
+): Tensor {
   const sliding: WindowOptions = { stride: options.stride, padding: options.padding, dilation: options.dilation }; // what unfold and fold take
   const [N, , H, W] = x.shape as [number, number, number, number];
   const [O, , kh, kw] = w.shape as [number, number, number, number];
   const L = window.out[0] * window.out[1];
-  return fromOp('conv2d', [x, w], ['x', 'weight'], getBackend().conv2d(x.data, w.data, window), (dy, needs) => {
-    const dyCols = dy.reshape([N, O, L]);
-    const wFlat = w.reshape([O, -1]); // [O, C·kh·kw]
-    return [
-      needs[0] ? fold(matmul(wFlat.transpose(), dyCols), [H, W], [kh, kw], sliding) : null,
-      needs[1] ? matmul(dyCols, unfold(x, [kh, kw], sliding).transpose(-2, -1)).sum(0).reshape([...w.shape]) : null,
-    ];
-  }, { rule: 'dx = fold(Wᵀ·dy), dW = Σₙ dy·unfold(x)ᵀ', onnx: { op: 'Conv', attributes: { kernel_shape: [kh, kw], strides: window.stride, dilations: window.dilation, pads: [...window.padding, ...window.padding] } } });
+  return fromOp(
+    'conv2d',
+    [x, w],
+    ['x', 'weight'],
+    getBackend().conv2d(x.data, w.data, window),
+    (dy, needs) => {
+      const dyCols = dy.reshape([N, O, L]);
+      const wFlat = w.reshape([O, -1]); // [O, C·kh·kw]
+      return [
+        needs[0] ? fold(matmul(wFlat.transpose(), dyCols), [H, W], [kh, kw], sliding) : null,
+        needs[1]
+          ? matmul(dyCols, unfold(x, [kh, kw], sliding).transpose(-2, -1))
+              .sum(0)
+              .reshape([...w.shape])
+          : null,
+      ];
+    },
+    {
+      rule: 'dx = fold(Wᵀ·dy), dW = Σₙ dy·unfold(x)ᵀ',
+      onnx: {
+        op: 'Conv',
+        attributes: {
+          kernel_shape: [kh, kw],
+          strides: window.stride,
+          dilations: window.dilation,
+          pads: [...window.padding, ...window.padding],
+        },
+      },
+    },
+  );
 }

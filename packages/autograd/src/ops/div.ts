@@ -24,8 +24,15 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 
 function divTensors(a: Tensor, b: Tensor): Tensor {
   const y = getBackend().binary('div', a.data, b.data);
-  return fromOp('div', [a, b], ['a', 'b'], y, (dy, needs) => [
-    needs[0] ? unbroadcast(div(dy, b), a.shape) : null,
-    needs[1] ? unbroadcast(neg(div(mul(dy, a), mul(b, b))), b.shape) : null,
-  ], { rule: 'da = unbroadcast(dy/b), db = unbroadcast(−dy·a/b²)', onnx: { op: 'Div' } });
+  return fromOp(
+    'div',
+    [a, b],
+    ['a', 'b'],
+    y,
+    (dy, needs) => [
+      needs[0] ? unbroadcast(div(dy, b), a.shape) : null,
+      needs[1] ? unbroadcast(neg(div(mul(dy, a), mul(b, b))), b.shape) : null,
+    ],
+    { rule: 'da = unbroadcast(dy/b), db = unbroadcast(−dy·a/b²)', onnx: { op: 'Div' } },
+  );
 }

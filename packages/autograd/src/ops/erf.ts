@@ -19,7 +19,12 @@ import { neg } from './neg.js';
  */
 export function erf(a: Tensor): Tensor {
   const x = checkTensor('erf', 'a', a);
-  return fromOp('erf', [x], ['a'], getBackend().unary('erf', x.data), (dy) => [
-    mul(dy, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))),
-  ], { rule: 'da = dy·2/√π·e^(−a²)', onnx: { op: 'Erf' } });
+  return fromOp(
+    'erf',
+    [x],
+    ['a'],
+    getBackend().unary('erf', x.data),
+    (dy) => [mul(dy, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)))],
+    { rule: 'da = dy·2/√π·e^(−a²)', onnx: { op: 'Erf' } },
+  );
 }

@@ -17,6 +17,9 @@ import { mul } from './mul.js';
  */
 export function exp(a: Tensor): Tensor {
   const x = checkTensor('exp', 'a', a);
-  const y: Tensor = fromOp('exp', [x], ['a'], getBackend().unary('exp', x.data), (dy) => [mul(dy, y)], { rule: 'da = dy·y', onnx: { op: 'Exp' } });
+  const y: Tensor = fromOp('exp', [x], ['a'], getBackend().unary('exp', x.data), (dy) => [mul(dy, y)], {
+    rule: 'da = dy·y',
+    onnx: { op: 'Exp' },
+  });
   return y;
 }

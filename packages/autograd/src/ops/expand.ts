@@ -20,5 +20,8 @@ export function expand(a: Tensor, shape: readonly number[]): Tensor {
   const x = checkTensor('expand', 'a', a);
   const inShape = x.shape;
   const out = x.data.expand(shape);
-  return fromOp('expand', [x], ['a'], out, (dy) => [unbroadcast(dy, inShape)], { rule: 'da = unbroadcast(dy) (sum over the repeated axes)', onnx: { op: 'Expand', inputs: [0, { ints: out.shape }] } });
+  return fromOp('expand', [x], ['a'], out, (dy) => [unbroadcast(dy, inShape)], {
+    rule: 'da = unbroadcast(dy) (sum over the repeated axes)',
+    onnx: { op: 'Expand', inputs: [0, { ints: out.shape }] },
+  });
 }

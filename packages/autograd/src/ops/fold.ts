@@ -27,7 +27,14 @@ export function fold(cols: Tensor, outputSize: Pair, kernel: Pair, options: Wind
   const per = win.kernel[0] * win.kernel[1];
   const L = win.out[0] * win.out[1];
   if (c.rank !== 3 || c.shape[1]! % per !== 0 || c.shape[2] !== L) {
-    throw new SkipgradError('fold', 'cols', `a tensor [N, C·${per}, ${L}] (kernel ${formatShape(win.kernel)}, ${L} windows)`, `shape ${formatShape(c.shape)}`);
+    throw new SkipgradError(
+      'fold',
+      'cols',
+      `a tensor [N, C·${per}, ${L}] (kernel ${formatShape(win.kernel)}, ${L} windows)`,
+      `shape ${formatShape(c.shape)}`,
+    );
   }
-  return fromOp('fold', [c], ['cols'], getBackend().fold(c.data, size, win), (dy) => [unfold(dy, kernel, options)], { rule: 'dcols = unfold(dy) (im2col)' });
+  return fromOp('fold', [c], ['cols'], getBackend().fold(c.data, size, win), (dy) => [unfold(dy, kernel, options)], {
+    rule: 'dcols = unfold(dy) (im2col)',
+  });
 }

@@ -25,8 +25,17 @@ export function gather(a: Tensor, axis: number, index: Tensor): Tensor {
   const idx = checkTensor('gather', 'index', index);
   const d = checkIndex('gather', x.shape, axis, idx);
   const constIndex = idx.detach();
-  return fromOp('gather', [x], ['a'], getBackend().gather(x.data, d, idx.data), (dy) => [scatterAdd(x.shape, d, constIndex, dy)],
-    { rule: 'da = scatterAdd(dy) at the gathered positions', onnx: { op: 'GatherElements', inputs: [0, { tensor: idx.data, as: 'int64' }], attributes: { axis: d } } });
+  return fromOp(
+    'gather',
+    [x],
+    ['a'],
+    getBackend().gather(x.data, d, idx.data),
+    (dy) => [scatterAdd(x.shape, d, constIndex, dy)],
+    {
+      rule: 'da = scatterAdd(dy) at the gathered positions',
+      onnx: { op: 'GatherElements', inputs: [0, { tensor: idx.data, as: 'int64' }], attributes: { axis: d } },
+    },
+  );
 }
 
 /**
@@ -36,7 +45,12 @@ export function gather(a: Tensor, axis: number, index: Tensor): Tensor {
 function checkIndex(op: string, shape: readonly number[], axis: number, idx: Tensor): number {
   const d = normalizeAxis(op, axis, shape.length);
   if (idx.rank !== shape.length || idx.shape.some((s, i) => i !== d && s > shape[i]!)) {
-    throw new SkipgradError(op, 'index', `a tensor of rank ${shape.length} no larger than a's shape ${formatShape(shape)} off axis ${d}`, `shape ${formatShape(idx.shape)}`);
+    throw new SkipgradError(
+      op,
+      'index',
+      `a tensor of rank ${shape.length} no larger than a's shape ${formatShape(shape)} off axis ${d}`,
+      `shape ${formatShape(idx.shape)}`,
+    );
   }
   const side = shape[d]!;
   const bad = Array.from(idx.data.toTypedArray()).find((v) => !Number.isInteger(v) || v < 0 || v >= side);
@@ -62,8 +76,15 @@ export function scatterAdd(shape: readonly number[], axis: number, index: Tensor
   }
   const data = getBackend().scatterAdd(out, d, idx.data, s.data);
   const zeros = { op: 'Expand', inputs: [{ scalar: 0 }, { ints: out }] }; // src's dtype
-  const onnx = { op: 'ScatterElements', inputs: [zeros, { tensor: idx.data, as: 'int64' as const }, 0], attributes: { axis: d, reduction: 'add' } };
-  return fromOp('scatterAdd', [s], ['src'], data, (dy) => [gather(dy, d, idx)], { rule: 'dsrc = gather(dy) at the scattered positions', onnx });
+  const onnx = {
+    op: 'ScatterElements',
+    inputs: [zeros, { tensor: idx.data, as: 'int64' as const }, 0],
+    attributes: { axis: d, reduction: 'add' },
+  };
+  return fromOp('scatterAdd', [s], ['src'], data, (dy) => [gather(dy, d, idx)], {
+    rule: 'dsrc = gather(dy) at the scattered positions',
+    onnx,
+  });
 }
 
 /**

@@ -31,8 +31,24 @@ export { where } from './where.js';
 export { gather, scatterAdd, maskedSelect } from './gather.js';
 export { unfold } from './unfold.js';
 export { fold } from './fold.js';
-export { conv1d, conv2d, convTranspose2d, type Conv1dOptions, type ConvOptions, type ConvTransposeOptions } from './conv.js';
-export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, upsampleNearest, type PoolOptions, type AvgPoolOptions } from './pool.js';
+export {
+  conv1d,
+  conv2d,
+  convTranspose2d,
+  type Conv1dOptions,
+  type ConvOptions,
+  type ConvTransposeOptions,
+} from './conv.js';
+export {
+  maxPool2d,
+  maxPool2dWithIndices,
+  avgPool2d,
+  adaptiveAvgPool2d,
+  adaptiveMaxPool2d,
+  upsampleNearest,
+  type PoolOptions,
+  type AvgPoolOptions,
+} from './pool.js';
 export { type Pair, type WindowOptions } from './window.js';
 export { scaledDotProductAttention, attentionWeights, type AttentionOptions } from './attention.js';
 export { min, argmax, argmin, variance, std, type VarianceOptions } from './reductions.js';

@@ -39,30 +39,55 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   checkOptions(OP, options, ['size', 'scaleFactor', 'mode', 'alignCorners']);
   const input = checkTensor(OP, 'x', x);
   checkImage(OP, 'x', input);
-  if (options === null || typeof options !== 'object') throw new SkipgradError(OP, 'options', 'an object with size or scaleFactor', describe(options));
+  if (options === null || typeof options !== 'object')
+    throw new SkipgradError(OP, 'options', 'an object with size or scaleFactor', describe(options));
   const mode = options.mode ?? 'nearest';
-  if (mode !== 'nearest' && mode !== 'bilinear') throw new SkipgradError(OP, 'mode', "'nearest' or 'bilinear'", describe(mode));
+  if (mode !== 'nearest' && mode !== 'bilinear')
+    throw new SkipgradError(OP, 'mode', "'nearest' or 'bilinear'", describe(mode));
   const align = options.alignCorners;
   if (align !== undefined && (typeof align !== 'boolean' || mode !== 'bilinear')) {
-    throw new SkipgradError(OP, 'alignCorners', mode === 'bilinear' ? 'a boolean' : "nothing with mode 'nearest' (it applies to bilinear)", describe(align));
+    throw new SkipgradError(
+      OP,
+      'alignCorners',
+      mode === 'bilinear' ? 'a boolean' : "nothing with mode 'nearest' (it applies to bilinear)",
+      describe(align),
+    );
   }
   if ((options.size === undefined) === (options.scaleFactor === undefined)) {
-    throw new SkipgradError(OP, 'options', 'exactly one of size and scaleFactor', `${options.size === undefined ? 'neither' : 'both'}`);
+    throw new SkipgradError(
+      OP,
+      'options',
+      'exactly one of size and scaleFactor',
+      `${options.size === undefined ? 'neither' : 'both'}`,
+    );
   }
   const inSize = [input.shape[2]!, input.shape[3]!];
-  if (inSize.some((s) => s === 0)) throw new SkipgradError(OP, 'x', 'images with at least one pixel along H and W', `shape ${formatShape(input.shape)}`);
+  if (inSize.some((s) => s === 0))
+    throw new SkipgradError(
+      OP,
+      'x',
+      'images with at least one pixel along H and W',
+      `shape ${formatShape(input.shape)}`,
+    );
   let outSize: number[];
   let ratio: number[];
   if (options.size !== undefined) {
     outSize = pair(OP, 'size', options.size, 1);
     ratio = outSize.map((o, d) => inSize[d]! / o);
   } else {
-    const f = typeof options.scaleFactor === 'number' ? [options.scaleFactor, options.scaleFactor] : options.scaleFactor;
+    const f =
+      typeof options.scaleFactor === 'number' ? [options.scaleFactor, options.scaleFactor] : options.scaleFactor;
     if (!Array.isArray(f) || f.length !== 2 || !f.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0)) {
       throw new SkipgradError(OP, 'scaleFactor', 'a number > 0 or a pair of them', describe(options.scaleFactor));
     }
     outSize = inSize.map((s, d) => Math.floor(s * f[d]!));
-    if (outSize.some((o) => o < 1)) throw new SkipgradError(OP, 'scaleFactor', `a factor that leaves at least one pixel of ${formatShape(inSize)}`, formatShape(f));
+    if (outSize.some((o) => o < 1))
+      throw new SkipgradError(
+        OP,
+        'scaleFactor',
+        `a factor that leaves at least one pixel of ${formatShape(inSize)}`,
+        formatShape(f),
+      );
     ratio = f.map((v) => 1 / v);
   }
   let y = input;
@@ -74,7 +99,14 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
 }
 
 /** Resizes axis `axis` of t to `out`: one gather (nearest) or two, weighted (bilinear). */
-function resizeAxis(t: Tensor, axis: number, out: number, ratio: number, mode: 'nearest' | 'bilinear', align: boolean): Tensor {
+function resizeAxis(
+  t: Tensor,
+  axis: number,
+  out: number,
+  ratio: number,
+  mode: 'nearest' | 'bilinear',
+  align: boolean,
+): Tensor {
   const size = t.shape[axis]!;
   const low: number[] = [];
   const high: number[] = [];

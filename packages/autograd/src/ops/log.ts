@@ -17,5 +17,8 @@ import { div } from './div.js';
  */
 export function log(a: Tensor): Tensor {
   const x = checkTensor('log', 'a', a);
-  return fromOp('log', [x], ['a'], getBackend().unary('log', x.data), (dy) => [div(dy, x)], { rule: 'da = dy/a', onnx: { op: 'Log' } });
+  return fromOp('log', [x], ['a'], getBackend().unary('log', x.data), (dy) => [div(dy, x)], {
+    rule: 'da = dy/a',
+    onnx: { op: 'Log' },
+  });
 }

@@ -29,7 +29,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   checkTensor('matmul', 'a', a);
   checkTensor('matmul', 'b', b);
   checkSameDtype('matmul', 'b', b, 'a', a);
-  for (const [name, t] of [['a', a], ['b', b]] as const) {
+  for (const [name, t] of [
+    ['a', a],
+    ['b', b],
+  ] as const) {
     if (t.rank === 0) throw new SkipgradError('matmul', name, 'a tensor of rank >= 1', 'a scalar');
   }
   // A vector is a matrix of one row (a) or one column (b), squeezed out of the product again.
@@ -43,14 +46,26 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 function matmul2d(a: Tensor, b: Tensor): Tensor {
   const k = a.shape[a.rank - 1]!;
   if (b.shape[b.rank - 2] !== k) {
-    throw new SkipgradError('matmul', 'b', `a shape [..., ${k}, m] (its rows must equal a's ${k} columns)`, formatShape(b.shape),
-      `a has shape ${formatShape(a.shape)}`);
+    throw new SkipgradError(
+      'matmul',
+      'b',
+      `a shape [..., ${k}, m] (its rows must equal a's ${k} columns)`,
+      formatShape(b.shape),
+      `a has shape ${formatShape(a.shape)}`,
+    );
   }
   broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2)); // batch axes must broadcast
-  return fromOp('matmul', [a, b], ['a', 'b'], getBackend().matmul(a.data, b.data), (dy, needs) => [
-    needs[0] ? unbroadcast(isTransposed(a) ? mT(matmul2d(b, mT(dy))) : matmul2d(dy, mT(b)), a.shape) : null,
-    needs[1] ? unbroadcast(isTransposed(b) ? mT(matmul2d(mT(dy), a)) : matmul2d(mT(a), dy), b.shape) : null,
-  ], { rule: 'da = dy·bᵀ, db = aᵀ·dy (summed over broadcast batches)', onnx: { op: 'MatMul' } });
+  return fromOp(
+    'matmul',
+    [a, b],
+    ['a', 'b'],
+    getBackend().matmul(a.data, b.data),
+    (dy, needs) => [
+      needs[0] ? unbroadcast(isTransposed(a) ? mT(matmul2d(b, mT(dy))) : matmul2d(dy, mT(b)), a.shape) : null,
+      needs[1] ? unbroadcast(isTransposed(b) ? mT(matmul2d(mT(dy), a)) : matmul2d(mT(a), dy), b.shape) : null,
+    ],
+    { rule: 'da = dy·bᵀ, db = aᵀ·dy (summed over broadcast batches)', onnx: { op: 'MatMul' } },
+  );
 }
 
 /** The transpose of the last two axes (a view). */

@@ -28,16 +28,31 @@ export function max(a: Tensor, axis?: number | readonly number[], keepdim = fals
   checkKeepdim('max', keepdim);
   const empty = axes.find((i) => x.shape[i] === 0);
   if (empty !== undefined) {
-    throw new SkipgradError('max', 'a', 'a non-zero side on the reduced axis (the max of nothing is undefined)',
-      `shape ${formatShape(x.shape)}`, `axis ${empty} has side 0`);
+    throw new SkipgradError(
+      'max',
+      'a',
+      'a non-zero side on the reduced axis (the max of nothing is undefined)',
+      `shape ${formatShape(x.shape)}`,
+      `axis ${empty} has side 0`,
+    );
   }
   const backend = getBackend();
   const out = backend.reduce('max', x.data, axes, keepdim);
   const keptShape = keptShapeOf(x.shape, axes);
-  return fromOp('max', [x], ['a'], out, (dy) => {
-    const isMax = backend.binary('eq', x.data, out.reshape(keptShape));
-    const ties = backend.reduce('sum', isMax, axes, true);
-    const share = new Tensor(backend.binary('div', isMax, ties));
-    return [mul(expand(reshape(dy, keptShape), x.shape), share)];
-  }, { rule: 'da = dy·[a == max] / number of ties', onnx: { op: 'ReduceMax', attributes: { axes, keepdims: keepdim ? 1 : 0 } } }); // opset 17: axes an attribute
+  return fromOp(
+    'max',
+    [x],
+    ['a'],
+    out,
+    (dy) => {
+      const isMax = backend.binary('eq', x.data, out.reshape(keptShape));
+      const ties = backend.reduce('sum', isMax, axes, true);
+      const share = new Tensor(backend.binary('div', isMax, ties));
+      return [mul(expand(reshape(dy, keptShape), x.shape), share)];
+    },
+    {
+      rule: 'da = dy·[a == max] / number of ties',
+      onnx: { op: 'ReduceMax', attributes: { axes, keepdims: keepdim ? 1 : 0 } },
+    },
+  ); // opset 17: axes an attribute
 }

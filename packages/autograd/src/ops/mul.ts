@@ -24,8 +24,15 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
 
 function mulTensors(a: Tensor, b: Tensor): Tensor {
   const y = getBackend().binary('mul', a.data, b.data);
-  return fromOp('mul', [a, b], ['a', 'b'], y, (dy, needs) => [
-    needs[0] ? unbroadcast(mul(dy, b), a.shape) : null,
-    needs[1] ? unbroadcast(mul(dy, a), b.shape) : null,
-  ], { rule: 'da = unbroadcast(dy·b), db = unbroadcast(dy·a)', onnx: { op: 'Mul' } });
+  return fromOp(
+    'mul',
+    [a, b],
+    ['a', 'b'],
+    y,
+    (dy, needs) => [
+      needs[0] ? unbroadcast(mul(dy, b), a.shape) : null,
+      needs[1] ? unbroadcast(mul(dy, a), b.shape) : null,
+    ],
+    { rule: 'da = unbroadcast(dy·b), db = unbroadcast(dy·a)', onnx: { op: 'Mul' } },
+  );
 }

@@ -16,5 +16,8 @@ import type { Tensor } from '../tensor.js';
  */
 export function neg(a: Tensor): Tensor {
   const x = checkTensor('neg', 'a', a);
-  return fromOp('neg', [x], ['a'], getBackend().unary('neg', x.data), (dy) => [neg(dy)], { rule: 'da = −dy', onnx: { op: 'Neg' } });
+  return fromOp('neg', [x], ['a'], getBackend().unary('neg', x.data), (dy) => [neg(dy)], {
+    rule: 'da = −dy',
+    onnx: { op: 'Neg' },
+  });
 }

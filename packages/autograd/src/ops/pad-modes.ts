@@ -27,21 +27,37 @@ export const PAD_MODES: readonly PadMode[] = ['reflect', 'replicate', 'circular'
  */
 export function padWith(a: Tensor, pads: readonly (readonly [number, number])[], mode: PadMode): Tensor {
   const x = checkTensor('padWith', 'a', a);
-  if (!PAD_MODES.includes(mode)) throw new SkipgradError('padWith', 'mode', `one of ${PAD_MODES.map((m) => `'${m}'`).join(', ')}`, describe(mode));
+  if (!PAD_MODES.includes(mode))
+    throw new SkipgradError('padWith', 'mode', `one of ${PAD_MODES.map((m) => `'${m}'`).join(', ')}`, describe(mode));
   if (!Array.isArray(pads) || pads.length !== x.rank) {
-    throw new SkipgradError('padWith', 'pads', `${x.rank} [before, after] pairs (one per axis of shape ${formatShape(x.shape)})`, describe(pads));
+    throw new SkipgradError(
+      'padWith',
+      'pads',
+      `${x.rank} [before, after] pairs (one per axis of shape ${formatShape(x.shape)})`,
+      describe(pads),
+    );
   }
   let y = x;
   pads.forEach((p, axis) => {
     if (!Array.isArray(p) || p.length !== 2 || !p.every((n) => Number.isInteger(n) && n >= 0)) {
-      throw new SkipgradError('padWith', `pads[${axis}]`, 'a pair of non-negative integers [before, after]', describe(p));
+      throw new SkipgradError(
+        'padWith',
+        `pads[${axis}]`,
+        'a pair of non-negative integers [before, after]',
+        describe(p),
+      );
     }
     const [before, after] = p as [number, number];
     if (before === 0 && after === 0) return;
     const side = x.shape[axis]!;
     const limit = mode === 'reflect' ? side - 1 : mode === 'circular' ? side : Infinity;
     if (side === 0 || before > limit || after > limit) {
-      throw new SkipgradError('padWith', `pads[${axis}]`, `at most ${mode === 'reflect' ? 'side − 1' : 'side'} = ${limit} on each end for '${mode}' (axis ${axis} has ${side})`, `[${before}, ${after}]`);
+      throw new SkipgradError(
+        'padWith',
+        `pads[${axis}]`,
+        `at most ${mode === 'reflect' ? 'side − 1' : 'side'} = ${limit} on each end for '${mode}' (axis ${axis} has ${side})`,
+        `[${before}, ${after}]`,
+      );
     }
     y = concat([...edge(y, axis, before, 'before', mode), y, ...edge(y, axis, after, 'after', mode)], axis);
   });

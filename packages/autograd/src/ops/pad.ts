@@ -21,15 +21,32 @@ import { slice } from './slice.js';
 export function pad(a: Tensor, pads: readonly (readonly [number, number])[], value = 0): Tensor {
   const x = checkTensor('pad', 'a', a);
   if (!Array.isArray(pads) || pads.length !== x.rank) {
-    throw new SkipgradError('pad', 'pads', `${x.rank} [before, after] pairs (one per axis of shape ${formatShape(x.shape)})`, describe(pads));
+    throw new SkipgradError(
+      'pad',
+      'pads',
+      `${x.rank} [before, after] pairs (one per axis of shape ${formatShape(x.shape)})`,
+      describe(pads),
+    );
   }
   pads.forEach((pair, axis) => {
     const ok = Array.isArray(pair) && pair.length === 2 && pair.every((n) => Number.isInteger(n) && n >= 0);
-    if (!ok) throw new SkipgradError('pad', `pads[${axis}]`, 'a pair of non-negative integers [before, after]', describe(pair));
+    if (!ok)
+      throw new SkipgradError(
+        'pad',
+        `pads[${axis}]`,
+        'a pair of non-negative integers [before, after]',
+        describe(pair),
+      );
   });
   if (typeof value !== 'number') throw new SkipgradError('pad', 'value', 'a number', describe(value));
   const interior = x.shape.map((side, axis): [number, number] => [pads[axis]![0], pads[axis]![0] + side]);
   // ONNX lists every axis's padding before, then every axis's after.
-  const onnx = { op: 'Pad', inputs: [0, { ints: [...pads.map((p) => p[0]), ...pads.map((p) => p[1])] }, { scalar: value }] };
-  return fromOp('pad', [x], ['a'], getBackend().pad(x.data, pads, value), (dy) => [slice(dy, interior)], { rule: 'da = slice(dy) (the interior)', onnx });
+  const onnx = {
+    op: 'Pad',
+    inputs: [0, { ints: [...pads.map((p) => p[0]), ...pads.map((p) => p[1])] }, { scalar: value }],
+  };
+  return fromOp('pad', [x], ['a'], getBackend().pad(x.data, pads, value), (dy) => [slice(dy, interior)], {
+    rule: 'da = slice(dy) (the interior)',
+    onnx,
+  });
 }

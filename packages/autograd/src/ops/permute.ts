@@ -19,6 +19,11 @@ export function permute(a: Tensor, axes: readonly number[]): Tensor {
   const x = checkTensor('permute', 'a', a);
   const perm = checkPermutation('permute', axes, x.rank);
   const inverse = new Array<number>(perm.length);
-  perm.forEach((axis, i) => { inverse[axis] = i; });
-  return fromOp('permute', [x], ['a'], x.data.permute(perm), (dy) => [permute(dy, inverse)], { rule: 'da = permute(dy, inverse axes)', onnx: { op: 'Transpose', attributes: { perm } } });
+  perm.forEach((axis, i) => {
+    inverse[axis] = i;
+  });
+  return fromOp('permute', [x], ['a'], x.data.permute(perm), (dy) => [permute(dy, inverse)], {
+    rule: 'da = permute(dy, inverse axes)',
+    onnx: { op: 'Transpose', attributes: { perm } },
+  });
 }

@@ -46,8 +46,19 @@ interface Windows {
 }
 
 /** A pooling's ONNX node (MaxPool, AveragePool): the same window, the same ceil mode. */
-function poolForm(op: string, win: Windows, extra: Record<string, number> = {}, dilations?: readonly [number, number]): ExportForm {
-  const attributes = { kernel_shape: win.kernel, strides: win.stride, pads: [...win.padding, ...win.padding], ceil_mode: win.ceil ? 1 : 0, ...extra };
+function poolForm(
+  op: string,
+  win: Windows,
+  extra: Record<string, number> = {},
+  dilations?: readonly [number, number],
+): ExportForm {
+  const attributes = {
+    kernel_shape: win.kernel,
+    strides: win.stride,
+    pads: [...win.padding, ...win.padding],
+    ceil_mode: win.ceil ? 1 : 0,
+    ...extra,
+  };
   return { op, attributes: dilations ? { ...attributes, dilations } : attributes };
 }
 
@@ -62,27 +73,54 @@ function pooledSize(size: number, k: number, s: number, p: number, d: number, ce
 
 function windows(op: string, x: Tensor, kernel: Pair, options: PoolOptions, padValue: number): Windows {
   checkImage(op, 'x', x);
-  if (options === null || typeof options !== 'object') throw new SkipgradError(op, 'options', 'an object', describe(options));
+  if (options === null || typeof options !== 'object')
+    throw new SkipgradError(op, 'options', 'an object', describe(options));
   const ceil = options.ceilMode ?? false;
   if (typeof ceil !== 'boolean') throw new SkipgradError(op, 'ceilMode', 'a boolean', describe(ceil));
   const o = { stride: options.stride ?? kernel, padding: options.padding ?? 0, dilation: options.dilation ?? 1 };
   const win = makeWindow(op, kernel, o, [x.shape[2]!, x.shape[3]!]);
   if (win.padding[0] * 2 > win.kernel[0] || win.padding[1] * 2 > win.kernel[1]) {
-    throw new SkipgradError(op, 'padding', `at most half the kernel ${formatShape(win.kernel)}`, formatShape(win.padding));
+    throw new SkipgradError(
+      op,
+      'padding',
+      `at most half the kernel ${formatShape(win.kernel)}`,
+      formatShape(win.padding),
+    );
   }
   const sizes = [x.shape[2]!, x.shape[3]!];
-  const out = [0, 1].map((d) => pooledSize(sizes[d]!, win.kernel[d]!, win.stride[d]!, win.padding[d]!, win.dilation[d]!, ceil)) as [number, number];
+  const out = [0, 1].map((d) =>
+    pooledSize(sizes[d]!, win.kernel[d]!, win.stride[d]!, win.padding[d]!, win.dilation[d]!, ceil),
+  ) as [number, number];
   // The windows ceil mode adds hang over the bottom/right: padding beyond the usual, on that side only.
-  const overhang = [0, 1].map((d) => Math.max(0, (out[d]! - 1) * win.stride[d]! + win.dilation[d]! * (win.kernel[d]! - 1) + 1 - (sizes[d]! + 2 * win.padding[d]!)));
+  const overhang = [0, 1].map((d) =>
+    Math.max(
+      0,
+      (out[d]! - 1) * win.stride[d]! + win.dilation[d]! * (win.kernel[d]! - 1) + 1 - (sizes[d]! + 2 * win.padding[d]!),
+    ),
+  );
   const explicit = padValue !== 0 || overhang.some((e) => e > 0);
   const padded = explicit
-    ? pad(x, [[0, 0], [0, 0], [win.padding[0], win.padding[0] + overhang[0]!], [win.padding[1], win.padding[1] + overhang[1]!]], padValue)
+    ? pad(
+        x,
+        [
+          [0, 0],
+          [0, 0],
+          [win.padding[0], win.padding[0] + overhang[0]!],
+          [win.padding[1], win.padding[1] + overhang[1]!],
+        ],
+        padValue,
+      )
     : x;
   const cols = unfold(padded, kernel, { stride: o.stride, padding: explicit ? 0 : o.padding, dilation: o.dilation });
   const [N, C] = x.shape as [number, number];
   return {
-    cols: cols.reshape([N, C, win.kernel[0] * win.kernel[1], out[0] * out[1]]), out, kernel: win.kernel, stride: win.stride, padding: win.padding,
-    dilation: win.dilation, ceil,
+    cols: cols.reshape([N, C, win.kernel[0] * win.kernel[1], out[0] * out[1]]),
+    out,
+    kernel: win.kernel,
+    stride: win.stride,
+    padding: win.padding,
+    dilation: win.dilation,
+    ceil,
   };
 }
 
@@ -113,7 +151,11 @@ export function maxPool2d(x: Tensor, kernel: Pair, options: PoolOptions = {}): T
  * @example
  * maxPool2dWithIndices(arange(16).reshape([1, 1, 4, 4]), 2).indices.toArray(); // [[[[5, 7], [13, 15]]]]
  */
-export function maxPool2dWithIndices(x: Tensor, kernel: Pair, options: PoolOptions = {}): { values: Tensor; indices: Tensor } {
+export function maxPool2dWithIndices(
+  x: Tensor,
+  kernel: Pair,
+  options: PoolOptions = {},
+): { values: Tensor; indices: Tensor } {
   checkOptions('maxPool2dWithIndices', options, ['stride', 'padding', 'dilation', 'ceilMode']);
   const input = checkTensor('maxPool2dWithIndices', 'x', x);
   const win = windows('maxPool2dWithIndices', input.detach(), kernel, options, LOWEST[input.dtype]); // checks every argument first
@@ -158,16 +200,27 @@ export function avgPool2d(x: Tensor, kernel: Pair, options: AvgPoolOptions = {})
   checkOptions('avgPool2d', options, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'dilation']);
   const input = checkTensor('avgPool2d', 'x', x);
   const include = options.countIncludePad ?? true;
-  if (typeof include !== 'boolean') throw new SkipgradError('avgPool2d', 'countIncludePad', 'a boolean', describe(include));
-  if ((options as PoolOptions).dilation !== undefined) throw new SkipgradError('avgPool2d', 'dilation', 'no dilation (average pooling has none, as PyTorch)', describe((options as PoolOptions).dilation));
+  if (typeof include !== 'boolean')
+    throw new SkipgradError('avgPool2d', 'countIncludePad', 'a boolean', describe(include));
+  if ((options as PoolOptions).dilation !== undefined)
+    throw new SkipgradError(
+      'avgPool2d',
+      'dilation',
+      'no dilation (average pooling has none, as PyTorch)',
+      describe((options as PoolOptions).dilation),
+    );
   return exportedAs('avgPool2d', [input], () => {
     const win = windows('avgPool2d', input, kernel, options, 0);
     const [h, w] = win.out;
     const shape = [input.shape[0]!, input.shape[1]!, h, w];
     const counts = windowCounts(win, [input.shape[2]!, input.shape[3]!], include);
-    const output = counts === null
-      ? win.cols.mean(2).reshape(shape) // every window counts k·k
-      : win.cols.sum(2).reshape(shape).div(new Tensor(new NDArray(counts, [h, w]).copy(input.dtype)));
+    const output =
+      counts === null
+        ? win.cols.mean(2).reshape(shape) // every window counts k·k
+        : win.cols
+            .sum(2)
+            .reshape(shape)
+            .div(new Tensor(new NDArray(counts, [h, w]).copy(input.dtype)));
     return { output, form: poolForm('AveragePool', win, { count_include_pad: include ? 1 : 0 }) };
   });
 }
@@ -178,11 +231,12 @@ export function avgPool2d(x: Tensor, kernel: Pair, options: AvgPoolOptions = {})
  * window counts all k·k.
  */
 function windowCounts(win: Windows, size: [number, number], includePad: boolean): Float64Array | null {
-  const along = (d: 0 | 1): number[] => Array.from({ length: win.out[d] }, (_, i) => {
-    const start = i * win.stride[d] - win.padding[d];
-    const end = Math.min(start + win.kernel[d], size[d] + win.padding[d]);
-    return includePad ? end - start : Math.min(end, size[d]) - Math.max(start, 0);
-  });
+  const along = (d: 0 | 1): number[] =>
+    Array.from({ length: win.out[d] }, (_, i) => {
+      const start = i * win.stride[d] - win.padding[d];
+      const end = Math.min(start + win.kernel[d], size[d] + win.padding[d]);
+      return includePad ? end - start : Math.min(end, size[d]) - Math.max(start, 0);
+    });
   const [rows, cols] = [along(0), along(1)];
   if (rows.every((r) => r === win.kernel[0]) && cols.every((c) => c === win.kernel[1])) return null;
   return Float64Array.from(rows.flatMap((r) => cols.map((c) => r * c)));
@@ -207,13 +261,24 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
 }
 
 /** The checks both adaptive poolings share: an image with pixels, an output size within the limits. */
-function adaptiveArgs(op: string, x: unknown, outputSize: Pair, what: string): { input: Tensor; oh: number; ow: number; H: number; W: number } {
+function adaptiveArgs(
+  op: string,
+  x: unknown,
+  outputSize: Pair,
+  what: string,
+): { input: Tensor; oh: number; ow: number; H: number; W: number } {
   const input = checkTensor(op, 'x', x);
   checkImage(op, 'x', input);
   const [oh, ow] = pair(op, 'outputSize', outputSize, 1);
   const [N, C, H, W] = input.shape as [number, number, number, number];
   checkSize(op, [N, C, oh, ow], 4, 'outputSize');
-  if (H === 0 || W === 0) throw new SkipgradError(op, 'x', `images with at least one pixel (the ${what} of nothing is undefined)`, `shape ${formatShape(input.shape)}`);
+  if (H === 0 || W === 0)
+    throw new SkipgradError(
+      op,
+      'x',
+      `images with at least one pixel (the ${what} of nothing is undefined)`,
+      `shape ${formatShape(input.shape)}`,
+    );
   return { input, oh, ow, H, W };
 }
 
@@ -227,7 +292,10 @@ function binMatrix(out: number, size: number, dtype: Tensor['dtype']): Tensor {
   return new Tensor(new NDArray(m, [out, size]).copy(dtype));
 }
 
-const bin = (i: number, n: number, size: number): [number, number] => [Math.floor((i * size) / n), Math.ceil(((i + 1) * size) / n)];
+const bin = (i: number, n: number, size: number): [number, number] => [
+  Math.floor((i * size) / n),
+  Math.ceil(((i + 1) * size) / n),
+];
 
 /**
  * Max-pools to a given output size, over the same bins as adaptiveAvgPool2d: the rows' bins
@@ -239,17 +307,28 @@ const bin = (i: number, n: number, size: number): [number, number] => [Math.floo
 export function adaptiveMaxPool2d(x: Tensor, outputSize: Pair): Tensor {
   const { input, oh, ow, H, W } = adaptiveArgs('adaptiveMaxPool2d', x, outputSize, 'max');
   if (oh > MAX_BINS || ow > MAX_BINS) {
-    throw new SkipgradError('adaptiveMaxPool2d', 'outputSize', `at most ${MAX_BINS} bins along each axis`, formatShape([oh, ow]));
+    throw new SkipgradError(
+      'adaptiveMaxPool2d',
+      'outputSize',
+      `at most ${MAX_BINS} bins along each axis`,
+      formatShape([oh, ow]),
+    );
   }
   if (H % oh === 0 && W % ow === 0) return maxPool2d(input, [H / oh, W / ow]); // equal bins
-  const byRows = concat(Array.from({ length: oh }, (_, i) => {
-    const [a, b] = bin(i, oh, H);
-    return input.narrow(2, a, b - a).max(2, true);
-  }), 2);
-  return concat(Array.from({ length: ow }, (_, j) => {
-    const [a, b] = bin(j, ow, W);
-    return byRows.narrow(3, a, b - a).max(3, true);
-  }), 3);
+  const byRows = concat(
+    Array.from({ length: oh }, (_, i) => {
+      const [a, b] = bin(i, oh, H);
+      return input.narrow(2, a, b - a).max(2, true);
+    }),
+    2,
+  );
+  return concat(
+    Array.from({ length: ow }, (_, j) => {
+      const [a, b] = bin(j, ow, W);
+      return byRows.narrow(3, a, b - a).max(3, true);
+    }),
+    3,
+  );
 }
 
 /** Each bin of adaptiveMaxPool2d is a slice and a reduction: beyond this many, a bad size. */
@@ -267,5 +346,8 @@ export function upsampleNearest(x: Tensor, scale: Pair): Tensor {
   const [sh, sw] = pair('upsampleNearest', 'scale', scale, 1);
   const [N, C, H, W] = input.shape as [number, number, number, number];
   checkSize('upsampleNearest', [N, C, H * sh, W * sw], 4, 'scale');
-  return input.reshape([N, C, H, 1, W, 1]).expand([N, C, H, sh, W, sw]).reshape([N, C, H * sh, W * sw]);
+  return input
+    .reshape([N, C, H, 1, W, 1])
+    .expand([N, C, H, sh, W, sw])
+    .reshape([N, C, H * sh, W * sw]);
 }

@@ -28,9 +28,16 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
 
 function powTensors(a: Tensor, b: Tensor): Tensor {
   const out = getBackend().binary('pow', a.data, b.data);
-  const y: Tensor = fromOp('pow', [a, b], ['a', 'b'], out, (dy, needs) => [
-    needs[0] ? unbroadcast(mul(dy, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
-    needs[1] ? unbroadcast(mul(dy, mul(y, log(a))), b.shape) : null,
-  ], { rule: 'da = unbroadcast(dy·b·a^(b−1)), db = unbroadcast(dy·y·ln a)', onnx: { op: 'Pow' } });
+  const y: Tensor = fromOp(
+    'pow',
+    [a, b],
+    ['a', 'b'],
+    out,
+    (dy, needs) => [
+      needs[0] ? unbroadcast(mul(dy, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
+      needs[1] ? unbroadcast(mul(dy, mul(y, log(a))), b.shape) : null,
+    ],
+    { rule: 'da = unbroadcast(dy·b·a^(b−1)), db = unbroadcast(dy·y·ln a)', onnx: { op: 'Pow' } },
+  );
   return y;
 }

@@ -9,7 +9,15 @@
  * with N the number of elements reduced. d variance/da_i = 2(a_i − ā)/(N − correction): the term
  * through ā vanishes because the deviations sum to 0 — the composite's gradient finds that by itself.
  */
-import { NDArray, SkipgradError, describe, formatShape, normalizeAxes, normalizeAxis, checkOptions } from '@skipgrad/tensor';
+import {
+  NDArray,
+  SkipgradError,
+  describe,
+  formatShape,
+  normalizeAxes,
+  normalizeAxis,
+  checkOptions,
+} from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { reportForExport } from '../export-form.js';
 import { Tensor } from '../tensor.js';
@@ -32,7 +40,13 @@ export function min(a: Tensor, axis?: number | readonly number[], keepdim = fals
   checkKeepdim('min', keepdim);
   const empty = axes.find((i) => x.shape[i] === 0);
   if (empty !== undefined) {
-    throw new SkipgradError('min', 'a', 'a non-zero side on the reduced axis (the min of nothing is undefined)', `shape ${formatShape(x.shape)}`, `axis ${empty} has side 0`);
+    throw new SkipgradError(
+      'min',
+      'a',
+      'a non-zero side on the reduced axis (the min of nothing is undefined)',
+      `shape ${formatShape(x.shape)}`,
+      `axis ${empty} has side 0`,
+    );
   }
   return neg(max(neg(x), axis, keepdim));
 }
@@ -60,14 +74,26 @@ export function argmin(a: Tensor, axis?: number, keepdim = false): Tensor {
 }
 
 /** Scans each line along the axis for the first element that beats all before it. NaN wins, as in PyTorch. */
-function argBest(op: string, a: Tensor, axis: number | undefined, keepdim: boolean, beats: (v: number, best: number) => boolean): Tensor {
+function argBest(
+  op: string,
+  a: Tensor,
+  axis: number | undefined,
+  keepdim: boolean,
+  beats: (v: number, best: number) => boolean,
+): Tensor {
   const x = checkTensor(op, 'a', a);
   checkKeepdim(op, keepdim);
   const flat = axis === undefined;
   const d = flat ? 0 : normalizeAxis(op, axis, x.rank);
   const shape = flat ? [x.size] : [...x.shape];
   const side = shape[d] ?? 1;
-  if (side === 0 || x.size === 0) throw new SkipgradError(op, 'a', 'a non-empty tensor (the index of nothing is undefined)', `shape ${formatShape(x.shape)}`);
+  if (side === 0 || x.size === 0)
+    throw new SkipgradError(
+      op,
+      'a',
+      'a non-empty tensor (the index of nothing is undefined)',
+      `shape ${formatShape(x.shape)}`,
+    );
   const values = x.data.toTypedArray();
   const inner = shape.slice(d + 1).reduce((p, s) => p * s, 1);
   const outer = values.length / (side * inner);
@@ -83,11 +109,25 @@ function argBest(op: string, a: Tensor, axis: number | undefined, keepdim: boole
       out[o * inner + i] = best;
     }
   }
-  const outShape = flat ? (keepdim ? x.shape.map(() => 1) : []) : keepdim ? shape.map((s, i) => (i === d ? 1 : s)) : shape.filter((_, i) => i !== d);
+  const outShape = flat
+    ? keepdim
+      ? x.shape.map(() => 1)
+      : []
+    : keepdim
+      ? shape.map((s, i) => (i === d ? 1 : s))
+      : shape.filter((_, i) => i !== d);
   const result = new Tensor(new NDArray(out, outShape).copy(x.dtype));
   // ONNX's ArgMax/ArgMin give int64 (first index of the best), cast back to the input's dtype.
-  const best = { op: op === 'argmax' ? 'ArgMax' : 'ArgMin', inputs: [flat ? { op: 'Reshape', inputs: [0, { ints: [-1] }] } : 0], attributes: { axis: flat ? 0 : d, keepdims: keepdim && !flat ? 1 : 0 } };
-  const form = { op: 'Cast', inputs: [flat && keepdim ? { op: 'Reshape', inputs: [best, { ints: outShape }] } : best], attributes: { to: x.dtype === 'float32' ? 1 : 11 } };
+  const best = {
+    op: op === 'argmax' ? 'ArgMax' : 'ArgMin',
+    inputs: [flat ? { op: 'Reshape', inputs: [0, { ints: [-1] }] } : 0],
+    attributes: { axis: flat ? 0 : d, keepdims: keepdim && !flat ? 1 : 0 },
+  };
+  const form = {
+    op: 'Cast',
+    inputs: [flat && keepdim ? { op: 'Reshape', inputs: [best, { ints: outShape }] } : best],
+    attributes: { to: x.dtype === 'float32' ? 1 : 11 },
+  };
   reportForExport(op, form, [x], result);
   return result;
 }
@@ -118,10 +158,16 @@ export function std(a: Tensor, axis?: number | readonly number[], options: Varia
   return pow(varianceOf('std', a, axis, options), 0.5);
 }
 
-function varianceOf(op: string, a: Tensor, axis: number | readonly number[] | undefined, options: VarianceOptions): Tensor {
+function varianceOf(
+  op: string,
+  a: Tensor,
+  axis: number | readonly number[] | undefined,
+  options: VarianceOptions,
+): Tensor {
   checkOptions(op, options, ['correction', 'keepdim']);
   const x = checkTensor(op, 'a', a);
-  if (options === null || typeof options !== 'object') throw new SkipgradError(op, 'options', 'an object', describe(options));
+  if (options === null || typeof options !== 'object')
+    throw new SkipgradError(op, 'options', 'an object', describe(options));
   const correction = options.correction ?? 1;
   const keepdim = options.keepdim ?? false;
   checkKeepdim(op, keepdim);
@@ -131,7 +177,12 @@ function varianceOf(op: string, a: Tensor, axis: number | readonly number[] | un
   const axes = normalizeAxes(op, axis, x.rank);
   const n = axes.reduce((p, i) => p * x.shape[i]!, 1);
   if (n - correction <= 0) {
-    throw new SkipgradError(op, 'correction', `less than the ${n} element${n === 1 ? '' : 's'} reduced (N − correction is the divisor)`, String(correction));
+    throw new SkipgradError(
+      op,
+      'correction',
+      `less than the ${n} element${n === 1 ? '' : 's'} reduced (N − correction is the divisor)`,
+      String(correction),
+    );
   }
   const deviation = sub(x, mean(x, axes, true));
   return sum(deviation.mul(deviation), axes, keepdim).div(n - correction);

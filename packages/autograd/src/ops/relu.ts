@@ -20,7 +20,12 @@ import { mul } from './mul.js';
  */
 export function relu(a: Tensor): Tensor {
   const x = checkTensor('relu', 'a', a);
-  return fromOp('relu', [x], ['a'], getBackend().unary('relu', x.data), (dy) => [
-    mul(dy, new Tensor(getBackend().unary('step', x.data))),
-  ], { rule: 'da = dy·[a > 0]', onnx: { op: 'Relu' } });
+  return fromOp(
+    'relu',
+    [x],
+    ['a'],
+    getBackend().unary('relu', x.data),
+    (dy) => [mul(dy, new Tensor(getBackend().unary('step', x.data)))],
+    { rule: 'da = dy·[a > 0]', onnx: { op: 'Relu' } },
+  );
 }

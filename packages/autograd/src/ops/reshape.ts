@@ -18,5 +18,8 @@ export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   const x = checkTensor('reshape', 'a', a);
   const inShape = x.shape;
   const out = x.data.reshape(shape);
-  return fromOp('reshape', [x], ['a'], out, (dy) => [reshape(dy, inShape)], { rule: 'da = reshape(dy, shape of a)', onnx: { op: 'Reshape', inputs: [0, { ints: out.shape }] } });
+  return fromOp('reshape', [x], ['a'], out, (dy) => [reshape(dy, inShape)], {
+    rule: 'da = reshape(dy, shape of a)',
+    onnx: { op: 'Reshape', inputs: [0, { ints: out.shape }] },
+  });
 }

@@ -19,7 +19,10 @@ export function transpose(a: Tensor, axis0 = -2, axis1 = -1): Tensor {
   const x = checkTensor('transpose', 'a', a);
   const i = normalizeAxis('transpose', axis0, x.rank, 'axis0');
   const j = normalizeAxis('transpose', axis1, x.rank, 'axis1');
-  return permute(x, x.shape.map((_, d) => (d === i ? j : d === j ? i : d)));
+  return permute(
+    x,
+    x.shape.map((_, d) => (d === i ? j : d === j ? i : d)),
+  );
 }
 
 /**
@@ -30,12 +33,25 @@ export function transpose(a: Tensor, axis0 = -2, axis1 = -1): Tensor {
  */
 export function squeeze(a: Tensor, axis?: number): Tensor {
   const x = checkTensor('squeeze', 'a', a);
-  if (axis === undefined) return reshape(x, x.shape.filter((side) => side !== 1));
+  if (axis === undefined)
+    return reshape(
+      x,
+      x.shape.filter((side) => side !== 1),
+    );
   const d = normalizeAxis('squeeze', axis, x.rank);
   if (x.shape[d] !== 1) {
-    throw new SkipgradError('squeeze', 'axis', 'an axis of side 1', `axis ${axis} of side ${x.shape[d]}`, `shape ${formatShape(x.shape)}`);
+    throw new SkipgradError(
+      'squeeze',
+      'axis',
+      'an axis of side 1',
+      `axis ${axis} of side ${x.shape[d]}`,
+      `shape ${formatShape(x.shape)}`,
+    );
   }
-  return reshape(x, x.shape.filter((_, i) => i !== d));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== d),
+  );
 }
 
 /**
@@ -81,8 +97,15 @@ export function narrow(a: Tensor, axis: number, start: number, length: number): 
   checkInt('narrow', 'length', length, 0);
   const from = start < 0 ? start + x.shape[d]! : start;
   if (from < 0 || from + length > x.shape[d]!) {
-    throw new SkipgradError('narrow', 'start', `a range [start, start + length) inside axis ${d} of side ${x.shape[d]}`,
-      `start ${start}, length ${length}`);
+    throw new SkipgradError(
+      'narrow',
+      'start',
+      `a range [start, start + length) inside axis ${d} of side ${x.shape[d]}`,
+      `start ${start}, length ${length}`,
+    );
   }
-  return slice(x, x.shape.slice(0, d + 1).map((side, i): [number, number] => (i === d ? [from, from + length] : [0, side])));
+  return slice(
+    x,
+    x.shape.slice(0, d + 1).map((side, i): [number, number] => (i === d ? [from, from + length] : [0, side])),
+  );
 }

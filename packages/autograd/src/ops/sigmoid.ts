@@ -18,8 +18,13 @@ import { sub } from './sub.js';
  */
 export function sigmoid(a: Tensor): Tensor {
   const x = checkTensor('sigmoid', 'a', a);
-  const y: Tensor = fromOp('sigmoid', [x], ['a'], getBackend().unary('sigmoid', x.data), (dy) => [
-    mul(dy, mul(y, sub(1, y))),
-  ], { rule: 'da = dy·y·(1 − y)', onnx: { op: 'Sigmoid' } });
+  const y: Tensor = fromOp(
+    'sigmoid',
+    [x],
+    ['a'],
+    getBackend().unary('sigmoid', x.data),
+    (dy) => [mul(dy, mul(y, sub(1, y)))],
+    { rule: 'da = dy·y·(1 − y)', onnx: { op: 'Sigmoid' } },
+  );
   return y;
 }

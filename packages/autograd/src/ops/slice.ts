@@ -24,6 +24,17 @@ export function slice(a: Tensor, ranges: readonly (readonly [number, number])[])
     const [start, end] = bounds[axis] ?? [0, side];
     return [start, side - end];
   });
-  const onnx = { op: 'Slice', inputs: [0, { ints: bounds.map((b) => b[0]) }, { ints: bounds.map((b) => b[1]) }, { ints: bounds.map((_, axis) => axis) }] };
-  return fromOp('slice', [x], ['a'], x.data.slice(bounds), (dy) => [pad(dy, pads, 0)], { rule: 'da = pad(dy) with zeros outside the slice', onnx });
+  const onnx = {
+    op: 'Slice',
+    inputs: [
+      0,
+      { ints: bounds.map((b) => b[0]) },
+      { ints: bounds.map((b) => b[1]) },
+      { ints: bounds.map((_, axis) => axis) },
+    ],
+  };
+  return fromOp('slice', [x], ['a'], x.data.slice(bounds), (dy) => [pad(dy, pads, 0)], {
+    rule: 'da = pad(dy) with zeros outside the slice',
+    onnx,
+  });
 }

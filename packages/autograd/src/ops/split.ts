@@ -27,17 +27,32 @@ export function split(a: Tensor, sizes: number | readonly number[], axis = 0): T
   const side = x.shape[d]!;
   let parts: number[];
   if (typeof sizes === 'number') {
-    if (!Number.isInteger(sizes) || sizes <= 0) throw new SkipgradError('split', 'sizes', 'a positive integer or an array of sizes', describe(sizes));
+    if (!Number.isInteger(sizes) || sizes <= 0)
+      throw new SkipgradError('split', 'sizes', 'a positive integer or an array of sizes', describe(sizes));
     const count = Math.ceil(side / sizes);
     if (count > MAX_PIECES) {
-      throw new SkipgradError('split', 'sizes', `a size that cuts axis ${d} (side ${side}) into at most ${MAX_PIECES.toLocaleString('en-US')} pieces`, `${sizes}, ${count.toLocaleString('en-US')} pieces`);
+      throw new SkipgradError(
+        'split',
+        'sizes',
+        `a size that cuts axis ${d} (side ${side}) into at most ${MAX_PIECES.toLocaleString('en-US')} pieces`,
+        `${sizes}, ${count.toLocaleString('en-US')} pieces`,
+      );
     }
     parts = [];
     for (let left = side; left > 0; left -= sizes) parts.push(Math.min(sizes, left));
     if (parts.length === 0) parts.push(0);
   } else {
-    const ok = Array.isArray(sizes) && sizes.every((n) => Number.isInteger(n) && n >= 0) && sizes.reduce((t, n) => t + n, 0) === side;
-    if (!ok) throw new SkipgradError('split', 'sizes', `non-negative integers summing to ${side} (the side of axis ${d})`, describe(sizes));
+    const ok =
+      Array.isArray(sizes) &&
+      sizes.every((n) => Number.isInteger(n) && n >= 0) &&
+      sizes.reduce((t, n) => t + n, 0) === side;
+    if (!ok)
+      throw new SkipgradError(
+        'split',
+        'sizes',
+        `non-negative integers summing to ${side} (the side of axis ${d})`,
+        describe(sizes),
+      );
     parts = [...sizes];
   }
   let offset = 0;
@@ -60,5 +75,8 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   }
   const first = checkTensor('stack', 'tensors[0]', tensors[0]);
   const d = normalizeAxis('stack', axis, first.rank + 1);
-  return concat(tensors.map((t, i) => unsqueeze(checkTensor('stack', `tensors[${i}]`, t), d)), d);
+  return concat(
+    tensors.map((t, i) => unsqueeze(checkTensor('stack', `tensors[${i}]`, t), d)),
+    d,
+  );
 }

@@ -24,8 +24,12 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
 function subTensors(a: Tensor, b: Tensor): Tensor {
   const y = getBackend().binary('sub', a.data, b.data);
   const [aShape, bShape] = [a.shape, b.shape];
-  return fromOp('sub', [a, b], ['a', 'b'], y, (dy, needs) => [
-    unbroadcast(dy, aShape),
-    needs[1] ? unbroadcast(neg(dy), bShape) : null,
-  ], { rule: 'da = unbroadcast(dy), db = unbroadcast(−dy)', onnx: { op: 'Sub' } });
+  return fromOp(
+    'sub',
+    [a, b],
+    ['a', 'b'],
+    y,
+    (dy, needs) => [unbroadcast(dy, aShape), needs[1] ? unbroadcast(neg(dy), bShape) : null],
+    { rule: 'da = unbroadcast(dy), db = unbroadcast(−dy)', onnx: { op: 'Sub' } },
+  );
 }

@@ -27,7 +27,10 @@ export function sum(a: Tensor, axis?: number | readonly number[], keepdim = fals
   const out = getBackend().reduce('sum', x.data, axes, keepdim);
   const keptShape = keptShapeOf(x.shape, axes);
   const onnx = { op: 'ReduceSum', inputs: [0, { ints: axes }], attributes: { keepdims: keepdim ? 1 : 0 } };
-  return fromOp('sum', [x], ['a'], out, (dy) => [expand(reshape(dy, keptShape), x.shape)], { rule: 'da = expand(dy) over the summed axes', onnx });
+  return fromOp('sum', [x], ['a'], out, (dy) => [expand(reshape(dy, keptShape), x.shape)], {
+    rule: 'da = expand(dy) over the summed axes',
+    onnx,
+  });
 }
 
 /** The input's shape with the reduced axes set to 1 (the keepdim output shape). */

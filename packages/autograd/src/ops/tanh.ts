@@ -18,8 +18,13 @@ import { sub } from './sub.js';
  */
 export function tanh(a: Tensor): Tensor {
   const x = checkTensor('tanh', 'a', a);
-  const y: Tensor = fromOp('tanh', [x], ['a'], getBackend().unary('tanh', x.data), (dy) => [
-    mul(dy, sub(1, mul(y, y))),
-  ], { rule: 'da = dy·(1 − y²)', onnx: { op: 'Tanh' } });
+  const y: Tensor = fromOp(
+    'tanh',
+    [x],
+    ['a'],
+    getBackend().unary('tanh', x.data),
+    (dy) => [mul(dy, sub(1, mul(y, y)))],
+    { rule: 'da = dy·(1 − y²)', onnx: { op: 'Tanh' } },
+  );
   return y;
 }

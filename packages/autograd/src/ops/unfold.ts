@@ -26,5 +26,7 @@ export function unfold(a: Tensor, kernel: Pair, options: WindowOptions = {}): Te
   checkImage('unfold', 'a', x);
   const size: [number, number] = [x.shape[2]!, x.shape[3]!];
   const win = makeWindow('unfold', kernel, options, size);
-  return fromOp('unfold', [x], ['a'], getBackend().unfold(x.data, win), (dy) => [fold(dy, size, kernel, options)], { rule: 'da = fold(dy) (col2im)' });
+  return fromOp('unfold', [x], ['a'], getBackend().unfold(x.data, win), (dy) => [fold(dy, size, kernel, options)], {
+    rule: 'da = fold(dy) (col2im)',
+  });
 }

@@ -31,8 +31,18 @@ function whereTensors(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   const mask = cond.detach();
   const zero = scalar(0, a.dtype);
   const y = getBackend().where(mask.data, a.data, b.data);
-  return fromOp('where', [a, b], ['a', 'b'], y, (dy, needs) => [
-    needs[0] ? unbroadcast(where(mask, dy, zero), a.shape) : null,
-    needs[1] ? unbroadcast(where(mask, zero, dy), b.shape) : null,
-  ], { rule: 'da = where(cond, dy, 0), db = where(cond, 0, dy)', onnx: { op: 'Where', inputs: [{ tensor: mask.data, as: 'bool' }, 0, 1] } });
+  return fromOp(
+    'where',
+    [a, b],
+    ['a', 'b'],
+    y,
+    (dy, needs) => [
+      needs[0] ? unbroadcast(where(mask, dy, zero), a.shape) : null,
+      needs[1] ? unbroadcast(where(mask, zero, dy), b.shape) : null,
+    ],
+    {
+      rule: 'da = where(cond, dy, 0), db = where(cond, 0, dy)',
+      onnx: { op: 'Where', inputs: [{ tensor: mask.data, as: 'bool' }, 0, 1] },
+    },
+  );
 }

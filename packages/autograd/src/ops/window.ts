@@ -23,7 +23,12 @@ export function pair(op: string, name: string, value: unknown, min: number): [nu
 }
 
 /** Checks the window against an input of spatial size [h, w]: the output must not be empty. */
-export function makeWindow(op: string, kernel: Pair, o: WindowOptions, spatial: readonly number[]): Window2d & { out: [number, number] } {
+export function makeWindow(
+  op: string,
+  kernel: Pair,
+  o: WindowOptions,
+  spatial: readonly number[],
+): Window2d & { out: [number, number] } {
   const win = {
     kernel: pair(op, 'kernel', kernel, 1),
     stride: pair(op, 'stride', o.stride ?? 1, 1),
@@ -31,10 +36,15 @@ export function makeWindow(op: string, kernel: Pair, o: WindowOptions, spatial: 
     dilation: pair(op, 'dilation', o.dilation ?? 1, 1),
   };
   const out: [number, number] = [0, 1].map((d) =>
-    windowOutputSize(spatial[d]!, win.kernel[d]!, win.stride[d]!, win.padding[d]!, win.dilation[d]!)) as [number, number];
+    windowOutputSize(spatial[d]!, win.kernel[d]!, win.stride[d]!, win.padding[d]!, win.dilation[d]!),
+  ) as [number, number];
   if (out[0] < 1 || out[1] < 1) {
-    throw new SkipgradError(op, 'kernel', `a window that fits the padded input ${formatShape(spatial)}`,
-      `kernel ${formatShape(win.kernel)}, padding ${formatShape(win.padding)}, dilation ${formatShape(win.dilation)}`);
+    throw new SkipgradError(
+      op,
+      'kernel',
+      `a window that fits the padded input ${formatShape(spatial)}`,
+      `kernel ${formatShape(win.kernel)}, padding ${formatShape(win.padding)}, dilation ${formatShape(win.dilation)}`,
+    );
   }
   return { ...win, out };
 }

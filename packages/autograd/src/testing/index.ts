@@ -41,7 +41,8 @@ export function broadcastableShapes(
   });
   return fc.tuple(base, fc.array(one, { minLength: numShapes, maxLength: numShapes })).map(([sides, picks]) => {
     const shapes = picks.map(({ rank, ones }) =>
-      sides.slice(maxRank - rank).map((side, i) => (ones[maxRank - rank + i] ? 1 : side)));
+      sides.slice(maxRank - rank).map((side, i) => (ones[maxRank - rank + i] ? 1 : side)),
+    );
     return { shapes, result: broadcastShapes('broadcastableShapes', ...shapes) };
   });
 }
@@ -55,15 +56,18 @@ export function concatShapes(
 ): fc.Arbitrary<{ shapes: number[][]; axis: number; result: number[] }> {
   const { minRank = 1, maxRank = 4, minSide = 0, maxSide = 3, maxPieces = 4, maxPieceSide = 3 } = c;
   return shape({ minRank: Math.max(1, minRank), maxRank, minSide, maxSide }).chain((base) =>
-    fc.record({
-      axis: fc.integer({ min: -base.length, max: base.length - 1 }),
-      sides: fc.array(fc.integer({ min: 0, max: maxPieceSide }), { minLength: 1, maxLength: maxPieces }),
-    }).map(({ axis, sides }) => {
-      const d = axis < 0 ? axis + base.length : axis;
-      const shapes = sides.map((side) => base.map((s, i) => (i === d ? side : s)));
-      const result = base.map((s, i) => (i === d ? sides.reduce((t, n) => t + n, 0) : s));
-      return { shapes, axis, result };
-    }));
+    fc
+      .record({
+        axis: fc.integer({ min: -base.length, max: base.length - 1 }),
+        sides: fc.array(fc.integer({ min: 0, max: maxPieceSide }), { minLength: 1, maxLength: maxPieces }),
+      })
+      .map(({ axis, sides }) => {
+        const d = axis < 0 ? axis + base.length : axis;
+        const shapes = sides.map((side) => base.map((s, i) => (i === d ? side : s)));
+        const result = base.map((s, i) => (i === d ? sides.reduce((t, n) => t + n, 0) : s));
+        return { shapes, axis, result };
+      }),
+  );
 }
 
 /** One value of the offset grid (k + 0.5)/16, k in [−48, 47]: in (−3, 3), never 0. */
@@ -85,7 +89,9 @@ export function tensorOf(dims: readonly number[], o: TensorArbOptions = {}): fc.
   const n = dims.reduce((p, s) => p * s, 1);
   const values = o.values ?? gridValue();
   const list = o.unique
-    ? fc.uniqueArray(fc.integer({ min: -48 * 8, max: 47 * 8 }), { minLength: n, maxLength: n }).map((ks) => ks.map((k) => (k + 0.5) / 128))
+    ? fc
+        .uniqueArray(fc.integer({ min: -48 * 8, max: 47 * 8 }), { minLength: n, maxLength: n })
+        .map((ks) => ks.map((k) => (k + 0.5) / 128))
     : fc.array(values, { minLength: n, maxLength: n });
   return list.map((xs) => {
     const storage = (o.dtype ?? 'float64') === 'float64' ? Float64Array.from(xs) : Float32Array.from(xs);

@@ -12,7 +12,20 @@ import { fold, unfold } from './window.js';
 
 export function createCpuBackend(): Backend {
   return {
-    name: 'cpu', unary, binary, reduce, matmul, concat, pad, copy, full, where, gather, scatterAdd, unfold, fold,
+    name: 'cpu',
+    unary,
+    binary,
+    reduce,
+    matmul,
+    concat,
+    pad,
+    copy,
+    full,
+    where,
+    gather,
+    scatterAdd,
+    unfold,
+    fold,
     // Convolution is, by definition, unfold then matmul: the reference does exactly that.
     conv2d: (x, w, window) => conv2dByColumns({ unfold, matmul }, x, w, window),
   };

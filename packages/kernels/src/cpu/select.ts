@@ -20,7 +20,12 @@ export function where(cond: NDArray, a: NDArray, b: NDArray): NDArray {
 }
 
 /** For each element of `index` (row-major), the flat offset it reads in a contiguous `shape` along `axis`. */
-function targets(shape: readonly number[], axis: number, index: NDArray, visit: (i: number, target: number) => void): void {
+function targets(
+  shape: readonly number[],
+  axis: number,
+  index: NDArray,
+  visit: (i: number, target: number) => void,
+): void {
   const strides = contiguousStrides(shape);
   const idx = index.toTypedArray();
   const iStrides = contiguousStrides(index.shape);
@@ -39,14 +44,18 @@ function targets(shape: readonly number[], axis: number, index: NDArray, visit: 
 export function gather(a: NDArray, axis: number, index: NDArray): NDArray {
   const src = a.contiguous().toTypedArray();
   const out = allocate(a.dtype, index.size);
-  targets(a.shape, axis, index, (i, target) => { out[i] = src[target]!; });
+  targets(a.shape, axis, index, (i, target) => {
+    out[i] = src[target]!;
+  });
   return new NDArray(out, [...index.shape]);
 }
 
 export function scatterAdd(shape: readonly number[], axis: number, index: NDArray, src: NDArray): NDArray {
   const values = src.toTypedArray();
   const acc = new Float64Array(sizeOf(shape));
-  targets(shape, axis, index, (i, target) => { acc[target]! += values[i]!; });
+  targets(shape, axis, index, (i, target) => {
+    acc[target]! += values[i]!;
+  });
   const out = allocate(src.dtype, acc.length);
   out.set(acc);
   return new NDArray(out, [...shape]);

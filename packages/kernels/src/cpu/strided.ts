@@ -14,13 +14,18 @@ import type { Shape } from '@skipgrad/tensor';
  */
 export function walkRows(
   shape: Shape,
-  stridesA: Shape, offsetA: number,
-  stridesB: Shape, offsetB: number,
+  stridesA: Shape,
+  offsetA: number,
+  stridesB: Shape,
+  offsetB: number,
   visitRow: (a: number, b: number) => void,
 ): void {
   const rank = shape.length;
   for (const side of shape) if (side === 0) return;
-  if (rank <= 1) { visitRow(offsetA, offsetB); return; }
+  if (rank <= 1) {
+    visitRow(offsetA, offsetB);
+    return;
+  }
   const index = new Array<number>(rank - 1).fill(0);
   let a = offsetA;
   let b = offsetB;
@@ -50,8 +55,10 @@ export const rowStep = (strides: Shape): number => (strides.length === 0 ? 0 : s
  */
 export function walkPair(
   shape: Shape,
-  stridesA: Shape, offsetA: number,
-  stridesB: Shape, offsetB: number,
+  stridesA: Shape,
+  offsetA: number,
+  stridesB: Shape,
+  offsetB: number,
   visit: (a: number, b: number) => void,
 ): void {
   const inner = rowLength(shape);

@@ -10,13 +10,27 @@
 import { NDArray, allocate } from '@skipgrad/tensor';
 import { type Window2d, windowOutputSize } from '../backend.js';
 
-interface Plan { n: number; c: number; h: number; w: number; kh: number; kw: number; oh: number; ow: number }
+interface Plan {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  oh: number;
+  ow: number;
+}
 
 function plan(shape: readonly number[], win: Window2d): Plan {
   const [n, c, h, w] = shape as [number, number, number, number];
   const [kh, kw] = win.kernel;
   return {
-    n, c, h, w, kh, kw,
+    n,
+    c,
+    h,
+    w,
+    kh,
+    kw,
     oh: windowOutputSize(h, kh, win.stride[0], win.padding[0], win.dilation[0]),
     ow: windowOutputSize(w, kw, win.stride[1], win.padding[1], win.dilation[1]),
   };
@@ -56,7 +70,9 @@ export function unfold(x: NDArray, win: Window2d): NDArray {
   const p = plan(x.shape, win);
   const src = x.toTypedArray();
   const out = allocate(x.dtype, p.n * p.c * p.kh * p.kw * p.oh * p.ow);
-  walk(p, win, (image, column) => { out[column] = src[image]!; });
+  walk(p, win, (image, column) => {
+    out[column] = src[image]!;
+  });
   return new NDArray(out, [p.n, p.c * p.kh * p.kw, p.oh * p.ow]);
 }
 
@@ -66,7 +82,9 @@ export function fold(cols: NDArray, outputSize: readonly [number, number], win: 
   const p = plan([n, c, outputSize[0], outputSize[1]], win);
   const src = cols.toTypedArray();
   const acc = new Float64Array(n * c * outputSize[0] * outputSize[1]);
-  walk(p, win, (image, column) => { acc[image]! += src[column]!; });
+  walk(p, win, (image, column) => {
+    acc[image]! += src[column]!;
+  });
   const out = allocate(cols.dtype, acc.length);
   out.set(acc);
   return new NDArray(out, [n, c, outputSize[0], outputSize[1]]);

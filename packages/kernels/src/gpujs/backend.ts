@@ -3,12 +3,31 @@
  * (runner.ts); results stay on the device (device.ts) until read.
  */
 import { type DType, NDArray, SkipgradError, contiguousStrides, sizeOf } from '@skipgrad/tensor';
-import { type Backend, type BinaryOp, type ReduceOp, type UnaryOp, type Window2d, conv2dByColumns } from '../backend.js';
+import {
+  type Backend,
+  type BinaryOp,
+  type ReduceOp,
+  type UnaryOp,
+  type Window2d,
+  conv2dByColumns,
+} from '../backend.js';
 import { keepResult } from '../scopes.js';
 import { type DeviceCounters, GpujsStorage } from './device.js';
 import {
-  type KernelPlan, binaryPlan, concatPlan, copyPlan, foldPlan, fullPlan, gatherPlan, matmulPlan, padPlan, reducePlan,
-  scatterAddPlan, unaryPlan, unfoldPlan, wherePlan,
+  type KernelPlan,
+  binaryPlan,
+  concatPlan,
+  copyPlan,
+  foldPlan,
+  fullPlan,
+  gatherPlan,
+  matmulPlan,
+  padPlan,
+  reducePlan,
+  scatterAddPlan,
+  unaryPlan,
+  unfoldPlan,
+  wherePlan,
 } from './kernels.js';
 import type { GpuInstance } from './loader.js';
 import { KernelRunner } from './runner.js';
@@ -36,7 +55,11 @@ export class GpujsBackendImpl implements GpujsBackend {
   readonly name = 'gpujs' as const;
   private readonly runner: KernelRunner;
 
-  constructor(gpu: GpuInstance, readonly mode: 'gpu' | 'webasm' | 'cpu', readonly gpujsMode: string) {
+  constructor(
+    gpu: GpuInstance,
+    readonly mode: 'gpu' | 'webasm' | 'cpu',
+    readonly gpujsMode: string,
+  ) {
     this.runner = new KernelRunner(gpu, this.name, mode === 'gpu');
   }
 
@@ -52,8 +75,13 @@ export class GpujsBackendImpl implements GpujsBackend {
 
   private checkDType(op: string, argument: string, dtype: DType): void {
     if (dtype !== 'float32') {
-      throw new SkipgradError(`gpujs ${op}`, argument, 'float32 (the gpujs backend computes in float32)', dtype,
-        'float64 needs the CPU backend: setBackend(cpuBackend)');
+      throw new SkipgradError(
+        `gpujs ${op}`,
+        argument,
+        'float32 (the gpujs backend computes in float32)',
+        dtype,
+        'float64 needs the CPU backend: setBackend(cpuBackend)',
+      );
     }
   }
 
@@ -63,7 +91,13 @@ export class GpujsBackendImpl implements GpujsBackend {
    * empty input has nothing to read, so its result is `ifInputEmpty` everywhere (a sum or a
    * product over nothing is 0, the padding of nothing is the pad value).
    */
-  private run(op: string, plan: KernelPlan, inputs: readonly NDArray[], scalars: readonly number[] = [], ifInputEmpty = 0): NDArray {
+  private run(
+    op: string,
+    plan: KernelPlan,
+    inputs: readonly NDArray[],
+    scalars: readonly number[] = [],
+    ifInputEmpty = 0,
+  ): NDArray {
     this.check(op, inputs);
     if (sizeOf(plan.shape) === 0) return new NDArray(new Float32Array(0), plan.shape);
     const storage = inputs.some((a) => a.size === 0)

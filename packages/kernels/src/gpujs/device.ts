@@ -39,7 +39,12 @@ export class GpujsStorage implements DeviceStorage {
   private host: Float32Array | null;
   private handleRef: Handle | null;
 
-  constructor(readonly owner: string, handle: Handle, readonly length: number, private readonly memory: DeviceMemory) {
+  constructor(
+    readonly owner: string,
+    handle: Handle,
+    readonly length: number,
+    private readonly memory: DeviceMemory,
+  ) {
     this.handleRef = handle;
     this.host = handle instanceof Float32Array ? handle : null;
     memory.track(this, handle);
@@ -47,17 +52,28 @@ export class GpujsStorage implements DeviceStorage {
 
   /** The texture or array to pass to the next kernel. */
   get handle(): Handle {
-    if (!this.handleRef) throw new SkipgradError(this.owner, 'tensor', 'a tensor that is still alive', 'a disposed tensor (its device memory was released)');
+    if (!this.handleRef)
+      throw new SkipgradError(
+        this.owner,
+        'tensor',
+        'a tensor that is still alive',
+        'a disposed tensor (its device memory was released)',
+      );
     return this.handleRef;
   }
 
-  get released(): boolean { return this.handleRef === null; }
+  get released(): boolean {
+    return this.handleRef === null;
+  }
 
   download(): Float32Array {
     if (this.host) return this.host;
     const values = (this.handle as GpuTexture).toArray();
     this.memory.counters.downloads++;
-    this.host = values instanceof Float32Array && values.length === this.length ? values : Float32Array.from(values as ArrayLike<number>).subarray(0, this.length);
+    this.host =
+      values instanceof Float32Array && values.length === this.length
+        ? values
+        : Float32Array.from(values as ArrayLike<number>).subarray(0, this.length);
     return this.host;
   }
 
@@ -80,7 +96,14 @@ export class GpujsStorage implements DeviceStorage {
 
 /** Tracks every live result of one backend, and frees the forgotten ones. */
 export class DeviceMemory {
-  readonly counters: DeviceCounters = { uploads: 0, uploadedValues: 0, downloads: 0, compiles: 0, launches: 0, live: 0 };
+  readonly counters: DeviceCounters = {
+    uploads: 0,
+    uploadedValues: 0,
+    downloads: 0,
+    compiles: 0,
+    launches: 0,
+    live: 0,
+  };
   private readonly registry = new FinalizationRegistry<Handle>((handle) => this.drop(handle));
   readonly scopes = new ResultScopes<GpujsStorage>();
 

@@ -5,7 +5,14 @@
  * per output element, reading inputs through strides baked into the source.
  */
 import { type NDArray, broadcastShapes, sizeOf } from '@skipgrad/tensor';
-import { type BinaryOp, type ReduceOp, type UnaryOp, type Window2d, matmulOperands, windowOutputSize } from '../backend.js';
+import {
+  type BinaryOp,
+  type ReduceOp,
+  type UnaryOp,
+  type Window2d,
+  matmulOperands,
+  windowOutputSize,
+} from '../backend.js';
 import { kernelSource, offsetOf, unravel } from './source.js';
 
 export interface KernelPlan {
@@ -16,14 +23,16 @@ export interface KernelPlan {
 }
 
 /** erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32's resolution near 1). */
-const ERF = (x: string): string => `(${x} >= 0.0 ? 1.0 : -1.0) * (1.0 - (((((1.061405429 * (1.0 / (1.0 + 0.3275911 * Math.abs(${x}))) - 1.453152027) * (1.0 / (1.0 + 0.3275911 * Math.abs(${x}))) + 1.421413741) * (1.0 / (1.0 + 0.3275911 * Math.abs(${x}))) - 0.284496736) * (1.0 / (1.0 + 0.3275911 * Math.abs(${x}))) + 0.254829592) * (1.0 / (1.0 + 0.3275911 * Math.abs(${x})))) * Math.exp(-${x} * ${x}))`;
+const ERF = (x: string): string =>
+  `(${x} >= 0.0 ? 1.0 : -1.0) * (1.0 - (((((1.061405429 * (1.0 / (1.0 + 0.3275911 * Math.abs(${x}))) - 1.453152027) * (1.0 / (1.0 + 0.3275911 * Math.abs(${x}))) + 1.421413741) * (1.0 / (1.0 + 0.3275911 * Math.abs(${x}))) - 0.284496736) * (1.0 / (1.0 + 0.3275911 * Math.abs(${x}))) + 0.254829592) * (1.0 / (1.0 + 0.3275911 * Math.abs(${x})))) * Math.exp(-${x} * ${x}))`;
 
 const UNARY: Record<UnaryOp, (x: string) => string> = {
   neg: (x) => `-${x}`,
   exp: (x) => `Math.exp(${x})`,
   log: (x) => `Math.log(${x})`,
   // tanh through exp of a non-positive number, so it never overflows: tanh x = sign·(1 − e^(−2|x|)) / (1 + e^(−2|x|)).
-  tanh: (x) => `(${x} >= 0.0 ? 1.0 : -1.0) * (1.0 - Math.exp(-2.0 * Math.abs(${x}))) / (1.0 + Math.exp(-2.0 * Math.abs(${x})))`,
+  tanh: (x) =>
+    `(${x} >= 0.0 ? 1.0 : -1.0) * (1.0 - Math.exp(-2.0 * Math.abs(${x}))) / (1.0 + Math.exp(-2.0 * Math.abs(${x})))`,
   sigmoid: (x) => `(${x} >= 0.0 ? 1.0 / (1.0 + Math.exp(-${x})) : Math.exp(${x}) / (1.0 + Math.exp(${x})))`,
   relu: (x) => `(${x} > 0.0 ? ${x} : 0.0)`,
   step: (x) => `(${x} > 0.0 ? 1.0 : 0.0)`,
@@ -37,8 +46,8 @@ const UNARY: Record<UnaryOp, (x: string) => string> = {
  * exponent (the sign from the exponent's parity), 0 to a power.
  */
 const POW = (a: string, b: string): string =>
-  `(${a} > 0.0 ? Math.pow(${a}, ${b}) : (${b} == 0.0 ? 1.0 : (${a} == 0.0 ? (${b} > 0.0 ? 0.0 : inf) : `
-  + `(Math.floor(${b}) == ${b} ? (Math.floor(${b} / 2.0) * 2.0 == ${b} ? 1.0 : -1.0) * Math.pow(-${a}, ${b}) : nan))))`;
+  `(${a} > 0.0 ? Math.pow(${a}, ${b}) : (${b} == 0.0 ? 1.0 : (${a} == 0.0 ? (${b} > 0.0 ? 0.0 : inf) : ` +
+  `(Math.floor(${b}) == ${b} ? (Math.floor(${b} / 2.0) * 2.0 == ${b} ? 1.0 : -1.0) * Math.pow(-${a}, ${b}) : nan))))`;
 
 const BINARY: Record<BinaryOp, (a: string, b: string) => string> = {
   add: (a, b) => `${a} + ${b}`,
@@ -49,11 +58,16 @@ const BINARY: Record<BinaryOp, (a: string, b: string) => string> = {
   eq: (a, b) => `(${a} == ${b} ? 1.0 : 0.0)`,
 };
 
-const read = (name: string, a: NDArray, coords: readonly string[]): string => `${name}[${offsetOf(coords, a.strides, a.offset)}]`;
+const read = (name: string, a: NDArray, coords: readonly string[]): string =>
+  `${name}[${offsetOf(coords, a.strides, a.offset)}]`;
 
 export function unaryPlan(op: UnaryOp, a: NDArray): KernelPlan {
   const { code, coords } = unravel(a.shape, 'this.thread.x');
-  return { shape: [...a.shape], loop: 1, source: kernelSource(['a'], `${code}\nconst x = ${read('a', a, coords)};\nreturn ${UNARY[op]('x')};`) };
+  return {
+    shape: [...a.shape],
+    loop: 1,
+    source: kernelSource(['a'], `${code}\nconst x = ${read('a', a, coords)};\nreturn ${UNARY[op]('x')};`),
+  };
 }
 
 export function binaryPlan(op: BinaryOp, a: NDArray, b: NDArray): KernelPlan {
@@ -63,8 +77,12 @@ export function binaryPlan(op: BinaryOp, a: NDArray, b: NDArray): KernelPlan {
   // pow's special values come in as arguments: a literal 1/0 does not survive every shader compiler.
   const args = op === 'pow' ? ['a', 'b', 'inf', 'nan'] : ['a', 'b'];
   return {
-    shape, loop: 1,
-    source: kernelSource(args, `${code}\nconst x = ${read('a', av, coords)};\nconst y = ${read('b', bv, coords)};\nreturn ${BINARY[op]('x', 'y')};`),
+    shape,
+    loop: 1,
+    source: kernelSource(
+      args,
+      `${code}\nconst x = ${read('a', av, coords)};\nconst y = ${read('b', bv, coords)};\nreturn ${BINARY[op]('x', 'y')};`,
+    ),
   };
 }
 
@@ -74,12 +92,19 @@ export function reducePlan(op: ReduceOp, a: NDArray, axes: readonly number[], ke
   const keptShape = kept.map((d) => a.shape[d]!);
   const count = sizeOf(axes.map((d) => a.shape[d]!));
   const outer = unravel(keptShape, 'this.thread.x', 'o');
-  const inner = unravel(axes.map((d) => a.shape[d]!), 'j', 'r');
-  const coords = a.shape.map((_, d) => (reduced.has(d) ? inner.coords[axes.indexOf(d)]! : outer.coords[kept.indexOf(d)]!));
+  const inner = unravel(
+    axes.map((d) => a.shape[d]!),
+    'j',
+    'r',
+  );
+  const coords = a.shape.map((_, d) =>
+    reduced.has(d) ? inner.coords[axes.indexOf(d)]! : outer.coords[kept.indexOf(d)]!,
+  );
   // Max starts from the first element (every reduced side is ≥ 1 when op is max); NaN wins.
-  const body = op === 'sum'
-    ? `let acc = 0.0;\nfor (let j = 0; j < ${count}; j++) {\n${inner.code}\nacc += ${read('a', a, coords)};\n}\nreturn acc;`
-    : `let acc = 0.0;\nfor (let j = 0; j < ${count}; j++) {\n${inner.code}\nconst v = ${read('a', a, coords)};\nif (j == 0 || v > acc || v != v) { acc = v; }\n}\nreturn acc;`;
+  const body =
+    op === 'sum'
+      ? `let acc = 0.0;\nfor (let j = 0; j < ${count}; j++) {\n${inner.code}\nacc += ${read('a', a, coords)};\n}\nreturn acc;`
+      : `let acc = 0.0;\nfor (let j = 0; j < ${count}; j++) {\n${inner.code}\nconst v = ${read('a', a, coords)};\nif (j == 0 || v > acc || v != v) { acc = v; }\n}\nreturn acc;`;
   const shape = keepdim ? a.shape.map((s, d) => (reduced.has(d) ? 1 : s)) : keptShape;
   return { shape, loop: Math.max(1, count), source: kernelSource(['a'], `${outer.code}\n${body}`) };
 }
@@ -90,13 +115,18 @@ export function matmulPlan(a: NDArray, b: NDArray): KernelPlan {
   const { code, coords } = unravel(shape, 'this.thread.x');
   const [i, j] = coords.slice(-2) as [string, string];
   const batchCoords = coords.slice(0, -2);
-  const at = (p: string): string => `a[${offsetOf([...batchCoords, i, p], av.strides, av.offset)}] * b[${offsetOf([...batchCoords, p, j], bv.strides, bv.offset)}]`;
+  const at = (p: string): string =>
+    `a[${offsetOf([...batchCoords, i, p], av.strides, av.offset)}] * b[${offsetOf([...batchCoords, p, j], bv.strides, bv.offset)}]`;
   // Four products per pass (the loop bound is a multiple of 4), then the remainder.
   const k4 = k - (k % 4);
-  const unrolled = k4 > 0 ? `for (let p = 0; p < ${k4}; p += 4) {\nacc += ${at('p')} + ${at('(p + 1)')} + ${at('(p + 2)')} + ${at('(p + 3)')};\n}\n` : '';
+  const unrolled =
+    k4 > 0
+      ? `for (let p = 0; p < ${k4}; p += 4) {\nacc += ${at('p')} + ${at('(p + 1)')} + ${at('(p + 2)')} + ${at('(p + 3)')};\n}\n`
+      : '';
   const rest = k4 < k ? `for (let p = ${k4}; p < ${k}; p++) {\nacc += ${at('p')};\n}\n` : '';
   return {
-    shape, loop: Math.max(1, k),
+    shape,
+    loop: Math.max(1, k),
     source: kernelSource(['a', 'b'], `${code}\nlet acc = 0.0;\n${unrolled}${rest}return acc;`),
   };
 }
@@ -109,11 +139,21 @@ export function concatPlan(arrays: readonly NDArray[], axis: number): KernelPlan
   const branches = arrays.map((piece, p) => {
     const local = coords.map((c, d) => (d === axis ? `(${c} - ${start})` : c));
     const end = start + piece.shape[axis]!;
-    const line = p === arrays.length - 1 ? `return ${read(`a${p}`, piece, local)};` : `if (${coords[axis]} < ${end}) { return ${read(`a${p}`, piece, local)}; }`;
+    const line =
+      p === arrays.length - 1
+        ? `return ${read(`a${p}`, piece, local)};`
+        : `if (${coords[axis]} < ${end}) { return ${read(`a${p}`, piece, local)}; }`;
     start = end;
     return line;
   });
-  return { shape, loop: 1, source: kernelSource(arrays.map((_, p) => `a${p}`), `${code}\n${branches.join('\n')}`) };
+  return {
+    shape,
+    loop: 1,
+    source: kernelSource(
+      arrays.map((_, p) => `a${p}`),
+      `${code}\n${branches.join('\n')}`,
+    ),
+  };
 }
 
 export function padPlan(a: NDArray, pads: readonly (readonly [number, number])[]): KernelPlan {
@@ -121,8 +161,10 @@ export function padPlan(a: NDArray, pads: readonly (readonly [number, number])[]
   const { code, coords } = unravel(shape, 'this.thread.x');
   const local = coords.map((c, d) => `(${c} - ${pads[d]![0]})`);
   const inside = a.shape.map((side, d) => `${local[d]} >= 0 && ${local[d]} < ${side}`);
-  const body = inside.length === 0 ? `return ${read('a', a, [])};`
-    : `if (${inside.join(' && ')}) { return ${read('a', a, local)}; }\nreturn value;`;
+  const body =
+    inside.length === 0
+      ? `return ${read('a', a, [])};`
+      : `if (${inside.join(' && ')}) { return ${read('a', a, local)}; }\nreturn value;`;
   return { shape, loop: 1, source: kernelSource(['a', 'value'], `${code}\n${body}`) };
 }
 
@@ -139,8 +181,12 @@ export function wherePlan(cond: NDArray, a: NDArray, b: NDArray): KernelPlan {
   const shape = broadcastShapes('where', cond.shape, a.shape, b.shape);
   const { code, coords } = unravel(shape, 'this.thread.x');
   return {
-    shape, loop: 1,
-    source: kernelSource(['c', 'a', 'b'], `${code}\nif (${read('c', cond.expand(shape), coords)} != 0.0) { return ${read('a', a.expand(shape), coords)}; }\nreturn ${read('b', b.expand(shape), coords)};`),
+    shape,
+    loop: 1,
+    source: kernelSource(
+      ['c', 'a', 'b'],
+      `${code}\nif (${read('c', cond.expand(shape), coords)} != 0.0) { return ${read('a', a.expand(shape), coords)}; }\nreturn ${read('b', b.expand(shape), coords)};`,
+    ),
   };
 }
 
@@ -148,8 +194,12 @@ export function gatherPlan(a: NDArray, axis: number, index: NDArray): KernelPlan
   const { code, coords } = unravel(index.shape, 'this.thread.x');
   const at = coords.map((c, d) => (d === axis ? 't' : c));
   return {
-    shape: [...index.shape], loop: 1,
-    source: kernelSource(['a', 'index'], `${code}\nconst t = Math.floor(${read('index', index, coords)} + 0.5);\nreturn ${read('a', a, at)};`),
+    shape: [...index.shape],
+    loop: 1,
+    source: kernelSource(
+      ['a', 'index'],
+      `${code}\nconst t = Math.floor(${read('index', index, coords)} + 0.5);\nreturn ${read('a', a, at)};`,
+    ),
   };
 }
 
@@ -159,8 +209,9 @@ export function scatterAddPlan(shape: readonly number[], axis: number, index: ND
   const outside = index.shape.flatMap((side, d) => (d === axis ? [] : [`${coords[d]} >= ${side}`]));
   const at = coords.map((c, d) => (d === axis ? 'i' : c));
   const count = index.shape[axis]!;
-  const body = `${outside.length ? `if (${outside.join(' || ')}) { return 0.0; }\n` : ''}let acc = 0.0;\n`
-    + `for (let i = 0; i < ${count}; i++) {\nif (Math.floor(${read('index', index, at)} + 0.5) == ${coords[axis]}) { acc += ${read('src', src, at)}; }\n}\nreturn acc;`;
+  const body =
+    `${outside.length ? `if (${outside.join(' || ')}) { return 0.0; }\n` : ''}let acc = 0.0;\n` +
+    `for (let i = 0; i < ${count}; i++) {\nif (Math.floor(${read('index', index, at)} + 0.5) == ${coords[axis]}) { acc += ${read('src', src, at)}; }\n}\nreturn acc;`;
   return { shape: [...shape], loop: Math.max(1, count), source: kernelSource(['index', 'src'], `${code}\n${body}`) };
 }
 
@@ -212,4 +263,3 @@ acc += ${read('cols', cols, ['c0', 'row', 'col'])};
 return acc;`;
   return { shape, loop: kh * kw, source: kernelSource(['cols'], body) };
 }
-

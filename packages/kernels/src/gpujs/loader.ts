@@ -22,7 +22,9 @@ export interface GpujsOptions {
 }
 
 // The part of gpu.js we use, typed here so that importing this file never loads gpu.js.
-export interface GpuKernel { (...args: unknown[]): unknown; }
+export interface GpuKernel {
+  (...args: unknown[]): unknown;
+}
 export interface GpuInstance {
   readonly mode: string;
   /** The kernel class gpu.js chose (one of the module's own: WebGL2Kernel, HeadlessGLKernel, …). */
@@ -31,7 +33,11 @@ export interface GpuInstance {
   destroy(): void;
 }
 export interface GpuModule {
-  GPU: { new (settings: { mode?: string }): GpuInstance; isHeadlessGLSupported: boolean; isSinglePrecisionSupported: boolean };
+  GPU: {
+    new (settings: { mode?: string }): GpuInstance;
+    isHeadlessGLSupported: boolean;
+    isSinglePrecisionSupported: boolean;
+  };
   WebGL2Kernel?: unknown;
   WebGLKernel?: unknown;
   HeadlessGLKernel?: unknown;
@@ -41,8 +47,13 @@ export interface GpuModule {
 
 /** gpu.js' own name for the kernel class it chose ('webgl2', 'headlessgl', …); its GL classes all call their mode 'gpu'. */
 function kernelKind(module: GpuModule, gpu: GpuInstance): string {
-  const kinds: [string, unknown][] = [['webgl2', module.WebGL2Kernel], ['webgl', module.WebGLKernel], ['headlessgl', module.HeadlessGLKernel],
-    ['webasm', module.WebAssemblyKernel], ['cpu', module.CPUKernel]];
+  const kinds: [string, unknown][] = [
+    ['webgl2', module.WebGL2Kernel],
+    ['webgl', module.WebGLKernel],
+    ['headlessgl', module.HeadlessGLKernel],
+    ['webasm', module.WebAssemblyKernel],
+    ['cpu', module.CPUKernel],
+  ];
   return kinds.find(([, kernel]) => kernel !== undefined && gpu.Kernel === kernel)?.[0] ?? gpu.mode;
 }
 
@@ -52,8 +63,13 @@ async function loadGpuJs(): Promise<GpuModule> {
     return module.GPU ? module : module.default!;
   } catch (e) {
     // gpu.js is an optional peer dependency: a CPU-only install never builds its native OpenGL module.
-    throw new SkipgradError('createGpujsBackend', 'gpu.js', "the npm package 'gpu.js' installed (the gpujs backend's optional peer dependency)",
-      `it failed to load (${(e as Error).message})`, 'install it beside @skipgrad/kernels: npm install gpu.js@2.24.1');
+    throw new SkipgradError(
+      'createGpujsBackend',
+      'gpu.js',
+      "the npm package 'gpu.js' installed (the gpujs backend's optional peer dependency)",
+      `it failed to load (${(e as Error).message})`,
+      'install it beside @skipgrad/kernels: npm install gpu.js@2.24.1',
+    );
   }
 }
 
@@ -64,7 +80,7 @@ export async function createGpujsBackend(options: GpujsOptions = {}): Promise<Gp
     throw new SkipgradError('createGpujsBackend', 'mode', "'auto', 'gpu', 'webasm' or 'cpu'", describe(requested));
   }
   const warn = options.warn ?? ((m: string) => console.warn(m));
-  const module = options.gpujs ?? await loadGpuJs();
+  const module = options.gpujs ?? (await loadGpuJs());
   const { GPU } = module;
   const inNode = typeof process !== 'undefined' && !!process.versions?.node;
   const glAvailable = inNode ? GPU.isHeadlessGLSupported : true;
@@ -74,25 +90,45 @@ export async function createGpujsBackend(options: GpujsOptions = {}): Promise<Gp
   let mode: 'gpu' | 'webasm' | 'cpu';
   if (requested === 'auto') {
     mode = glAvailable && floatTextures ? 'gpu' : 'webasm';
-    if (!glAvailable) warn("skipgrad gpujs: no GL context (headless-gl is missing or there is no display), running the kernels in 'webasm' mode on the CPU");
-    else if (!floatTextures) warn("skipgrad gpujs: this GPU has no float textures (only 8-bit 'unsigned' ones, which would quantise every value), running the kernels in 'webasm' mode on the CPU");
+    if (!glAvailable)
+      warn(
+        "skipgrad gpujs: no GL context (headless-gl is missing or there is no display), running the kernels in 'webasm' mode on the CPU",
+      );
+    else if (!floatTextures)
+      warn(
+        "skipgrad gpujs: this GPU has no float textures (only 8-bit 'unsigned' ones, which would quantise every value), running the kernels in 'webasm' mode on the CPU",
+      );
   } else {
     mode = requested;
     if (mode === 'gpu' && !glAvailable) {
-      throw new SkipgradError('createGpujsBackend', 'mode', "'gpu' with a working GL context (headless-gl built, and a display: xvfb-run on a server)",
-        'no GL context', "choose mode 'webasm' or 'auto'");
+      throw new SkipgradError(
+        'createGpujsBackend',
+        'mode',
+        "'gpu' with a working GL context (headless-gl built, and a display: xvfb-run on a server)",
+        'no GL context',
+        "choose mode 'webasm' or 'auto'",
+      );
     }
     if (mode === 'gpu' && !floatTextures) {
-      throw new SkipgradError('createGpujsBackend', 'precision', 'float32 textures (precision single)',
-        "a device with only 8-bit 'unsigned' textures", "its results would be quantised; use mode 'webasm' or the CPU backend");
+      throw new SkipgradError(
+        'createGpujsBackend',
+        'precision',
+        'float32 textures (precision single)',
+        "a device with only 8-bit 'unsigned' textures",
+        "its results would be quantised; use mode 'webasm' or the CPU backend",
+      );
     }
   }
   const gpu = new GPU({ mode: mode === 'gpu' ? (inNode ? 'headlessgl' : 'gpu') : mode });
   const gpujsMode = kernelKind(module, gpu);
   if (mode === 'gpu' && !['headlessgl', 'webgl2', 'webgl'].includes(gpujsMode)) {
-    throw new SkipgradError('createGpujsBackend', 'mode', "'gpu' running on a GL backend (WebGL in a page, headless-gl in Node)", `gpu.js chose '${gpujsMode}'`,
-      "this browser gives no WebGL context; choose mode 'webasm' or another backend");
+    throw new SkipgradError(
+      'createGpujsBackend',
+      'mode',
+      "'gpu' running on a GL backend (WebGL in a page, headless-gl in Node)",
+      `gpu.js chose '${gpujsMode}'`,
+      "this browser gives no WebGL context; choose mode 'webasm' or another backend",
+    );
   }
   return new GpujsBackendImpl(gpu, mode, gpujsMode);
 }
-

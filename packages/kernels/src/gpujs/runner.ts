@@ -26,7 +26,11 @@ export class KernelRunner {
   private readonly uploaded = new WeakMap<Storage, GpujsStorage>();
   private readonly scalars = new Map<number, GpujsStorage>();
 
-  constructor(private readonly gpu: GpuInstance, private readonly backendName: string, private readonly onDevice: boolean) {}
+  constructor(
+    private readonly gpu: GpuInstance,
+    private readonly backendName: string,
+    private readonly onDevice: boolean,
+  ) {}
 
   /** Runs `plan` on these arguments (device handles, host arrays, numbers); the result stays on the device. */
   launch(plan: KernelPlan, args: readonly unknown[]): GpujsStorage {
@@ -37,8 +41,13 @@ export class KernelRunner {
     let kernel = this.kernels.get(key);
     if (!kernel) {
       kernel = this.gpu.createKernel(plan.source, {
-        output: [Math.max(1, size)], pipeline: true, immutable: true, precision: 'single', tactic: 'precision',
-        loopMaxIterations: Math.max(1000, plan.loop + 1), dynamicOutput: false,
+        output: [Math.max(1, size)],
+        pipeline: true,
+        immutable: true,
+        precision: 'single',
+        tactic: 'precision',
+        loopMaxIterations: Math.max(1000, plan.loop + 1),
+        dynamicOutput: false,
       });
       this.kernels.set(key, kernel);
       this.memory.counters.compiles++;

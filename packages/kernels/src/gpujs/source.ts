@@ -19,7 +19,10 @@ export function unravel(shape: readonly number[], flat: string, name = 'c'): { c
     block /= side;
     if (d === shape.length - 1) lines.push(`const ${coords[d]} = ${name}r;`);
     else {
-      lines.push(`const ${coords[d]} = Math.floor((${name}r + 0.5) / ${block});`, `${name}r = ${name}r - ${coords[d]} * ${block};`);
+      lines.push(
+        `const ${coords[d]} = Math.floor((${name}r + 0.5) / ${block});`,
+        `${name}r = ${name}r - ${coords[d]} * ${block};`,
+      );
     }
   });
   return { code: lines.join('\n'), coords };

@@ -4,9 +4,26 @@
  * place the output (output), describe the walk to the kernel (describe, geometry), call it —
  * split over threads when large (split) — and copy the result out (finish).
  */
-import { type DType, NDArray, SkipgradError, broadcastShapes, contiguousStrides, describe, sizeOf } from '@skipgrad/tensor';
+import {
+  type DType,
+  NDArray,
+  SkipgradError,
+  broadcastShapes,
+  contiguousStrides,
+  describe,
+  sizeOf,
+} from '@skipgrad/tensor';
 import { keepResult } from '../scopes.js';
-import { type BinaryOp, type ReduceOp, type UnaryOp, type Window2d, BINARY_OPS, UNARY_OPS, matmulOperands, windowOutputSize } from '../backend.js';
+import {
+  type BinaryOp,
+  type ReduceOp,
+  type UnaryOp,
+  type Window2d,
+  BINARY_OPS,
+  UNARY_OPS,
+  matmulOperands,
+  windowOutputSize,
+} from '../backend.js';
 import { cpuBackend } from '../cpu/index.js';
 import { type HeapCounters, ResidentCache, WasmHeap, sizeClass } from './heap.js';
 import type { WasmBackend, WasmInfo } from './index.js';
@@ -15,7 +32,10 @@ import { type Kernels, instantiate, kernelsModule } from './module.js';
 import { CONTROL_BYTES, type Chunk, type JobKernel, type LocalArgument, MAX_CHUNKS, ThreadPool } from './threads.js';
 
 /** Where a view's first element is (byte address) and how to step through it. */
-interface Operand { address: number; strides: readonly number[] }
+interface Operand {
+  address: number;
+  strides: readonly number[];
+}
 
 /** Bytes kept for the descriptors of one call (shape and strides, 32-bit integers). */
 const DESCRIPTOR_BYTES = 4096;
@@ -42,7 +62,11 @@ export class WasmBackendImpl implements WasmBackend {
    */
   private readonly scalars = new Map<number, number>();
 
-  constructor(readonly threads: number, cacheBytes: number, private readonly splitAlways: boolean) {
+  constructor(
+    readonly threads: number,
+    cacheBytes: number,
+    private readonly splitAlways: boolean,
+  ) {
     const shared = threads > 1;
     // A shared memory cannot move, so it is declared with its largest size (4 GiB, reserved, not used).
     this.memory = new WebAssembly.Memory(shared ? { initial: 16, maximum: 65536, shared: true } : { initial: 16 });
@@ -52,7 +76,14 @@ export class WasmBackendImpl implements WasmBackend {
     this.desc = this.heap.alloc(DESCRIPTOR_BYTES, 'init');
     this.cache = new ResidentCache(this.heap, cacheBytes);
     this.pool = shared
-      ? new ThreadPool(threads, module, this.memory, this.kernels, this.heap.alloc(CONTROL_BYTES, 'init'), this.heap.alloc(ThreadPool.JOB_BYTES, 'init'))
+      ? new ThreadPool(
+          threads,
+          module,
+          this.memory,
+          this.kernels,
+          this.heap.alloc(CONTROL_BYTES, 'init'),
+          this.heap.alloc(ThreadPool.JOB_BYTES, 'init'),
+        )
       : null;
   }
 
@@ -67,7 +98,9 @@ export class WasmBackendImpl implements WasmBackend {
   /** See Backend.forgetScope: results stay valid host arrays; only their cached copies go. */
   forgetScope<T>(fn: () => T, keep: (result: T) => Iterable<NDArray> = keepResult): T {
     if (typeof fn !== 'function') throw new SkipgradError('wasm forgetScope', 'fn', 'a function to run', describe(fn));
-    return this.cache.forgetting(fn, (r) => [...keep(r)].flatMap((a) => (a.source instanceof Float32Array ? [a.source] : [])));
+    return this.cache.forgetting(fn, (r) =>
+      [...keep(r)].flatMap((a) => (a.source instanceof Float32Array ? [a.source] : [])),
+    );
   }
 
   /** See Backend.forget. */
@@ -85,13 +118,23 @@ export class WasmBackendImpl implements WasmBackend {
 
   info(): WasmInfo {
     return {
-      simd: true, threads: this.threads, memoryBytes: this.heap.memoryBytes, heapBytes: this.heap.heapBytes,
-      cacheBytes: this.cache.budgetBytes, residentBytes: this.cache.residentBytes, residentArrays: this.cache.size,
+      simd: true,
+      threads: this.threads,
+      memoryBytes: this.heap.memoryBytes,
+      heapBytes: this.heap.heapBytes,
+      cacheBytes: this.cache.budgetBytes,
+      residentBytes: this.cache.residentBytes,
+      residentArrays: this.cache.size,
     };
   }
 
   stats(): HeapCounters & { heapBytes: number; residentArrays: number; workerChunks: number } {
-    return { ...this.heap.counters, heapBytes: this.heap.heapBytes, residentArrays: this.cache.size, workerChunks: this.pool?.workerChunks ?? 0 };
+    return {
+      ...this.heap.counters,
+      heapBytes: this.heap.heapBytes,
+      residentArrays: this.cache.size,
+      workerChunks: this.pool?.workerChunks ?? 0,
+    };
   }
 
   // ── moving values in and describing views ─────────────────────────────────────────────────
@@ -131,7 +174,13 @@ export class WasmBackendImpl implements WasmBackend {
   /** Writes a walk's descriptor into the descriptor block and returns its address. */
   private describe(op: string, walk: Walk): number {
     const d = descriptor(walk);
-    if (d.length * 4 > DESCRIPTOR_BYTES) throw new SkipgradError(`wasm ${op}`, 'rank', `at most ${Math.floor(DESCRIPTOR_BYTES / 4 / (1 + walk.strides.length))} axes after merging`, String(walk.shape.length));
+    if (d.length * 4 > DESCRIPTOR_BYTES)
+      throw new SkipgradError(
+        `wasm ${op}`,
+        'rank',
+        `at most ${Math.floor(DESCRIPTOR_BYTES / 4 / (1 + walk.strides.length))} axes after merging`,
+        String(walk.shape.length),
+      );
     this.heap.i32().set(d, this.desc / 4);
     return this.desc;
   }
@@ -141,7 +190,11 @@ export class WasmBackendImpl implements WasmBackend {
     // A free block, else one recycled from the oldest cached arrays (once the cache holds an
     // eighth of its budget), else new memory: fresh pages cost a page fault each on first touch.
     const size = sizeClass(sizeOf(shape) * 4);
-    return this.heap.takeFree(size) ?? this.cache.recycle(size, this.cache.budgetBytes / 8) ?? this.heap.alloc(sizeOf(shape) * 4, op, shape);
+    return (
+      this.heap.takeFree(size) ??
+      this.cache.recycle(size, this.cache.budgetBytes / 8) ??
+      this.heap.alloc(sizeOf(shape) * 4, op, shape)
+    );
   }
 
   /**
@@ -166,7 +219,11 @@ export class WasmBackendImpl implements WasmBackend {
 
   private nested<T>(fn: () => T): T {
     this.depth++;
-    try { return fn(); } finally { this.depth--; }
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
   }
 
   /** A float64 accumulator of `count` zeros, for one call (freed by the caller). */
@@ -197,7 +254,8 @@ export class WasmBackendImpl implements WasmBackend {
     const count = Math.min(total, this.threads * 4, MAX_CHUNKS);
     const size = Math.ceil(total / count);
     const chunks: Chunk[] = [];
-    for (let start = 0; start < total; start += size) chunks.push({ kernel, args: [...args, start, Math.min(total, start + size)] });
+    for (let start = 0; start < total; start += size)
+      chunks.push({ kernel, args: [...args, start, Math.min(total, start + size)] });
     this.pool!.run(chunks, local);
   }
 
@@ -219,7 +277,11 @@ export class WasmBackendImpl implements WasmBackend {
     const out = this.output(op, a.shape);
     const walk = coalesce(a.shape, [contiguousStrides(a.shape), x.strides]);
     walk.strides.shift();
-    this.elementwise('unary', [UNARY_OPS.indexOf(op), out, x.address, walk.shape.length, this.describe(op, walk)], a.size);
+    this.elementwise(
+      'unary',
+      [UNARY_OPS.indexOf(op), out, x.address, walk.shape.length, this.describe(op, walk)],
+      a.size,
+    );
     return this.finish(out, a.shape);
   }
 
@@ -232,7 +294,11 @@ export class WasmBackendImpl implements WasmBackend {
     const out = this.output(op, shape);
     const walk = coalesce(shape, [contiguousStrides(shape), x.strides, y.strides]);
     walk.strides.shift();
-    this.elementwise('binary', [BINARY_OPS.indexOf(op), out, x.address, y.address, walk.shape.length, this.describe(op, walk)], sizeOf(shape));
+    this.elementwise(
+      'binary',
+      [BINARY_OPS.indexOf(op), out, x.address, y.address, walk.shape.length, this.describe(op, walk)],
+      sizeOf(shape),
+    );
     return this.finish(out, shape);
   }
 
@@ -246,7 +312,10 @@ export class WasmBackendImpl implements WasmBackend {
     const out = this.output(op, shape);
     // Walk the input in its memory order (largest stride first), so each row is a run of it.
     const order = a.shape.map((_, axis) => axis).sort((p, q) => x.strides[q]! - x.strides[p]!);
-    const walk = coalesce(order.map((d) => a.shape[d]!), [order.map((d) => x.strides[d]!), order.map((d) => slotStrides[d]!)]);
+    const walk = coalesce(
+      order.map((d) => a.shape[d]!),
+      [order.map((d) => x.strides[d]!), order.map((d) => slotStrides[d]!)],
+    );
     const desc = this.describe(op, walk);
     const slots = sizeOf(keptShape);
     if (op === 'sum') {
@@ -294,10 +363,16 @@ export class WasmBackendImpl implements WasmBackend {
       const args = [out + index * n * m * 4, packed, y.address + offsetB * 4, brs, bcs, n, k, m];
       if (share) {
         const chunks: Chunk[] = [];
-        for (let j0 = 0; j0 < m; j0 += columns) chunks.push({ kernel: 'matmul', args: [...args, j0, Math.min(m, j0 + columns) - j0, scratch] });
+        for (let j0 = 0; j0 < m; j0 += columns)
+          chunks.push({ kernel: 'matmul', args: [...args, j0, Math.min(m, j0 + columns) - j0, scratch] });
         this.pool!.run(chunks, { index: 10, stride });
       } else {
-        this.kernels.matmul(...(args as [number, number, number, number, number, number, number, number]), 0, m, scratch);
+        this.kernels.matmul(
+          ...(args as [number, number, number, number, number, number, number, number]),
+          0,
+          m,
+          scratch,
+        );
       }
       index++;
     });
@@ -337,7 +412,14 @@ export class WasmBackendImpl implements WasmBackend {
     const out = this.output('pad', shape);
     const strides = contiguousStrides(shape);
     this.kernels.fill(out, value, 0, sizeOf(shape));
-    if (a.size > 0) this.copyInto('pad', out, pads.reduce((at, [before], axis) => at + before * strides[axis]!, 0), strides, a);
+    if (a.size > 0)
+      this.copyInto(
+        'pad',
+        out,
+        pads.reduce((at, [before], axis) => at + before * strides[axis]!, 0),
+        strides,
+        a,
+      );
     return this.finish(out, shape);
   }
 
@@ -370,12 +452,21 @@ export class WasmBackendImpl implements WasmBackend {
     const out = this.output('where', shape);
     const walk = coalesce(shape, [contiguousStrides(shape), c.strides, x.strides, y.strides]);
     walk.strides.shift();
-    this.elementwise('where', [out, c.address, x.address, y.address, walk.shape.length, this.describe('where', walk)], sizeOf(shape));
+    this.elementwise(
+      'where',
+      [out, c.address, x.address, y.address, walk.shape.length, this.describe('where', walk)],
+      sizeOf(shape),
+    );
     return this.finish(out, shape);
   }
 
   /** The descriptor of gather / scatterAdd: the index's shape and the source's strides with 0 on the axis. */
-  private indexWalk(op: string, shape: readonly number[], axis: number, index: NDArray): { desc: number; rank: number; rows: number; axisStride: number } {
+  private indexWalk(
+    op: string,
+    shape: readonly number[],
+    axis: number,
+    index: NDArray,
+  ): { desc: number; rank: number; rows: number; axisStride: number } {
     const strides = contiguousStrides(shape);
     const walk: Walk = { shape: [...index.shape], strides: [strides.map((s, d) => (d === axis ? 0 : s))] };
     return { desc: this.describe(op, walk), rank: index.rank, rows: rowsOf(walk), axisStride: strides[axis]! };
@@ -393,7 +484,8 @@ export class WasmBackendImpl implements WasmBackend {
   }
 
   scatterAdd(shape: readonly number[], axis: number, index: NDArray, src: NDArray): NDArray {
-    if (WasmBackendImpl.float64(index, src) || index.size === 0 || shape.length === 0) return cpuBackend.scatterAdd(shape, axis, index, src);
+    if (WasmBackendImpl.float64(index, src) || index.size === 0 || shape.length === 0)
+      return cpuBackend.scatterAdd(shape, axis, index, src);
     const values = this.contiguous(src);
     const idx = this.contiguous(index);
     const [from, at] = [this.operand(values).address, this.operand(idx).address];
@@ -477,11 +569,16 @@ export class WasmBackendImpl implements WasmBackend {
     const scratch = this.heap.alloc(stride * (share ? this.threads : 1), 'conv2d');
     const chunks: Chunk[] = [];
     for (let n = 0; n < N; n++) {
-      for (let j0 = 0; j0 < L; j0 += columns) chunks.push({ kernel: 'conv2d', args: [out, packed, from, g.address, O, K, n, j0, Math.min(L, j0 + columns) - j0, scratch] });
+      for (let j0 = 0; j0 < L; j0 += columns)
+        chunks.push({
+          kernel: 'conv2d',
+          args: [out, packed, from, g.address, O, K, n, j0, Math.min(L, j0 + columns) - j0, scratch],
+        });
     }
     this.heap.counters.launches++;
     if (share) {
-      for (let at = 0; at < chunks.length; at += MAX_CHUNKS) this.pool!.run(chunks.slice(at, at + MAX_CHUNKS), { index: 9, stride });
+      for (let at = 0; at < chunks.length; at += MAX_CHUNKS)
+        this.pool!.run(chunks.slice(at, at + MAX_CHUNKS), { index: 9, stride });
     } else {
       for (const chunk of chunks) this.kernels.conv2d(...(chunk.args as Parameters<Kernels['conv2d']>));
     }
@@ -489,11 +586,15 @@ export class WasmBackendImpl implements WasmBackend {
     this.heap.free(packed);
     return this.finish(out, shape);
   }
-
 }
 
 /** Calls `visit(offsetA, offsetB)` for every batch index, with the element offsets of each operand's matrix. */
-function walkBatch(batch: readonly number[], stridesA: readonly number[], stridesB: readonly number[], visit: (a: number, b: number) => void): void {
+function walkBatch(
+  batch: readonly number[],
+  stridesA: readonly number[],
+  stridesB: readonly number[],
+  visit: (a: number, b: number) => void,
+): void {
   const total = sizeOf(batch);
   for (let i = 0; i < total; i++) {
     let rest = i;

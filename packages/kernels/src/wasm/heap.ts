@@ -61,13 +61,20 @@ export class WasmHeap {
   private buffer: ArrayBuffer | SharedArrayBuffer | null = null;
   private views: { f32: Float32Array; f64: Float64Array; i32: Int32Array } | null = null;
 
-  constructor(readonly memory: WebAssembly.Memory, heapBase: number) {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    heapBase: number,
+  ) {
     this.top = Math.ceil(heapBase / 64) * 64;
   }
 
   /** Bytes from the memory's start to the heap's top: the most the heap has needed at once. */
-  get heapBytes(): number { return this.top; }
-  get memoryBytes(): number { return this.memory.buffer.byteLength; }
+  get heapBytes(): number {
+    return this.top;
+  }
+  get memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
 
   private view(): { f32: Float32Array; f64: Float64Array; i32: Int32Array } {
     const buffer = this.memory.buffer;
@@ -78,9 +85,15 @@ export class WasmHeap {
     return this.views;
   }
 
-  f32(): Float32Array { return this.view().f32; }
-  f64(): Float64Array { return this.view().f64; }
-  i32(): Int32Array { return this.view().i32; }
+  f32(): Float32Array {
+    return this.view().f32;
+  }
+  f64(): Float64Array {
+    return this.view().f64;
+  }
+  i32(): Int32Array {
+    return this.view().i32;
+  }
 
   /**
    * A block of at least `bytes` bytes, 64-byte aligned. `op` and `shape` name the request in
@@ -104,7 +117,9 @@ export class WasmHeap {
   }
 
   private grow(end: number, op: string, bytes: number, shape?: readonly number[]): void {
-    const what = shape ? `${formatShape(shape)} (${bytes.toLocaleString('en-US')} bytes)` : `${bytes.toLocaleString('en-US')} bytes`;
+    const what = shape
+      ? `${formatShape(shape)} (${bytes.toLocaleString('en-US')} bytes)`
+      : `${bytes.toLocaleString('en-US')} bytes`;
     const expected = `an array that fits WebAssembly's 4 GiB memory (in use: ${this.top.toLocaleString('en-US')} bytes)`;
     if (end > MAX_BYTES) throw new SkipgradError(`wasm ${op}`, 'size', expected, what);
     // Grow by at least an eighth of the memory, so a growing heap does not grow on every call.
@@ -113,7 +128,9 @@ export class WasmHeap {
     try {
       this.memory.grow(Math.min(pages, MAX_BYTES / PAGE - current / PAGE));
     } catch {
-      try { this.memory.grow(Math.ceil((end - current) / PAGE)); } catch {
+      try {
+        this.memory.grow(Math.ceil((end - current) / PAGE));
+      } catch {
         throw new SkipgradError(`wasm ${op}`, 'size', expected, what, 'the engine refused to grow the memory');
       }
     }
@@ -132,7 +149,10 @@ export class WasmHeap {
     if (size === 0) return;
     this.blockSize[address / 64] = 0;
     let list = this.freeLists.get(size);
-    if (!list) { list = []; this.freeLists.set(size, list); }
+    if (!list) {
+      list = [];
+      this.freeLists.set(size, list);
+    }
     list.push(address);
   }
 
@@ -148,7 +168,14 @@ export class WasmHeap {
  * one alive; the block of an array that has died stays until its entry is the oldest, then goes.
  * The order is a doubly linked list: marking an entry used and evicting the oldest are O(1).
  */
-interface Entry { address: number; bytes: number; older: Entry | null; newer: Entry | null; evicted: boolean; lastCall: number }
+interface Entry {
+  address: number;
+  bytes: number;
+  older: Entry | null;
+  newer: Entry | null;
+  evicted: boolean;
+  lastCall: number;
+}
 
 export class ResidentCache {
   private readonly entries = new WeakMap<Float32Array, Entry>();
@@ -159,17 +186,27 @@ export class ResidentCache {
   /** The host arrays added while each open scope runs (see `forgetting`). */
   private readonly scopes: Set<Float32Array>[] = [];
 
-  constructor(private readonly heap: WasmHeap, readonly budgetBytes: number) {}
+  constructor(
+    private readonly heap: WasmHeap,
+    readonly budgetBytes: number,
+  ) {}
 
   /** Entries, and the bytes of their blocks. */
-  get size(): number { return this.count; }
-  get residentBytes(): number { return this.bytes; }
+  get size(): number {
+    return this.count;
+  }
+  get residentBytes(): number {
+    return this.bytes;
+  }
 
   /** The block holding `host`, marked as just used; undefined when it is not in memory. */
   get(host: Float32Array): number | undefined {
     const entry = this.entries.get(host);
     if (!entry || entry.evicted) return undefined;
-    if (entry !== this.newest) { this.unlink(entry); this.link(entry); }
+    if (entry !== this.newest) {
+      this.unlink(entry);
+      this.link(entry);
+    }
     entry.lastCall = this.call;
     return entry.address;
   }
@@ -201,7 +238,14 @@ export class ResidentCache {
 
   /** Remembers that `address` holds `host`'s values. */
   add(host: Float32Array, address: number): void {
-    const entry: Entry = { address, bytes: this.heap.sizeOf(address), older: null, newer: null, evicted: false, lastCall: this.call };
+    const entry: Entry = {
+      address,
+      bytes: this.heap.sizeOf(address),
+      older: null,
+      newer: null,
+      evicted: false,
+      lastCall: this.call,
+    };
     this.entries.set(host, entry);
     this.link(entry);
     this.count++;

@@ -82,15 +82,25 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     throw new SkipgradError('createWasmBackend', 'threads', 'an integer from 1 to 64', describe(threads));
   }
   if (threads > 1 && !threadsSupported) {
-    throw new SkipgradError('createWasmBackend', 'threads', '1 here (this JavaScript engine has no worker threads)', String(threads));
+    throw new SkipgradError(
+      'createWasmBackend',
+      'threads',
+      '1 here (this JavaScript engine has no worker threads)',
+      String(threads),
+    );
   }
   const cacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
   if (typeof cacheBytes !== 'number' || !(cacheBytes >= 0) || !Number.isFinite(cacheBytes)) {
     throw new SkipgradError('createWasmBackend', 'cacheBytes', 'a number of bytes >= 0', describe(cacheBytes));
   }
   if (!simdSupported()) {
-    throw new SkipgradError('createWasmBackend', 'WebAssembly', 'an engine with 128-bit WebAssembly SIMD (Node ≥ 16.4, current browsers)', 'no SIMD support',
-      'use cpuBackend');
+    throw new SkipgradError(
+      'createWasmBackend',
+      'WebAssembly',
+      'an engine with 128-bit WebAssembly SIMD (Node ≥ 16.4, current browsers)',
+      'no SIMD support',
+      'use cpuBackend',
+    );
   }
   return new WasmBackendImpl(threads, cacheBytes, options.splitAlways === true);
 }

@@ -20,7 +20,9 @@ export function coalesce(shape: readonly number[], layouts: readonly (readonly n
     const merges = last >= 0 && layouts.every((s, l) => out.strides[l]![last] === s[axis]! * shape[axis]!);
     if (merges) {
       out.shape[last]! *= shape[axis]!;
-      layouts.forEach((s, l) => { out.strides[l]![last] = s[axis]!; });
+      layouts.forEach((s, l) => {
+        out.strides[l]![last] = s[axis]!;
+      });
     } else {
       out.shape.push(shape[axis]!);
       layouts.forEach((s, l) => out.strides[l]!.push(s[axis]!));

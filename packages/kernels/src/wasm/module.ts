@@ -14,25 +14,68 @@ export interface Kernels {
   addF64(acc: number, other: number, i0: number, i1: number): void;
   roundToF32(out: number, acc: number, i0: number, i1: number): void;
   maxInto(out: number, a: number, rank: number, desc: number, r0: number, r1: number): void;
-  matmul(c: number, ap: number, b: number, brs: number, bcs: number, n: number, k: number, m: number, j0: number, cols: number, scratch: number): void;
+  matmul(
+    c: number,
+    ap: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    n: number,
+    k: number,
+    m: number,
+    j0: number,
+    cols: number,
+    scratch: number,
+  ): void;
   matmulScratch(cols: number): number;
   packAll(ap: number, a: number, ars: number, acs: number, n: number, k: number): void;
   packedASize(n: number, k: number): number;
   copy(dst: number, src: number, rank: number, desc: number, e0: number, e1: number): void;
   fill(out: number, value: number, i0: number, i1: number): void;
   where(out: number, cond: number, a: number, b: number, rank: number, desc: number, e0: number, e1: number): void;
-  gather(out: number, a: number, index: number, rank: number, desc: number, axisStride: number, e0: number, e1: number): void;
-  scatterAddInto(acc: number, src: number, index: number, rank: number, desc: number, axisStride: number, rows: number): void;
+  gather(
+    out: number,
+    a: number,
+    index: number,
+    rank: number,
+    desc: number,
+    axisStride: number,
+    e0: number,
+    e1: number,
+  ): void;
+  scatterAddInto(
+    acc: number,
+    src: number,
+    index: number,
+    rank: number,
+    desc: number,
+    axisStride: number,
+    rows: number,
+  ): void;
   unfold(cols: number, x: number, geometry: number, r0: number, r1: number): void;
   foldInto(acc: number, cols: number, geometry: number, i0: number, i1: number): void;
-  conv2d(y: number, ap: number, x: number, geometry: number, O: number, K: number, n: number, j0: number, cols: number, scratch: number): void;
+  conv2d(
+    y: number,
+    ap: number,
+    x: number,
+    geometry: number,
+    O: number,
+    K: number,
+    n: number,
+    j0: number,
+    cols: number,
+    scratch: number,
+  ): void;
   conv2dScratch(cols: number): number;
 }
 
 /** True where this JavaScript engine validates a module that uses 128-bit SIMD. */
 export function simdSupported(): boolean {
   // The smallest module with a v128 value: (func (result v128) v128.const i32x4 0 0 0 0).
-  const probe = Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11]);
+  const probe = Uint8Array.from([
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 11,
+  ]);
   return typeof WebAssembly === 'object' && WebAssembly.validate(probe);
 }
 
@@ -57,7 +100,9 @@ export function instantiate(memory: WebAssembly.Memory, module: WebAssembly.Modu
   const imports = {
     env: {
       memory,
-      abort(): never { throw new Error('skipgrad wasm kernels: abort'); },
+      abort(): never {
+        throw new Error('skipgrad wasm kernels: abort');
+      },
     },
   };
   return new WebAssembly.Instance(module, imports).exports as unknown as Kernels;

@@ -5,7 +5,9 @@
  * A page's main thread may not block in Atomics.wait, so it spins while it waits for the workers
  * (a worker's own thread — a skipgrad training loop run inside a Web Worker — may block).
  */
-export interface PoolWorker { terminate(): void }
+export interface PoolWorker {
+  terminate(): void;
+}
 export type WorkerData = Record<string, unknown>;
 
 interface BrowserGlobals {
@@ -18,8 +20,11 @@ interface BrowserGlobals {
 }
 const web = globalThis as BrowserGlobals;
 
-export const workersSupported: boolean = typeof web.Worker === 'function' && typeof web.Blob === 'function'
-  && web.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
+export const workersSupported: boolean =
+  typeof web.Worker === 'function' &&
+  typeof web.Blob === 'function' &&
+  web.crossOriginIsolated === true &&
+  typeof SharedArrayBuffer === 'function';
 
 /** Atomics.wait throws on a page's main thread (one with a document); a worker may block. */
 export const mainThreadCanBlock: boolean = web.document === undefined;
@@ -34,4 +39,5 @@ export function startWorker(program: string, data: WorkerData): PoolWorker {
   return { terminate: () => worker.terminate() };
 }
 
-export const availableCores: number = (web.navigator?.hardwareConcurrency ?? 0) > 0 ? web.navigator!.hardwareConcurrency! : 1;
+export const availableCores: number =
+  (web.navigator?.hardwareConcurrency ?? 0) > 0 ? web.navigator!.hardwareConcurrency! : 1;

@@ -4,7 +4,9 @@
  * and the number of cores. A browser bundle gets threads-platform.browser.ts instead (the
  * package.json "browser" field): Web Workers there.
  */
-export interface PoolWorker { terminate(): void }
+export interface PoolWorker {
+  terminate(): void;
+}
 
 /**
  * The data a worker needs: the kernels module, the shared memory, where the pool's control words
@@ -12,7 +14,10 @@ export interface PoolWorker { terminate(): void }
  */
 export type WorkerData = Record<string, unknown>;
 
-type NodeWorkerClass = new (source: string, options: { eval: true; workerData: unknown; execArgv: string[] }) => { unref(): void; terminate(): Promise<number> };
+type NodeWorkerClass = new (
+  source: string,
+  options: { eval: true; workerData: unknown; execArgv: string[] },
+) => { unref(): void; terminate(): Promise<number> };
 
 const nodeWorker: NodeWorkerClass | null = await (async () => {
   if (typeof process === 'undefined' || !process.versions?.node) return null;

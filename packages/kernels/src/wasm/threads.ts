@@ -25,11 +25,28 @@ import { SkipgradError } from '@skipgrad/tensor';
 import type { Kernels } from './module.js';
 
 /** The kernels a job may name, by index (the workers receive the same list). */
-export const JOB_KERNELS = ['unary', 'binary', 'copy', 'where', 'gather', 'sumInto', 'matmul', 'unfold', 'foldInto', 'conv2d'] as const;
+export const JOB_KERNELS = [
+  'unary',
+  'binary',
+  'copy',
+  'where',
+  'gather',
+  'sumInto',
+  'matmul',
+  'unfold',
+  'foldInto',
+  'conv2d',
+] as const;
 export type JobKernel = (typeof JOB_KERNELS)[number];
-export interface Chunk { kernel: JobKernel; args: number[] }
+export interface Chunk {
+  kernel: JobKernel;
+  args: number[];
+}
 /** A thread-local argument: args[index] + thread · stride. */
-export interface LocalArgument { index: number; stride: number }
+export interface LocalArgument {
+  index: number;
+  stride: number;
+}
 
 const SLOT = 24;
 /** The most chunks one job may have. */
@@ -72,7 +89,13 @@ const WORKER_PROGRAM = `(data) => {
   }
 }`;
 
-import { type PoolWorker, availableCores, mainThreadCanBlock, startWorker, workersSupported } from './threads-platform.js';
+import {
+  type PoolWorker,
+  availableCores,
+  mainThreadCanBlock,
+  startWorker,
+  workersSupported,
+} from './threads-platform.js';
 
 export { availableCores };
 
@@ -89,13 +112,29 @@ export class ThreadPool {
    * Starts `threads − 1` workers over `memory` (the main thread is thread 0); `control` and
    * `jobs` are blocks of CONTROL_BYTES and JOB_BYTES bytes in it.
    */
-  constructor(readonly threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, private readonly main: Kernels, control: number, jobs: number) {
-    if (!workersSupported) throw new SkipgradError('createWasmBackend', 'threads', '1 where worker threads do not exist', String(threads));
+  constructor(
+    readonly threads: number,
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    private readonly main: Kernels,
+    control: number,
+    jobs: number,
+  ) {
+    if (!workersSupported)
+      throw new SkipgradError('createWasmBackend', 'threads', '1 where worker threads do not exist', String(threads));
     this.ctrl = new Int32Array(memory.buffer, control, 7);
     this.table = new Float64Array(memory.buffer, jobs, MAX_CHUNKS * SLOT);
     Atomics.store(this.ctrl, 4, CLOSED);
     for (let thread = 1; thread < threads; thread++) {
-      const worker = startWorker(WORKER_PROGRAM, { module, memory, control, jobs, thread, names: JOB_KERNELS, slotSize: SLOT });
+      const worker = startWorker(WORKER_PROGRAM, {
+        module,
+        memory,
+        control,
+        jobs,
+        thread,
+        names: JOB_KERNELS,
+        slotSize: SLOT,
+      });
       this.workers.push(worker);
     }
   }
@@ -109,8 +148,15 @@ export class ThreadPool {
 
   /** Runs every chunk, on whichever threads claim them first; returns when all are finished. */
   run(chunks: readonly Chunk[], local?: LocalArgument): void {
-    if (this.stopped) throw new SkipgradError('wasm', 'backend', 'a backend that is still open', 'a closed backend (close() stopped its threads)');
-    if (chunks.length > MAX_CHUNKS) throw new SkipgradError('wasm', 'chunks', `at most ${MAX_CHUNKS} chunks in one job`, String(chunks.length));
+    if (this.stopped)
+      throw new SkipgradError(
+        'wasm',
+        'backend',
+        'a backend that is still open',
+        'a closed backend (close() stopped its threads)',
+      );
+    if (chunks.length > MAX_CHUNKS)
+      throw new SkipgradError('wasm', 'chunks', `at most ${MAX_CHUNKS} chunks in one job`, String(chunks.length));
     chunks.forEach((chunk, i) => {
       const at = i * SLOT;
       this.table[at] = JOB_KERNELS.indexOf(chunk.kernel);
@@ -140,7 +186,12 @@ export class ThreadPool {
     if (failure !== null) throw failure;
     if (Atomics.load(this.ctrl, 3) === 1) {
       Atomics.store(this.ctrl, 3, 0);
-      throw new SkipgradError('wasm', 'kernel', 'every thread to finish its share', 'a worker thread whose kernel failed');
+      throw new SkipgradError(
+        'wasm',
+        'kernel',
+        'every thread to finish its share',
+        'a worker thread whose kernel failed',
+      );
     }
   }
 
@@ -152,7 +203,12 @@ export class ThreadPool {
       if (busy === 0) return;
       // A worker still starting up (the first job) may take a while; 30 s means it never will.
       if (Atomics.wait(this.ctrl, 1, busy, 30_000) === 'timed-out') {
-        throw new SkipgradError('wasm', 'threads', `${this.threads - 1} worker threads answering`, 'no answer within 30 s');
+        throw new SkipgradError(
+          'wasm',
+          'threads',
+          `${this.threads - 1} worker threads answering`,
+          'no answer within 30 s',
+        );
       }
     }
   }
@@ -161,7 +217,13 @@ export class ThreadPool {
   private spinForAll(): void {
     const start = Date.now();
     while (Atomics.load(this.ctrl, 1) !== 0) {
-      if (Date.now() - start > 30_000) throw new SkipgradError('wasm', 'threads', `${this.threads - 1} worker threads answering`, 'no answer within 30 s');
+      if (Date.now() - start > 30_000)
+        throw new SkipgradError(
+          'wasm',
+          'threads',
+          `${this.threads - 1} worker threads answering`,
+          'no answer within 30 s',
+        );
     }
   }
 

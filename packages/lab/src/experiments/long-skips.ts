@@ -39,7 +39,10 @@ export interface LongSkipsResult {
 
 const round2 = (v: number): number => Math.round(v * 100) / 100;
 
-function batch(d: Segmentation, indices: readonly number[]): { x: ReturnType<typeof tensor>; y: ReturnType<typeof tensor> } {
+function batch(
+  d: Segmentation,
+  indices: readonly number[],
+): { x: ReturnType<typeof tensor>; y: ReturnType<typeof tensor> } {
   const size = d.side * d.side;
   const xs = new Float32Array(indices.length * size);
   const ys = new Float32Array(indices.length * size);
@@ -57,7 +60,14 @@ export function longSkips(ctx: LabContext): LongSkipsResult {
   const test = generateShapes(s.test, s.side, new Generator(seedFor(ctx.seed, 'long-skips', 'test')));
   const runs: LongSkipsRun[] = [];
   for (const skip of [true, false]) {
-    const model = new UNet({ inChannels: 1, outChannels: 1, depth: s.depth, width: s.width, skip, generator: new Generator(seedFor(ctx.seed, 'long-skips', 'model')) });
+    const model = new UNet({
+      inChannels: 1,
+      outChannels: 1,
+      depth: s.depth,
+      width: s.width,
+      skip,
+      generator: new Generator(seedFor(ctx.seed, 'long-skips', 'model')),
+    });
     const optimizer = new Adam(model.parameters(), { lr: s.lr });
     const g = new Generator(seedFor(ctx.seed, 'long-skips', 'batches'));
     const progress = new Progress(`U-Net ${skip ? 'with skips   ' : 'without skips'}`, s.steps, ctx.progress);
@@ -101,7 +111,14 @@ export function longSkips(ctx: LabContext): LongSkipsResult {
       predicted: Array.from(probabilities.subarray(n * size, (n + 1) * size), round2),
     }));
     const iou = union === 0 ? 1 : intersection / union;
-    runs.push({ skip, parameters: model.parameterCount(), loss, iou, pixelAccuracy: correct / probabilities.length, samples });
+    runs.push({
+      skip,
+      parameters: model.parameterCount(),
+      loss,
+      iou,
+      pixelAccuracy: correct / probabilities.length,
+      samples,
+    });
     progress.finish(`IoU ${iou.toFixed(3)}`);
   }
   const [on, off] = runs as [LongSkipsRun, LongSkipsRun];

@@ -37,12 +37,19 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-const label = (v: number, log: boolean): string => (log ? `1e${Math.round(Math.log10(v))}` : Math.abs(v) >= 1000 ? v.toExponential(0) : String(v));
+const label = (v: number, log: boolean): string =>
+  log ? `1e${Math.round(Math.log10(v))}` : Math.abs(v) >= 1000 ? v.toExponential(0) : String(v);
 
 export function lineChart(o: ChartOptions): string {
   if (o.series.length === 0) throw new SkipgradError('lineChart', 'series', 'at least one series', 'none');
   o.series.forEach((s, i) => {
-    if (s.x.length !== s.y.length) throw new SkipgradError('lineChart', `series[${i}]`, 'as many y values as x values', `${s.x.length} x and ${s.y.length} y`);
+    if (s.x.length !== s.y.length)
+      throw new SkipgradError(
+        'lineChart',
+        `series[${i}]`,
+        'as many y values as x values',
+        `${s.x.length} x and ${s.y.length} y`,
+      );
   });
   const width = o.width ?? 460;
   const height = o.height ?? 300;
@@ -61,7 +68,7 @@ export function lineChart(o: ChartOptions): string {
   let [y0, y1] = ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
   if (log) [y0, y1] = [Math.floor(y0), Math.ceil(y1)];
   if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
-  if (!log && y0 > 0 && y0 < (y1 - y0)) y0 = 0;
+  if (!log && y0 > 0 && y0 < y1 - y0) y0 = 0;
   const px = (x: number): number => m.left + (x1 === x0 ? 0.5 : (x - x0) / (x1 - x0)) * (width - m.left - m.right);
   const py = (y: number): number => m.top + (1 - (y - y0) / (y1 - y0)) * (height - m.top - m.bottom);
   const parts: string[] = [
@@ -69,34 +76,48 @@ export function lineChart(o: ChartOptions): string {
     `<text x="${width / 2}" y="16" text-anchor="middle" class="title">${escapeXml(o.title)}</text>`,
   ];
   const yTicks = log
-    ? Array.from({ length: y1 - y0 + 1 }, (_, i) => y0 + i).filter((_, i, all) => all.length <= 8 || i % Math.ceil(all.length / 8) === 0)
+    ? Array.from({ length: y1 - y0 + 1 }, (_, i) => y0 + i).filter(
+        (_, i, all) => all.length <= 8 || i % Math.ceil(all.length / 8) === 0,
+      )
     : niceTicks(y0, y1);
   for (const t of yTicks) {
-    parts.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${f(py(t))}" y2="${f(py(t))}" class="grid"/>`,
-      `<text x="${m.left - 6}" y="${f(py(t) + 4)}" text-anchor="end">${label(log ? 10 ** t : t, log)}</text>`);
+    parts.push(
+      `<line x1="${m.left}" x2="${width - m.right}" y1="${f(py(t))}" y2="${f(py(t))}" class="grid"/>`,
+      `<text x="${m.left - 6}" y="${f(py(t) + 4)}" text-anchor="end">${label(log ? 10 ** t : t, log)}</text>`,
+    );
   }
   for (const t of niceTicks(x0, x1)) {
     parts.push(`<text x="${f(px(t))}" y="${height - m.bottom + 16}" text-anchor="middle">${t}</text>`);
   }
-  parts.push(`<line x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${height - m.bottom}" class="axis"/>`,
+  parts.push(
+    `<line x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${height - m.bottom}" class="axis"/>`,
     `<line x1="${m.left}" x2="${width - m.right}" y1="${height - m.bottom}" y2="${height - m.bottom}" class="axis"/>`,
     `<text x="${(m.left + width - m.right) / 2}" y="${height - 6}" text-anchor="middle">${escapeXml(o.xLabel)}</text>`,
-    `<text transform="translate(14 ${(m.top + height - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(o.yLabel)}${log ? ' (log)' : ''}</text>`);
+    `<text transform="translate(14 ${(m.top + height - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(o.yLabel)}${log ? ' (log)' : ''}</text>`,
+  );
   o.series.forEach((s) => {
     let d = '';
     let pen = false;
     s.x.forEach((x, i) => {
       const y = s.y[i] ?? null;
-      if (!usable(y)) { pen = false; return; }
+      if (!usable(y)) {
+        pen = false;
+        return;
+      }
       d += `${pen ? 'L' : 'M'}${f(px(x))} ${f(py(log ? Math.log10(y) : y))}`;
       pen = true;
     });
-    if (d) parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}><title>${escapeXml(s.name)}</title></path>`);
+    if (d)
+      parts.push(
+        `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}><title>${escapeXml(s.name)}</title></path>`,
+      );
   });
   o.series.forEach((s, i) => {
     const [lx, ly] = [m.left + 10 + (i % perRow) * entryWidth, 30 + Math.floor(i / perRow) * 14];
-    parts.push(`<line x1="${lx}" x2="${lx + 16}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,
-      `<text x="${lx + 20}" y="${ly + 4}" class="legend">${escapeXml(s.name)}</text>`);
+    parts.push(
+      `<line x1="${lx}" x2="${lx + 16}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,
+      `<text x="${lx + 20}" y="${ly + 4}" class="legend">${escapeXml(s.name)}</text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('');
@@ -113,6 +134,9 @@ export function greyImage(values: readonly number[], side: number, title: string
 }
 
 export const PALETTE: Record<string, string> = {
-  plain: '#d62728', residual: '#1f77b4', highway: '#2ca02c', dense: '#9467bd',
+  plain: '#d62728',
+  residual: '#1f77b4',
+  highway: '#2ca02c',
+  dense: '#9467bd',
 };
 export const SHADES = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];

@@ -4,10 +4,16 @@ import { SkipgradError, checkList, describe } from '@skipgrad/tensor';
 import { Module } from '../module.js';
 
 function checkModules(op: string, modules: unknown): Module[] {
-  return checkList(op, 'modules', modules, (m, i) => {
-    if (!(m instanceof Module)) throw new SkipgradError(op, `modules[${i}]`, 'a Module', describe(m));
-    return m;
-  }, 'a list of Modules');
+  return checkList(
+    op,
+    'modules',
+    modules,
+    (m, i) => {
+      if (!(m instanceof Module)) throw new SkipgradError(op, `modules[${i}]`, 'a Module', describe(m));
+      return m;
+    },
+    'a list of Modules',
+  );
 }
 
 /** y = f_n(… f_2(f_1(x))). */
@@ -37,14 +43,27 @@ export class ModuleList extends Module {
     this.items = checkModules('ModuleList', modules);
   }
 
-  get length(): number { return this.items.length; }
-  at(i: number): Module | undefined { return this.items.at(i); }
-  push(m: Module): void { this.items.push(...checkModules('ModuleList.push', [m])); }
-  [Symbol.iterator](): Iterator<Module> { return this.items[Symbol.iterator](); }
+  get length(): number {
+    return this.items.length;
+  }
+  at(i: number): Module | undefined {
+    return this.items.at(i);
+  }
+  push(m: Module): void {
+    this.items.push(...checkModules('ModuleList.push', [m]));
+  }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.items[Symbol.iterator]();
+  }
 
   forward(): Tensor {
-    throw new SkipgradError('ModuleList.forward', 'this', 'a module with a forward (a ModuleList only holds modules)',
-      'a ModuleList', 'iterate over it and call each module');
+    throw new SkipgradError(
+      'ModuleList.forward',
+      'this',
+      'a module with a forward (a ModuleList only holds modules)',
+      'a ModuleList',
+      'iterate over it and call each module',
+    );
   }
 
   override *namedChildren(): Generator<[string, Module]> {

@@ -15,7 +15,18 @@
  *   initialised N(0, 0.02²) as in ViT.
  */
 import { Tensor, exportedAs, gather } from '@skipgrad/autograd';
-import { type DType, type Generator, NDArray, SkipgradError, checkSize, describe, formatShape, randn, checkOptions, checkGenerator } from '@skipgrad/tensor';
+import {
+  type DType,
+  type Generator,
+  NDArray,
+  SkipgradError,
+  checkSize,
+  describe,
+  formatShape,
+  randn,
+  checkOptions,
+  checkGenerator,
+} from '@skipgrad/tensor';
 import { Module, Parameter, checkInput } from '../module.js';
 
 function checkCount(op: string, name: string, v: unknown): number {
@@ -35,7 +46,9 @@ export class Embedding extends Module {
     this.embeddingDim = checkCount('Embedding', 'embeddingDim', embeddingDim);
     checkSize('Embedding', [numEmbeddings, embeddingDim], 4, 'numEmbeddings');
     checkGenerator('Embedding', 'generator', options.generator);
-    this.weight = new Parameter(randn([numEmbeddings, embeddingDim], { generator: options.generator, dtype: options.dtype }));
+    this.weight = new Parameter(
+      randn([numEmbeddings, embeddingDim], { generator: options.generator, dtype: options.dtype }),
+    );
   }
 
   /** indices: a tensor of any shape holding integers in [0, numEmbeddings) → [...shape, embeddingDim]. */
@@ -51,14 +64,20 @@ export class Embedding extends Module {
       rows.fill(v, r * d, (r + 1) * d);
     });
     // In ONNX: Gather(weight, indices as int64) — the indices stay an input, not constants.
-    const form = { op: 'Gather', inputs: [1, { op: 'Cast', inputs: [0], attributes: { to: 7 } }], attributes: { axis: 0 } };
+    const form = {
+      op: 'Gather',
+      inputs: [1, { op: 'Cast', inputs: [0], attributes: { to: 7 } }],
+      attributes: { axis: 0 },
+    };
     return exportedAs('Embedding', [idx, this.weight], () => {
       const index = new Tensor(new NDArray(rows, [values.length, d]).copy(this.weight.dtype));
       return { output: gather(this.weight, 0, index).reshape([...idx.shape, d]), form };
     });
   }
 
-  protected override describe(): string { return `${this.numEmbeddings}, ${this.embeddingDim}`; }
+  protected override describe(): string {
+    return `${this.numEmbeddings}, ${this.embeddingDim}`;
+  }
 }
 
 /** The checks both encodings share: x is [..., L, dim] with L ≤ maxLength. */
@@ -69,8 +88,13 @@ function checkSequence(op: string, x: unknown, maxLength: number, dim: number): 
   }
   const length = input.shape[input.rank - 2]!;
   if (length > maxLength) {
-    throw new SkipgradError(op, 'x', `a sequence of at most ${maxLength} tokens (the table's length)`, `${length} tokens`,
-      'make the encoding with a larger maxLength');
+    throw new SkipgradError(
+      op,
+      'x',
+      `a sequence of at most ${maxLength} tokens (the table's length)`,
+      `${length} tokens`,
+      'make the encoding with a larger maxLength',
+    );
   }
   return input;
 }
@@ -103,7 +127,9 @@ export class SinusoidalPositionalEncoding extends Module {
     return input.add(new Tensor(this.table.copy(input.dtype)).narrow(0, 0, length));
   }
 
-  protected override describe(): string { return `maxLength=${this.maxLength}, dim=${this.dim}`; }
+  protected override describe(): string {
+    return `maxLength=${this.maxLength}, dim=${this.dim}`;
+  }
 }
 
 export class LearnedPositionalEncoding extends Module {
@@ -119,7 +145,12 @@ export class LearnedPositionalEncoding extends Module {
     checkSize('LearnedPositionalEncoding', [maxLength, dim], 8, 'maxLength');
     checkGenerator('LearnedPositionalEncoding', 'generator', options.generator);
     const p = randn([maxLength, dim], { generator: options.generator, dtype: 'float64' });
-    this.weight = new Parameter(new NDArray(p.toTypedArray().map((v) => v * 0.02), [maxLength, dim]).copy(options.dtype ?? 'float32'));
+    this.weight = new Parameter(
+      new NDArray(
+        p.toTypedArray().map((v) => v * 0.02),
+        [maxLength, dim],
+      ).copy(options.dtype ?? 'float32'),
+    );
   }
 
   forward(x: Tensor): Tensor {
@@ -127,5 +158,7 @@ export class LearnedPositionalEncoding extends Module {
     return input.add(this.weight.narrow(0, 0, input.shape[input.rank - 2]!));
   }
 
-  protected override describe(): string { return `maxLength=${this.maxLength}, dim=${this.dim}`; }
+  protected override describe(): string {
+    return `maxLength=${this.maxLength}, dim=${this.dim}`;
+  }
 }

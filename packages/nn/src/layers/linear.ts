@@ -6,7 +6,18 @@
  * networks) and `'xavier'` (tanh networks) draw W from those schemes, with b = 0.
  */
 import { type Tensor, matmul } from '@skipgrad/autograd';
-import { type DType, type Generator, NDArray, SkipgradError, allocate, checkSize, describe, checkOptions, checkGenerator, formatShape } from '@skipgrad/tensor';
+import {
+  type DType,
+  type Generator,
+  NDArray,
+  SkipgradError,
+  allocate,
+  checkSize,
+  describe,
+  checkOptions,
+  checkGenerator,
+  formatShape,
+} from '@skipgrad/tensor';
 import { kaimingNormal, uniform, xavierNormal } from '../init.js';
 import { Module, Parameter, checkInput } from '../module.js';
 
@@ -26,7 +37,10 @@ export class Linear extends Module {
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
     checkOptions('Linear', options, ['bias', 'init', 'generator', 'dtype']);
-    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+    for (const [name, v] of [
+      ['inFeatures', inFeatures],
+      ['outFeatures', outFeatures],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new SkipgradError('Linear', name, 'a positive integer', describe(v));
     }
     checkSize('Linear', [outFeatures, inFeatures], 4, 'outFeatures');
@@ -37,15 +51,32 @@ export class Linear extends Module {
     const o = { generator: options.generator, dtype: options.dtype };
     const init = options.init ?? 'default';
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = new Parameter(init === 'kaiming' ? kaimingNormal(shape, o) : init === 'xavier' ? xavierNormal(shape, o) : uniform(shape, bound, o));
-    this.bias = options.bias === false ? null
-      : new Parameter(init === 'default' ? uniform([outFeatures], bound, o) : new NDArray(allocate(options.dtype ?? 'float32', outFeatures), [outFeatures]));
+    this.weight = new Parameter(
+      init === 'kaiming'
+        ? kaimingNormal(shape, o)
+        : init === 'xavier'
+          ? xavierNormal(shape, o)
+          : uniform(shape, bound, o),
+    );
+    this.bias =
+      options.bias === false
+        ? null
+        : new Parameter(
+            init === 'default'
+              ? uniform([outFeatures], bound, o)
+              : new NDArray(allocate(options.dtype ?? 'float32', outFeatures), [outFeatures]),
+          );
   }
 
   forward(x: Tensor): Tensor {
     const input = checkInput('Linear', x);
     if (input.rank === 0 || input.shape[input.rank - 1] !== this.inFeatures) {
-      throw new SkipgradError('Linear', 'x', `a tensor of shape [..., ${this.inFeatures}]`, `shape ${formatShape(input.shape)}`);
+      throw new SkipgradError(
+        'Linear',
+        'x',
+        `a tensor of shape [..., ${this.inFeatures}]`,
+        `shape ${formatShape(input.shape)}`,
+      );
     }
     const y = matmul(input, this.weight.transpose());
     return this.bias ? y.add(this.bias) : y;

@@ -18,7 +18,17 @@
  * All built from differentiable ops, so the gradient through μ and σ² comes for free.
  */
 import { Tensor, exportedAs, noGrad } from '@skipgrad/autograd';
-import { type DType, type NDArray, SkipgradError, checkList, checkOptions, checkSize, describe, full, formatShape } from '@skipgrad/tensor';
+import {
+  type DType,
+  type NDArray,
+  SkipgradError,
+  checkList,
+  checkOptions,
+  checkSize,
+  describe,
+  full,
+  formatShape,
+} from '@skipgrad/tensor';
 import { Buffer, Module, Parameter, checkInput } from '../module.js';
 
 export interface NormOptions {
@@ -54,7 +64,10 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | readonly number[], options: NormOptions = {}) {
     super();
     checkOptions('LayerNorm', options, NORM_KEYS);
-    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : checkList('LayerNorm', 'normalizedShape', normalizedShape, (v) => v as number, 'a size or a list of sizes');
+    const shape =
+      typeof normalizedShape === 'number'
+        ? [normalizedShape]
+        : checkList('LayerNorm', 'normalizedShape', normalizedShape, (v) => v as number, 'a size or a list of sizes');
     shape.forEach((s, i) => checkCount('LayerNorm', `normalizedShape[${i}]`, s));
     this.normalizedShape = shape;
     this.eps = options.eps ?? 1e-5;
@@ -68,20 +81,32 @@ export class LayerNorm extends Module {
     const k = this.normalizedShape.length;
     const tail = input.shape.slice(input.rank - k);
     if (input.rank < k || tail.some((s, i) => s !== this.normalizedShape[i])) {
-      throw new SkipgradError('LayerNorm', 'x', `a tensor of shape [..., ${this.normalizedShape.join(', ')}]`, `shape ${formatShape(input.shape)}`);
+      throw new SkipgradError(
+        'LayerNorm',
+        'x',
+        `a tensor of shape [..., ${this.normalizedShape.join(', ')}]`,
+        `shape ${formatShape(input.shape)}`,
+      );
     }
     const axes = tail.map((_, i) => input.rank - k + i);
     const affine = this.weight && this.bias ? [this.weight, this.bias] : [];
     // In ONNX, one LayerNormalization node (opset 17) over the last k axes; scale 1 when not affine.
-    const scale = affine.length > 0 ? [1, 2] : [{ op: 'Expand', inputs: [{ scalar: 1 }, { ints: this.normalizedShape }] }];
-    const form = { op: 'LayerNormalization', inputs: [0, ...scale], attributes: { axis: -k, epsilon: { float: this.eps } } };
+    const scale =
+      affine.length > 0 ? [1, 2] : [{ op: 'Expand', inputs: [{ scalar: 1 }, { ints: this.normalizedShape }] }];
+    const form = {
+      op: 'LayerNormalization',
+      inputs: [0, ...scale],
+      attributes: { axis: -k, epsilon: { float: this.eps } },
+    };
     return exportedAs('LayerNorm', [input, ...affine], () => {
       const { xhat } = standardise(input, axes, this.eps);
       return { output: this.weight && this.bias ? xhat.mul(this.weight).add(this.bias) : xhat, form };
     });
   }
 
-  protected override describe(): string { return `${formatShape(this.normalizedShape)}, eps=${this.eps}`; }
+  protected override describe(): string {
+    return `${formatShape(this.normalizedShape)}, eps=${this.eps}`;
+  }
 }
 
 export interface BatchNormOptions extends NormOptions {
@@ -93,7 +118,8 @@ export interface BatchNormOptions extends NormOptions {
 
 function checkMomentum(op: string, options: BatchNormOptions): number | null {
   const m = options.momentum === undefined ? 0.1 : options.momentum;
-  if (m !== null && (typeof m !== 'number' || !(m >= 0 && m <= 1))) throw new SkipgradError(op, 'momentum', 'a number in [0, 1] or null (cumulative average)', describe(m));
+  if (m !== null && (typeof m !== 'number' || !(m >= 0 && m <= 1)))
+    throw new SkipgradError(op, 'momentum', 'a number in [0, 1] or null (cumulative average)', describe(m));
   return m;
 }
 
@@ -106,7 +132,11 @@ interface RunningStats {
 }
 
 /** Running mean 0, variance 1 and a batch count of 0 for `c` channels — or none, when not tracking. */
-function runningBuffers(c: number, dtype: DType, track: boolean): Pick<RunningStats, 'running_mean' | 'running_var' | 'num_batches_tracked'> {
+function runningBuffers(
+  c: number,
+  dtype: DType,
+  track: boolean,
+): Pick<RunningStats, 'running_mean' | 'running_var' | 'num_batches_tracked'> {
   return {
     running_mean: track ? new Buffer(full([c], 0, { dtype })) : null,
     running_var: track ? new Buffer(full([c], 1, { dtype })) : null,
@@ -122,7 +152,8 @@ function trackBatch(s: RunningStats, batchMean: Tensor, batchVariance: Tensor): 
     const t = count.item() + 1;
     count.assign(full([], t, { dtype: count.dtype }));
     const m = s.momentum ?? 1 / t;
-    const update = (running: Buffer, batch: Tensor): NDArray => running.mul(1 - m).add(batch.reshape([running.size]).mul(m)).data;
+    const update = (running: Buffer, batch: Tensor): NDArray =>
+      running.mul(1 - m).add(batch.reshape([running.size]).mul(m)).data;
     mean.assign(update(mean, batchMean));
     variance.assign(update(variance, batchVariance));
   });
@@ -152,13 +183,21 @@ abstract class BatchNorm extends Module {
     const dtype = options.dtype ?? 'float32';
     this.weight = options.affine === false ? null : new Parameter(full([numFeatures], 1, { dtype }));
     this.bias = options.affine === false ? null : new Parameter(full([numFeatures], 0, { dtype }));
-    ({ running_mean: this.running_mean, running_var: this.running_var, num_batches_tracked: this.num_batches_tracked } = runningBuffers(numFeatures, dtype, track));
+    ({
+      running_mean: this.running_mean,
+      running_var: this.running_var,
+      num_batches_tracked: this.num_batches_tracked,
+    } = runningBuffers(numFeatures, dtype, track));
   }
 
   /** @deprecated The running mean under its old name: use `running_mean`. */
-  get runningMean(): Buffer | null { return this.running_mean; }
+  get runningMean(): Buffer | null {
+    return this.running_mean;
+  }
   /** @deprecated The running variance under its old name: use `running_var`. */
-  get runningVar(): Buffer | null { return this.running_var; }
+  get runningVar(): Buffer | null {
+    return this.running_var;
+  }
 
   /**
    * Files written before the buffers took PyTorch's names say `runningMean` and `runningVar`,
@@ -167,7 +206,10 @@ abstract class BatchNorm extends Module {
    */
   protected override upgradeState(state: Map<string, NDArray>, prefix: string): void {
     if (!this.running_mean) return;
-    for (const [old, name] of [['runningMean', 'running_mean'], ['runningVar', 'running_var']]) {
+    for (const [old, name] of [
+      ['runningMean', 'running_mean'],
+      ['runningVar', 'running_var'],
+    ]) {
       const value = state.get(prefix + old);
       if (value !== undefined && !state.has(prefix + name)) {
         state.delete(prefix + old);
@@ -176,7 +218,8 @@ abstract class BatchNorm extends Module {
     }
     const count = state.get(`${prefix}num_batches_tracked`);
     const dtype = this.running_mean.dtype;
-    if (count === undefined && state.has(`${prefix}running_mean`)) state.set(`${prefix}num_batches_tracked`, full([], 0, { dtype }));
+    if (count === undefined && state.has(`${prefix}running_mean`))
+      state.set(`${prefix}num_batches_tracked`, full([], 0, { dtype }));
     else if (count !== undefined && count.dtype !== dtype) state.set(`${prefix}num_batches_tracked`, count.copy(dtype));
   }
 
@@ -184,7 +227,12 @@ abstract class BatchNorm extends Module {
     const op = this.constructor.name;
     const input = checkInput(op, x);
     if (!this.ranks.includes(input.rank) || input.shape[1] !== this.numFeatures) {
-      throw new SkipgradError(op, 'x', `a tensor of rank ${this.ranks.join(' or ')} with ${this.numFeatures} channels on axis 1`, `shape ${formatShape(input.shape)}`);
+      throw new SkipgradError(
+        op,
+        'x',
+        `a tensor of rank ${this.ranks.join(' or ')} with ${this.numFeatures} channels on axis 1`,
+        `shape ${formatShape(input.shape)}`,
+      );
     }
     const axes = input.shape.map((_, i) => i).filter((i) => i !== 1);
     // Per-channel tensors of shape [C] become [C, 1, …] to broadcast against [N, C, …].
@@ -193,7 +241,13 @@ abstract class BatchNorm extends Module {
     const [mean, variance, count] = [this.running_mean, this.running_var, this.num_batches_tracked];
     if (this.training || !mean || !variance || !count) {
       const n = axes.reduce((p, i) => p * input.shape[i]!, 1);
-      if (n < 2) throw new SkipgradError(op, 'x', 'more than one value per channel in training mode', `shape ${formatShape(input.shape)}`);
+      if (n < 2)
+        throw new SkipgradError(
+          op,
+          'x',
+          'more than one value per channel in training mode',
+          `shape ${formatShape(input.shape)}`,
+        );
       const stats = standardise(input, axes, this.eps);
       xhat = stats.xhat;
       if (this.training) trackBatch(this, stats.mean, stats.variance.mul(n / (n - 1)));
@@ -203,7 +257,11 @@ abstract class BatchNorm extends Module {
       const C = this.numFeatures;
       const affine = weight && bias ? [weight, bias] : [];
       const constant = (v: number) => ({ op: 'Expand', inputs: [{ scalar: v }, { ints: [C] }] });
-      const form = { op: 'BatchNormalization', inputs: affine.length ? [0, 1, 2, 3, 4] : [0, constant(1), constant(0), 1, 2], attributes: { epsilon: { float: this.eps } } };
+      const form = {
+        op: 'BatchNormalization',
+        inputs: affine.length ? [0, 1, 2, 3, 4] : [0, constant(1), constant(0), 1, 2],
+        attributes: { epsilon: { float: this.eps } },
+      };
       return exportedAs(op, [input, ...affine, mean, variance], () => {
         const normalised = input.sub(perChannel(mean)).div(perChannel(variance).add(this.eps).sqrt());
         return { output: weight && bias ? normalised.mul(perChannel(weight)).add(perChannel(bias)) : normalised, form };
@@ -251,7 +309,12 @@ export class GroupNorm extends Module {
   forward(x: Tensor): Tensor {
     const input = checkInput('GroupNorm', x);
     if (input.rank < 2 || input.shape[1] !== this.numChannels) {
-      throw new SkipgradError('GroupNorm', 'x', `a tensor [N, ${this.numChannels}, …]`, `shape ${formatShape(input.shape)}`);
+      throw new SkipgradError(
+        'GroupNorm',
+        'x',
+        `a tensor [N, ${this.numChannels}, …]`,
+        `shape ${formatShape(input.shape)}`,
+      );
     }
     const [n, c] = [input.shape[0]!, this.numChannels];
     // [N, C, …] → [N, G, C/G·…]: each row of a sample is one group's channels and positions.
@@ -262,7 +325,9 @@ export class GroupNorm extends Module {
     return this.weight && this.bias ? y.mul(perChannel(this.weight)).add(perChannel(this.bias)) : y;
   }
 
-  protected override describe(): string { return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}`; }
+  protected override describe(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}`;
+  }
 }
 
 export class InstanceNorm2d extends Module {
@@ -285,16 +350,26 @@ export class InstanceNorm2d extends Module {
     const dtype = options.dtype ?? 'float32';
     const affine = options.affine ?? false;
     const track = options.trackRunningStats ?? false;
-    if (typeof track !== 'boolean') throw new SkipgradError('InstanceNorm2d', 'trackRunningStats', 'a boolean', describe(track));
+    if (typeof track !== 'boolean')
+      throw new SkipgradError('InstanceNorm2d', 'trackRunningStats', 'a boolean', describe(track));
     this.weight = affine ? new Parameter(full([numFeatures], 1, { dtype })) : null;
     this.bias = affine ? new Parameter(full([numFeatures], 0, { dtype })) : null;
-    ({ running_mean: this.running_mean, running_var: this.running_var, num_batches_tracked: this.num_batches_tracked } = runningBuffers(numFeatures, dtype, track));
+    ({
+      running_mean: this.running_mean,
+      running_var: this.running_var,
+      num_batches_tracked: this.num_batches_tracked,
+    } = runningBuffers(numFeatures, dtype, track));
   }
 
   forward(x: Tensor): Tensor {
     const input = checkInput('InstanceNorm2d', x);
     if (input.rank !== 4 || input.shape[1] !== this.numFeatures) {
-      throw new SkipgradError('InstanceNorm2d', 'x', `a tensor [N, ${this.numFeatures}, H, W]`, `shape ${formatShape(input.shape)}`);
+      throw new SkipgradError(
+        'InstanceNorm2d',
+        'x',
+        `a tensor [N, ${this.numFeatures}, H, W]`,
+        `shape ${formatShape(input.shape)}`,
+      );
     }
     const c = this.numFeatures;
     const perChannel = (t: Tensor): Tensor => t.reshape([c, 1, 1]);
@@ -312,6 +387,7 @@ export class InstanceNorm2d extends Module {
     return this.weight && this.bias ? xhat.mul(perChannel(this.weight)).add(perChannel(this.bias)) : xhat;
   }
 
-  protected override describe(): string { return `${this.numFeatures}, eps=${this.eps}${this.weight ? ', affine' : ''}${this.running_mean ? ', trackRunningStats' : ''}`; }
+  protected override describe(): string {
+    return `${this.numFeatures}, eps=${this.eps}${this.weight ? ', affine' : ''}${this.running_mean ? ', trackRunningStats' : ''}`;
+  }
 }
-

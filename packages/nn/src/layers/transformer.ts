@@ -32,7 +32,17 @@
  */
 import type { Tensor } from '@skipgrad/autograd';
 import { dropout as dropoutOp, gelu } from '@skipgrad/autograd';
-import { type DType, type Generator, NDArray, SkipgradError, checkSize, describe, formatShape, full, checkGenerator } from '@skipgrad/tensor';
+import {
+  type DType,
+  type Generator,
+  NDArray,
+  SkipgradError,
+  checkSize,
+  describe,
+  formatShape,
+  full,
+  checkGenerator,
+} from '@skipgrad/tensor';
 import { xavierNormal } from '../init.js';
 import { Module, Parameter, checkInput } from '../module.js';
 import { type AttentionMasks, MultiheadAttention } from './attention.js';
@@ -88,7 +98,10 @@ export class TransformerEncoderLayer extends Module {
   constructor(dModel: number, nhead: number, options: TransformerEncoderLayerOptions = {}) {
     super();
     const o = checkOptions(options);
-    for (const [name, v] of [['dModel', dModel], ['nhead', nhead]] as const) {
+    for (const [name, v] of [
+      ['dModel', dModel],
+      ['nhead', nhead],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new SkipgradError(OP, name, 'a positive integer', describe(v));
     }
     checkGenerator(OP, 'generator', o.generator);
@@ -103,10 +116,20 @@ export class TransformerEncoderLayer extends Module {
     this.dropout = o.dropout ?? 0.1;
     this.generator = o.generator;
     if (!this.residual && this.residualScale !== 'none') {
-      throw new SkipgradError(OP, 'residualScale', "'none' when residual is false (there is no skip to scale)", `'${this.residualScale}'`);
+      throw new SkipgradError(
+        OP,
+        'residualScale',
+        "'none' when residual is false (there is no skip to scale)",
+        `'${this.residualScale}'`,
+      );
     }
     if (this.residualScale === 'deepnorm' && this.normFirst) {
-      throw new SkipgradError(OP, 'residualScale', "a post-LN layer for 'deepnorm' (normFirst false)", 'normFirst true');
+      throw new SkipgradError(
+        OP,
+        'residualScale',
+        "a post-LN layer for 'deepnorm' (normFirst false)",
+        'normFirst true',
+      );
     }
     const dtype = o.dtype ?? 'float32';
     const common = { generator: o.generator, dtype };
@@ -118,7 +141,12 @@ export class TransformerEncoderLayer extends Module {
     this.norm1 = withNorms ? new LayerNorm(dModel, { eps: o.layerNormEps, dtype }) : null;
     this.norm2 = withNorms ? new LayerNorm(dModel, { eps: o.layerNormEps, dtype }) : null;
     const scaleShape = this.residualScale === 'layerscale' ? [dModel] : [];
-    const start = this.residualScale === 'layerscale' ? o.layerScaleInit ?? 0.1 : this.residualScale === 'skipinit' ? o.skipInit ?? 0 : 0;
+    const start =
+      this.residualScale === 'layerscale'
+        ? (o.layerScaleInit ?? 0.1)
+        : this.residualScale === 'skipinit'
+          ? (o.skipInit ?? 0)
+          : 0;
     const learned = ['rezero', 'skipinit', 'layerscale'].includes(this.residualScale);
     this.scale1 = learned ? new Parameter(full(scaleShape, start, { dtype })) : null;
     this.scale2 = learned ? new Parameter(full(scaleShape, start, { dtype })) : null;
@@ -146,7 +174,8 @@ export class TransformerEncoderLayer extends Module {
       throw new SkipgradError(OP, 'x', `a tensor [N, tokens, ${this.dModel}]`, `shape ${formatShape(input.shape)}`);
     }
     const attention = (t: Tensor): Tensor => this.drop(this.self_attn.forward(t, masks));
-    const feedForward = (t: Tensor): Tensor => this.drop(this.linear2.forward(this.drop(this.act(this.linear1.forward(t)))));
+    const feedForward = (t: Tensor): Tensor =>
+      this.drop(this.linear2.forward(this.drop(this.act(this.linear1.forward(t)))));
     const h = this.sublayer(input, attention, this.norm1, this.scale1);
     return this.sublayer(h, feedForward, this.norm2, this.scale2);
   }
@@ -161,7 +190,9 @@ export class TransformerEncoderLayer extends Module {
     return ln(stream.add(branch(x)));
   }
 
-  private act(t: Tensor): Tensor { return this.activation === 'gelu' ? gelu(t) : t.relu(); }
+  private act(t: Tensor): Tensor {
+    return this.activation === 'gelu' ? gelu(t) : t.relu();
+  }
 
   private drop(t: Tensor): Tensor {
     return this.training && this.dropout > 0 ? dropoutOp(t, this.dropout, { generator: this.generator }) : t;
@@ -176,23 +207,32 @@ export class TransformerEncoderLayer extends Module {
 }
 
 function checkOptions(options: unknown): TransformerEncoderLayerOptions {
-  if (options === null || typeof options !== 'object') throw new SkipgradError(OP, 'options', 'an object', describe(options));
+  if (options === null || typeof options !== 'object')
+    throw new SkipgradError(OP, 'options', 'an object', describe(options));
   const o = options as TransformerEncoderLayerOptions;
   if (o.residualScale !== undefined && !RESIDUAL_SCALES.includes(o.residualScale)) {
-    throw new SkipgradError(OP, 'residualScale', `one of ${RESIDUAL_SCALES.map((s) => `'${s}'`).join(', ')}`, describe(o.residualScale));
+    throw new SkipgradError(
+      OP,
+      'residualScale',
+      `one of ${RESIDUAL_SCALES.map((s) => `'${s}'`).join(', ')}`,
+      describe(o.residualScale),
+    );
   }
   if (o.activation !== undefined && o.activation !== 'relu' && o.activation !== 'gelu') {
     throw new SkipgradError(OP, 'activation', "'relu' or 'gelu'", describe(o.activation));
   }
   for (const name of ['dimFeedforward', 'numLayers'] as const) {
     const v = o[name];
-    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new SkipgradError(OP, name, 'a positive integer', describe(v));
+    if (v !== undefined && (!Number.isInteger(v) || v < 1))
+      throw new SkipgradError(OP, name, 'a positive integer', describe(v));
   }
   for (const name of ['layerScaleInit', 'skipInit'] as const) {
     const v = o[name];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw new SkipgradError(OP, name, 'a finite number', describe(v));
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v)))
+      throw new SkipgradError(OP, name, 'a finite number', describe(v));
   }
   const p = o.dropout;
-  if (p !== undefined && (typeof p !== 'number' || !(p >= 0 && p < 1))) throw new SkipgradError(OP, 'dropout', 'a probability in [0, 1)', describe(p));
+  if (p !== undefined && (typeof p !== 'number' || !(p >= 0 && p < 1)))
+    throw new SkipgradError(OP, 'dropout', 'a probability in [0, 1)', describe(p));
   return o;
 }

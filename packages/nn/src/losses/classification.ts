@@ -44,7 +44,8 @@ const DEFAULT_IGNORE = -100;
 
 /** Logits [N, C] or [N, C, d₁, …] as rows [M, C] (the class axis last), and the samples' shape [N, d₁, …]. */
 function classRows(op: string, x: unknown, arg = 'input'): { rows: Tensor; samples: number[]; classes: number } {
-  if (!(x instanceof Tensor) || x.rank < 2) throw new SkipgradError(op, arg, 'a Tensor of shape [N, C] or [N, C, d₁, …]', describe(x));
+  if (!(x instanceof Tensor) || x.rank < 2)
+    throw new SkipgradError(op, arg, 'a Tensor of shape [N, C] or [N, C, d₁, …]', describe(x));
   const classes = x.shape[1]!;
   if (classes === 0) throw new SkipgradError(op, arg, 'at least one class on axis 1', `shape ${formatShape(x.shape)}`);
   const samples = x.shape.filter((_, i) => i !== 1);
@@ -55,7 +56,12 @@ function classRows(op: string, x: unknown, arg = 'input'): { rows: Tensor; sampl
 
 function checkIgnoreIndex(op: string, v: unknown): number {
   if (!Number.isInteger(v) || ((v as number) < 0 && v !== DEFAULT_IGNORE)) {
-    throw new SkipgradError(op, 'ignoreIndex', `a class index >= 0, or ${DEFAULT_IGNORE} (the default: none ignored)`, describe(v));
+    throw new SkipgradError(
+      op,
+      'ignoreIndex',
+      `a class index >= 0, or ${DEFAULT_IGNORE} (the default: none ignored)`,
+      describe(v),
+    );
   }
   return v as number;
 }
@@ -64,18 +70,34 @@ function checkIgnoreIndex(op: string, v: unknown): number {
 function classWeights(op: string, weight: unknown, classes: number): Float64Array | null {
   if (weight === undefined) return null;
   if (!(weight instanceof Tensor) || weight.rank !== 1 || weight.shape[0] !== classes) {
-    throw new SkipgradError(op, 'weight', `a Tensor of shape [${classes}] (one weight per class)`, weight instanceof Tensor ? `shape ${formatShape(weight.shape)}` : describe(weight));
+    throw new SkipgradError(
+      op,
+      'weight',
+      `a Tensor of shape [${classes}] (one weight per class)`,
+      weight instanceof Tensor ? `shape ${formatShape(weight.shape)}` : describe(weight),
+    );
   }
   return Float64Array.from(weight.data.toTypedArray());
 }
 
 /** Class indices, one per sample (an array, nested or flat, or a tensor of the samples' shape); each in [0, C) or the ignore index. */
-function classTargets(op: string, target: unknown, samples: readonly number[], classes: number, ignoreIndex: number): number[] {
+function classTargets(
+  op: string,
+  target: unknown,
+  samples: readonly number[],
+  classes: number,
+  ignoreIndex: number,
+): number[] {
   const count = samples.reduce((p, s) => p * s, 1);
   let list: unknown[];
   if (target instanceof Tensor) {
     if (!shapesEqual(target.shape, samples)) {
-      throw new SkipgradError(op, 'target', `class indices of shape ${formatShape(samples)} (or probabilities of the input's shape)`, `shape ${formatShape(target.shape)}`);
+      throw new SkipgradError(
+        op,
+        'target',
+        `class indices of shape ${formatShape(samples)} (or probabilities of the input's shape)`,
+        `shape ${formatShape(target.shape)}`,
+      );
     }
     list = Array.from(target.data.toTypedArray());
   } else if (Array.isArray(target)) {
@@ -83,10 +105,16 @@ function classTargets(op: string, target: unknown, samples: readonly number[], c
   } else {
     throw new SkipgradError(op, 'target', `${count} class indices (an array or a tensor)`, describe(target));
   }
-  if (list.length !== count) throw new SkipgradError(op, 'target', `${count} class indices (an array or a tensor)`, `${list.length} values`);
+  if (list.length !== count)
+    throw new SkipgradError(op, 'target', `${count} class indices (an array or a tensor)`, `${list.length} values`);
   list.forEach((c, i) => {
     if (!Number.isInteger(c) || (((c as number) < 0 || (c as number) >= classes) && c !== ignoreIndex)) {
-      throw new SkipgradError(op, `target[${i}]`, `a class index in [0, ${classes})${ignoreIndex !== DEFAULT_IGNORE ? ` or the ignoreIndex ${ignoreIndex}` : ''}`, describe(c));
+      throw new SkipgradError(
+        op,
+        `target[${i}]`,
+        `a class index in [0, ${classes})${ignoreIndex !== DEFAULT_IGNORE ? ` or the ignoreIndex ${ignoreIndex}` : ''}`,
+        describe(c),
+      );
     }
   });
   return list as number[];
@@ -103,13 +131,26 @@ function constant(values: ArrayLike<number>, shape: readonly number[], like: Ten
  * The weighted negative log-likelihood of rows of log-probabilities [M, C] and their classes,
  * reduced, with the per-sample weights w_{y_n} (0 where ignored) and their sum for the mean.
  */
-function nllOfRows(op: string, logp: Tensor, classes: readonly number[], samples: readonly number[], weights: Float64Array | null, ignoreIndex: number, reduction: Reduction): Tensor {
+function nllOfRows(
+  op: string,
+  logp: Tensor,
+  classes: readonly number[],
+  samples: readonly number[],
+  weights: Float64Array | null,
+  ignoreIndex: number,
+  reduction: Reduction,
+): Tensor {
   const m = classes.length;
   const kept = classes.map((c) => c !== ignoreIndex);
-  const index = constant(classes.map((c, i) => (kept[i] ? c : 0)), [m, 1], logp);
+  const index = constant(
+    classes.map((c, i) => (kept[i] ? c : 0)),
+    [m, 1],
+    logp,
+  );
   // −log p[i, target[i]]: gather picks one log-probability per row (its gradient scatters back).
   const picked = gather(logp, 1, index).squeeze(1).neg();
-  if (!weights && kept.every(Boolean)) return reduce(op, reduction === 'none' ? picked.reshape([...samples]) : picked, reduction);
+  if (!weights && kept.every(Boolean))
+    return reduce(op, reduction === 'none' ? picked.reshape([...samples]) : picked, reduction);
   const perSample = classes.map((c, i) => (kept[i] ? (weights ? weights[c]! : 1) : 0));
   const weighted = picked.mul(constant(perSample, [m], logp));
   if (reduction === 'none') return weighted.reshape([...samples]);
@@ -125,12 +166,24 @@ function nllOfRows(op: string, logp: Tensor, classes: readonly number[], samples
  * @example
  * nllLoss(tensor([[-1, -2]]), [1]).item(); // 2
  */
-export function nllLoss(logProbs: Tensor, target: readonly number[] | Tensor, options: Reduction | NllOptions = 'mean'): Tensor {
+export function nllLoss(
+  logProbs: Tensor,
+  target: readonly number[] | Tensor,
+  options: Reduction | NllOptions = 'mean',
+): Tensor {
   const o = lossOptions('nllLoss', options);
   const { rows, samples, classes } = classRows('nllLoss', logProbs);
   const ignoreIndex = checkIgnoreIndex('nllLoss', o.ignoreIndex ?? DEFAULT_IGNORE);
   const weights = classWeights('nllLoss', o.weight, classes);
-  return nllOfRows('nllLoss', rows, classTargets('nllLoss', target, samples, classes, ignoreIndex), samples, weights, ignoreIndex, o.reduction);
+  return nllOfRows(
+    'nllLoss',
+    rows,
+    classTargets('nllLoss', target, samples, classes, ignoreIndex),
+    samples,
+    weights,
+    ignoreIndex,
+    o.reduction,
+  );
 }
 
 /**
@@ -141,19 +194,44 @@ export function nllLoss(logProbs: Tensor, target: readonly number[] | Tensor, op
  * @example
  * crossEntropy(tensor([[0, 0]], { dtype: 'float64' }), [1]).item(); // 0.6931471805599453
  */
-export function crossEntropy(logits: Tensor, target: readonly number[] | Tensor, options: Reduction | CrossEntropyOptions = 'mean'): Tensor {
+export function crossEntropy(
+  logits: Tensor,
+  target: readonly number[] | Tensor,
+  options: Reduction | CrossEntropyOptions = 'mean',
+): Tensor {
   const op = 'crossEntropy';
   const o = lossOptions(op, options);
   const { rows, samples, classes } = classRows(op, logits);
   const eps = o.labelSmoothing ?? 0;
-  if (typeof eps !== 'number' || !(eps >= 0 && eps < 1)) throw new SkipgradError(op, 'labelSmoothing', 'a number in [0, 1)', describe(eps));
+  if (typeof eps !== 'number' || !(eps >= 0 && eps < 1))
+    throw new SkipgradError(op, 'labelSmoothing', 'a number in [0, 1)', describe(eps));
   const weights = classWeights(op, o.weight, classes);
-  if (o.weight && o.weight.dtype !== rows.dtype) throw new SkipgradError(op, 'weight', `dtype ${rows.dtype} (the logits')`, o.weight.dtype, 'convert it with .to(dtype)');
+  if (o.weight && o.weight.dtype !== rows.dtype)
+    throw new SkipgradError(
+      op,
+      'weight',
+      `dtype ${rows.dtype} (the logits')`,
+      o.weight.dtype,
+      'convert it with .to(dtype)',
+    );
   const logp = rows.logSoftmax(1);
   const byClass = (t: Tensor): Tensor => (weights ? t.mul(constant(weights, [classes], t)) : t);
   if (target instanceof Tensor && shapesEqual(target.shape, (logits as Tensor).shape)) {
-    if (o.ignoreIndex !== undefined) throw new SkipgradError(op, 'ignoreIndex', 'no ignoreIndex with probability targets (it applies to class indices)', String(o.ignoreIndex));
-    if (target.dtype !== rows.dtype) throw new SkipgradError(op, 'target', `probabilities of dtype ${rows.dtype} (the logits')`, target.dtype, 'convert them with .to(dtype)');
+    if (o.ignoreIndex !== undefined)
+      throw new SkipgradError(
+        op,
+        'ignoreIndex',
+        'no ignoreIndex with probability targets (it applies to class indices)',
+        String(o.ignoreIndex),
+      );
+    if (target.dtype !== rows.dtype)
+      throw new SkipgradError(
+        op,
+        'target',
+        `probabilities of dtype ${rows.dtype} (the logits')`,
+        target.dtype,
+        'convert them with .to(dtype)',
+      );
     let probs = classRows(op, target, 'target').rows;
     if (eps > 0) probs = probs.mul(1 - eps).add(eps / classes);
     const perSample = byClass(logp.mul(probs)).sum(1).neg();
@@ -165,7 +243,10 @@ export function crossEntropy(logits: Tensor, target: readonly number[] | Tensor,
   if (eps === 0) return nll;
   // The smoothing term −Σ_c w_c·logp[n, c], for the samples not ignored, reduced as the nll is.
   const kept = targets.map((c) => (c === ignoreIndex ? 0 : 1));
-  const smooth = byClass(logp).sum(1).neg().mul(constant(kept, [kept.length], logp));
+  const smooth = byClass(logp)
+    .sum(1)
+    .neg()
+    .mul(constant(kept, [kept.length], logp));
   let reduced: Tensor;
   if (o.reduction === 'none') reduced = smooth.reshape([...samples]);
   else if (o.reduction === 'sum') reduced = smooth.sum();
@@ -186,13 +267,18 @@ export function bceWithLogits(logits: Tensor, target: Tensor, options: Reduction
   const [x, y] = checkSameShape(op, logits, target);
   for (const name of ['weight', 'posWeight'] as const) {
     const w = o[name];
-    if (w !== undefined && !(w instanceof Tensor)) throw new SkipgradError(op, name, 'a Tensor that broadcasts to the logits', describe(w));
+    if (w !== undefined && !(w instanceof Tensor))
+      throw new SkipgradError(op, name, 'a Tensor that broadcasts to the logits', describe(w));
   }
   const softplusOfMinusAbs = x.abs().neg().exp().add(1).log();
   let loss: Tensor;
   if (o.posWeight) {
     const softplus = x.relu().add(softplusOfMinusAbs); // softplus(x); softplus(−x) = softplus(x) − x
-    loss = softplus.sub(x).mul(y).mul(o.posWeight).add(softplus.mul(y.neg().add(1)));
+    loss = softplus
+      .sub(x)
+      .mul(y)
+      .mul(o.posWeight)
+      .add(softplus.mul(y.neg().add(1)));
   } else {
     loss = x.relu().sub(x.mul(y)).add(softplusOfMinusAbs);
   }

@@ -15,10 +15,14 @@ export function reduce(op: string, loss: Tensor, reduction: Reduction): Tensor {
  * A loss's third argument: a reduction (the short form, `crossEntropy(x, y, 'sum')`) or an
  * options object with one, as PyTorch's keyword arguments.
  */
-export function lossOptions<O extends { reduction?: Reduction }>(op: string, arg: Reduction | O | undefined): O & { reduction: Reduction } {
+export function lossOptions<O extends { reduction?: Reduction }>(
+  op: string,
+  arg: Reduction | O | undefined,
+): O & { reduction: Reduction } {
   if (arg === undefined) return { reduction: 'mean' } as O & { reduction: Reduction };
   if (typeof arg === 'string') return { reduction: arg } as O & { reduction: Reduction };
-  if (arg === null || typeof arg !== 'object') throw new SkipgradError(op, 'options', "a reduction ('mean', 'sum', 'none') or an options object", describe(arg));
+  if (arg === null || typeof arg !== 'object')
+    throw new SkipgradError(op, 'options', "a reduction ('mean', 'sum', 'none') or an options object", describe(arg));
   return { ...arg, reduction: arg.reduction ?? 'mean' };
 }
 
@@ -26,8 +30,20 @@ export function checkSameShape(op: string, prediction: unknown, target: unknown)
   if (!(prediction instanceof Tensor)) throw new SkipgradError(op, 'prediction', 'a Tensor', describe(prediction));
   if (!(target instanceof Tensor)) throw new SkipgradError(op, 'target', 'a Tensor', describe(target));
   if (!shapesEqual(prediction.shape, target.shape)) {
-    throw new SkipgradError(op, 'target', `shape ${formatShape(prediction.shape)} (the prediction's)`, formatShape(target.shape));
+    throw new SkipgradError(
+      op,
+      'target',
+      `shape ${formatShape(prediction.shape)} (the prediction's)`,
+      formatShape(target.shape),
+    );
   }
-  if (target.dtype !== prediction.dtype) throw new SkipgradError(op, 'target', `dtype ${prediction.dtype} (the prediction's)`, target.dtype, 'convert one with .to(dtype)');
+  if (target.dtype !== prediction.dtype)
+    throw new SkipgradError(
+      op,
+      'target',
+      `dtype ${prediction.dtype} (the prediction's)`,
+      target.dtype,
+      'convert one with .to(dtype)',
+    );
   return [prediction, target];
 }

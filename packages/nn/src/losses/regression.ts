@@ -19,7 +19,11 @@ import { type Reduction, checkSameShape, lossOptions, reduce } from './reduce.js
  * @example
  * mseLoss(tensor([1, 2]), tensor([1, 4])).item(); // 2
  */
-export function mseLoss(prediction: Tensor, target: Tensor, reduction: Reduction | { reduction?: Reduction } = 'mean'): Tensor {
+export function mseLoss(
+  prediction: Tensor,
+  target: Tensor,
+  reduction: Reduction | { reduction?: Reduction } = 'mean',
+): Tensor {
   const [p, t] = checkSameShape('mseLoss', prediction, target);
   const d = p.sub(t);
   return reduce('mseLoss', d.mul(d), lossOptions('mseLoss', reduction).reduction);
@@ -31,7 +35,11 @@ export function mseLoss(prediction: Tensor, target: Tensor, reduction: Reduction
  * @example
  * l1Loss(tensor([1, 2]), tensor([2, 4])).item(); // 1.5
  */
-export function l1Loss(prediction: Tensor, target: Tensor, reduction: Reduction | { reduction?: Reduction } = 'mean'): Tensor {
+export function l1Loss(
+  prediction: Tensor,
+  target: Tensor,
+  reduction: Reduction | { reduction?: Reduction } = 'mean',
+): Tensor {
   const [p, t] = checkSameShape('l1Loss', prediction, target);
   return reduce('l1Loss', abs(p.sub(t)), lossOptions('l1Loss', reduction).reduction);
 }
@@ -42,7 +50,11 @@ export function l1Loss(prediction: Tensor, target: Tensor, reduction: Reduction 
  * @example
  * smoothL1Loss(tensor([0, 3]), tensor([0.5, 0]), { reduction: 'none' }).toArray(); // [0.125, 2.5]
  */
-export function smoothL1Loss(prediction: Tensor, target: Tensor, options: Reduction | { reduction?: Reduction; beta?: number } = {}): Tensor {
+export function smoothL1Loss(
+  prediction: Tensor,
+  target: Tensor,
+  options: Reduction | { reduction?: Reduction; beta?: number } = {},
+): Tensor {
   const o = lossOptions('smoothL1Loss', options);
   const beta = checkScale('smoothL1Loss', 'beta', o.beta ?? 1, true);
   const [p, t] = checkSameShape('smoothL1Loss', prediction, target);
@@ -58,13 +70,21 @@ export function smoothL1Loss(prediction: Tensor, target: Tensor, options: Reduct
  * @example
  * huberLoss(tensor([0, 3]), tensor([0.5, 0]), { reduction: 'none', delta: 2 }).toArray(); // [0.125, 4]
  */
-export function huberLoss(prediction: Tensor, target: Tensor, options: Reduction | { reduction?: Reduction; delta?: number } = {}): Tensor {
+export function huberLoss(
+  prediction: Tensor,
+  target: Tensor,
+  options: Reduction | { reduction?: Reduction; delta?: number } = {},
+): Tensor {
   const o = lossOptions('huberLoss', options);
   const delta = checkScale('huberLoss', 'delta', o.delta ?? 1, false);
   const [p, t] = checkSameShape('huberLoss', prediction, target);
   const d = p.sub(t);
   const size = abs(d);
-  return reduce('huberLoss', where(below(size, delta, true), d.mul(d).mul(0.5), size.sub(0.5 * delta).mul(delta)), o.reduction);
+  return reduce(
+    'huberLoss',
+    where(below(size, delta, true), d.mul(d).mul(0.5), size.sub(0.5 * delta).mul(delta)),
+    o.reduction,
+  );
 }
 
 /** The constant mask [|d| < limit] (or ≤ with `inclusive`). */

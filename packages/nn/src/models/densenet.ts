@@ -10,7 +10,15 @@
  * θ = 0.5) of depth d has (d − 4)/6 layers per block over three blocks.
  */
 import type { Generator } from '@skipgrad/tensor';
-import { SkipgradError, checkBoolean, checkGenerator, checkInteger, checkOptions, checkSize, describe } from '@skipgrad/tensor';
+import {
+  SkipgradError,
+  checkBoolean,
+  checkGenerator,
+  checkInteger,
+  checkOptions,
+  checkSize,
+  describe,
+} from '@skipgrad/tensor';
 import { Flatten, ReLU } from '../layers/basic.js';
 import { Sequential } from '../layers/containers.js';
 import { AdaptiveAvgPool2d, AvgPool2d, Conv2d } from '../layers/conv.js';
@@ -28,16 +36,31 @@ const conv = (i: number, o: number, k: number, g?: Generator): Conv2d =>
  * @example
  * denseLayer(4, 2).forward(randn([2, 4, 3, 3])).shape; // [2, 6, 3, 3]
  */
-export function denseLayer(inC: number, growth: number, options: { bottleneck?: boolean; generator?: Generator } = {}): DenseConcat {
+export function denseLayer(
+  inC: number,
+  growth: number,
+  options: { bottleneck?: boolean; generator?: Generator } = {},
+): DenseConcat {
   checkInteger('denseLayer', 'inC', inC, 1);
   checkInteger('denseLayer', 'growth', growth, 1);
   checkSize('denseLayer', [4 * growth, inC + 4 * growth, 3, 3], 4, 'growth');
-  const o = checkOptions<{ bottleneck?: boolean; generator?: Generator }>('denseLayer', options, ['bottleneck', 'generator']);
+  const o = checkOptions<{ bottleneck?: boolean; generator?: Generator }>('denseLayer', options, [
+    'bottleneck',
+    'generator',
+  ]);
   if (o.bottleneck !== undefined) checkBoolean('denseLayer', 'bottleneck', o.bottleneck);
   const g = checkGenerator('denseLayer', 'generator', o.generator);
-  const h = o.bottleneck === false
-    ? new Sequential(new BatchNorm2d(inC), new ReLU(), conv(inC, growth, 3, g))
-    : new Sequential(new BatchNorm2d(inC), new ReLU(), conv(inC, 4 * growth, 1, g), new BatchNorm2d(4 * growth), new ReLU(), conv(4 * growth, growth, 3, g));
+  const h =
+    o.bottleneck === false
+      ? new Sequential(new BatchNorm2d(inC), new ReLU(), conv(inC, growth, 3, g))
+      : new Sequential(
+          new BatchNorm2d(inC),
+          new ReLU(),
+          conv(inC, 4 * growth, 1, g),
+          new BatchNorm2d(4 * growth),
+          new ReLU(),
+          conv(4 * growth, growth, 3, g),
+        );
   return new DenseConcat(h, 1);
 }
 
@@ -47,7 +70,12 @@ export function denseLayer(inC: number, growth: number, options: { bottleneck?: 
  * @example
  * denseBlock(4, 3, 2).forward(randn([2, 4, 3, 3])).shape; // [2, 10, 3, 3]
  */
-export function denseBlock(inC: number, layers: number, growth: number, o: { bottleneck?: boolean; generator?: Generator } = {}): Sequential {
+export function denseBlock(
+  inC: number,
+  layers: number,
+  growth: number,
+  o: { bottleneck?: boolean; generator?: Generator } = {},
+): Sequential {
   checkInteger('denseBlock', 'inC', inC, 1);
   checkInteger('denseBlock', 'layers', layers, 1);
   checkInteger('denseBlock', 'growth', growth, 1);
@@ -89,16 +117,30 @@ export interface DenseNetOptions {
  * denseNetBC({ depth: 100 }).parameterCount(); // 769162
  */
 export function denseNetBC(options: DenseNetOptions = {}): Sequential {
-  const o = checkOptions<DenseNetOptions>('denseNetBC', options, ['depth', 'growth', 'compression', 'classes', 'inChannels', 'generator']);
-  for (const name of ['growth', 'classes', 'inChannels'] as const) if (o[name] !== undefined) checkInteger('denseNetBC', name, o[name], 1);
+  const o = checkOptions<DenseNetOptions>('denseNetBC', options, [
+    'depth',
+    'growth',
+    'compression',
+    'classes',
+    'inChannels',
+    'generator',
+  ]);
+  for (const name of ['growth', 'classes', 'inChannels'] as const)
+    if (o[name] !== undefined) checkInteger('denseNetBC', name, o[name], 1);
   checkGenerator('denseNetBC', 'generator', o.generator);
   const depth = o.depth ?? 40;
   if (!Number.isInteger(depth) || depth < 10 || (depth - 4) % 6 !== 0) {
-    throw new SkipgradError('denseNetBC', 'depth', '6L + 4 for a positive integer L (10, 16, 40, 100, …)', describe(depth));
+    throw new SkipgradError(
+      'denseNetBC',
+      'depth',
+      '6L + 4 for a positive integer L (10, 16, 40, 100, …)',
+      describe(depth),
+    );
   }
   const k = o.growth ?? 12;
   const theta = o.compression ?? 0.5;
-  if (!(theta > 0 && theta <= 1)) throw new SkipgradError('denseNetBC', 'compression', 'a number in (0, 1]', describe(theta));
+  if (!(theta > 0 && theta <= 1))
+    throw new SkipgradError('denseNetBC', 'compression', 'a number in (0, 1]', describe(theta));
   const L = (depth - 4) / 6;
   const g = o.generator;
   let channels = 2 * k;
@@ -112,6 +154,12 @@ export function denseNetBC(options: DenseNetOptions = {}): Sequential {
       channels = out;
     }
   }
-  layers.push(new BatchNorm2d(channels), new ReLU(), new AdaptiveAvgPool2d(1), new Flatten(), new Linear(channels, o.classes ?? 10, { generator: g }));
+  layers.push(
+    new BatchNorm2d(channels),
+    new ReLU(),
+    new AdaptiveAvgPool2d(1),
+    new Flatten(),
+    new Linear(channels, o.classes ?? 10, { generator: g }),
+  );
   return new Sequential(...layers);
 }

@@ -43,7 +43,13 @@ export interface MLPOptions {
  * mlp({ inFeatures: 4, width: 8, depth: 3, classes: 2, kind: 'residual' }).forward(randn([5, 4])).shape; // [5, 2]
  */
 export function mlp(options: MLPOptions): Sequential {
-  const o = checkOptions<MLPOptions>('mlp', options, ['inFeatures', 'width', 'depth', 'classes', 'kind', 'activation', 'init', 'gateBias', 'growth', 'generator'], 'options', true) as MLPOptions;
+  const o = checkOptions<MLPOptions>(
+    'mlp',
+    options,
+    ['inFeatures', 'width', 'depth', 'classes', 'kind', 'activation', 'init', 'gateBias', 'growth', 'generator'],
+    'options',
+    true,
+  ) as MLPOptions;
   checkGenerator('mlp', 'generator', o.generator);
   for (const k of ['inFeatures', 'width', 'depth', 'classes'] as const) {
     if (!Number.isInteger(o[k]) || o[k] < 1) throw new SkipgradError('mlp', k, 'a positive integer', describe(o[k]));
@@ -66,7 +72,8 @@ export function mlp(options: MLPOptions): Sequential {
     const growth = o.growth ?? Math.max(1, Math.floor(o.width / 4));
     for (let i = 1; i < o.depth; i++) {
       if (o.kind === 'residual') layers.push(new Residual(new Sequential(linear(o.width, o.width), act())));
-      else if (o.kind === 'highway') layers.push(new Highway(o.width, { activation, gateBias: o.gateBias, generator: g }));
+      else if (o.kind === 'highway')
+        layers.push(new Highway(o.width, { activation, gateBias: o.gateBias, generator: g }));
       else {
         layers.push(new DenseConcat(new Sequential(linear(features, growth), act()), -1));
         features += growth;

@@ -12,7 +12,15 @@
  * and 64 channels (stride 2 entering stages 2 and 3), global average pooling, a linear head.
  */
 import type { Generator } from '@skipgrad/tensor';
-import { SkipgradError, checkBoolean, checkGenerator, checkInteger, checkOptions, checkSize, describe } from '@skipgrad/tensor';
+import {
+  SkipgradError,
+  checkBoolean,
+  checkGenerator,
+  checkInteger,
+  checkOptions,
+  checkSize,
+  describe,
+} from '@skipgrad/tensor';
 import { Flatten, ReLU } from '../layers/basic.js';
 import { Sequential } from '../layers/containers.js';
 import { AdaptiveAvgPool2d, Conv2d } from '../layers/conv.js';
@@ -43,7 +51,13 @@ function withSkip(f: Module, s: Module | null, plain: boolean, activateAfter: bo
 }
 
 /** A block builder's arguments: channel counts >= 1 and its options, under the builder's name. */
-function blockArgs(op: string, inC: unknown, outC: unknown, options: unknown, outName = 'outC'): BlockOptions & { stride: number } {
+function blockArgs(
+  op: string,
+  inC: unknown,
+  outC: unknown,
+  options: unknown,
+  outName = 'outC',
+): BlockOptions & { stride: number } {
   checkInteger(op, 'inC', inC, 1);
   checkInteger(op, outName, outC, 1);
   checkSize(op, [(outC as number) * 4, (inC as number) + (outC as number) * 4, 3, 3], 4, outName); // the largest filter bank any block makes
@@ -62,7 +76,13 @@ function blockArgs(op: string, inC: unknown, outC: unknown, options: unknown, ou
 export function basicBlock(inC: number, outC: number, options: BlockOptions = {}): Module {
   const o = blockArgs('basicBlock', inC, outC, options);
   const stride = o.stride;
-  const f = new Sequential(conv(inC, outC, 3, stride, o.generator), new BatchNorm2d(outC), new ReLU(), conv(outC, outC, 3, 1, o.generator), new BatchNorm2d(outC));
+  const f = new Sequential(
+    conv(inC, outC, 3, stride, o.generator),
+    new BatchNorm2d(outC),
+    new ReLU(),
+    conv(outC, outC, 3, 1, o.generator),
+    new BatchNorm2d(outC),
+  );
   return withSkip(f, shortcut(inC, outC, stride, o.generator), o.plain ?? false, true);
 }
 
@@ -75,7 +95,14 @@ export function basicBlock(inC: number, outC: number, options: BlockOptions = {}
 export function preActBlock(inC: number, outC: number, options: BlockOptions = {}): Module {
   const o = blockArgs('preActBlock', inC, outC, options);
   const stride = o.stride;
-  const f = new Sequential(new BatchNorm2d(inC), new ReLU(), conv(inC, outC, 3, stride, o.generator), new BatchNorm2d(outC), new ReLU(), conv(outC, outC, 3, 1, o.generator));
+  const f = new Sequential(
+    new BatchNorm2d(inC),
+    new ReLU(),
+    conv(inC, outC, 3, stride, o.generator),
+    new BatchNorm2d(outC),
+    new ReLU(),
+    conv(outC, outC, 3, 1, o.generator),
+  );
   const s = inC === outC && stride === 1 ? null : conv(inC, outC, 1, stride, o.generator);
   return withSkip(f, s, o.plain ?? false, false);
 }
@@ -91,9 +118,15 @@ export function bottleneckBlock(inC: number, mid: number, options: BlockOptions 
   const stride = o.stride;
   const out = 4 * mid;
   const f = new Sequential(
-    conv(inC, mid, 1, 1, o.generator), new BatchNorm2d(mid), new ReLU(),
-    conv(mid, mid, 3, stride, o.generator), new BatchNorm2d(mid), new ReLU(),
-    conv(mid, out, 1, 1, o.generator), new BatchNorm2d(out));
+    conv(inC, mid, 1, 1, o.generator),
+    new BatchNorm2d(mid),
+    new ReLU(),
+    conv(mid, mid, 3, stride, o.generator),
+    new BatchNorm2d(mid),
+    new ReLU(),
+    conv(mid, out, 1, 1, o.generator),
+    new BatchNorm2d(out),
+  );
   return withSkip(f, shortcut(inC, out, stride, o.generator), o.plain ?? false, true);
 }
 
@@ -116,11 +149,23 @@ export interface ResNetOptions {
  * resnetCifar({ depth: 20 }).parameterCount(); // 272474
  */
 export function resnetCifar(options: ResNetOptions): Sequential {
-  const o = checkOptions<ResNetOptions>('resnetCifar', options, ['depth', 'classes', 'inChannels', 'width', 'plain', 'preActivation', 'generator'], 'options', true) as ResNetOptions;
-  for (const name of ['classes', 'inChannels', 'width'] as const) if (o[name] !== undefined) checkInteger('resnetCifar', name, o[name], 1);
+  const o = checkOptions<ResNetOptions>(
+    'resnetCifar',
+    options,
+    ['depth', 'classes', 'inChannels', 'width', 'plain', 'preActivation', 'generator'],
+    'options',
+    true,
+  ) as ResNetOptions;
+  for (const name of ['classes', 'inChannels', 'width'] as const)
+    if (o[name] !== undefined) checkInteger('resnetCifar', name, o[name], 1);
   checkGenerator('resnetCifar', 'generator', o.generator);
   if (!Number.isInteger(o.depth) || o.depth < 8 || (o.depth - 2) % 6 !== 0) {
-    throw new SkipgradError('resnetCifar', 'depth', '6n + 2 for a positive integer n (20, 32, 56, …)', describe(o.depth));
+    throw new SkipgradError(
+      'resnetCifar',
+      'depth',
+      '6n + 2 for a positive integer n (20, 32, 56, …)',
+      describe(o.depth),
+    );
   }
   const n = (o.depth - 2) / 6;
   const w = o.width ?? 16;

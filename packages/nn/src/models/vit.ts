@@ -53,13 +53,20 @@ export class VisionTransformer extends Module {
 
   constructor(o: ViTOptions) {
     super();
-    if (o === null || typeof o !== 'object') throw new SkipgradError('VisionTransformer', 'options', 'an object', describe(o));
+    if (o === null || typeof o !== 'object')
+      throw new SkipgradError('VisionTransformer', 'options', 'an object', describe(o));
     for (const name of ['imageSize', 'patchSize', 'classes', 'dim', 'depth', 'heads'] as const) {
       const v = o[name];
-      if (!Number.isInteger(v) || v < 1) throw new SkipgradError('VisionTransformer', name, 'a positive integer', describe(v));
+      if (!Number.isInteger(v) || v < 1)
+        throw new SkipgradError('VisionTransformer', name, 'a positive integer', describe(v));
     }
     if (o.imageSize % o.patchSize !== 0) {
-      throw new SkipgradError('VisionTransformer', 'patchSize', `a divisor of imageSize ${o.imageSize}`, String(o.patchSize));
+      throw new SkipgradError(
+        'VisionTransformer',
+        'patchSize',
+        `a divisor of imageSize ${o.imageSize}`,
+        String(o.patchSize),
+      );
     }
     this.imageSize = o.imageSize;
     this.patchSize = o.patchSize;
@@ -71,10 +78,21 @@ export class VisionTransformer extends Module {
     this.patchEmbed = new Linear(this.inChannels * o.patchSize ** 2, o.dim, common);
     this.classToken = new Parameter(full([1, 1, o.dim], 0, { dtype }));
     this.positions = new LearnedPositionalEncoding(this.tokens + 1, o.dim, common);
-    this.layers = Array.from({ length: o.depth }, () => new TransformerEncoderLayer(o.dim, o.heads, {
-      ...common, dimFeedforward: o.mlpDim ?? 4 * o.dim, dropout: o.dropout ?? 0, activation: o.activation ?? 'gelu',
-      normFirst: this.normFirst, residual: o.residual, residualScale: o.residualScale, layerScaleInit: o.layerScaleInit, numLayers: o.depth,
-    }));
+    this.layers = Array.from(
+      { length: o.depth },
+      () =>
+        new TransformerEncoderLayer(o.dim, o.heads, {
+          ...common,
+          dimFeedforward: o.mlpDim ?? 4 * o.dim,
+          dropout: o.dropout ?? 0,
+          activation: o.activation ?? 'gelu',
+          normFirst: this.normFirst,
+          residual: o.residual,
+          residualScale: o.residualScale,
+          layerScaleInit: o.layerScaleInit,
+          numLayers: o.depth,
+        }),
+    );
     this.norm = this.normFirst ? new LayerNorm(o.dim, { dtype }) : null;
     this.head = new Linear(o.dim, o.classes, common);
   }
@@ -84,11 +102,19 @@ export class VisionTransformer extends Module {
     const input = checkInput('VisionTransformer', x);
     const [c, s, p] = [this.inChannels, this.imageSize, this.patchSize];
     if (input.rank !== 4 || input.shape[1] !== c || input.shape[2] !== s || input.shape[3] !== s) {
-      throw new SkipgradError('VisionTransformer', 'x', `images [N, ${c}, ${s}, ${s}]`, `shape ${formatShape(input.shape)}`);
+      throw new SkipgradError(
+        'VisionTransformer',
+        'x',
+        `images [N, ${c}, ${s}, ${s}]`,
+        `shape ${formatShape(input.shape)}`,
+      );
     }
     const n = input.shape[0]!;
     const g = s / p;
-    return input.reshape([n, c, g, p, g, p]).permute([0, 2, 4, 1, 3, 5]).reshape([n, g * g, c * p * p]);
+    return input
+      .reshape([n, c, g, p, g, p])
+      .permute([0, 2, 4, 1, 3, 5])
+      .reshape([n, g * g, c * p * p]);
   }
 
   /** The token stream entering layer `upTo` (all layers by default), [N, T + 1, dim]. */

@@ -36,24 +36,45 @@ export class Adam extends Optimizer<AdamGroupOptions> {
   }
 
   constructor(params: Params<AdamGroupOptions>, options: AdamOptions = {}, name = 'Adam') {
-    super(checkString('Adam', 'name', name), params,
-      { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...checkOptions(name, options, ADAM_KEYS) }, (o) => {
-      checkBase(name, o);
-      if (!Array.isArray(o.betas) || o.betas.length !== 2) throw new SkipgradError(name, 'betas', 'a pair [β₁, β₂]', describe(o.betas));
-      checkRange(name, 'betas[0]', o.betas[0], 0, 0.999999);
-      checkRange(name, 'betas[1]', o.betas[1], 0, 0.999999);
-      checkRange(name, 'eps', o.eps, 0, Infinity);
-      checkRange(name, 'weightDecay', o.weightDecay, 0, Infinity);
-      if (typeof o.amsgrad !== 'boolean') throw new SkipgradError(name, 'amsgrad', 'a boolean', describe(o.amsgrad));
-      return o;
-    });
+    super(
+      checkString('Adam', 'name', name),
+      params,
+      {
+        lr: 1e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        amsgrad: false,
+        maximize: false,
+        ...checkOptions(name, options, ADAM_KEYS),
+      },
+      (o) => {
+        checkBase(name, o);
+        if (!Array.isArray(o.betas) || o.betas.length !== 2)
+          throw new SkipgradError(name, 'betas', 'a pair [β₁, β₂]', describe(o.betas));
+        checkRange(name, 'betas[0]', o.betas[0], 0, 0.999999);
+        checkRange(name, 'betas[1]', o.betas[1], 0, 0.999999);
+        checkRange(name, 'eps', o.eps, 0, Infinity);
+        checkRange(name, 'weightDecay', o.weightDecay, 0, Infinity);
+        if (typeof o.amsgrad !== 'boolean') throw new SkipgradError(name, 'amsgrad', 'a boolean', describe(o.amsgrad));
+        return o;
+      },
+    );
   }
 
   /** The first group's options (every group's, without groups). */
-  get beta1(): number { return this.groups[0]!.betas[0]; }
-  get beta2(): number { return this.groups[0]!.betas[1]; }
-  get eps(): number { return this.groups[0]!.eps; }
-  get weightDecay(): number { return this.groups[0]!.weightDecay; }
+  get beta1(): number {
+    return this.groups[0]!.betas[0];
+  }
+  get beta2(): number {
+    return this.groups[0]!.betas[1];
+  }
+  get eps(): number {
+    return this.groups[0]!.eps;
+  }
+  get weightDecay(): number {
+    return this.groups[0]!.weightDecay;
+  }
 
   protected update(p: Tensor, grad: Tensor, index: number, o: AdamGroupOptions): Tensor {
     const [b1, b2] = o.betas;

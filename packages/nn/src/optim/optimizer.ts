@@ -39,14 +39,33 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   constructor(op: string, params: Params<O>, defaults: O, check: (options: O) => O) {
     checkString('Optimizer', 'op', op, "the optimizer's name (a string)");
     checkFunction('Optimizer', 'check', check);
-    const groups = isGroupList(params) ? params : [{ params: checkList(op, 'params', params, (p) => p as Parameter, 'a list of Parameters (module.parameters()) or of groups { params, …options }') } as unknown as ParamGroup<O>];
+    const groups = isGroupList(params)
+      ? params
+      : [
+          {
+            params: checkList(
+              op,
+              'params',
+              params,
+              (p) => p as Parameter,
+              'a list of Parameters (module.parameters()) or of groups { params, …options }',
+            ),
+          } as unknown as ParamGroup<O>,
+        ];
     this.groups = groups.map((g, i) => {
-      if (g === null || typeof g !== 'object' || !('params' in g)) throw new SkipgradError(op, `params[${i}]`, 'a Parameter or a group { params, …options }', describe(g));
+      if (g === null || typeof g !== 'object' || !('params' in g))
+        throw new SkipgradError(op, `params[${i}]`, 'a Parameter or a group { params, …options }', describe(g));
       const { params: list, ...overrides } = g;
       const resolved = check({ ...defaults, ...overrides } as O);
       const members = checkList(op, `params[${i}].params`, list, (p) => p as Parameter, 'a list of Parameters');
       members.forEach((p, j) => {
-        if (!(p instanceof Parameter)) throw new SkipgradError(op, groups === params ? `params[${i}].params[${j}]` : `params[${j}]`, 'a Parameter', describe(p));
+        if (!(p instanceof Parameter))
+          throw new SkipgradError(
+            op,
+            groups === params ? `params[${i}].params[${j}]` : `params[${j}]`,
+            'a Parameter',
+            describe(p),
+          );
       });
       // A parameter shared by two modules (tied weights) is listed twice: it is updated once.
       return { ...resolved, params: [...new Set(members)] };
@@ -59,8 +78,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   }
 
   /** The learning rate of the first group; setting it sets every group's. */
-  get lr(): number { return this.groups[0]?.lr ?? 0; }
-  set lr(value: number) { for (const g of this.groups) g.lr = value; }
+  get lr(): number {
+    return this.groups[0]?.lr ?? 0;
+  }
+  set lr(value: number) {
+    for (const g of this.groups) g.lr = value;
+  }
 
   /**
    * Applies one update to every parameter that has a gradient. On a backend that caches
@@ -101,11 +124,13 @@ function isGroupList<O>(params: Params<O>): params is readonly ParamGroup<O>[] {
 
 /** The checks every optimizer's options share: lr ≥ 0, maximize a boolean. */
 export function checkBase(op: string, o: BaseOptions): void {
-  if (typeof o.lr !== 'number' || !(o.lr >= 0)) throw new SkipgradError(op, 'lr', 'a non-negative learning rate', describe(o.lr));
+  if (typeof o.lr !== 'number' || !(o.lr >= 0))
+    throw new SkipgradError(op, 'lr', 'a non-negative learning rate', describe(o.lr));
   if (typeof o.maximize !== 'boolean') throw new SkipgradError(op, 'maximize', 'a boolean', describe(o.maximize));
 }
 
 export function checkRange(op: string, name: string, v: unknown, lo: number, hi: number): number {
-  if (typeof v !== 'number' || !(v >= lo && v <= hi)) throw new SkipgradError(op, name, `a number in [${lo}, ${hi}]`, describe(v));
+  if (typeof v !== 'number' || !(v >= lo && v <= hi))
+    throw new SkipgradError(op, name, `a number in [${lo}, ${hi}]`, describe(v));
   return v;
 }

@@ -32,25 +32,41 @@ export class RMSprop extends Optimizer<RMSpropGroupOptions> {
   }
 
   constructor(params: Params<RMSpropGroupOptions>, options: RMSpropOptions = {}) {
-    super('RMSprop', params, {
-      lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false,
-      ...checkOptions('RMSprop', options, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize']),
-    }, (o) => {
-      checkBase('RMSprop', o);
-      checkRange('RMSprop', 'alpha', o.alpha, 0, 1);
-      checkRange('RMSprop', 'eps', o.eps, 0, Infinity);
-      checkRange('RMSprop', 'weightDecay', o.weightDecay, 0, Infinity);
-      checkRange('RMSprop', 'momentum', o.momentum, 0, 1);
-      if (typeof o.centered !== 'boolean') throw new SkipgradError('RMSprop', 'centered', 'a boolean', describe(o.centered));
-      return o;
-    });
+    super(
+      'RMSprop',
+      params,
+      {
+        lr: 0.01,
+        alpha: 0.99,
+        eps: 1e-8,
+        weightDecay: 0,
+        momentum: 0,
+        centered: false,
+        maximize: false,
+        ...checkOptions('RMSprop', options, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize']),
+      },
+      (o) => {
+        checkBase('RMSprop', o);
+        checkRange('RMSprop', 'alpha', o.alpha, 0, 1);
+        checkRange('RMSprop', 'eps', o.eps, 0, Infinity);
+        checkRange('RMSprop', 'weightDecay', o.weightDecay, 0, Infinity);
+        checkRange('RMSprop', 'momentum', o.momentum, 0, 1);
+        if (typeof o.centered !== 'boolean')
+          throw new SkipgradError('RMSprop', 'centered', 'a boolean', describe(o.centered));
+        return o;
+      },
+    );
   }
 
   protected update(p: Tensor, grad: Tensor, index: number, o: RMSpropGroupOptions): Tensor {
     const g = o.weightDecay !== 0 ? grad.add(p.mul(o.weightDecay)) : grad;
     const previous = this.state.get(index);
     const v = previous ? previous.v.mul(o.alpha).add(g.mul(g).mul(1 - o.alpha)) : g.mul(g).mul(1 - o.alpha);
-    const mean = !o.centered ? null : previous?.mean ? previous.mean.mul(o.alpha).add(g.mul(1 - o.alpha)) : g.mul(1 - o.alpha);
+    const mean = !o.centered
+      ? null
+      : previous?.mean
+        ? previous.mean.mul(o.alpha).add(g.mul(1 - o.alpha))
+        : g.mul(1 - o.alpha);
     const spread = mean ? v.sub(mean.mul(mean)) : v;
     let step = g.div(spread.sqrt().add(o.eps));
     let buf: Tensor | null = null;
@@ -79,17 +95,34 @@ export class Adagrad extends Optimizer<AdagradGroupOptions> {
   }
 
   constructor(params: Params<AdagradGroupOptions>, options: AdagradOptions = {}) {
-    super('Adagrad', params, {
-      lr: 0.01, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false,
-      ...checkOptions('Adagrad', options, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps', 'maximize']),
-    }, (o) => {
-      checkBase('Adagrad', o);
-      checkRange('Adagrad', 'lrDecay', o.lrDecay, 0, Infinity);
-      checkRange('Adagrad', 'weightDecay', o.weightDecay, 0, Infinity);
-      checkRange('Adagrad', 'initialAccumulatorValue', o.initialAccumulatorValue, 0, Infinity);
-      checkRange('Adagrad', 'eps', o.eps, 0, Infinity);
-      return o;
-    });
+    super(
+      'Adagrad',
+      params,
+      {
+        lr: 0.01,
+        lrDecay: 0,
+        weightDecay: 0,
+        initialAccumulatorValue: 0,
+        eps: 1e-10,
+        maximize: false,
+        ...checkOptions('Adagrad', options, [
+          'lr',
+          'lrDecay',
+          'weightDecay',
+          'initialAccumulatorValue',
+          'eps',
+          'maximize',
+        ]),
+      },
+      (o) => {
+        checkBase('Adagrad', o);
+        checkRange('Adagrad', 'lrDecay', o.lrDecay, 0, Infinity);
+        checkRange('Adagrad', 'weightDecay', o.weightDecay, 0, Infinity);
+        checkRange('Adagrad', 'initialAccumulatorValue', o.initialAccumulatorValue, 0, Infinity);
+        checkRange('Adagrad', 'eps', o.eps, 0, Infinity);
+        return o;
+      },
+    );
   }
 
   protected update(p: Tensor, grad: Tensor, index: number, o: AdagradGroupOptions): Tensor {

@@ -20,15 +20,27 @@ export class LRScheduler {
   /** Steps taken so far. */
   t = 0;
 
-  constructor(readonly optimizer: Optimizer, readonly factor: LRFactor) {
-    if (!(optimizer instanceof Optimizer)) throw new SkipgradError('LRScheduler', 'optimizer', 'an Optimizer', describe(optimizer));
-    if (typeof factor !== 'function') throw new SkipgradError('LRScheduler', 'factor', 'a function of the step (stepLR, cosineLR, …)', describe(factor));
+  constructor(
+    readonly optimizer: Optimizer,
+    readonly factor: LRFactor,
+  ) {
+    if (!(optimizer instanceof Optimizer))
+      throw new SkipgradError('LRScheduler', 'optimizer', 'an Optimizer', describe(optimizer));
+    if (typeof factor !== 'function')
+      throw new SkipgradError(
+        'LRScheduler',
+        'factor',
+        'a function of the step (stepLR, cosineLR, …)',
+        describe(factor),
+      );
     this.baseLrs = optimizer.groups.map((g) => g.lr);
     this.apply();
   }
 
   /** The first group's base learning rate (every group's, without groups). */
-  get baseLr(): number { return this.baseLrs[0] ?? 0; }
+  get baseLr(): number {
+    return this.baseLrs[0] ?? 0;
+  }
 
   step(): void {
     this.t++;
@@ -39,9 +51,16 @@ export class LRScheduler {
   private apply(): void {
     const f = this.factor(this.t);
     if (typeof f !== 'number' || !(f >= 0) || !Number.isFinite(f)) {
-      throw new SkipgradError('LRScheduler', 'factor', 'a function returning a finite number >= 0', `${describe(f)} at step ${this.t}`);
+      throw new SkipgradError(
+        'LRScheduler',
+        'factor',
+        'a function returning a finite number >= 0',
+        `${describe(f)} at step ${this.t}`,
+      );
     }
-    this.optimizer.groups.forEach((g, i) => { g.lr = this.baseLrs[i]! * f; });
+    this.optimizer.groups.forEach((g, i) => {
+      g.lr = this.baseLrs[i]! * f;
+    });
   }
 }
 
@@ -69,7 +88,7 @@ export function stepLR(stepSize: number, gamma = 0.1): LRFactor {
  */
 export function cosineLR(totalSteps: number, minFactor = 0): LRFactor {
   positiveInt('cosineLR', 'totalSteps', totalSteps);
-  return (t) => minFactor + (1 - minFactor) * (1 + Math.cos((Math.PI * Math.min(t, totalSteps)) / totalSteps)) / 2;
+  return (t) => minFactor + ((1 - minFactor) * (1 + Math.cos((Math.PI * Math.min(t, totalSteps)) / totalSteps))) / 2;
 }
 
 /**
@@ -93,11 +112,19 @@ export function linearWarmup(warmupSteps: number, after: LRFactor = () => 1): LR
  * clipGradNorm([p], 1); // 5
  */
 export function clipGradNorm(params: Iterable<Parameter>, maxNorm: number): number {
-  if (typeof maxNorm !== 'number' || !(maxNorm > 0)) throw new SkipgradError('clipGradNorm', 'maxNorm', 'a positive number', describe(maxNorm));
-  const list = checkList('clipGradNorm', 'params', params, (p, i) => {
-    if (!(p instanceof Parameter)) throw new SkipgradError('clipGradNorm', `params[${i}]`, 'a Parameter', describe(p));
-    return p;
-  }, 'a list of Parameters (module.parameters())').filter((p) => p.grad !== null);
+  if (typeof maxNorm !== 'number' || !(maxNorm > 0))
+    throw new SkipgradError('clipGradNorm', 'maxNorm', 'a positive number', describe(maxNorm));
+  const list = checkList(
+    'clipGradNorm',
+    'params',
+    params,
+    (p, i) => {
+      if (!(p instanceof Parameter))
+        throw new SkipgradError('clipGradNorm', `params[${i}]`, 'a Parameter', describe(p));
+      return p;
+    },
+    'a list of Parameters (module.parameters())',
+  ).filter((p) => p.grad !== null);
   return noGrad(() => {
     const total = Math.sqrt(list.reduce((s, p) => s + p.grad!.mul(p.grad!).sum().item(), 0));
     if (total > maxNorm) {

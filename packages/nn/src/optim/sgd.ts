@@ -28,22 +28,45 @@ export class SGD extends Optimizer<SGDGroupOptions> {
   }
 
   constructor(params: Params<SGDGroupOptions>, options: SGDOptions = {}) {
-    super('SGD', params, { lr: 0.01, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false, ...checkOptions('SGD', options, SGD_KEYS) }, (o) => {
-      checkBase('SGD', o);
-      checkRange('SGD', 'momentum', o.momentum, 0, 1);
-      checkRange('SGD', 'dampening', o.dampening, 0, 1);
-      checkRange('SGD', 'weightDecay', o.weightDecay, 0, Infinity);
-      if (typeof o.nesterov !== 'boolean') throw new SkipgradError('SGD', 'nesterov', 'a boolean', describe(o.nesterov));
-      if (o.nesterov && (o.momentum === 0 || o.dampening !== 0)) {
-        throw new SkipgradError('SGD', 'nesterov', 'momentum > 0 and dampening 0 with Nesterov', `momentum ${o.momentum}, dampening ${o.dampening}`);
-      }
-      return o;
-    });
+    super(
+      'SGD',
+      params,
+      {
+        lr: 0.01,
+        momentum: 0,
+        dampening: 0,
+        nesterov: false,
+        weightDecay: 0,
+        maximize: false,
+        ...checkOptions('SGD', options, SGD_KEYS),
+      },
+      (o) => {
+        checkBase('SGD', o);
+        checkRange('SGD', 'momentum', o.momentum, 0, 1);
+        checkRange('SGD', 'dampening', o.dampening, 0, 1);
+        checkRange('SGD', 'weightDecay', o.weightDecay, 0, Infinity);
+        if (typeof o.nesterov !== 'boolean')
+          throw new SkipgradError('SGD', 'nesterov', 'a boolean', describe(o.nesterov));
+        if (o.nesterov && (o.momentum === 0 || o.dampening !== 0)) {
+          throw new SkipgradError(
+            'SGD',
+            'nesterov',
+            'momentum > 0 and dampening 0 with Nesterov',
+            `momentum ${o.momentum}, dampening ${o.dampening}`,
+          );
+        }
+        return o;
+      },
+    );
   }
 
   /** The first group's momentum (every group's, without groups). */
-  get momentum(): number { return this.groups[0]!.momentum; }
-  get weightDecay(): number { return this.groups[0]!.weightDecay; }
+  get momentum(): number {
+    return this.groups[0]!.momentum;
+  }
+  get weightDecay(): number {
+    return this.groups[0]!.weightDecay;
+  }
 
   protected update(p: Tensor, grad: Tensor, index: number, o: SGDGroupOptions): Tensor {
     let g = o.weightDecay !== 0 ? grad.add(p.mul(o.weightDecay)) : grad;

@@ -42,15 +42,28 @@ export class DualPath extends Module {
     const d = normalizeAxis('DualPath', this.axis, input.rank);
     const r = this.residualChannels;
     const channels = input.shape[d]!;
-    if (channels < r) throw new SkipgradError('DualPath', 'x', `at least residualChannels = ${r} channels on axis ${d}`, `shape ${formatShape(input.shape)}`);
+    if (channels < r)
+      throw new SkipgradError(
+        'DualPath',
+        'x',
+        `at least residualChannels = ${r} channels on axis ${d}`,
+        `shape ${formatShape(input.shape)}`,
+      );
     const fx = this.f.forward(input);
     const offAxisSame = fx.rank === input.rank && fx.shape.every((s, i) => i === d || s === input.shape[i]);
     if (!offAxisSame || fx.shape[d]! < r) {
-      throw new SkipgradError('DualPath', 'f', `an output with x's shape off axis ${d} and at least ${r} channels on it`, formatShape(fx.shape));
+      throw new SkipgradError(
+        'DualPath',
+        'f',
+        `an output with x's shape off axis ${d} and at least ${r} channels on it`,
+        formatShape(fx.shape),
+      );
     }
     const residual = input.narrow(d, 0, r).add(fx.narrow(d, 0, r));
     return concat([residual, input.narrow(d, r, channels - r), fx.narrow(d, r, fx.shape[d]! - r)], d);
   }
 
-  protected override describe(): string { return `residualChannels=${this.residualChannels}, axis=${this.axis}`; }
+  protected override describe(): string {
+    return `residualChannels=${this.residualChannels}, axis=${this.axis}`;
+  }
 }

@@ -11,7 +11,17 @@
  * initialisation each layer mostly carries, which lets very deep highway networks train.
  */
 import type { Tensor } from '@skipgrad/autograd';
-import { type DType, type Generator, NDArray, SkipgradError, allocate, describe, checkSize, checkOptions, checkGenerator } from '@skipgrad/tensor';
+import {
+  type DType,
+  type Generator,
+  NDArray,
+  SkipgradError,
+  allocate,
+  describe,
+  checkSize,
+  checkOptions,
+  checkGenerator,
+} from '@skipgrad/tensor';
 import { Linear } from '../layers/linear.js';
 import { Module, checkInput } from '../module.js';
 
@@ -32,12 +42,17 @@ export class Highway extends Module {
   constructor(features: number, options: HighwayOptions = {}) {
     super();
     checkOptions('Highway', options, ['activation', 'gateBias', 'generator', 'dtype']);
-    if (!Number.isInteger(features) || features < 1) throw new SkipgradError('Highway', 'features', 'a positive integer', describe(features));
+    if (!Number.isInteger(features) || features < 1)
+      throw new SkipgradError('Highway', 'features', 'a positive integer', describe(features));
     checkSize('Highway', [features, features], 4, 'features');
     checkGenerator('Highway', 'generator', options.generator);
     this.features = features;
     this.activation = options.activation ?? 'relu';
-    const o = { generator: options.generator, dtype: options.dtype, init: this.activation === 'relu' ? 'kaiming' as const : 'xavier' as const };
+    const o = {
+      generator: options.generator,
+      dtype: options.dtype,
+      init: this.activation === 'relu' ? ('kaiming' as const) : ('xavier' as const),
+    };
     this.transform = new Linear(features, features, o);
     this.gate = new Linear(features, features, { ...o, init: 'xavier' });
     const b = allocate(options.dtype ?? 'float32', features).fill(options.gateBias ?? -2);
@@ -52,5 +67,7 @@ export class Highway extends Module {
     return H.mul(T).add(input.mul(T.neg().add(1)));
   }
 
-  protected override describe(): string { return `${this.features}, activation=${this.activation}`; }
+  protected override describe(): string {
+    return `${this.features}, activation=${this.activation}`;
+  }
 }

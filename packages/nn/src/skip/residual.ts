@@ -34,8 +34,13 @@ export class Residual extends Module {
     const fx = this.f.forward(input);
     const skip = this.shortcut ? this.shortcut.forward(input) : input;
     if (!shapesEqual(skip.shape, fx.shape)) {
-      throw new SkipgradError('Residual', 'f', `an output of the shortcut's shape ${formatShape(skip.shape)}`, `${formatShape(fx.shape)}`,
-        'pass a projection shortcut when f changes the shape');
+      throw new SkipgradError(
+        'Residual',
+        'f',
+        `an output of the shortcut's shape ${formatShape(skip.shape)}`,
+        `${formatShape(fx.shape)}`,
+        'pass a projection shortcut when f changes the shape',
+      );
     }
     return skip.add(fx);
   }
@@ -78,5 +83,7 @@ export class DenseConcat extends Module {
     return concat([input, this.f.forward(input)], this.axis);
   }
 
-  protected override describe(): string { return `axis=${this.axis}`; }
+  protected override describe(): string {
+    return `axis=${this.axis}`;
+  }
 }

@@ -15,7 +15,17 @@
  * experiment plots.
  */
 import type { Tensor } from '@skipgrad/autograd';
-import { type DType, SkipgradError, describe, formatShape, full, normalizeAxis, checkOptions, checkNumber, shapesEqual } from '@skipgrad/tensor';
+import {
+  type DType,
+  SkipgradError,
+  describe,
+  formatShape,
+  full,
+  normalizeAxis,
+  checkOptions,
+  checkNumber,
+  shapesEqual,
+} from '@skipgrad/tensor';
 import { Module, Parameter, checkInput } from '../module.js';
 
 function checkModule(op: string, m: unknown): Module {
@@ -41,7 +51,9 @@ export class SkipInit extends Module {
     super();
     checkOptions('SkipInit', options, ['init', 'dtype']);
     this.f = checkModule('SkipInit', f);
-    this.alpha = new Parameter(full([], checkInit('SkipInit', options.init ?? 0), { dtype: options.dtype ?? 'float32' }));
+    this.alpha = new Parameter(
+      full([], checkInit('SkipInit', options.init ?? 0), { dtype: options.dtype ?? 'float32' }),
+    );
   }
 
   forward(x: Tensor): Tensor {
@@ -64,18 +76,27 @@ export class LayerScale extends Module {
     super();
     checkOptions('LayerScale', options, ['init', 'axis', 'dtype']);
     this.f = checkModule('LayerScale', f);
-    if (!Number.isInteger(channels) || channels < 1) throw new SkipgradError('LayerScale', 'channels', 'a positive integer', describe(channels));
+    if (!Number.isInteger(channels) || channels < 1)
+      throw new SkipgradError('LayerScale', 'channels', 'a positive integer', describe(channels));
     this.channels = channels;
     this.axis = options.axis ?? -1;
-    if (!Number.isInteger(this.axis)) throw new SkipgradError('LayerScale', 'axis', 'an integer', describe(options.axis));
-    this.gamma = new Parameter(full([channels], checkInit('LayerScale', options.init ?? 0.1), { dtype: options.dtype ?? 'float32' }));
+    if (!Number.isInteger(this.axis))
+      throw new SkipgradError('LayerScale', 'axis', 'an integer', describe(options.axis));
+    this.gamma = new Parameter(
+      full([channels], checkInit('LayerScale', options.init ?? 0.1), { dtype: options.dtype ?? 'float32' }),
+    );
   }
 
   forward(x: Tensor): Tensor {
     const input = checkInput('LayerScale', x);
     const d = normalizeAxis('LayerScale', this.axis, input.rank);
     if (input.shape[d] !== this.channels) {
-      throw new SkipgradError('LayerScale', 'x', `${this.channels} channels on axis ${this.axis}`, `shape ${formatShape(input.shape)}`);
+      throw new SkipgradError(
+        'LayerScale',
+        'x',
+        `${this.channels} channels on axis ${this.axis}`,
+        `shape ${formatShape(input.shape)}`,
+      );
     }
     const fx = this.f.forward(input);
     sameShape('LayerScale', input, fx);
@@ -84,5 +105,7 @@ export class LayerScale extends Module {
     return input.add(fx.mul(gamma));
   }
 
-  protected override describe(): string { return `channels=${this.channels}, axis=${this.axis}`; }
+  protected override describe(): string {
+    return `channels=${this.channels}, axis=${this.axis}`;
+  }
 }
