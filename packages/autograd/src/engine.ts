@@ -14,7 +14,7 @@ import { SkipgradError, checkList, formatShape, shapesEqual, checkOptions } from
 import { checkTensor } from './args.js';
 import { type GradTarget, Node, withGradMode } from './graph.js';
 import { add } from './ops/add.js';
-import { gradTarget } from './record.js';
+import { gradTarget } from './from-op.js';
 import { Tensor } from './tensor.js';
 import { onesLike, zerosLike } from './create.js';
 import { anomalyMode, checkFinite, withBackwardContext } from './inspect/anomaly.js';

@@ -27,7 +27,7 @@ export {
 } from './create.js';
 export { backward, grad, zeroGrad, type BackwardOptions, type GradOptions } from './engine.js';
 export { Node, type BackwardFn, type GradTarget, type InputInfo, noGrad, enableGrad, isGradEnabled } from './graph.js';
-export { type OpDescription, fromOp } from './record.js';
+export { type OpDescription, fromOp } from './from-op.js';
 export {
   type ExportAttribute,
   type ExportForm,

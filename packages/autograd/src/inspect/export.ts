@@ -26,7 +26,7 @@ import {
 import { checkTensor } from '../args.js';
 import { topologicalOrder } from '../engine.js';
 import { type GradTarget, Node } from '../graph.js';
-import { gradTarget } from '../record.js';
+import { gradTarget } from '../from-op.js';
 import { Tensor } from '../tensor.js';
 import type { BackwardTrace } from './trace.js';
 

@@ -35,7 +35,7 @@ import {
 import { checkSameDtype, checkTensor } from '../args.js';
 import { Tensor } from '../tensor.js';
 import { add } from './add.js';
-import { dropout } from './composites.js';
+import { dropout } from './dropout.js';
 import { matmul } from './matmul.js';
 import { mul } from './mul.js';
 import { transpose } from './shape.js';

@@ -10,7 +10,7 @@
 import { SkipgradError, describe, formatShape, normalizeAxis } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
-import { fromOp } from '../record.js';
+import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { narrow } from './shape.js';
 

@@ -12,7 +12,7 @@
  */
 import type { Window2d } from '@skipgrad/kernels';
 import { getBackend } from '../backend.js';
-import { fromOp } from '../record.js';
+import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { fold } from './fold.js';
 import { matmul } from './matmul.js';

@@ -6,7 +6,7 @@
  *   da = unbroadcast(dy, shape of a)   ("expand is sum in reverse")
  */
 import { checkTensor } from '../args.js';
-import { fromOp } from '../record.js';
+import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 

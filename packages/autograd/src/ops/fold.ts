@@ -8,7 +8,7 @@
 import { SkipgradError, formatShape, checkOptions } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
-import { fromOp } from '../record.js';
+import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unfold } from './unfold.js';
 import { type Pair, type WindowOptions, makeWindow, pair } from './window.js';

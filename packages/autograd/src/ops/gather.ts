@@ -10,7 +10,7 @@ import { NDArray, SkipgradError, checkShape, formatShape, normalizeAxis, shapesE
 import { checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
 import { exportedAs } from '../export-form.js';
-import { fromOp } from '../record.js';
+import { fromOp } from '../from-op.js';
 import { Tensor } from '../tensor.js';
 import { reshape } from './reshape.js';
 

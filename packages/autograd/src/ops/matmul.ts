@@ -14,7 +14,7 @@
 import { SkipgradError, broadcastShapes, formatShape } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
-import { fromOp } from '../record.js';
+import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 import { squeeze, transpose, unsqueeze } from './shape.js';

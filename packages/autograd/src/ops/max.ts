@@ -9,7 +9,7 @@
 import { SkipgradError, formatShape, normalizeAxes, normalizeAxis } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
-import { fromOp } from '../record.js';
+import { fromOp } from '../from-op.js';
 import { Tensor } from '../tensor.js';
 import { expand } from './expand.js';
 import { mul } from './mul.js';

@@ -8,7 +8,7 @@
 import { SkipgradError, describe, formatShape } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
-import { fromOp } from '../record.js';
+import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { slice } from './slice.js';
 

@@ -6,7 +6,7 @@
  */
 import { checkPermutation } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
-import { fromOp } from '../record.js';
+import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 
 /**

@@ -5,7 +5,7 @@
  *   Every element moves but keeps its value  →  da = reshape(dy, shape of a)
  */
 import { checkTensor } from '../args.js';
-import { fromOp } from '../record.js';
+import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 
 /**

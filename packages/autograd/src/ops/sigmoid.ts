@@ -5,7 +5,7 @@
  */
 import { checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
-import { fromOp } from '../record.js';
+import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 import { sub } from './sub.js';

@@ -7,7 +7,7 @@
  */
 import { normalizeRanges } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
-import { fromOp } from '../record.js';
+import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { pad } from './pad.js';
 

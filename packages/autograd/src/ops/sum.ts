@@ -9,7 +9,7 @@
 import { SkipgradError, describe, normalizeAxes } from '@skipgrad/tensor';
 import { checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
-import { fromOp } from '../record.js';
+import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { expand } from './expand.js';
 import { reshape } from './reshape.js';

@@ -9,7 +9,7 @@ import { checkOptions } from '@skipgrad/tensor';
  */
 import { checkTensor } from '../args.js';
 import { getBackend } from '../backend.js';
-import { fromOp } from '../record.js';
+import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { fold } from './fold.js';
 import { type Pair, type WindowOptions, checkImage, makeWindow } from './window.js';

@@ -11,7 +11,7 @@
 import { broadcastShapes } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor, operands, scalar } from '../args.js';
 import { getBackend } from '../backend.js';
-import { fromOp } from '../record.js';
+import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 

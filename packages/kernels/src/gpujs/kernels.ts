@@ -22,9 +22,18 @@ export interface KernelPlan {
   loop: number;
 }
 
-/** erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32's resolution near 1). */
+/**
+ * erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32's resolution near 1):
+ *   t = 1 / (1 + p·|x|),  erf x = sign(x) · (1 − t·(a1 + t·(a2 + t·(a3 + t·(a4 + t·a5)))) · e^(−x²)),
+ * with t computed once, before the return (UNARY_SETUP).
+ */
 const ERF = (x: string): string =>
-  `(${x} >= 0.0 ? 1.0 : -1.0) * (1.0 - (((((1.061405429 * (1.0 / (1.0 + 0.3275911 * Math.abs(${x}))) - 1.453152027) * (1.0 / (1.0 + 0.3275911 * Math.abs(${x}))) + 1.421413741) * (1.0 / (1.0 + 0.3275911 * Math.abs(${x}))) - 0.284496736) * (1.0 / (1.0 + 0.3275911 * Math.abs(${x}))) + 0.254829592) * (1.0 / (1.0 + 0.3275911 * Math.abs(${x})))) * Math.exp(-${x} * ${x}))`;
+  `(${x} >= 0.0 ? 1.0 : -1.0) * (1.0 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-${x} * ${x}))`;
+
+/** Statements a unary kernel runs before its return, naming a subexpression its formula repeats. */
+const UNARY_SETUP: Partial<Record<UnaryOp, (x: string) => string>> = {
+  erf: (x) => `const t = 1.0 / (1.0 + 0.3275911 * Math.abs(${x}));`,
+};
 
 const UNARY: Record<UnaryOp, (x: string) => string> = {
   neg: (x) => `-${x}`,
@@ -66,7 +75,10 @@ export function unaryPlan(op: UnaryOp, a: NDArray): KernelPlan {
   return {
     shape: [...a.shape],
     loop: 1,
-    source: kernelSource(['a'], `${code}\nconst x = ${read('a', a, coords)};\nreturn ${UNARY[op]('x')};`),
+    source: kernelSource(
+      ['a'],
+      `${code}\nconst x = ${read('a', a, coords)};\n${UNARY_SETUP[op]?.('x') ?? ''}\nreturn ${UNARY[op]('x')};`,
+    ),
   };
 }
 

@@ -44,10 +44,10 @@ function shortcut(inC: number, outC: number, stride: number, g?: Generator): Mod
   return inC === outC && stride === 1 ? null : new Sequential(conv(inC, outC, 1, stride, g), new BatchNorm2d(outC));
 }
 
-/** Wraps F into y = F(x) + S(x) (or just F(x) when plain), then an optional ReLU. */
-function withSkip(f: Module, s: Module | null, plain: boolean, activateAfter: boolean): Module {
-  const body: Module = plain ? f : new Residual(f, s ?? undefined);
-  return activateAfter ? new Sequential(body, new ReLU()) : body;
+/** Wraps F into y = F(x) + S(x) (or just F(x) when plain), then a ReLU after the sum where asked (the post-activation blocks). */
+function withSkip(f: Module, s: Module | null, o: { plain: boolean; reluAfter: boolean }): Module {
+  const body: Module = o.plain ? f : new Residual(f, s ?? undefined);
+  return o.reluAfter ? new Sequential(body, new ReLU()) : body;
 }
 
 /** A block builder's arguments: channel counts >= 1 and its options, under the builder's name. */
@@ -83,7 +83,7 @@ export function basicBlock(inC: number, outC: number, options: BlockOptions = {}
     conv(outC, outC, 3, 1, o.generator),
     new BatchNorm2d(outC),
   );
-  return withSkip(f, shortcut(inC, outC, stride, o.generator), o.plain ?? false, true);
+  return withSkip(f, shortcut(inC, outC, stride, o.generator), { plain: o.plain ?? false, reluAfter: true });
 }
 
 /**
@@ -104,7 +104,7 @@ export function preActBlock(inC: number, outC: number, options: BlockOptions = {
     conv(outC, outC, 3, 1, o.generator),
   );
   const s = inC === outC && stride === 1 ? null : conv(inC, outC, 1, stride, o.generator);
-  return withSkip(f, s, o.plain ?? false, false);
+  return withSkip(f, s, { plain: o.plain ?? false, reluAfter: false }); // pre-activation: nothing after the sum
 }
 
 /**
@@ -127,7 +127,7 @@ export function bottleneckBlock(inC: number, mid: number, options: BlockOptions 
     conv(mid, out, 1, 1, o.generator),
     new BatchNorm2d(out),
   );
-  return withSkip(f, shortcut(inC, out, stride, o.generator), o.plain ?? false, true);
+  return withSkip(f, shortcut(inC, out, stride, o.generator), { plain: o.plain ?? false, reluAfter: true });
 }
 
 export interface ResNetOptions {
