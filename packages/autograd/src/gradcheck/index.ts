@@ -1,7 +1,7 @@
 /**
  * gradcheck: proves a backward against finite differences, the way PyTorch does.
  *
- * The function is scalarised with a random upstream gradient g — L(x) = Σ ⟨g, f(x)⟩ — because
+ * The function is scalarised with a random upstream gradient dy — L(x) = Σ ⟨dy, f(x)⟩ — because
  * a backward that ignores its upstream gradient passes a check that only uses f(x).sum().
  * Then for every input element, the analytical ∂L/∂x (from backward) must match the central
  * difference (L(x + eps) − L(x − eps)) / 2eps within |a − n| <= atol + rtol·|n|.
@@ -57,8 +57,8 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
 }
 
 /**
- * Checks second derivatives: gradcheck of x ↦ ∂⟨g, fn(x)⟩/∂x, built with createGraph, for a
- * fixed random g. Proves that backward formulas are themselves differentiable.
+ * Checks second derivatives: gradcheck of x ↦ ∂⟨dy, fn(x)⟩/∂x, built with createGraph, for a
+ * fixed random dy. Proves that backward formulas are themselves differentiable.
  *
  * @example
  * const x = tensor([0.5, -1.25], { dtype: 'float64', requiresGrad: true });

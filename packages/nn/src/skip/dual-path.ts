@@ -9,11 +9,11 @@
  *   y = concat([r + f_r,  d,  f_d])        (R + D + k channels: the dense path grows by k)
  *
  * The residual path re-uses features (a sum keeps the width fixed), the dense path explores
- * new ones (each block appends k). Backward, with g = [g_r, g_d, g_new] split the same way:
+ * new ones (each block appends k). Backward, with dy = [dy_r, dy_d, dy_new] split the same way:
  *
- *   dx = [g_r, g_d] + J_fᵀ [g_r, g_new]
+ *   dx = [dy_r, dy_d] + J_fᵀ [dy_r, dy_new]
  *
- * the identity part — g_r by the add, g_d by the concat — reaches x exactly, plus what flows
+ * the identity part — dy_r by the add, dy_d by the concat — reaches x exactly, plus what flows
  * back through f.
  */
 import { type Tensor, concat } from '@skipgrad/autograd';
