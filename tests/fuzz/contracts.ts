@@ -50,6 +50,7 @@ export const CONTRACTS: Record<string, Contract> = {
   sum: { finite: true },
   // helpers that report under the name their caller passes
   checkInput: { opArgument: 0 },
+  checkTensor: { opArgument: 0 },
   attentionWeights: { opArgument: 3 },
   graphOf: { opArgument: 2 },
   fans: { opArgument: 1 },

@@ -4,8 +4,8 @@
  */
 import * as host from '@skipgrad/tensor';
 import { type DType, type Generator, type NDArray, checkBoolean, checkOptions } from '@skipgrad/tensor';
-import { checkTensor } from './args.js';
-import { getBackend } from './backend.js';
+import { checkTensor } from './operands.js';
+import { getBackend } from './current-backend.js';
 import { Tensor } from './tensor.js';
 
 export interface TensorOptions {

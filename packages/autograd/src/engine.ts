@@ -11,14 +11,14 @@
  *    the add and, separately, what flows back through f.
  */
 import { SkipgradError, checkList, formatShape, shapesEqual, checkOptions } from '@skipgrad/tensor';
-import { checkTensor } from './args.js';
+import { checkTensor } from './operands.js';
 import { type GradTarget, Node, withGradMode } from './graph.js';
 import { add } from './ops/add.js';
 import { gradTarget } from './from-op.js';
 import { Tensor } from './tensor.js';
 import { onesLike, zerosLike } from './create.js';
 import { anomalyMode, checkFinite, withBackwardContext } from './inspect/anomaly.js';
-import { forgettingTemporaries } from './backend.js';
+import { forgettingTemporaries } from './current-backend.js';
 import { traceListener } from './inspect/trace.js';
 
 export interface BackwardOptions {

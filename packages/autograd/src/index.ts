@@ -10,7 +10,7 @@
  * x.grad!.toArray(); // [[2, 2, 2], [2, 2, 2]]
  */
 export { Tensor, type TensorInit } from './tensor.js';
-export { type TensorLike } from './args.js';
+export { type TensorLike, checkTensor } from './operands.js';
 export {
   type TensorOptions,
   tensor,
@@ -37,7 +37,7 @@ export {
   traceForExport,
 } from './export-form.js';
 export { unbroadcast } from './unbroadcast.js';
-export { forgettingTemporaries, getBackend, setBackend } from './backend.js';
+export { forgettingTemporaries, getBackend, setBackend } from './current-backend.js';
 export { tidy } from './tidy.js';
 export * from './ops/index.js';
 export {

@@ -15,11 +15,11 @@ import {
   describe,
   formatArray,
 } from '@skipgrad/tensor';
-import type { TensorLike } from './args.js';
+import type { TensorLike } from './operands.js';
 import { type BackwardOptions, backward } from './engine.js';
 import { Node } from './graph.js';
 import * as ops from './ops/index.js';
-import { getBackend } from './backend.js';
+import { getBackend } from './current-backend.js';
 
 export interface TensorInit {
   requiresGrad?: boolean;

@@ -2,7 +2,7 @@
  * tidy: frees a block's device memory at once (a helper for device backends such as gpujs).
  */
 import { SkipgradError, describe } from '@skipgrad/tensor';
-import { getBackend } from './backend.js';
+import { getBackend } from './current-backend.js';
 import { Tensor } from './tensor.js';
 
 /** Every Tensor in a value: the value itself, or the items of an array, or an object's fields (one level). */

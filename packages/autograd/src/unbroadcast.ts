@@ -7,7 +7,7 @@
  * reshape to the input's shape. Written with differentiable ops, so it has a gradient too.
  */
 import { SkipgradError, broadcastShapes, checkShape, formatShape, reductionAxes, shapesEqual } from '@skipgrad/tensor';
-import { checkTensor } from './args.js';
+import { checkTensor } from './operands.js';
 import { reshape } from './ops/reshape.js';
 import { sum } from './ops/sum.js';
 import type { Tensor } from './tensor.js';

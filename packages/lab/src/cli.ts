@@ -10,7 +10,7 @@ import type { Module } from '@skipgrad/nn';
 import { exportOnnx } from '@skipgrad/onnx';
 import { SkipgradError } from '@skipgrad/tensor';
 import { HELP, LabUsageError, parseLabArgs } from './args.js';
-import { useBackend } from './backend.js';
+import { useBackend } from './use-backend.js';
 import { renderReport } from './report/html.js';
 import { toJson } from './report/json.js';
 import { runLab } from './run.js';

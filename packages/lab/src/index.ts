@@ -16,4 +16,4 @@ export { renderReport } from './report/html.js';
 export { toJson } from './report/json.js';
 export { lineChart, greyImage, niceTicks } from './report/svg.js';
 export { summary } from './summary.js';
-export { useBackend } from './backend.js';
+export { useBackend } from './use-backend.js';

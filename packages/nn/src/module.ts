@@ -6,7 +6,7 @@
  * of modules count too), so no registration call is needed. `train()` / `eval()` switch the
  * mode of the whole tree (dropout and batch norm behave differently in each).
  */
-import { Tensor, getBackend } from '@skipgrad/autograd';
+import { Tensor, checkTensor, getBackend } from '@skipgrad/autograd';
 import {
   type DType,
   NDArray,
@@ -237,6 +237,5 @@ export abstract class Module {
  */
 export function checkInput(op: string, x: unknown): Tensor {
   checkString('checkInput', 'op', op, "the layer's name (a string)");
-  if (!(x instanceof Tensor)) throw new SkipgradError(op, 'x', 'a Tensor', describe(x));
-  return x;
+  return checkTensor(op, 'x', x); // the op names the layer; the argument is its input
 }

@@ -13,7 +13,7 @@
  * mode to write the report when it fails.
  */
 import { Generator, NDArray, SkipgradError, describe } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import { grad } from '../engine.js';
 import { enableGrad, noGrad } from '../graph.js';
 import { Tensor } from '../tensor.js';

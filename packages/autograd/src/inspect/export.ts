@@ -23,7 +23,7 @@ import {
   describe as describeValue,
   formatShape,
 } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import { topologicalOrder } from '../engine.js';
 import { type GradTarget, Node } from '../graph.js';
 import { gradTarget } from '../from-op.js';

@@ -8,7 +8,7 @@
  */
 import type { Tensor } from '../tensor.js';
 import { checkString } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import { type GraphOptions, dotOf } from './export.js';
 import { writeText } from './files.js';
 

@@ -4,8 +4,8 @@
  *   ∂y/∂a = sign(a) (−1, or 1; at the kink a = 0 taken as 0, PyTorch's convention)
  *   →  da = dy · sign(a), with sign(a) a constant mask.
  */
-import { checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import { Tensor } from '../tensor.js';
 import { mul } from './mul.js';

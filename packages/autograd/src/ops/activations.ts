@@ -13,8 +13,8 @@
  * the value nor the gradient meets ∞·0.
  */
 import { SkipgradError, checkNumber } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { Tensor } from '../tensor.js';
 import { abs } from './abs.js';
 import { exp } from './exp.js';

@@ -8,8 +8,8 @@
  * flows back through f; the engine adds the two. That sum, I + J_f, is why gradients survive
  * deep residual networks: even when J_f is tiny, the identity carries dy through.
  */
-import { type TensorLike, operands } from '../args.js';
-import { getBackend } from '../backend.js';
+import { type TensorLike, operands } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';

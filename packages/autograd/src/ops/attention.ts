@@ -32,7 +32,7 @@ import {
   formatShape,
   shapesEqual,
 } from '@skipgrad/tensor';
-import { checkSameDtype, checkTensor } from '../args.js';
+import { checkSameDtype, checkTensor } from '../operands.js';
 import { Tensor } from '../tensor.js';
 import { add } from './add.js';
 import { dropout } from './dropout.js';

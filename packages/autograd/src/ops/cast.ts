@@ -4,8 +4,8 @@
  *   The identity on values  →  da = dy cast back to a's dtype.
  */
 import { checkDType } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 

@@ -1,7 +1,7 @@
 /** clamp: a limited to [min, max], a composite of where (the gradient passes where a is inside). */
 import { NDArray, SkipgradError, allocate, describe } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { Tensor } from '../tensor.js';
 import { where } from './where.js';
 

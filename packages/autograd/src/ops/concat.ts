@@ -8,8 +8,8 @@
  * Zero-size pieces are allowed and get zero-size gradients.
  */
 import { SkipgradError, describe, formatShape, normalizeAxis } from '@skipgrad/tensor';
-import { checkSameDtype, checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkSameDtype, checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { narrow } from './shape.js';

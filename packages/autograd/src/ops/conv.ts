@@ -11,7 +11,7 @@
  * each with its own filters.
  */
 import { SkipgradError, describe, formatShape, checkOptions } from '@skipgrad/tensor';
-import { checkSameDtype, checkTensor } from '../args.js';
+import { checkSameDtype, checkTensor } from '../operands.js';
 import { type ExportForm, exportedAs } from '../export-form.js';
 import type { Tensor } from '../tensor.js';
 import { concat } from './concat.js';

@@ -11,7 +11,7 @@
  *   dW = Σ_n dy[n] · unfold(x)[n]ᵀ
  */
 import type { Window2d } from '@skipgrad/kernels';
-import { getBackend } from '../backend.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { fold } from './fold.js';

@@ -4,8 +4,8 @@
  *   ∂y/∂a = 1/b     →  da = unbroadcast(dy / b)
  *   ∂y/∂b = −a/b²   →  db = unbroadcast(−dy · a / b²)
  */
-import { type TensorLike, operands } from '../args.js';
-import { getBackend } from '../backend.js';
+import { type TensorLike, operands } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';

@@ -9,7 +9,7 @@ import {
   checkOptions,
   checkGenerator,
 } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 

@@ -3,8 +3,8 @@
  *
  *   ∂y/∂a = 2/√π · e^(−a²)  →  da = dy · 2/√π · e^(−a²)
  */
-import { checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { exp } from './exp.js';

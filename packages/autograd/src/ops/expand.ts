@@ -5,7 +5,7 @@
  *   Each a[i] is used once per copy, so its gradient is the sum over the copies:
  *   da = unbroadcast(dy, shape of a)   ("expand is sum in reverse")
  */
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';

@@ -6,8 +6,8 @@
  *   the pixel it was added into: dcols = unfold(dy).
  */
 import { SkipgradError, formatShape, checkOptions } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unfold } from './unfold.js';

@@ -7,8 +7,8 @@
  *   read: da = scatterAdd(zeros like a, axis, index, dy). An element read twice gets both.
  */
 import { NDArray, SkipgradError, checkShape, formatShape, normalizeAxis, shapesEqual } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { exportedAs } from '../export-form.js';
 import { fromOp } from '../from-op.js';
 import { Tensor } from '../tensor.js';

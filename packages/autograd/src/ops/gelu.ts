@@ -1,8 +1,7 @@
 /** gelu: a·Φ(a), exactly with erf or by the tanh approximation, a composite of primitives. */
 import { SkipgradError, describe, checkOptions } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import { Tensor } from '../tensor.js';
-import { mul } from './mul.js';
 import { erf } from './erf.js';
 import { tanh } from './tanh.js';
 

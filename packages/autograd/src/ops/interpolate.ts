@@ -12,7 +12,7 @@
  * back to the pixels each output read, weighted: the adjoint of the resize.
  */
 import { NDArray, SkipgradError, describe, formatShape, checkOptions } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import { Tensor } from '../tensor.js';
 import { gather } from './gather.js';
 import { checkImage, pair } from './window.js';

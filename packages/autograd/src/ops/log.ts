@@ -3,8 +3,8 @@
  *
  *   ∂y/∂a = 1/a  →  da = dy / a
  */
-import { checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { div } from './div.js';

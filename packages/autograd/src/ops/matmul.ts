@@ -12,8 +12,8 @@
  * contiguous memory instead of a transposed walk.
  */
 import { SkipgradError, broadcastShapes, formatShape } from '@skipgrad/tensor';
-import { checkSameDtype, checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkSameDtype, checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';

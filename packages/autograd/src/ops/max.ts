@@ -7,8 +7,8 @@
  * convention), so the gradient still sums to dy. The tie mask is a constant.
  */
 import { SkipgradError, formatShape, normalizeAxes, normalizeAxis } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import { Tensor } from '../tensor.js';
 import { expand } from './expand.js';

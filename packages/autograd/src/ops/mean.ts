@@ -7,7 +7,7 @@
  * elements is 0/0 = NaN, as in PyTorch and NumPy.
  */
 import { normalizeAxes } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import type { Tensor } from '../tensor.js';
 import { div } from './div.js';
 import { checkKeepdim, sum } from './sum.js';

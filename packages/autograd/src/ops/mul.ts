@@ -6,8 +6,8 @@
  *
  * Saves both inputs: each one's gradient needs the other's value.
  */
-import { type TensorLike, operands } from '../args.js';
-import { getBackend } from '../backend.js';
+import { type TensorLike, operands } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';

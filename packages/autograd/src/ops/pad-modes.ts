@@ -10,7 +10,7 @@
  * An element copied k times receives k gradients: da is dy's interior plus every copy's dy.
  */
 import { SkipgradError, describe, formatShape } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import type { Tensor } from '../tensor.js';
 import { concat } from './concat.js';
 import { expand } from './expand.js';

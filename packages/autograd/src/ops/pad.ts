@@ -6,8 +6,8 @@
  *   slice(dy, [before, before + side] on each axis). (Pad and slice are each other's backward.)
  */
 import { SkipgradError, describe, formatShape } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { slice } from './slice.js';

@@ -5,7 +5,7 @@
  *   inverse[axes[i]] = i.
  */
 import { checkPermutation } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 

@@ -15,7 +15,7 @@
  * Gradients come from max (ties share), sum, unfold and expand.
  */
 import { NDArray, SkipgradError, checkSize, describe, formatShape, checkOptions } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import { type ExportForm, exportedAs, reportForExport } from '../export-form.js';
 import { Tensor } from '../tensor.js';
 import { concat } from './concat.js';

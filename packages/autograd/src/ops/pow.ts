@@ -7,8 +7,8 @@
  * ln a is undefined for a ≤ 0, so the exponent's gradient is NaN there (−∞·0 at a = 0):
  * differentiate with respect to the exponent only on positive bases.
  */
-import { type TensorLike, operands } from '../args.js';
-import { getBackend } from '../backend.js';
+import { type TensorLike, operands } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';

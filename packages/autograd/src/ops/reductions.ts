@@ -18,7 +18,7 @@ import {
   normalizeAxis,
   checkOptions,
 } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import { reportForExport } from '../export-form.js';
 import { Tensor } from '../tensor.js';
 import { pow } from './pow.js';

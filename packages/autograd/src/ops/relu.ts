@@ -6,8 +6,8 @@
  * At the kink a = 0 the derivative is taken as 0 (PyTorch's convention, the minimum-norm
  * subgradient). The mask [a > 0] is a constant: relu's second derivative is 0 almost everywhere.
  */
-import { checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import { Tensor } from '../tensor.js';
 import { mul } from './mul.js';

@@ -4,7 +4,7 @@
  *
  *   Every element moves but keeps its value  →  da = reshape(dy, shape of a)
  */
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 

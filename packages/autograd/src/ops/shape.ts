@@ -3,7 +3,7 @@
  * own — the gradient flows through the primitives they are made of.
  */
 import { SkipgradError, formatShape, normalizeAxis } from '@skipgrad/tensor';
-import { checkInt, checkTensor } from '../args.js';
+import { checkInt, checkTensor } from '../operands.js';
 import type { Tensor } from '../tensor.js';
 import { permute } from './permute.js';
 import { reshape } from './reshape.js';

@@ -6,7 +6,7 @@
  *   their gradient is 0: da = pad(dy, [start, side − end] on each axis) with zeros.
  */
 import { normalizeRanges } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { pad } from './pad.js';

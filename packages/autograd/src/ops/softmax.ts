@@ -11,7 +11,7 @@
  * softmax and logSoftmax export as ONNX's own Softmax and LogSoftmax nodes.
  */
 import { normalizeAxis } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import { exportedAs } from '../export-form.js';
 import type { Tensor } from '../tensor.js';
 import { add } from './add.js';

@@ -6,7 +6,7 @@
  * whole. stack is concat of the inputs with a new axis inserted.
  */
 import { SkipgradError, describe, normalizeAxis } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import type { Tensor } from '../tensor.js';
 import { concat } from './concat.js';
 import { narrow, unsqueeze } from './shape.js';

@@ -1,5 +1,5 @@
 /** sqrt: √a, a composite of pow (its gradient needs no code of its own). */
-import { checkTensor } from '../args.js';
+import { checkTensor } from '../operands.js';
 import { Tensor } from '../tensor.js';
 import { pow } from './pow.js';
 

@@ -7,8 +7,8 @@
  *   broadcast's backward (unbroadcast) is a sum.
  */
 import { SkipgradError, describe, normalizeAxes } from '@skipgrad/tensor';
-import { checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { expand } from './expand.js';

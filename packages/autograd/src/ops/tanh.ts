@@ -3,8 +3,8 @@
  *
  *   ∂y/∂a = 1 − tanh² a = 1 − y²  →  da = dy · (1 − y²)   (saves its own output)
  */
-import { checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { mul } from './mul.js';

@@ -7,8 +7,8 @@ import { checkOptions } from '@skipgrad/tensor';
  *   copied into every window that covers it, so its gradient is the sum of the gradients of
  *   its copies: dx = fold(dy) (col2im). unfold and fold are each other's backward.
  */
-import { checkTensor } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { fold } from './fold.js';

@@ -9,8 +9,8 @@
  * or NaN there does not leak into y or its gradient.
  */
 import { broadcastShapes } from '@skipgrad/tensor';
-import { checkSameDtype, checkTensor, operands, scalar } from '../args.js';
-import { getBackend } from '../backend.js';
+import { checkSameDtype, checkTensor, operands, scalar } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';

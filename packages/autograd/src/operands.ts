@@ -2,15 +2,24 @@
  * Argument checks shared by the ops, so that every op fails the same clear way: naming the
  * op, the argument, what was expected and what was given.
  */
-import { type DType, NDArray, SkipgradError, describe } from '@skipgrad/tensor';
+import { type DType, NDArray, SkipgradError, describe, checkString } from '@skipgrad/tensor';
 import { Tensor } from './tensor.js';
 
 /** What binary ops accept: a tensor, or a plain number (a constant of the other's dtype). */
 export type TensorLike = Tensor | number;
 
+/**
+ * The argument as a Tensor, or an error naming the op and the argument (for your own ops and layers).
+ *
+ * @example
+ * checkTensor('myOp', 'x', tensor([1])).shape; // [1]
+ */
 export function checkTensor(op: string, arg: string, value: unknown): Tensor {
-  if (!(value instanceof Tensor)) throw new SkipgradError(op, arg, 'a Tensor', describe(value));
-  return value;
+  if (value instanceof Tensor) return value;
+  // The names are checked only on the way to the error: every op calls this on every input.
+  checkString('checkTensor', 'op', op, 'the name of the op (a string)');
+  checkString('checkTensor', 'arg', arg, 'the name of the argument (a string)');
+  throw new SkipgradError(op, arg, 'a Tensor', describe(value));
 }
 
 /** A constant scalar tensor (no grad) of the given dtype. */
