@@ -38,6 +38,7 @@ export {
   normalizeAxes,
 } from './shape.js';
 export { NDArray, type NestedArray, forEachOffset, checkPermutation, normalizeRanges } from './ndarray.js';
+export { walkRows, walkPair, rowLength, rowStep } from './walk.js';
 export {
   type CreateOptions,
   type RandomOptions,

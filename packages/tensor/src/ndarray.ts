@@ -12,6 +12,7 @@ import { type DType, type DeviceStorage, type Storage, allocate, dtypeOf, isDevi
 import { SkipgradError, describe, formatShape } from './errors.js';
 import { type Shape, checkShape, contiguousStrides, normalizeAxis, sizeOf } from './shape.js';
 import { formatArray } from './format.js';
+import { rowLength, rowStep, walkRows } from './walk.js';
 
 export type NestedArray = number | NestedArray[];
 
@@ -263,25 +264,12 @@ export class NDArray {
   }
 }
 
-/** Calls `fn` with the storage offset of every element, in row-major order (iteratively). */
+/** Calls `fn` with the storage offset of every element, in row-major order (walk.ts's walker). */
 export function forEachOffset(array: NDArray, fn: (offset: number) => void): void {
-  const { shape, strides, rank } = array;
-  if (array.size === 0) return;
-  const index = new Array<number>(rank).fill(0);
-  let at = array.offset;
-  for (;;) {
-    fn(at);
-    let axis = rank - 1;
-    while (axis >= 0) {
-      index[axis]!++;
-      at += strides[axis]!;
-      if (index[axis]! < shape[axis]!) break;
-      at -= index[axis]! * strides[axis]!;
-      index[axis] = 0;
-      axis--;
-    }
-    if (axis < 0) return;
-  }
+  const [inner, step] = [rowLength(array.shape), rowStep(array.strides)];
+  walkRows(array.shape, array.strides, array.offset, array.strides, array.offset, (row) => {
+    for (let i = 0; i < inner; i++) fn(row + i * step);
+  });
 }
 
 /** Resolves one -1 side and checks the element count is unchanged. */

@@ -3,8 +3,16 @@
  * into a view of the output (same storage, the piece's shape, the output's strides), so one
  * strided copy serves them all.
  */
-import { type DType, NDArray, allocate, contiguousStrides, sizeOf } from '@skipgrad/tensor';
-import { rowLength, rowStep, walkRows } from './strided.js';
+import {
+  type DType,
+  NDArray,
+  allocate,
+  contiguousStrides,
+  sizeOf,
+  rowLength,
+  rowStep,
+  walkRows,
+} from '@skipgrad/tensor';
 
 /** Copies every element of `src` into the same-shaped strided view `dst`. */
 function copyInto(dst: NDArray, src: NDArray): void {

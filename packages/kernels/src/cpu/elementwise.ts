@@ -2,10 +2,18 @@
  * Elementwise kernels. Binary inputs are first viewed at the broadcast shape (`expand` gives
  * broadcast axes stride 0, so no data is repeated), then read through their strides.
  */
-import { NDArray, allocate, broadcastShapes, contiguousStrides, sizeOf } from '@skipgrad/tensor';
+import {
+  NDArray,
+  allocate,
+  broadcastShapes,
+  contiguousStrides,
+  sizeOf,
+  rowLength,
+  rowStep,
+  walkRows,
+} from '@skipgrad/tensor';
 import type { BinaryOp, UnaryOp } from '../backend.js';
 import { erf } from './erf.js';
-import { rowLength, rowStep, walkRows } from './strided.js';
 
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,

@@ -7,9 +7,8 @@
  * row of b and a row of y in memory order. This is the reference — the plainest correct loops;
  * speed is the wasm backend's job.
  */
-import { NDArray, allocate, sizeOf } from '@skipgrad/tensor';
+import { NDArray, allocate, sizeOf, walkPair } from '@skipgrad/tensor';
 import { matmulOperands } from '../backend.js';
-import { walkPair } from './strided.js';
 
 export function matmul(a: NDArray, b: NDArray): NDArray {
   const { n, k, m, batch, a: av, b: expanded } = matmulOperands(a, b);

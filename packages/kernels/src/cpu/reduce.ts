@@ -4,9 +4,8 @@
  * every element along a reduced axis lands on the same output slot. Sums accumulate in
  * float64 whatever the dtype, then round once.
  */
-import { NDArray, allocate, contiguousStrides, sizeOf } from '@skipgrad/tensor';
+import { NDArray, allocate, contiguousStrides, sizeOf, rowLength, rowStep, walkRows } from '@skipgrad/tensor';
 import type { ReduceOp } from '../backend.js';
-import { rowLength, rowStep, walkRows } from './strided.js';
 
 export function reduce(op: ReduceOp, a: NDArray, axes: readonly number[], keepdim: boolean): NDArray {
   const reduced = new Set(axes);

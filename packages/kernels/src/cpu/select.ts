@@ -2,8 +2,7 @@
  * Selection kernels: where (pick from a or b by a mask), gather (pick along an axis by index)
  * and scatterAdd (gather's adjoint: add back along an axis by index).
  */
-import { NDArray, allocate, broadcastShapes, contiguousStrides, sizeOf } from '@skipgrad/tensor';
-import { walkPair } from './strided.js';
+import { NDArray, allocate, broadcastShapes, contiguousStrides, sizeOf, walkPair } from '@skipgrad/tensor';
 
 export function where(cond: NDArray, a: NDArray, b: NDArray): NDArray {
   const shape = broadcastShapes('where', cond.shape, a.shape, b.shape);

@@ -1,10 +1,11 @@
 /**
- * Walking strided arrays without recursion. An "odometer" counts through every multi-index
+ * Walking strided arrays without recursion — the one walker: NDArray's copy (forEachOffset) and
+ * every reference kernel use it. An "odometer" counts through every multi-index
  * of a shape in row-major order; when an axis rolls over it resets and carries into the axis
  * to its left. Each array keeps a running storage offset, moved by its own strides, so a
  * transposed, expanded (stride 0) or sliced view is read correctly without being copied.
  */
-import type { Shape } from '@skipgrad/tensor';
+import type { Shape } from './shape.js';
 
 /**
  * Calls `visitRow(offsetA, offsetB)` once per row of `shape` (every multi-index of all axes
