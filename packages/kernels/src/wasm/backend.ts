@@ -12,6 +12,7 @@ import {
   contiguousStrides,
   describe,
   sizeOf,
+  walkPair,
 } from '@skipgrad/tensor';
 import { keepResult } from '../scopes.js';
 import {
@@ -595,17 +596,5 @@ function walkBatch(
   stridesB: readonly number[],
   visit: (a: number, b: number) => void,
 ): void {
-  const total = sizeOf(batch);
-  for (let i = 0; i < total; i++) {
-    let rest = i;
-    let a = 0;
-    let b = 0;
-    for (let axis = batch.length - 1; axis >= 0; axis--) {
-      const coordinate = rest % batch[axis]!;
-      rest = Math.floor(rest / batch[axis]!);
-      a += coordinate * stridesA[axis]!;
-      b += coordinate * stridesB[axis]!;
-    }
-    visit(a, b);
-  }
+  walkPair(batch, stridesA.slice(0, batch.length), 0, stridesB.slice(0, batch.length), 0, visit); // the batch axes lead
 }
