@@ -1,6 +1,7 @@
 /**
  * How an op describes itself for export: its ONNX form, written in the op's own file beside its
- * forward and backward, and passed to `fromOp`. Nothing in the engine reads it; an exporter
+ * forward and backward, and passed to `fromOp` as `onnx` in its last argument
+ * (`{ rule, onnx }`). Nothing in the engine reads it; an exporter
  * (@skipgrad/onnx) installs a tracer with `traceForExport`, runs a forward pass, and every op
  * that runs reports itself — its name, its form, its input tensors and its output — here.
  *

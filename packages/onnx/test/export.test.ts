@@ -9,12 +9,14 @@ import { describe, expect, it } from 'vitest';
 import {
   Generator,
   type Tensor,
+  exportedAs,
   fromOp,
   getBackend,
   maskedSelect,
   noGrad,
   randn,
   tensor,
+  traceForExport,
   unfold,
 } from '@skipgrad/autograd';
 import {
@@ -265,6 +267,31 @@ describe('bad input is refused by name', () => {
     ],
   ] as const)('%s', (_, call, message) => {
     expect(call).toThrow(message as string | RegExp);
+  });
+});
+
+describe('the export hooks refuse bad input by name', () => {
+  const x = randn([2], { generator: g() });
+  it('saveOnnx needs a path; exportedAs an op name, tensors and a body returning { output, form }; traceForExport a tracer and a function', async () => {
+    await expect(saveOnnx(new Linear(2, 1), x, 3 as never)).rejects.toThrow(
+      "saveOnnx: argument 'path' expected a file path, got 3",
+    );
+    expect(() => exportedAs('', [x], () => ({ output: x, form: null }))).toThrow(
+      "exportedAs: argument 'op' expected an op name (a string)",
+    );
+    expect(() => exportedAs('double', [1 as never], () => ({ output: x, form: null }))).toThrow(
+      "exportedAs: argument 'inputs' expected an array of Tensors",
+    );
+    expect(() => exportedAs('double', [x], () => x as never)).toThrow(
+      "exportedAs: argument 'body' expected a function returning { output: Tensor, form: an ONNX form or null }",
+    );
+    expect(() => traceForExport({} as never, () => 1)).toThrow(
+      "traceForExport: argument 'tracer' expected an object with a record(op, form, inputs, output) method",
+    );
+    expect(() => traceForExport({ record: () => {} }, 5 as never)).toThrow("traceForExport: argument 'fn'");
+    expect(() => fromOp('bad', [x], ['a'], x.data, (dy) => [dy], { onnx: { attributes: {} } as never })).toThrow(
+      "fromOp: argument 'about.onnx' expected an ONNX form { op, inputs?, attributes? } (or nothing)",
+    );
   });
 });
 
