@@ -8,7 +8,7 @@ import { afterAll, describe, expect, test as plainTest } from 'vitest';
 import { NDArray } from '@skipgrad/tensor';
 import { BINARY_OPS, UNARY_OPS, cpuBackend as cpu, createWasmBackend } from '../src/index.js';
 import { coalesce } from '../src/wasm/layout.js';
-import { sizeClass } from '../src/wasm/heap.js';
+import { WasmHeap, sizeClass } from '../src/wasm/heap.js';
 import { runScript, runs } from '../../../tests/support.js';
 import { expectClose, kernelParity, view } from './parity.js';
 
@@ -268,6 +268,28 @@ describe('wasm residency and memory', () => {
     },
   );
 
+  plainTest("a kernel's scratch block is reused by the next call, never taken by a result in between", () => {
+    const heap = new WasmHeap(new WebAssembly.Memory({ initial: 1 }), 1024);
+    const packed = heap.allocScratch(65536, 'matmul');
+    heap.freeScratch(packed);
+    const result = heap.alloc(65536, 'matmul'); // a result of the same size class: fresh memory
+    expect(result).not.toBe(packed);
+    expect(heap.allocScratch(65000, 'matmul')).toBe(packed); // the next call packs where the last one did
+    heap.free(result);
+    expect(heap.allocScratch(65536, 'matmul')).toBe(result); // no free scratch block: the common lists
+    // Through the backend: a repeated product packs into the same blocks, so the heap grows by
+    // its results alone (each 64 KiB, cached), not by a fresh packing of A and B every call.
+    const w = createWasmBackend({ threads: 1 });
+    const a = new NDArray(
+      Float32Array.from({ length: 128 * 128 }, (_, i) => (i % 9) - 4),
+      [128, 128],
+    );
+    w.matmul(a, a);
+    const before = w.stats().heapBytes;
+    for (let i = 0; i < 20; i++) w.matmul(a, a);
+    expect(w.stats().heapBytes - before).toBeLessThanOrEqual(20 * 65536);
+  });
+
   plainTest('an array beyond the 4 GiB memory is a named error, not a RangeError', () => {
     expect(() => wasm.full([2 ** 20, 2 ** 11], 0, 'float32')).toThrow(
       /wasm full: argument 'size' expected an array that fits WebAssembly's 4 GiB memory .*, got \[1048576, 2048\] \(8,589,934,592 bytes\)/,
@@ -324,6 +346,19 @@ describe('wasm threads', () => {
     expect(w.stats().workerChunks).toBeGreaterThan(0);
     expect(createWasmBackend({ threads: 1 }).stats().workerChunks).toBe(0);
     w.close();
+    // Without splitAlways, a mid-sized product (2 M multiply-adds) waits for no sleeping worker:
+    // after an idle moment the workers sleep, and it runs on this thread alone, values intact.
+    const sleepy = createWasmBackend({ threads: 2 });
+    const big = new NDArray(
+      Float32Array.from({ length: 512 * 512 }, (_, i) => (i % 7) - 3),
+      [512, 512],
+    );
+    for (let i = 0; i < 200 && sleepy.stats().workerChunks === 0; i++) sleepy.matmul(big, big);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const chunks = sleepy.stats().workerChunks;
+    expectClose(sleepy.matmul(a, a), cpu.matmul(a, a));
+    expect(sleepy.stats().workerChunks).toBe(chunks);
+    sleepy.close();
     expect(() => w.unary('neg', new NDArray(new Float32Array(4), [4]))).toThrow(
       "wasm: argument 'backend' expected a backend that is still open, got a closed backend",
     );

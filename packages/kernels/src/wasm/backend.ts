@@ -42,11 +42,15 @@ interface Operand {
 const DESCRIPTOR_BYTES = 4096;
 
 /**
- * When to split a call over threads: waking the workers and waiting for them costs a few
- * microseconds, so only work that takes a single thread several times that is shared.
+ * When to split a call over threads: handing a share to a worker that is awake (spinning after
+ * its last job) costs a few microseconds, so only work that takes a single thread several times
+ * that is shared; waking a sleeping one costs tens (see threads.ts), so while the workers sleep
+ * a call must be ASLEEP_FACTOR times larger. (Measured on 2 cores: a matmul of 1 M multiply-adds
+ * gains from a second thread that is awake, one of 4 M from one that must be woken first.)
  */
 const PARALLEL_ELEMENTS = 1 << 16; // elementwise, copies, sums: elements
-const PARALLEL_MACS = 1 << 18; //     matmul: multiply-adds
+const PARALLEL_MACS = 1 << 20; //     matmul: multiply-adds
+const ASLEEP_FACTOR = 4;
 
 export class WasmBackendImpl implements WasmBackend {
   readonly name = 'wasm' as const;
@@ -229,7 +233,7 @@ export class WasmBackendImpl implements WasmBackend {
 
   /** A float64 accumulator of `count` zeros, for one call (freed by the caller). */
   private zeroedF64(count: number, op: string): number {
-    const address = this.heap.alloc(count * 8, op);
+    const address = this.heap.allocScratch(count * 8, op);
     this.heap.f64().fill(0, address / 8, address / 8 + count);
     return address;
   }
@@ -238,7 +242,8 @@ export class WasmBackendImpl implements WasmBackend {
 
   /** True when a call of `work` units is worth sharing, given the threshold for its kind of work. */
   private shared(work: number, threshold: number): boolean {
-    return this.pool !== null && work > 0 && (this.splitAlways || work >= threshold);
+    if (this.pool === null || work <= 0) return false;
+    return this.splitAlways || work >= (this.pool.asleep ? threshold * ASLEEP_FACTOR : threshold);
   }
 
   /**
@@ -328,7 +333,7 @@ export class WasmBackendImpl implements WasmBackend {
       this.split('sumInto', [accs, x.address, walk.shape.length, desc], a.size, share, { index: 0, stride });
       for (let t = 1; t < accounts; t++) this.kernels.addF64(accs, accs + t * stride, 0, slots);
       this.kernels.roundToF32(out, accs, 0, slots);
-      this.heap.free(accs);
+      this.heap.freeScratch(accs);
     } else {
       this.heap.counters.launches++;
       this.kernels.fill(out, -Infinity, 0, slots);
@@ -353,8 +358,8 @@ export class WasmBackendImpl implements WasmBackend {
     const panels = Math.ceil(m / 8);
     const columns = share ? 8 * Math.ceil(panels / Math.min(panels, this.threads * 4, MAX_CHUNKS)) : m;
     const stride = Math.ceil((this.kernels.matmulScratch(columns) * 4) / 64) * 64;
-    const scratch = this.heap.alloc(stride * (share ? this.threads : 1), 'matmul');
-    const packed = this.heap.alloc(this.kernels.packedASize(n, k) * 4, 'matmul');
+    const scratch = this.heap.allocScratch(stride * (share ? this.threads : 1), 'matmul');
+    const packed = this.heap.allocScratch(this.kernels.packedASize(n, k) * 4, 'matmul');
     let index = 0;
     let packedOffset = -1; // A broadcast over the batch (stride 0) is packed once
     walkBatch(batch, x.strides, y.strides, (offsetA, offsetB) => {
@@ -377,8 +382,8 @@ export class WasmBackendImpl implements WasmBackend {
       }
       index++;
     });
-    this.heap.free(packed);
-    this.heap.free(scratch);
+    this.heap.freeScratch(packed);
+    this.heap.freeScratch(scratch);
     return this.finish(out, shape);
   }
 
@@ -496,7 +501,7 @@ export class WasmBackendImpl implements WasmBackend {
     this.heap.counters.launches++;
     this.kernels.scatterAddInto(acc, from, at, w.rank, w.desc, w.axisStride, w.rows);
     this.kernels.roundToF32(out, acc, 0, sizeOf(shape));
-    this.heap.free(acc);
+    this.heap.freeScratch(acc);
     return this.finish(out, shape);
   }
 
@@ -538,7 +543,7 @@ export class WasmBackendImpl implements WasmBackend {
     // Threads take whole images (one per sample and channel): no two add into the same pixel.
     this.split('foldInto', [acc, from, g.address], N * C, this.shared(cols.size, PARALLEL_ELEMENTS));
     this.kernels.roundToF32(out, acc, 0, sizeOf(shape));
-    this.heap.free(acc);
+    this.heap.freeScratch(acc);
     return this.finish(out, shape);
   }
   /**
@@ -561,13 +566,13 @@ export class WasmBackendImpl implements WasmBackend {
     const L = oh * ow;
     const out = this.output('conv2d', shape);
     const g = this.geometry(x.shape, window);
-    const packed = this.heap.alloc(this.kernels.packedASize(O, K) * 4, 'conv2d');
+    const packed = this.heap.allocScratch(this.kernels.packedASize(O, K) * 4, 'conv2d');
     this.kernels.packAll(packed, weights, K, 1, O, K);
     const share = this.shared(N * O * K * L, PARALLEL_MACS) && L > 8;
     const perImage = share ? Math.max(1, Math.min(Math.ceil(L / 8), Math.ceil((this.threads * 4) / N))) : 1;
     const columns = 8 * Math.ceil(Math.ceil(L / 8) / perImage);
-    const stride = Math.ceil((this.kernels.conv2dScratch(columns) * 4) / 64) * 64;
-    const scratch = this.heap.alloc(stride * (share ? this.threads : 1), 'conv2d');
+    const stride = Math.ceil((this.kernels.conv2dScratch(g.address, columns) * 4) / 64) * 64;
+    const scratch = this.heap.allocScratch(stride * (share ? this.threads : 1), 'conv2d');
     const chunks: Chunk[] = [];
     for (let n = 0; n < N; n++) {
       for (let j0 = 0; j0 < L; j0 += columns)
@@ -583,8 +588,8 @@ export class WasmBackendImpl implements WasmBackend {
     } else {
       for (const chunk of chunks) this.kernels.conv2d(...(chunk.args as Parameters<Kernels['conv2d']>));
     }
-    this.heap.free(scratch);
-    this.heap.free(packed);
+    this.heap.freeScratch(scratch);
+    this.heap.freeScratch(packed);
     return this.finish(out, shape);
   }
 }

@@ -20,7 +20,15 @@
  * four classes per power of two: at most 25% slack) and freed blocks wait on a free list per
  * class, so a training loop, which asks for the same sizes every step, reuses the same blocks.
  * New blocks come from the top of the heap; the memory grows (in 64 KiB pages) when the top
- * passes its end. Growing a non-shared Memory detaches its old ArrayBuffer, so no view over the
+ * passes its end.
+ *
+ * Scratch. A kernel's working blocks (matmul's packed panels, a sum's float64 accounts) live
+ * only during its call. They are freed onto lists of their own, which results never take, so
+ * the next call of the same shape packs into the same block — warm in the CPU's caches, its
+ * pages long touched. (Shared with results, each freed scratch block became the next result
+ * and every call packed into fresh pages: ~30 µs of page faults per 64 KiB, measured — a sixth
+ * of a 128 × 128 matmul.) At most SCRATCH_KEPT_BYTES wait on those lists; beyond that a freed
+ * scratch block goes back to the common lists. Growing a non-shared Memory detaches its old ArrayBuffer, so no view over the
  * memory is kept across calls: `f32()` and friends make a fresh view when the buffer changed.
  */
 import { SkipgradError, formatShape } from '@skipgrad/tensor';
@@ -37,6 +45,9 @@ export function sizeClass(bytes: number): number {
   return Math.ceil(b / quarter) * quarter;
 }
 
+/** The most bytes of free scratch blocks kept for scratch alone (see Scratch above). */
+const SCRATCH_KEPT_BYTES = 32 * 1024 * 1024;
+
 export interface HeapCounters {
   /** Host arrays copied into the memory (the ones not found in the cache). */
   uploads: number;
@@ -52,6 +63,8 @@ export class WasmHeap {
   readonly counters: HeapCounters = { uploads: 0, uploadedValues: 0, downloads: 0, launches: 0 };
   private top: number;
   private readonly freeLists = new Map<number, number[]>();
+  private readonly scratchLists = new Map<number, number[]>();
+  private scratchKept = 0;
   /**
    * The size of the block at each 64-byte slot of the heap (0 when none starts there). A typed
    * array, not a Map: V8's Map degrades to tens of microseconds per operation when the same
@@ -148,18 +161,42 @@ export class WasmHeap {
     const size = this.blockSize[address / 64] ?? 0;
     if (size === 0) return;
     this.blockSize[address / 64] = 0;
-    let list = this.freeLists.get(size);
-    if (!list) {
-      list = [];
-      this.freeLists.set(size, list);
-    }
-    list.push(address);
+    listOf(this.freeLists, size).push(address);
+  }
+
+  /** A block for one call's working data: a freed scratch block of its size class if one waits. */
+  allocScratch(bytes: number, op: string): number {
+    const size = sizeClass(bytes);
+    const block = this.scratchLists.get(size)?.pop();
+    if (block === undefined) return this.alloc(bytes, op);
+    this.scratchKept -= size;
+    this.blockSize[block / 64] = size;
+    return block;
+  }
+
+  /** Frees a block from allocScratch onto the scratch lists (the common ones once they are full). */
+  freeScratch(address: number): void {
+    const size = this.blockSize[address / 64] ?? 0;
+    if (size === 0) return;
+    if (this.scratchKept + size > SCRATCH_KEPT_BYTES) return this.free(address);
+    this.blockSize[address / 64] = 0;
+    this.scratchKept += size;
+    listOf(this.scratchLists, size).push(address);
   }
 
   /** The bytes of the block at `address`. */
   sizeOf(address: number): number {
     return this.blockSize[address / 64] ?? 0;
   }
+}
+
+function listOf(lists: Map<number, number[]>, size: number): number[] {
+  let list = lists.get(size);
+  if (!list) {
+    list = [];
+    lists.set(size, list);
+  }
+  return list;
 }
 
 /**

@@ -66,7 +66,7 @@ export interface Kernels {
     cols: number,
     scratch: number,
   ): void;
-  conv2dScratch(cols: number): number;
+  conv2dScratch(geometry: number, cols: number): number;
 }
 
 /** True where this JavaScript engine validates a module that uses 128-bit SIMD. */

@@ -9,7 +9,9 @@
  * main thread waits until all are finished. Claiming (rather than one fixed share per thread)
  * means a worker that wakes late costs nothing: the others take its chunks. Workers spin for a
  * moment after each job (a training step issues kernels microseconds apart) before they sleep in
- * Atomics.wait. The backend's API stays synchronous: the main thread waits with Atomics.wait,
+ * Atomics.wait. Waking a sleeping worker costs the main thread a system call (30–80 µs on these
+ * VMs, measured) and the worker longer still, so `asleep` tells the backend to keep mid-sized
+ * calls on one thread while the workers sleep. The backend's API stays synchronous: the main thread waits with Atomics.wait,
  * which Node allows on its main thread (a page's main thread spins instead: browsers forbid it).
  *
  * A chunk may have one thread-local argument: its value plus the thread's number times a stride
@@ -17,7 +19,8 @@
  *
  * Control words (Int32Array at `control`): [0] generation, [1] chunks not yet finished, [2] stop,
  * [3] a chunk failed, [4] the next chunk to claim, [5] the number of chunks, [6] chunks the workers
- * (not the main thread) have run, ever — proof in stats() that the workers share the work. Chunk table
+ * (not the main thread) have run, ever — proof in stats() that the workers share the work, [7] workers
+ * asleep in Atomics.wait now. Chunk table
  * (Float64Array at `jobs`): SLOT values per chunk: [kernel index, argument count, local argument
  * index (−1: none), local stride, arguments…].
  */
@@ -63,13 +66,15 @@ const CLOSED = 1 << 30;
 const WORKER_PROGRAM = `(data) => {
   const { module, memory, control, jobs, thread, names, slotSize } = data;
   const kernels = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } }).exports;
-  const ctrl = new Int32Array(memory.buffer, control, 7);
+  const ctrl = new Int32Array(memory.buffer, control, 8);
   const table = new Float64Array(memory.buffer, jobs, ${MAX_CHUNKS} * slotSize);
   // The generation the pool was made at: a job posted before this worker started still runs.
   let seen = 0;
   for (;;) {
     for (let spin = 0; spin < 20000 && Atomics.load(ctrl, 0) === seen; spin++);
+    Atomics.add(ctrl, 7, 1);
     Atomics.wait(ctrl, 0, seen);
+    Atomics.sub(ctrl, 7, 1);
     seen = Atomics.load(ctrl, 0);
     if (Atomics.load(ctrl, 2) === 1) break;
     for (;;) {
@@ -122,7 +127,7 @@ export class ThreadPool {
   ) {
     if (!workersSupported)
       throw new SkipgradError('createWasmBackend', 'threads', '1 where worker threads do not exist', String(threads));
-    this.ctrl = new Int32Array(memory.buffer, control, 7);
+    this.ctrl = new Int32Array(memory.buffer, control, 8);
     this.table = new Float64Array(memory.buffer, jobs, MAX_CHUNKS * SLOT);
     Atomics.store(this.ctrl, 4, CLOSED);
     for (let thread = 1; thread < threads; thread++) {
@@ -144,6 +149,11 @@ export class ThreadPool {
   /** Chunks the workers have run since the pool started (the main thread's are not counted). */
   get workerChunks(): number {
     return Atomics.load(this.ctrl, 6);
+  }
+
+  /** True when every worker sleeps in Atomics.wait (a job would have to wake them). */
+  get asleep(): boolean {
+    return Atomics.load(this.ctrl, 7) === this.workers.length;
   }
 
   /** Runs every chunk, on whichever threads claim them first; returns when all are finished. */
