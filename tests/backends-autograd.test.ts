@@ -24,6 +24,7 @@ import {
   getBackend,
   logSoftmax,
   maskedSelect,
+  linear,
   matmul,
   maxPool2d,
   pad,
@@ -131,6 +132,11 @@ const CASES: Case[] = [
     fn: (a, b) => matmul(a, b).add(matmul(b.transpose(0, 1), a.transpose(1, 2)).transpose(1, 2)),
   },
   { name: 'matmul (vector)', shapes: [[4], [4, 2]], fn: (a, b) => matmul(a, b) },
+  {
+    name: 'linear (bias and ReLU fused, leading axes)',
+    shapes: [[2, 3, 4], [5, 4], [5]],
+    fn: (x, w, b) => linear(x, w, b, { relu: true }).add(linear(x, w)),
+  },
   {
     name: 'reshape permute expand slice',
     shapes: [[2, 3, 4]],

@@ -43,6 +43,7 @@ export const CONTRACTS: Record<string, Contract> = {
   sigmoid: { finite: true },
   abs: { finite: true },
   matmul: { finite: true },
+  linear: { finite: true },
   concat: { finite: true },
   reshape: { finite: true },
   permute: { finite: true },

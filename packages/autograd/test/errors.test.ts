@@ -205,6 +205,38 @@ add(
   /got \[2\] and \[3\]/,
 );
 add('matmul: dtypes differ', () => sg.matmul(x64, x64.to('float32')), 'matmul', 'b', /expected dtype float64/);
+const w43 = sg.zeros([4, 3]);
+add(
+  'linear: x with other features than the weight',
+  () => sg.linear(x23, sg.zeros([4, 2])),
+  'linear',
+  'x',
+  /expected a tensor of shape \[\.\.\., 2\], got shape \[2, 3\] \(weight has shape \[4, 2\]\)/,
+);
+add(
+  'linear: a weight of rank 1',
+  () => sg.linear(x23, tensor([1, 2, 3])),
+  'linear',
+  'weight',
+  /\[out, in\], got shape \[3\]/,
+);
+add(
+  'linear: a bias of the wrong side',
+  () => sg.linear(x23, w43, sg.zeros([3])),
+  'linear',
+  'bias',
+  /expected shape \[4\], got \[3\]/,
+);
+add('linear: dtypes differ', () => sg.linear(x64.reshape([1, 3]), w43), 'linear', 'weight', /expected dtype float64/);
+add(
+  'linear: relu not a boolean',
+  () => sg.linear(x23, w43, null, { relu: 1 as never }),
+  'linear',
+  'relu',
+  /true or false, got 1/,
+);
+add('linear: an unknown option', () => sg.linear(x23, w43, null, { act: 'relu' } as never), 'linear', 'options', /act/);
+add('linear: a scalar x', () => sg.linear(tensor(1), w43), 'linear', 'x', /got shape \[\]/);
 add('split: sizes that do not sum to the side', () => sg.split(x23, [1, 1], 1), 'split', 'sizes', /summing to 3/);
 add('split: zero size', () => sg.split(x23, 0), 'split', 'sizes', /positive integer/);
 add('stack: different shapes', () => sg.stack([x23, tensor([1, 2])]), 'concat', 'tensors[1]', /got \[1, 2\]/);

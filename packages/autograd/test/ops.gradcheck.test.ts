@@ -2,7 +2,7 @@
 // and values. gradcheck throws a GradcheckError with the full report when a gradient is wrong.
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
-import { describe } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   type Tensor,
   add,
@@ -12,6 +12,7 @@ import {
   expand,
   gradcheck,
   gradgradcheck,
+  linear,
   log,
   logSoftmax,
   matmul,
@@ -32,6 +33,7 @@ import {
   sub,
   sum,
   tanh,
+  transpose,
 } from '../src/index.js';
 import { broadcastableShapes, concatShapes, shape, tensorOf, tensorsOf } from '../src/testing/index.js';
 import { EXACT, runs } from '../../../tests/support.js';
@@ -229,6 +231,32 @@ describe('matmul', () => {
   });
   test.prop([dims.chain(([, k]) => tensorsOf([[k], [k]]))], runs(20))('vector @ vector', ([u, v]) => {
     gradcheck(matmul, [u!, v!]);
+  });
+});
+
+describe('linear (x·Wᵀ + b, optionally ReLU, as one op)', () => {
+  // x [..., in] with up to two leading axes, W [out, in], b [out].
+  const layer = fc
+    .tuple(shape({ maxRank: 2, maxSide: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }))
+    .chain(([lead, inF, outF]) => tensorsOf([[...lead, inF], [outF, inF], [outF]]));
+  // Grid values make x·Wᵀ + b a multiple of 1/1024; shifting b by 1/2048 keeps every
+  // pre-activation off the ReLU's kink by at least that much.
+  const offKink = (b: Tensor): Tensor => b.add(1 / 2048);
+  test.prop([layer, fc.boolean()], runs(40))(
+    'gradients with and without the bias and the ReLU',
+    ([x, w, b], withRelu) => {
+      gradcheck((x, w) => linear(x, w), [x!, w!]);
+      gradcheck((x, w, b) => linear(x, w, withRelu ? offKink(b) : b, { relu: withRelu }), [x!, w!, b!]);
+    },
+  );
+  test.prop([layer, fc.boolean()], runs(30))('the values of matmul(x, Wᵀ) + b, then relu', ([x, w, b], withRelu) => {
+    const bias = offKink(b!);
+    const product = matmul(x!, transpose(w!, 0, 1)).add(bias);
+    expect(linear(x!, w!, bias, { relu: withRelu }).toArray()).toEqual((withRelu ? relu(product) : product).toArray());
+    expect(linear(x!, w!).toArray()).toEqual(matmul(x!, transpose(w!, 0, 1)).toArray());
+  });
+  test.prop([layer], runs(15))('second order', ([x, w, b]) => {
+    gradgradcheck((x, w, b) => linear(x, w, offKink(b), { relu: true }).mul(x.sum()), [x!, w!, b!]);
   });
 });
 

@@ -232,14 +232,17 @@ export function blockProduct(c: usize, ldc: i32, ap: usize, rowsPadded: i32, n: 
  * With few rows (n ≤ 16: a convolution's filters, a small batch) each B panel serves at most
  * four micro-tiles, too few to repay packing it; when B's rows are contiguous its full 8-column
  * panels are then read where they lie, and only a last partial panel is packed.
+ *
+ * The epilogue (a Linear layer's bias and ReLU, fused): when `bias` is not 0 it points at m
+ * floats added to every row, and when `relu` is 1 each value becomes max(value, 0) — applied to
+ * this share once its product is complete, while it is still in the cache.
  */
-export function matmul(c: usize, ap: usize, b: usize, brs: i32, bcs: i32, n: i32, k: i32, m: i32, j0: i32, cols: i32, scratch: usize): void {
+export function matmul(c: usize, ap: usize, b: usize, brs: i32, bcs: i32, n: i32, k: i32, m: i32, j0: i32, cols: i32, scratch: usize, bias: usize, relu: i32): void {
   const bp = scratch;
   const tile = bp + <usize>(KC * (((cols + NR - 1) / NR) * NR)) * 4;
   if (cols <= 0) return;
   if (k == 0) {
     for (let i = 0; i < n; i++) memory.fill(c + <usize>(i * m + j0) * 4, 0, <usize>cols * 4);
-    return;
   }
   const rowsPadded = ((n + MR - 1) / MR) * MR;
   const direct = n <= 16 && bcs == 1;
@@ -248,5 +251,27 @@ export function matmul(c: usize, ap: usize, b: usize, brs: i32, bcs: i32, n: i32
     const kc = min(KC, k - p0);
     if (fullPanels < cols) packB(bp + <usize>(fullPanels * kc) * 4, b, brs, bcs, p0, kc, j0 + fullPanels, cols - fullPanels);
     blockProduct(c + <usize>j0 * 4, m, ap, rowsPadded, n, p0, kc, bp, cols, fullPanels, b + <usize>(p0 * brs + j0) * 4, brs, tile);
+  }
+  if (bias != 0 || relu != 0) epilogue(c + <usize>j0 * 4, m, n, cols, bias + <usize>j0 * 4, bias != 0, relu != 0);
+}
+
+/** C[i, j] = max(C[i, j] + bias[j], 0) over n rows × cols columns (row stride ldc), each part optional. */
+function epilogue(c: usize, ldc: i32, n: i32, cols: i32, bias: usize, addBias: bool, relu: bool): void {
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < n; i++) {
+    const row = c + <usize>(i * ldc) * 4;
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      let v = v128.load(row + <usize>j * 4);
+      if (addBias) v = f32x4.add(v, v128.load(bias + <usize>j * 4));
+      if (relu) v = v128.and(v, f32x4.gt(v, zero)); // relu(NaN) = 0, as the unary relu
+      v128.store(row + <usize>j * 4, v);
+    }
+    for (; j < cols; j++) {
+      let x = load<f32>(row + <usize>j * 4);
+      if (addBias) x += load<f32>(bias + <usize>j * 4);
+      if (relu) x = x > 0 ? x : 0;
+      store<f32>(row + <usize>j * 4, x);
+    }
   }
 }

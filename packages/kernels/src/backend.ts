@@ -73,6 +73,27 @@ export function matmulOperands(
   return { n, k, m, batch, a: a.expand([...batch, n, k]), b: b.expand([...batch, k, m]) };
 }
 
+/** What a fused matmul does to its product: add `bias` ([m], to every row), then take max(·, 0) when `relu`. */
+export interface MatmulEpilogue {
+  bias?: NDArray | null;
+  relu?: boolean;
+}
+
+/**
+ * fusedMatmul by its definition — matmul, then add the bias, then ReLU, each a call of its own:
+ * what the reference does (a backend may do all three in one kernel).
+ */
+export function matmulThenEpilogue(
+  backend: Pick<Backend, 'matmul' | 'binary' | 'unary'>,
+  a: NDArray,
+  b: NDArray,
+  { bias = null, relu = false }: MatmulEpilogue,
+): NDArray {
+  const product = backend.matmul(a, b);
+  const shifted = bias ? backend.binary('add', product, bias) : product;
+  return relu ? backend.unary('relu', shifted) : shifted;
+}
+
 /** conv2d through the Backend's own unfold and matmul: the definition, and the reference's implementation. */
 export function conv2dByColumns(
   backend: Pick<Backend, 'unfold' | 'matmul'>,
@@ -104,6 +125,12 @@ export interface Backend {
   reduce(op: ReduceOp, a: NDArray, axes: readonly number[], keepdim: boolean): NDArray;
   /** Batched matrix product: [...batchA, n, k] × [...batchB, k, m] → [...broadcast, n, m]. */
   matmul(a: NDArray, b: NDArray): NDArray;
+  /**
+   * A Linear layer's forward in one call: matmul(a, b), plus `bias` [m] on every row, then
+   * max(·, 0) when `relu` — by definition `matmulThenEpilogue` (what the reference does); the
+   * wasm backend applies the bias and the ReLU inside its matmul kernel (the epilogue).
+   */
+  fusedMatmul(a: NDArray, b: NDArray, epilogue: MatmulEpilogue): NDArray;
   /** Joins arrays along `axis` (all other sides equal, same dtype). */
   concat(arrays: readonly NDArray[], axis: number): NDArray;
   /** Pads each axis with `pads[axis] = [before, after]` copies of `value`. */

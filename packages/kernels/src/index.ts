@@ -9,8 +9,10 @@ export {
   type BinaryOp,
   type ReduceOp,
   type Window2d,
+  type MatmulEpilogue,
   UNARY_OPS,
   BINARY_OPS,
+  matmulThenEpilogue,
   windowOutputSize,
 } from './backend.js';
 export { cpuBackend, createCpuBackend } from './cpu/index.js';

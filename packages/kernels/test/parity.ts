@@ -11,6 +11,7 @@ import {
   UNARY_OPS,
   type Window2d,
   cpuBackend as cpu,
+  matmulThenEpilogue,
   windowOutputSize,
 } from '../src/index.js';
 import { runs } from '../../../tests/support.js';
@@ -64,6 +65,22 @@ export function kernelParity(backend: () => Backend): void {
   test.prop([mm], runs(40))('batched matmul', ([a, b]) => {
     expectClose(backend().matmul(a, b), cpu.matmul(a, b));
   });
+  test.prop(
+    [
+      mm.chain(([a, b]) => fc.tuple(fc.constant(a), fc.constant(b), view([b.shape[b.rank - 1]!]))),
+      fc.boolean(),
+      fc.boolean(),
+    ],
+    runs(40),
+  )(
+    'fused matmul: bias (a strided view) on every row, then ReLU, as matmul then add then relu',
+    ([a, b, bias], withBias, relu) => {
+      const epilogue = { bias: withBias ? bias : null, relu };
+      const want = matmulThenEpilogue(cpu, a, b, epilogue);
+      expectClose(backend().fusedMatmul(a, b, epilogue), want);
+      expectClose(cpu.fusedMatmul(a, b, epilogue), want);
+    },
+  );
   test.prop([fc.constant(0)], runs(1))('matmul of transposed views', () => {
     const a = new NDArray(
       Float32Array.from({ length: 12 }, (_, i) => i - 5),

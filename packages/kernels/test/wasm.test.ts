@@ -65,6 +65,8 @@ describe.each([
       const a = ta ? new NDArray(values(n * k, 1), [k, n]).transpose(0, 1) : new NDArray(values(n * k, 1), [n, k]);
       const b = tb ? new NDArray(values(k * m, 2), [m, k]).transpose(0, 1) : new NDArray(values(k * m, 2), [k, m]);
       expectClose(wasm.matmul(a, b), cpu.matmul(a, b), 1e-5 * Math.sqrt(k));
+      const epilogue = { bias: new NDArray(values(m, 3), [m]), relu: true };
+      expectClose(wasm.fusedMatmul(a, b, epilogue), cpu.fusedMatmul(a, b, epilogue), 1e-5 * Math.sqrt(k));
     },
   );
 });

@@ -145,6 +145,11 @@ const cases: [string, (...x: Tensor[]) => Tensor, Tensor[]][] = [
     (a, b, v) => ag.add(ag.matmul(a, b).sum(), ag.matmul(a, v).sum()),
     [t([2, 3, 4]), t([4, 5]), t([4])],
   ],
+  [
+    'linear with a fused ReLU over batches, and without a bias',
+    (x, w, b) => ag.add(ag.linear(x, w, b, { relu: true }).sum(), ag.linear(x, w).sum()),
+    [t([2, 3, 4]), t([5, 4]), t([5])],
+  ],
   ['cast to float64 and back', (a) => ag.cast(ag.cast(a, 'float64').mul(3), 'float32'), [t([3])]],
 ];
 

@@ -22,6 +22,7 @@ export { slice } from './slice.js';
 export { pad } from './pad.js';
 export { concat } from './concat.js';
 export { matmul } from './matmul.js';
+export { linear, type LinearOptions } from './linear.js';
 export { cast } from './cast.js';
 export { transpose, squeeze, unsqueeze, flatten, narrow } from './shape.js';
 export { split, stack } from './split.js';

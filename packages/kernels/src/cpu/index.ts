@@ -2,7 +2,7 @@
  * The CPU backend: plain TypeScript over Float32Array / Float64Array. It is the reference —
  * the "living definition" of every kernel that other backends are tested against.
  */
-import { type Backend, conv2dByColumns } from '../backend.js';
+import { type Backend, conv2dByColumns, matmulThenEpilogue } from '../backend.js';
 import { concat, copy, full, pad } from './copy.js';
 import { binary, unary } from './elementwise.js';
 import { matmul } from './matmul.js';
@@ -26,6 +26,8 @@ export function createCpuBackend(): Backend {
     scatterAdd,
     unfold,
     fold,
+    // A fused matmul is, by definition, matmul then add then relu: the reference does exactly that.
+    fusedMatmul: (a, b, epilogue) => matmulThenEpilogue({ matmul, binary, unary }, a, b, epilogue),
     // Convolution is, by definition, unfold then matmul: the reference does exactly that.
     conv2d: (x, w, window) => conv2dByColumns({ unfold, matmul }, x, w, window),
   };

@@ -10,6 +10,8 @@ import {
   type UnaryOp,
   type Window2d,
   conv2dByColumns,
+  matmulThenEpilogue,
+  type MatmulEpilogue,
 } from '../backend.js';
 import { keepResult } from '../scopes.js';
 import { type DeviceCounters, GpujsStorage } from './device.js';
@@ -122,6 +124,10 @@ export class GpujsBackendImpl implements GpujsBackend {
 
   matmul(a: NDArray, b: NDArray): NDArray {
     return this.run('matmul', matmulPlan(a, b), [a, b]);
+  }
+
+  fusedMatmul(a: NDArray, b: NDArray, epilogue: MatmulEpilogue): NDArray {
+    return matmulThenEpilogue(this, a, b, epilogue);
   }
 
   concat(arrays: readonly NDArray[], axis: number): NDArray {

@@ -17,6 +17,7 @@ import {
 import { keepResult } from '../scopes.js';
 import {
   type BinaryOp,
+  type MatmulEpilogue,
   type ReduceOp,
   type UnaryOp,
   type Window2d,
@@ -343,12 +344,18 @@ export class WasmBackendImpl implements WasmBackend {
   }
 
   matmul(a: NDArray, b: NDArray): NDArray {
-    if (WasmBackendImpl.float64(a, b)) return cpuBackend.matmul(a, b);
+    return this.fusedMatmul(a, b, {});
+  }
+
+  /** matmul with its epilogue (bias, ReLU) applied by the matmul kernel to each share it computes. */
+  fusedMatmul(a: NDArray, b: NDArray, { bias = null, relu = false }: MatmulEpilogue): NDArray {
+    if (WasmBackendImpl.float64(a, b)) return cpuBackend.fusedMatmul(a, b, { bias, relu });
     const { n, k, m, batch, a: av, b: bv } = matmulOperands(a, b);
     const shape = [...batch, n, m];
-    if (sizeOf(shape) === 0) return cpuBackend.matmul(a, b);
+    if (sizeOf(shape) === 0) return cpuBackend.fusedMatmul(a, b, { bias, relu });
     const x = this.operand(av);
     const y = this.operand(bv);
+    const biasAddress = bias ? this.operand(this.contiguous(bias)).address : 0;
     const out = this.output('matmul', shape);
     const [ars, acs] = x.strides.slice(-2) as [number, number];
     const [brs, bcs] = y.strides.slice(-2) as [number, number];
@@ -370,7 +377,10 @@ export class WasmBackendImpl implements WasmBackend {
       if (share) {
         const chunks: Chunk[] = [];
         for (let j0 = 0; j0 < m; j0 += columns)
-          chunks.push({ kernel: 'matmul', args: [...args, j0, Math.min(m, j0 + columns) - j0, scratch] });
+          chunks.push({
+            kernel: 'matmul',
+            args: [...args, j0, Math.min(m, j0 + columns) - j0, scratch, biasAddress, relu ? 1 : 0],
+          });
         this.pool!.run(chunks, { index: 10, stride });
       } else {
         this.kernels.matmul(
@@ -378,6 +388,8 @@ export class WasmBackendImpl implements WasmBackend {
           0,
           m,
           scratch,
+          biasAddress,
+          relu ? 1 : 0,
         );
       }
       index++;

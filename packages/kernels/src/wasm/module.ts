@@ -26,6 +26,8 @@ export interface Kernels {
     j0: number,
     cols: number,
     scratch: number,
+    bias: number,
+    relu: number,
   ): void;
   matmulScratch(cols: number): number;
   packAll(ap: number, a: number, ars: number, acs: number, n: number, k: number): void;

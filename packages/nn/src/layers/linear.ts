@@ -5,7 +5,7 @@
  * Default initialisation is PyTorch's: W and b uniform in ±1/√in. `init: 'kaiming'` (ReLU
  * networks) and `'xavier'` (tanh networks) draw W from those schemes, with b = 0.
  */
-import { type Tensor, matmul } from '@skipgrad/autograd';
+import { type Tensor, linear } from '@skipgrad/autograd';
 import {
   type DType,
   type Generator,
@@ -78,8 +78,7 @@ export class Linear extends Module {
         `shape ${formatShape(input.shape)}`,
       );
     }
-    const y = matmul(input, this.weight.transpose());
-    return this.bias ? y.add(this.bias) : y;
+    return linear(input, this.weight, this.bias); // x·Wᵀ + b as one op: the bias is added in the matmul's epilogue
   }
 
   protected override describe(): string {
