@@ -1,6 +1,7 @@
 /**
- * What every experiment shares: turning digits into batches, a training loop that records a
- * loss curve (and stops, marked diverged, if the loss stops being a number), and evaluation.
+ * What every experiment shares: turning digits into batches, the one training loop (`train`:
+ * it records a loss curve, and stops, marked diverged, if the loss stops being a number), a
+ * classifier's run of it (`trainClassifier`), and evaluation.
  */
 import { type Tensor, noGrad, tensor } from '@skipgrad/autograd';
 import { type Module, type Optimizer, clipGradNorm, crossEntropy } from '@skipgrad/nn';
@@ -39,20 +40,24 @@ export interface TrainResult {
   divergedAt: number | null;
 }
 
-export interface TrainOptions {
+/** What one training run needs besides its data: shared by every experiment's loop. */
+export interface LoopOptions {
   model: Module;
   optimizer: Optimizer;
-  data: Digits;
-  layout: 'flat' | 'image';
   steps: number;
-  batch: number;
   logEvery: number;
-  generator: Generator;
   progress?: Progress;
   /** Rescale the gradients to at most this norm before each step (clipGradNorm). */
   clipNorm?: number;
   /** Called after each optimizer step (a learning-rate schedule, recording a learned scale). */
   afterStep?: (step: number) => void;
+}
+
+export interface TrainOptions extends LoopOptions {
+  data: Digits;
+  layout: 'flat' | 'image';
+  batch: number;
+  generator: Generator;
 }
 
 /** The fraction of rows of `logits` whose largest entry is not the label. */
@@ -65,20 +70,39 @@ export function errorRate(logits: Tensor, labels: readonly number[]): number {
   return rows.length === 0 ? 0 : wrong / rows.length;
 }
 
-/** Trains a classifier with cross-entropy, recording loss and error every `logEvery` steps. */
-export function trainClassifier(o: TrainOptions): TrainResult {
-  const result: TrainResult = { loss: { step: [], value: [] }, error: { step: [], value: [] }, divergedAt: null };
-  const batches = minibatches(o.data.count, Math.min(o.batch, o.data.count), o.generator);
+/** One step's batch and how it is scored: `loss` is minimised, `metric` (optional) recorded beside it. */
+export interface Task<Target> {
+  nextBatch(): { x: Tensor; y: Target };
+  loss(output: Tensor, y: Target): Tensor;
+  metric?(output: Tensor, y: Target): number;
+  /** More for the progress line after the step's loss (e.g. the epoch). */
+  note?(step: number): string;
+}
+
+export interface LoopResult {
+  /** The mean loss, and the mean metric (when the task has one), over each logged stretch. */
+  loss: Curve;
+  metric: Curve;
+  divergedAt: number | null;
+}
+
+/**
+ * The lab's one training loop: forward, loss, backward, (clip,) step — recording the loss and
+ * the task's metric every `logEvery` steps, and stopping, marked diverged, when the loss stops
+ * being a number. The caller finishes the progress line (it may have more to say).
+ */
+export function train<Target>(o: LoopOptions, task: Task<Target>): LoopResult {
+  const result: LoopResult = { loss: { step: [], value: [] }, metric: { step: [], value: [] }, divergedAt: null };
   let lossSum = 0;
-  let errorSum = 0;
+  let metricSum = 0;
   let since = 0;
   o.model.train();
   for (let step = 1; step <= o.steps; step++) {
-    const { x, y } = batchOf(o.data, batches.next().value as number[], o.layout);
+    const { x, y } = task.nextBatch();
     o.optimizer.zeroGrad();
-    const logits = o.model.forward(x);
-    const loss = crossEntropy(logits, y);
-    const value = loss.item();
+    const output = o.model.forward(x);
+    const loss = task.loss(output, y);
+    const value = loss.item(); // read once: each read copies it to the host
     if (!Number.isFinite(value)) {
       result.divergedAt = step;
       o.progress?.finish(`diverged at step ${step}`);
@@ -89,19 +113,33 @@ export function trainClassifier(o: TrainOptions): TrainResult {
     o.optimizer.step();
     o.afterStep?.(step);
     lossSum += value;
-    errorSum += errorRate(logits, y);
+    if (task.metric) metricSum += task.metric(output, y);
     since++;
     if (step % o.logEvery === 0 || step === o.steps) {
       result.loss.step.push(step);
       result.loss.value.push(lossSum / since);
-      result.error.step.push(step);
-      result.error.value.push(errorSum / since);
-      lossSum = errorSum = since = 0;
+      if (task.metric) {
+        result.metric.step.push(step);
+        result.metric.value.push(metricSum / since);
+      }
+      lossSum = metricSum = since = 0;
     }
-    o.progress?.tick(1, `loss ${value.toFixed(3)}  epoch ${((step * o.batch) / o.data.count).toFixed(1)}`);
+    o.progress?.tick(1, `loss ${value.toFixed(3)}${task.note ? `  ${task.note(step)}` : ''}`);
   }
-  o.progress?.finish(`loss ${result.loss.value.at(-1)?.toFixed(3) ?? '—'}`);
   return result;
+}
+
+/** Trains a classifier on digits with cross-entropy, recording loss and error every `logEvery` steps. */
+export function trainClassifier(o: TrainOptions): TrainResult {
+  const batches = minibatches(o.data.count, Math.min(o.batch, o.data.count), o.generator);
+  const r = train(o, {
+    nextBatch: () => batchOf(o.data, batches.next().value as number[], o.layout),
+    loss: (logits, y: number[]) => crossEntropy(logits, y),
+    metric: errorRate,
+    note: (step) => `epoch ${((step * o.batch) / o.data.count).toFixed(1)}`,
+  });
+  if (r.divergedAt === null) o.progress?.finish(`loss ${r.loss.value.at(-1)?.toFixed(3) ?? '—'}`);
+  return { loss: r.loss, error: r.metric, divergedAt: r.divergedAt };
 }
 
 /** Mean loss and accuracy over the first `count` images of `d`, in evaluation mode, no graph. */

@@ -4,12 +4,11 @@
  * Adam, scored by the intersection over union of predicted and true masks on held-out images.
  * Without the skips the decoder must rebuild every edge from the bottleneck's coarse grid.
  */
-import { Generator, noGrad, tensor } from '@skipgrad/autograd';
+import { Generator, type Tensor, noGrad, tensor } from '@skipgrad/autograd';
 import { Adam, UNet, bceWithLogits } from '@skipgrad/nn';
 import { type Segmentation, generateShapes } from '../data/shapes.js';
-import { permutation } from '../data/digits.js';
 import { Progress } from '../progress.js';
-import { type Curve, seedFor } from '../train.js';
+import { type Curve, minibatches, seedFor, train } from '../train.js';
 import type { LabContext } from './context.js';
 
 export interface MaskSample {
@@ -24,6 +23,8 @@ export interface LongSkipsRun {
   skip: boolean;
   parameters: number;
   loss: Curve;
+  /** The step at which the loss stopped being a number (training stopped there), else null. */
+  divergedAt: number | null;
   /** IoU of the thresholded prediction (p > 0.5) on the test images. */
   iou: number;
   /** Pixel accuracy on the test images. */
@@ -56,7 +57,7 @@ function batch(
 
 export function longSkips(ctx: LabContext): LongSkipsResult {
   const s = ctx.settings.longSkips;
-  const train = generateShapes(s.train, s.side, new Generator(seedFor(ctx.seed, 'long-skips', 'train')));
+  const trainSet = generateShapes(s.train, s.side, new Generator(seedFor(ctx.seed, 'long-skips', 'train')));
   const test = generateShapes(s.test, s.side, new Generator(seedFor(ctx.seed, 'long-skips', 'test')));
   const runs: LongSkipsRun[] = [];
   for (const skip of [true, false]) {
@@ -69,29 +70,19 @@ export function longSkips(ctx: LabContext): LongSkipsResult {
       generator: new Generator(seedFor(ctx.seed, 'long-skips', 'model')),
     });
     const optimizer = new Adam(model.parameters(), { lr: s.lr });
-    const g = new Generator(seedFor(ctx.seed, 'long-skips', 'batches'));
+    const batches = minibatches(
+      trainSet.count,
+      Math.min(s.batch, trainSet.count),
+      new Generator(seedFor(ctx.seed, 'long-skips', 'batches')),
+    );
     const progress = new Progress(`U-Net ${skip ? 'with skips   ' : 'without skips'}`, s.steps, ctx.progress);
-    const loss: Curve = { step: [], value: [] };
-    let order: number[] = [];
-    let sum = 0;
-    let since = 0;
-    for (let step = 1; step <= s.steps; step++) {
-      if (order.length < s.batch) order = permutation(train.count, g);
-      const { x, y } = batch(train, order.splice(0, Math.min(s.batch, train.count)));
-      optimizer.zeroGrad();
-      const l = bceWithLogits(model.forward(x), y);
-      l.backward();
-      optimizer.step();
-      const value = l.item(); // read once: each read copies it to the host
-      sum += value;
-      since++;
-      if (step % s.logEvery === 0 || step === s.steps) {
-        loss.step.push(step);
-        loss.value.push(sum / since);
-        sum = since = 0;
-      }
-      progress.tick(1, `loss ${value.toFixed(3)}`);
-    }
+    const { loss, divergedAt } = train(
+      { model, optimizer, steps: s.steps, logEvery: s.logEvery, progress },
+      {
+        nextBatch: () => batch(trainSet, batches.next().value as number[]),
+        loss: (logits, masks: Tensor) => bceWithLogits(logits, masks),
+      },
+    );
     model.eval();
     const all = Array.from({ length: test.count }, (_, i) => i);
     const probabilities = noGrad(() => model.forward(batch(test, all).x).sigmoid().data.toTypedArray());
@@ -115,11 +106,12 @@ export function longSkips(ctx: LabContext): LongSkipsResult {
       skip,
       parameters: model.parameterCount(),
       loss,
+      divergedAt,
       iou,
       pixelAccuracy: correct / probabilities.length,
       samples,
     });
-    progress.finish(`IoU ${iou.toFixed(3)}`);
+    if (divergedAt === null) progress.finish(`IoU ${iou.toFixed(3)}`);
   }
   const [on, off] = runs as [LongSkipsRun, LongSkipsRun];
   const findings = [
@@ -127,6 +119,12 @@ export function longSkips(ctx: LabContext): LongSkipsResult {
     on.iou > off.iou
       ? 'The skips help: the decoder gets full-resolution edges and thin bars from the encoder instead of rebuilding them from the bottleneck.'
       : 'In this run the skips did not raise the IoU (short training or a tiny model can hide the difference; try --full).',
+    ...runs
+      .filter((r) => r.divergedAt !== null)
+      .map(
+        (r) =>
+          `The U-Net ${r.skip ? 'with' : 'without'} skips diverged at step ${r.divergedAt} (its loss stopped being a number).`,
+      ),
   ];
   return { settings: s, runs, findings };
 }
