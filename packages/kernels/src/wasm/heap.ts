@@ -20,7 +20,8 @@
  * four classes per power of two: at most 25% slack) and freed blocks wait on a free list per
  * class, so a training loop, which asks for the same sizes every step, reuses the same blocks.
  * New blocks come from the top of the heap; the memory grows (in 64 KiB pages) when the top
- * passes its end.
+ * passes its end. Growing a non-shared Memory detaches its old ArrayBuffer, so no view over the
+ * memory is kept across calls: `f32()` and friends make a fresh view when the buffer changed.
  *
  * Scratch. A kernel's working blocks (matmul's packed panels, a sum's float64 accounts) live
  * only during its call. They are freed onto lists of their own, which results never take, so
@@ -28,8 +29,7 @@
  * pages long touched. (Shared with results, each freed scratch block became the next result
  * and every call packed into fresh pages: ~30 µs of page faults per 64 KiB, measured — a sixth
  * of a 128 × 128 matmul.) At most SCRATCH_KEPT_BYTES wait on those lists; beyond that a freed
- * scratch block goes back to the common lists. Growing a non-shared Memory detaches its old ArrayBuffer, so no view over the
- * memory is kept across calls: `f32()` and friends make a fresh view when the buffer changed.
+ * scratch block goes back to the common lists.
  */
 import { SkipgradError, formatShape } from '@skipgrad/tensor';
 
