@@ -43,15 +43,16 @@ interface Operand {
 const DESCRIPTOR_BYTES = 4096;
 
 /**
- * When to split a call over threads: handing a share to a worker that is awake (spinning after
- * its last job) costs a few microseconds, so only work that takes a single thread several times
- * that is shared; waking a sleeping one costs tens (see threads.ts), so while the workers sleep
- * a call must be ASLEEP_FACTOR times larger. (Measured on 2 cores: a matmul of 1 M multiply-adds
- * gains from a second thread that is awake, one of 4 M from one that must be woken first.)
+ * When to split a call over threads, by the size of its work: handing a share to a worker that
+ * is awake (spinning after its last job) costs a few microseconds, so only work that takes a
+ * single thread several times that is shared; waking a sleeping one costs the caller tens of
+ * microseconds and the worker longer (see threads.ts), so while the workers sleep the bar is
+ * higher. Measured on 2 cores: a matmul of 1 M multiply-adds gains from a second thread that is
+ * awake, one of 4 M from one that must be woken first; an add of 256 K to 4 M elements, bound by
+ * memory, never gained from waking one (1.0 vs 1.1–1.2 ms, 11.0–12.3 vs 12.1–13.1 ms).
  */
-const PARALLEL_ELEMENTS = 1 << 16; // elementwise, copies, sums: elements
-const PARALLEL_MACS = 1 << 20; //     matmul: multiply-adds
-const ASLEEP_FACTOR = 4;
+const PARALLEL_ELEMENTS = { awake: 1 << 16, asleep: 1 << 24 }; // elementwise, copies, sums: elements
+const PARALLEL_MACS = { awake: 1 << 20, asleep: 1 << 22 }; //     matmul, conv2d: multiply-adds
 /** Chunks per thread of a shared convolution (see conv2d). */
 const CONV_CHUNKS_PER_THREAD = 16;
 
@@ -244,9 +245,9 @@ export class WasmBackendImpl implements WasmBackend {
   // ── splitting over threads ────────────────────────────────────────────────────────────────
 
   /** True when a call of `work` units is worth sharing, given the threshold for its kind of work. */
-  private shared(work: number, threshold: number): boolean {
+  private shared(work: number, threshold: { awake: number; asleep: number }): boolean {
     if (this.pool === null || work <= 0) return false;
-    return this.splitAlways || work >= (this.pool.asleep ? threshold * ASLEEP_FACTOR : threshold);
+    return this.splitAlways || work >= (this.pool.asleep ? threshold.asleep : threshold.awake);
   }
 
   /**
