@@ -1,9 +1,11 @@
 // Forward values, shapes and the documented conventions at kinks and edges, checked exactly.
 import { describe, expect, it } from 'vitest';
+import { cpuBackend } from '@skipgrad/kernels';
 import {
   type Tensor,
   arange,
   concat,
+  getBackend,
   grad,
   logSoftmax,
   matmul,
@@ -11,6 +13,7 @@ import {
   mean,
   ones,
   pow,
+  setBackend,
   softmax,
   split,
   stack,
@@ -371,5 +374,26 @@ describe('printing', () => {
     expect(String(x)).toBe('tensor([1., 2.], requiresGrad=true)');
     expect(String(x.mul(2))).toBe('tensor([2., 4.], gradFn=<mul>)');
     expect(String(tensor([0.5]))).toBe('tensor([0.5000])');
+  });
+});
+
+describe('reshape copies through the backend', () => {
+  it("a reshape no view can express copies with the backend's copy (the wasm one is a SIMD copy); a view copies nothing", () => {
+    const previous = getBackend();
+    const copies: number[][] = [];
+    setBackend({ ...cpuBackend, copy: (a, dtype) => (copies.push([...a.shape]), cpuBackend.copy(a, dtype)) });
+    try {
+      const x = arange(6).reshape([2, 3]);
+      expect(x.transpose().reshape([6]).toArray()).toEqual([0, 3, 1, 4, 2, 5]);
+      expect(copies).toEqual([[3, 2]]);
+      expect(x.reshape([3, 2]).toArray()).toEqual([
+        [0, 1],
+        [2, 3],
+        [4, 5],
+      ]);
+      expect(copies).toHaveLength(1);
+    } finally {
+      setBackend(previous);
+    }
   });
 });

@@ -110,13 +110,15 @@ export class NDArray {
   /**
    * A view with a new shape and the same elements in the same row-major order. One side may
    * be -1 (inferred). When the strides cannot express the new shape (e.g. after a transpose),
-   * this copies — the only view op that may, as in PyTorch's `reshape`.
+   * this copies — the only view op that may, as in PyTorch's `reshape` — with `copy`: by default
+   * this array's own row-major copy; autograd passes its backend's, so the copy runs where the
+   * other kernels run (the wasm backend's is a bulk SIMD copy).
    */
-  reshape(shape: readonly number[]): NDArray {
+  reshape(shape: readonly number[], copy: (a: NDArray) => NDArray = (a) => a.copy()): NDArray {
     const target = inferShape('reshape', shape, this.shape);
     const strides = viewStrides(this.shape, this.strides, target);
     if (strides) return new NDArray(this.source, target, strides, this.offset);
-    return this.copy().reshape(target);
+    return copy(this).reshape(target);
   }
 
   /** A view with the axes reordered: output axis i is input axis `axes[i]`. */

@@ -63,7 +63,11 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const lead = a.shape.slice(0, -1);
   const rows = lead.reduce((n, side) => n * side, 1);
   const y = getBackend()
-    .fusedMatmul(a.data.reshape([rows, inFeatures]), w.data.transpose(0, 1), { bias: bias?.data ?? null, relu })
+    .fusedMatmul(
+      a.data.reshape([rows, inFeatures], (view) => getBackend().copy(view)),
+      w.data.transpose(0, 1),
+      { bias: bias?.data ?? null, relu },
+    )
     .reshape([...lead, outFeatures]);
   const inputs = bias ? [a, w, bias] : [a, w];
   return fromOp(

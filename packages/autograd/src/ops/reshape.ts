@@ -5,6 +5,7 @@
  *   Every element moves but keeps its value  →  da = reshape(dy, shape of a)
  */
 import { checkTensor } from '../operands.js';
+import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 
@@ -17,7 +18,7 @@ import type { Tensor } from '../tensor.js';
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   const x = checkTensor('reshape', 'a', a);
   const inShape = x.shape;
-  const out = x.data.reshape(shape);
+  const out = x.data.reshape(shape, (a) => getBackend().copy(a)); // a copy only when no view can express it
   return fromOp('reshape', [x], ['a'], out, (dy) => [reshape(dy, inShape)], {
     rule: 'da = reshape(dy, shape of a)',
     onnx: { op: 'Reshape', inputs: [0, { ints: out.shape }] },
