@@ -9,6 +9,7 @@
 // this one process, as a training program's would (JS loops slow down once shared).
 //   usage: npm run bench:backends        (after npm run setup; installs bench/ deps)
 //   env:   REPS, WARMUP, SKIP=substring,…  MODES=webasm,gpu  (gpujs modes: none by default)
+//          ORT_IDLE_MS (untimed idle after each onnxruntime-web call, default 50)
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -47,7 +48,7 @@ const ort = await import('onnxruntime-web');
 ort.env.wasm.numThreads = 2;
 const ortSession = (bytes) => ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
 const ortTensor = (f32, dims) => new ort.Tensor('float32', f32, dims);
-const ortIdle = () => sleep(50);
+const ortIdle = () => sleep(Number(process.env.ORT_IDLE_MS ?? 50));
 
 const gpuMod = require(require.resolve('gpu.js', { paths: [new URL('../packages/kernels', import.meta.url).pathname] }));
 const MODES = (process.env.MODES ?? '').split(',').filter(Boolean);
