@@ -48,7 +48,11 @@ function padBand(band: usize, src: usize, C: i32, H: i32, W: i32, pw: i32, top: 
 }
 function bandRows(g: usize, j0: i32, cols: i32): i32 {
   const ow = geo(g, 12);
-  return ((j0 + cols - 1) / ow - j0 / ow) * geo(g, 5) + (geo(g, 3) - 1) * geo(g, 9) + 1;
+  return inputRows(g, (j0 + cols - 1) / ow - j0 / ow + 1);
+}
+/** The input rows that `outRows` consecutive output rows' windows read: (outRows − 1)·sh + (kh − 1)·dh + 1. */
+@inline function inputRows(g: usize, outRows: i32): i32 {
+  return (outRows - 1) * geo(g, 5) + (geo(g, 3) - 1) * geo(g, 9) + 1;
 }
 
 /**
@@ -97,8 +101,7 @@ function packWindows(dst: usize, band: usize, g: usize, top: i32, rows: i32, p0:
  */
 export function conv2dScratch(g: usize, cols: i32): i32 {
   const ow = geo(g, 12);
-  const outRows = min(geo(g, 11), (cols + ow - 2) / ow + 1); // the most output rows `cols` columns can touch
-  const rows = (outRows - 1) * geo(g, 5) + (geo(g, 3) - 1) * geo(g, 9) + 1;
+  const rows = inputRows(g, min(geo(g, 11), (cols + ow - 2) / ow + 1)); // at most that many output rows for `cols` columns
   return KC * ((cols + NR - 1) / NR) * NR + MR * NR + 2 * NR + geo(g, 0) * rows * (geo(g, 2) + 2 * geo(g, 8));
 }
 

@@ -134,7 +134,7 @@ export function trainClassifier(o: TrainOptions): TrainResult {
   const batches = minibatches(o.data.count, Math.min(o.batch, o.data.count), o.generator);
   const r = train(o, {
     nextBatch: () => batchOf(o.data, batches.next().value as number[], o.layout),
-    loss: (logits, y: number[]) => crossEntropy(logits, y),
+    loss: crossEntropy,
     metric: errorRate,
     note: (step) => `epoch ${((step * o.batch) / o.data.count).toFixed(1)}`,
   });

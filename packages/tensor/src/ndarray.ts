@@ -9,6 +9,7 @@
  * each only computes a new (shape, strides, offset) over the same storage.
  */
 import { type DType, type DeviceStorage, type Storage, allocate, dtypeOf, isDeviceStorage } from './dtype.js';
+import { checkFunction } from './args.js';
 import { SkipgradError, describe, formatShape } from './errors.js';
 import { type Shape, checkShape, contiguousStrides, normalizeAxis, sizeOf } from './shape.js';
 import { formatArray } from './format.js';
@@ -115,6 +116,7 @@ export class NDArray {
    * other kernels run (the wasm backend's is a bulk SIMD copy).
    */
   reshape(shape: readonly number[], copy: (a: NDArray) => NDArray = (a) => a.copy()): NDArray {
+    checkFunction('reshape', 'copy', copy);
     const target = inferShape('reshape', shape, this.shape);
     const strides = viewStrides(this.shape, this.strides, target);
     if (strides) return new NDArray(this.source, target, strides, this.offset);

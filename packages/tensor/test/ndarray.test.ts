@@ -39,6 +39,15 @@ describe('NDArray views copy nothing', () => {
     expect(r.toArray()).toEqual([0, 3, 1, 4, 2, 5]);
   });
 
+  it('reshape copies with the copy it is given, and refuses a copy that is not a function', () => {
+    const t = a23().transpose();
+    let calls = 0;
+    const r = t.reshape([6], (v) => (calls++, v.copy()));
+    expect(calls).toBe(1);
+    expect(r.toArray()).toEqual([0, 3, 1, 4, 2, 5]);
+    expect(() => t.reshape([6], 'fast' as never)).toThrow(/^reshape: argument 'copy' expected a function/);
+  });
+
   it('reshape of a permuted array that keeps chunks intact stays a view', () => {
     const p = arange(24).reshape([2, 3, 4]).permute([1, 0, 2]); // [3, 2, 4]; last axis contiguous
     const r = p.reshape([3, 2, 2, 2]);

@@ -13,7 +13,7 @@
  * of two or three. The backward is written with differentiable ops, so it can be differentiated
  * again.
  */
-import { SkipgradError, checkOptions, formatShape } from '@skipgrad/tensor';
+import { SkipgradError, checkOptions, formatShape, sizeOf } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
 import { type ExportForm } from '../export-form.js';
@@ -61,7 +61,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   }
   // Every leading axis of x is a row of one matrix product: [rows, in] · Wᵀ [in, out].
   const lead = a.shape.slice(0, -1);
-  const rows = lead.reduce((n, side) => n * side, 1);
+  const rows = sizeOf(lead);
   const y = getBackend()
     .fusedMatmul(
       a.data.reshape([rows, inFeatures], (view) => getBackend().copy(view)),

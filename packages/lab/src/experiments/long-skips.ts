@@ -4,7 +4,7 @@
  * Adam, scored by the intersection over union of predicted and true masks on held-out images.
  * Without the skips the decoder must rebuild every edge from the bottleneck's coarse grid.
  */
-import { Generator, type Tensor, noGrad, tensor } from '@skipgrad/autograd';
+import { Generator, noGrad, tensor } from '@skipgrad/autograd';
 import { Adam, UNet, bceWithLogits } from '@skipgrad/nn';
 import { type Segmentation, generateShapes } from '../data/shapes.js';
 import { Progress } from '../progress.js';
@@ -80,7 +80,7 @@ export function longSkips(ctx: LabContext): LongSkipsResult {
       { model, optimizer, steps: s.steps, logEvery: s.logEvery, progress },
       {
         nextBatch: () => batch(trainSet, batches.next().value as number[]),
-        loss: (logits, masks: Tensor) => bceWithLogits(logits, masks),
+        loss: bceWithLogits,
       },
     );
     model.eval();
