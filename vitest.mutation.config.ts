@@ -11,6 +11,9 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
+    // One module graph for all files of a run (the suite passes either way): imports take 3 s a run
+    // instead of 19 s, and a surviving mutant runs every test that covers it.
+    isolate: false,
     include: [
       'packages/autograd/test/**/*.test.ts',
       'packages/nn/test/**/*.test.ts',

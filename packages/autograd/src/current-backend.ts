@@ -14,14 +14,22 @@ import { type NDArray, SkipgradError, checkList, describe } from '@skipgrad/tens
 
 let current: Backend | null = null;
 
-/** The backend a program gets when it chooses none: SKIPGRAD_BACKEND if set, else wasm where SIMD exists, else the reference. */
-function defaultBackend(): Backend {
-  const requested = typeof process !== 'undefined' ? process.env?.SKIPGRAD_BACKEND : undefined;
+/** SKIPGRAD_BACKEND where there is a process to read it from (Node), else undefined. */
+function requestedBackend(): string | undefined {
+  return typeof process !== 'undefined' ? process.env?.SKIPGRAD_BACKEND : undefined;
+}
+
+/**
+ * The backend a program gets when it chooses none: the `requested` one (SKIPGRAD_BACKEND) if
+ * set, else wasm where WebAssembly SIMD exists (`simd`), else the reference. Exported for its
+ * tests; programs call getBackend.
+ */
+export function defaultBackend(requested = requestedBackend(), simd = wasmSimdSupported()): Backend {
   if (requested !== undefined && requested !== '' && requested !== 'cpu' && requested !== 'wasm') {
     throw new SkipgradError('getBackend', 'SKIPGRAD_BACKEND', "'cpu' or 'wasm' (or unset)", describe(requested));
   }
   if (requested === 'cpu') return cpuBackend;
-  if (requested === 'wasm' || wasmSimdSupported()) return createWasmBackend();
+  if (requested === 'wasm' || simd) return createWasmBackend();
   return cpuBackend;
 }
 

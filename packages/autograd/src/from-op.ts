@@ -75,7 +75,7 @@ function record(
   if (anomaly) checkForward(op, data);
   if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return new Tensor(data);
   const infos = inputs.map((t, i) => ({
-    name: names[i] ?? `input${i}`,
+    name: names[i]!,
     shape: t.shape,
     dtype: t.dtype,
     target: t.requiresGrad ? gradTarget(t) : null,

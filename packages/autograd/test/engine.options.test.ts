@@ -1,0 +1,45 @@
+// backward's and grad's options and refusals, each by name; createGraph through accumulation.
+import { describe, expect, test } from 'vitest';
+import { backward, grad, tensor, zeroGrad } from '../src/index.js';
+
+describe('backward and grad options', () => {
+  test('unknown options are refused naming the function and the options it takes', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    expect(() => backward([x.sum()], undefined, { retain: true } as never)).toThrow(
+      "backward: argument 'options' expected only the options 'retainGraph', 'createGraph', got unknown option 'retain'",
+    );
+    expect(() => grad([x.sum()], [x], { retain: true } as never)).toThrow(
+      "grad: argument 'options' expected only the options 'gradOutputs', 'retainGraph', 'createGraph', got unknown option 'retain'",
+    );
+  });
+
+  test('with createGraph, a gradient accumulated over two backwards stays differentiable', () => {
+    const x = tensor([0.5, -2], { dtype: 'float64', requiresGrad: true });
+    const y = x.mul(x).mul(x).sum(); // y = Σx³, dy/dx = 3x², d²y/dx² = 6x
+    y.backward(undefined, { createGraph: true });
+    y.backward(undefined, { createGraph: true }); // .grad = 3x² + 3x², recorded
+    expect(x.grad!.toArray()).toEqual([1.5, 24]);
+    expect(x.grad!.requiresGrad).toBe(true);
+    const [second] = grad([x.grad!.sum()], [x]);
+    expect(second!.toArray()).toEqual([6, -24]); // 2 · 6x
+  });
+
+  test('without createGraph the accumulated gradient is a constant', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(x).sum();
+    y.backward(undefined, { retainGraph: true });
+    y.backward();
+    expect(x.grad!.toArray()).toEqual([4, 8]);
+    expect(x.grad!.requiresGrad).toBe(false);
+  });
+
+  test('zeroGrad forgets every gradient, and refuses what is not a list of tensors by name', () => {
+    const a = tensor([1], { requiresGrad: true });
+    const b = tensor([2], { requiresGrad: true });
+    a.mul(b).sum().backward();
+    zeroGrad([a, b]);
+    expect([a.grad, b.grad]).toEqual([null, null]);
+    expect(() => zeroGrad(3 as never)).toThrow("zeroGrad: argument 'tensors' expected a list of Tensors, got 3");
+    expect(() => zeroGrad([a, 'b'] as never)).toThrow("zeroGrad: argument 'tensors[1]' expected a Tensor");
+  });
+});

@@ -1,0 +1,252 @@
+// Refusals the other suites reach only from a child process (the fuzz suite) or not at all, each
+// pinned to its whole message: the op, the argument, what was expected and what was given. A
+// message is part of the API (users search for it), so a changed word is a failing test.
+import { expect, test } from 'vitest';
+import { NDArray, SkipgradError } from '@skipgrad/tensor';
+import * as sg from '../src/index.js';
+
+const { ones, zeros } = sg;
+const x3 = ones([1, 4, 5]);
+const w3 = ones([2, 4, 3]);
+const img = ones([1, 1, 4, 4]);
+const one = (): NDArray => new NDArray(new Float32Array(1), [1]);
+
+const refusals: [string, () => unknown, string][] = [
+  [
+    'conv1d weight rank',
+    () => sg.conv1d(x3, ones([2, 4])),
+    "conv1d: argument 'weight' expected a tensor [O, C/groups, k], got shape [2, 4]",
+  ],
+  [
+    'conv1d groups 0',
+    () => sg.conv1d(x3, w3, null, { groups: 0 }),
+    "conv1d: argument 'groups' expected a positive integer dividing both 4 input and 2 output channels, got 0",
+  ],
+  [
+    'conv1d groups 3',
+    () => sg.conv1d(x3, w3, null, { groups: 3 }),
+    "conv1d: argument 'groups' expected a positive integer dividing both 4 input and 2 output channels, got 3",
+  ],
+  [
+    'conv1d weight channels',
+    () => sg.conv1d(x3, ones([2, 3, 3])),
+    "conv1d: argument 'weight' expected a weight [O, 4 (input channels per group), k], got shape [2, 3, 3] (x has shape [1, 4, 5])",
+  ],
+  [
+    'conv1d weight channels per group',
+    () => sg.conv1d(x3, ones([2, 4, 3]), null, { groups: 2 }),
+    "conv1d: argument 'weight' expected a weight [O, 2 (input channels per group), k], got shape [2, 4, 3] (x has shape [1, 4, 5])",
+  ],
+  [
+    'conv1d stride string',
+    () => sg.conv1d(x3, w3, null, { stride: '1' as never }),
+    'conv1d: argument \'stride\' expected an integer, got "1"',
+  ],
+  [
+    'conv1d dilation string',
+    () => sg.conv1d(x3, w3, null, { dilation: '1' as never }),
+    'conv1d: argument \'dilation\' expected an integer, got "1"',
+  ],
+  [
+    'conv1d padding full',
+    () => sg.conv1d(x3, w3, null, { padding: 'full' as never }),
+    "conv1d: argument 'padding' expected an integer, 'same' or 'valid', got \"full\"",
+  ],
+  [
+    'dropout training',
+    () => sg.dropout(img, 0.5, { training: 1 as never }),
+    "dropout: argument 'training' expected a boolean, got 1",
+  ],
+  [
+    'interpolate no options',
+    () => sg.interpolate(img, undefined as never),
+    "interpolate: argument 'options' expected an object with size or scaleFactor, got undefined",
+  ],
+  [
+    'interpolate alignCorners nearest',
+    () => sg.interpolate(img, { size: [2, 2], mode: 'nearest', alignCorners: true } as never),
+    "interpolate: argument 'alignCorners' expected nothing with mode 'nearest' (it applies to bilinear), got boolean",
+  ],
+  [
+    'interpolate alignCorners bilinear',
+    () => sg.interpolate(img, { size: [2, 2], mode: 'bilinear', alignCorners: 1 } as never),
+    "interpolate: argument 'alignCorners' expected a boolean, got 1",
+  ],
+  [
+    'interpolate empty image',
+    () => sg.interpolate(zeros([1, 1, 0, 4]), { size: [2, 2] }),
+    "interpolate: argument 'x' expected images with at least one pixel along H and W, got shape [1, 1, 0, 4]",
+  ],
+  [
+    'interpolate scaleFactor',
+    () => sg.interpolate(img, { scaleFactor: [2, -1] } as never),
+    "interpolate: argument 'scaleFactor' expected a number > 0 or a pair of them, got an array of length 2",
+  ],
+  [
+    'interpolate scaleFactor 3',
+    () => sg.interpolate(img, { scaleFactor: [2, 2, 2] } as never),
+    "interpolate: argument 'scaleFactor' expected a number > 0 or a pair of them, got an array of length 3",
+  ],
+  [
+    'padWith pads',
+    () =>
+      sg.padWith(
+        img,
+        [
+          [0, 0],
+          [0, 0],
+          [1, -1],
+          [0, 0],
+        ],
+        'reflect',
+      ),
+    "padWith: argument 'pads[2]' expected a pair of non-negative integers [before, after], got an array of length 2",
+  ],
+  [
+    'padWith pads not pair',
+    () => sg.padWith(img, [[0, 0], [0, 0], [1] as never, [0, 0]], 'reflect'),
+    "padWith: argument 'pads[2]' expected a pair of non-negative integers [before, after], got an array of length 1",
+  ],
+  [
+    'padWith reflect too far',
+    () =>
+      sg.padWith(
+        img,
+        [
+          [0, 0],
+          [0, 0],
+          [4, 0],
+          [0, 0],
+        ],
+        'reflect',
+      ),
+    "padWith: argument 'pads[2]' expected at most side − 1 = 3 on each end for 'reflect' (axis 2 has 4), got [4, 0]",
+  ],
+  [
+    'padWith replicate too far',
+    () =>
+      sg.padWith(
+        img,
+        [
+          [0, 0],
+          [0, 0],
+          [5, 0],
+          [0, 0],
+        ],
+        'circular',
+      ),
+    "padWith: argument 'pads[2]' expected at most side = 4 on each end for 'circular' (axis 2 has 4), got [5, 0]",
+  ],
+  [
+    'adaptiveAvgPool2d empty',
+    () => sg.adaptiveAvgPool2d(zeros([1, 1, 0, 4]), [1, 1]),
+    "adaptiveAvgPool2d: argument 'x' expected images with at least one pixel (the mean of nothing is undefined), got shape [1, 1, 0, 4]",
+  ],
+  [
+    'adaptiveMaxPool2d empty',
+    () => sg.adaptiveMaxPool2d(zeros([1, 1, 4, 0]), [1, 1]),
+    "adaptiveMaxPool2d: argument 'x' expected images with at least one pixel (the max of nothing is undefined), got shape [1, 1, 4, 0]",
+  ],
+  [
+    'adaptiveMaxPool2d too many bins',
+    () => sg.adaptiveMaxPool2d(img, [100000, 1]),
+    "adaptiveMaxPool2d: argument 'outputSize' expected at most 16384 bins along each axis, got [100000, 1]",
+  ],
+  [
+    'maxPool2d options',
+    () => sg.maxPool2d(img, 2, 3 as never),
+    "maxPool2d: argument 'options' expected an options object ({ stride, padding, dilation, ceilMode }), got 3",
+  ],
+  [
+    'avgPool2d options',
+    () => sg.avgPool2d(img, 2, 'x' as never),
+    'avgPool2d: argument \'options\' expected an options object ({ stride, padding, ceilMode, countIncludePad, dilation }), got "x"',
+  ],
+  [
+    'min empty axis',
+    () => sg.min(zeros([2, 0]), 1),
+    "min: argument 'a' expected a non-zero side on the reduced axis (the min of nothing is undefined), got shape [2, 0] (axis 1 has side 0)",
+  ],
+  [
+    'max empty axis',
+    () => sg.max(zeros([2, 0]), 1),
+    "max: argument 'a' expected a non-zero side on the reduced axis (the max of nothing is undefined), got shape [2, 0] (axis 1 has side 0)",
+  ],
+  [
+    'variance options',
+    () => sg.variance(ones([3]), 0, 5 as never),
+    "variance: argument 'options' expected an options object ({ correction, keepdim }), got 5",
+  ],
+  [
+    'variance correction too big',
+    () => sg.variance(ones([1]), 0, { correction: 1 }),
+    "variance: argument 'correction' expected less than the 1 element reduced (N − correction is the divisor), got 1",
+  ],
+  [
+    'variance correction too big 3',
+    () => sg.variance(ones([3]), 0, { correction: 3 }),
+    "variance: argument 'correction' expected less than the 3 elements reduced (N − correction is the divisor), got 3",
+  ],
+  [
+    'attention scale',
+    () => sg.scaledDotProductAttention(ones([1, 2, 4]), ones([1, 2, 4]), ones([1, 2, 4]), { scale: Infinity }),
+    "scaledDotProductAttention: argument 'scale' expected a finite number, got Infinity",
+  ],
+  [
+    'attention scale string',
+    () => sg.scaledDotProductAttention(ones([1, 2, 4]), ones([1, 2, 4]), ones([1, 2, 4]), { scale: '1' as never }),
+    'scaledDotProductAttention: argument \'scale\' expected a finite number, got "1"',
+  ],
+  [
+    'Tensor data',
+    () => new sg.Tensor([1, 2] as never),
+    "Tensor: argument 'data' expected an NDArray (use tensor(values) for numbers and arrays), got an array of length 2",
+  ],
+  [
+    'Tensor init',
+    () => new sg.Tensor(one(), 3 as never),
+    "Tensor: argument 'init' expected an options object ({ requiresGrad, node }), got 3",
+  ],
+  [
+    'Tensor node',
+    () => new sg.Tensor(one(), { node: {} as never }),
+    "Tensor: argument 'node' expected a Node or null, got an object",
+  ],
+  [
+    'Node inputs',
+    () => new sg.Node('op', 3 as never, one(), () => []),
+    "Node: argument 'inputs' expected an array of input records, got 3",
+  ],
+  [
+    'Node out',
+    () => new sg.Node('op', [], [1] as never, () => []),
+    "Node: argument 'out' expected the NDArray the op produced, got an array of length 1",
+  ],
+  [
+    'GradcheckError',
+    () => new sg.GradcheckError({} as never),
+    "GradcheckError: argument 'report' expected a GradcheckReport (what gradcheck returns), got an object",
+  ],
+  [
+    'GradcheckError null',
+    () => new sg.GradcheckError(null as never),
+    "GradcheckError: argument 'report' expected a GradcheckReport (what gradcheck returns), got null",
+  ],
+];
+
+test.each(refusals)('%s', (_name, call, message) => {
+  let thrown: unknown;
+  try {
+    call();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown).toBeInstanceOf(SkipgradError);
+  expect((thrown as Error).message).toBe(message);
+});
+
+test('conv1d takes padding as an integer, valid or same', () => {
+  expect(sg.conv1d(x3, w3, null, { padding: 'valid' }).shape).toEqual([1, 2, 3]);
+  expect(sg.conv1d(x3, w3, null, { padding: 'same' }).shape).toEqual([1, 2, 5]);
+  expect(sg.conv1d(x3, w3, null, { padding: 1 }).shape).toEqual([1, 2, 5]);
+});

@@ -1,0 +1,123 @@
+// Which backend runs by default, and the two scopes the engine hands to a backend: tidy (free
+// device memory of a block's temporaries) and forgettingTemporaries (drop cached copies). The
+// scopes are tested against a recording backend: the reference kernels plus a scope that writes
+// down which arrays it was asked to keep.
+import { afterEach, describe, expect, test } from 'vitest';
+import { type Backend, type WasmBackend, cpuBackend } from '@skipgrad/kernels';
+import type { NDArray } from '@skipgrad/tensor';
+import { defaultBackend } from '../src/current-backend.js';
+import { forgettingTemporaries, getBackend, grad, setBackend, tensor, tidy } from '../src/index.js';
+
+describe('the default backend', () => {
+  const saved = process.env.SKIPGRAD_BACKEND;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.SKIPGRAD_BACKEND;
+    else process.env.SKIPGRAD_BACKEND = saved;
+  });
+
+  const nameOf = (backend: Backend): string => {
+    if (backend.name === 'wasm') (backend as WasmBackend).close();
+    return backend.name;
+  };
+
+  test('wasm where SIMD exists, the reference where it does not; SKIPGRAD_BACKEND chooses either', () => {
+    expect(nameOf(defaultBackend(undefined, true))).toBe('wasm');
+    expect(nameOf(defaultBackend(undefined, false))).toBe('cpu');
+    expect(nameOf(defaultBackend('', true))).toBe('wasm');
+    expect(nameOf(defaultBackend('', false))).toBe('cpu');
+    expect(nameOf(defaultBackend('cpu', true))).toBe('cpu');
+    expect(nameOf(defaultBackend('wasm', false))).toBe('wasm');
+  });
+
+  test('reads SKIPGRAD_BACKEND from the environment', () => {
+    process.env.SKIPGRAD_BACKEND = 'cpu';
+    expect(nameOf(defaultBackend())).toBe('cpu');
+    expect(nameOf(defaultBackend(undefined, true))).toBe('cpu');
+    process.env.SKIPGRAD_BACKEND = 'wasm';
+    expect(nameOf(defaultBackend(undefined, false))).toBe('wasm');
+  });
+
+  test('refuses any other name, by name', () => {
+    expect(() => defaultBackend('gpu', true)).toThrow(
+      `getBackend: argument 'SKIPGRAD_BACKEND' expected 'cpu' or 'wasm' (or unset), got "gpu"`,
+    );
+    process.env.SKIPGRAD_BACKEND = 'CPU';
+    expect(() => defaultBackend()).toThrow(`got "CPU"`);
+  });
+});
+
+/** The reference kernels plus tidy's and forgettingTemporaries' hooks, recording what each keeps. */
+function recordingBackend(): Backend & { kept: NDArray[][] } {
+  const kept: NDArray[][] = [];
+  const record = <T>(fn: () => T, keep?: (result: T) => Iterable<NDArray>): T => {
+    const result = fn();
+    kept.push([...(keep?.(result) ?? [])]);
+    return result;
+  };
+  return Object.assign(Object.create(cpuBackend) as Backend, { scope: record, forgetScope: record, kept });
+}
+
+describe('tidy and forgettingTemporaries', () => {
+  let previous: Backend;
+  const withRecorder = (body: (recorder: ReturnType<typeof recordingBackend>) => void): void => {
+    previous = getBackend();
+    const recorder = recordingBackend();
+    setBackend(recorder);
+    try {
+      body(recorder);
+    } finally {
+      setBackend(previous);
+    }
+  };
+
+  test('tidy keeps what the block returns: a tensor, the tensors of an array or of an object, and their gradients', () => {
+    withRecorder((recorder) => {
+      const a = tidy(() => tensor([1, 2]).mul(2));
+      expect(recorder.kept.at(-1)).toEqual([a.data]);
+
+      const [b, , c] = tidy(() => [tensor([1]).exp(), 'not a tensor', tensor([2]).neg()] as const);
+      expect(recorder.kept.at(-1)).toEqual([b.data, c.data]);
+
+      const { d, e } = tidy(() => ({ d: tensor([3]).abs(), e: 7, f: null }));
+      expect(e).toBe(7);
+      expect(recorder.kept.at(-1)).toEqual([d.data]);
+
+      const w = tensor([1, 2, 3], { requiresGrad: true });
+      const kept = tidy(() => {
+        w.mul(w).sum().backward();
+        return w;
+      });
+      expect(kept.grad!.toArray()).toEqual([2, 4, 6]);
+      const last = recorder.kept.at(-1)!;
+      expect(last.length).toBe(2);
+      expect(last[0]).toBe(w.data);
+      expect(last[1]).toBe(w.grad!.data);
+
+      expect(tidy(() => 5)).toBe(5);
+      expect(tidy(() => null)).toBe(null);
+      expect(recorder.kept.slice(-2)).toEqual([[], []]);
+    });
+  });
+
+  test('on a backend without device memory, tidy just runs the block', () => {
+    const previousBackend = getBackend();
+    setBackend(cpuBackend);
+    try {
+      expect(tidy(() => tensor([4]).sqrt()).toArray()).toEqual([2]);
+    } finally {
+      setBackend(previousBackend);
+    }
+  });
+
+  test('forgettingTemporaries keeps the tensors the block lists, and refuses a block that lists none', () => {
+    withRecorder((recorder) => {
+      const x = tensor([1, 2], { requiresGrad: true });
+      const [g] = forgettingTemporaries(() => grad([x.mul(x).sum()], [x]));
+      expect(g!.toArray()).toEqual([2, 4]);
+      expect(recorder.kept.at(-1)).toEqual([g!.data]);
+      expect(() => forgettingTemporaries(() => 42 as never)).toThrow(
+        "forgettingTemporaries: argument 'fn' expected a function returning the list of tensors to keep, got 42",
+      );
+    });
+  });
+});
