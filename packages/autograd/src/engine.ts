@@ -244,10 +244,9 @@ function run(
 
 /**
  * Which of a node's inputs want a gradient (those that require grad and, for `grad`, lead to a
- * wanted target) — or null when none does, or the node itself leads nowhere wanted.
+ * wanted target) — or null when none does (so also when the node itself leads nowhere wanted).
  */
 function inputsToSend(node: Node, useful: Set<GradTarget> | null): boolean[] | null {
-  if (useful !== null && !useful.has(node)) return null;
   const needs = node.inputs.map((input) => input.target !== null && (useful === null || useful.has(input.target)));
   return needs.includes(true) ? needs : null;
 }

@@ -41,7 +41,7 @@ export function fromOp(
   if (about.rule !== undefined && typeof about.rule !== 'string')
     throw new SkipgradError('fromOp', 'about.rule', 'a one-line rule (a string)', describe(about.rule));
   const form = about.onnx;
-  if (form !== undefined && (typeof form !== 'object' || form === null || typeof form.op !== 'string')) {
+  if (form !== undefined && (form === null || typeof form.op !== 'string')) {
     throw new SkipgradError(
       'fromOp',
       'about.onnx',

@@ -1,6 +1,7 @@
-// backward's and grad's options and refusals, each by name; createGraph through accumulation.
+// backward's and grad's options and refusals, each by name; createGraph through accumulation;
+// gradients asked of intermediate tensors; a backward that sends nothing to an input.
 import { describe, expect, test } from 'vitest';
-import { backward, grad, tensor, zeroGrad } from '../src/index.js';
+import { backward, fromOp, grad, tensor, zeroGrad } from '../src/index.js';
 
 describe('backward and grad options', () => {
   test('unknown options are refused naming the function and the options it takes', () => {
@@ -41,5 +42,27 @@ describe('backward and grad options', () => {
     expect([a.grad, b.grad]).toEqual([null, null]);
     expect(() => zeroGrad(3 as never)).toThrow("zeroGrad: argument 'tensors' expected a list of Tensors, got 3");
     expect(() => zeroGrad([a, 'b'] as never)).toThrow("zeroGrad: argument 'tensors[1]' expected a Tensor");
+  });
+});
+
+describe('what flows where', () => {
+  test('grad of an intermediate tensor and of the leaf below it, in one call', () => {
+    const x = tensor([1, -2], { dtype: 'float64', requiresGrad: true });
+    const h = x.mul(3); // h = 3x
+    const y = h.mul(h).sum(); // y = Σh², dy/dh = 2h, dy/dx = 6h
+    const [dh, dx] = grad([y], [h, x]);
+    expect(dh!.toArray()).toEqual([6, -12]);
+    expect(dx!.toArray()).toEqual([18, -36]);
+  });
+
+  test('a backward may send null to an input that wants a gradient: that input gets none, and no error', () => {
+    const a = tensor([1, 2], { requiresGrad: true });
+    const b = tensor([3, 4], { requiresGrad: true });
+    const firstOnly = fromOp('firstOnly', [a, b], ['a', 'b'], a.data, (dy) => [dy, null]);
+    firstOnly.sum().backward();
+    expect(a.grad!.toArray()).toEqual([1, 1]);
+    expect(b.grad).toBeNull();
+    const [, db] = grad([fromOp('firstOnly', [a, b], ['a', 'b'], a.data, (dy) => [dy, null]).sum()], [a, b]);
+    expect(db!.toArray()).toEqual([0, 0]); // grad gives zeros for an input nothing reached
   });
 });

@@ -159,6 +159,8 @@ describe('fromOp', () => {
       "fromOp: argument 'names' expected 1 argument names (one per input), got an array of length 0",
     );
     expect(y('op', [x], [3], x.data, pass)).toThrow("fromOp: argument 'names' expected 1 argument names");
+    expect(y('op', [x, x], ['a', 3], x.data, pass)).toThrow("fromOp: argument 'names' expected 2 argument names");
+    expect(y('op', [x, 1], ['a', 'b'], x.data, pass)).toThrow("fromOp: argument 'inputs' expected an array of Tensors");
     expect(y('op', [x], 'a', x.data, pass)).toThrow("fromOp: argument 'names' expected 1 argument names");
     expect(y('op', [x], ['a'], [1, 2], pass)).toThrow(
       "fromOp: argument 'data' expected the op's result (an NDArray), got",

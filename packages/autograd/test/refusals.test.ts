@@ -9,6 +9,7 @@ const { ones, zeros } = sg;
 const x3 = ones([1, 4, 5]);
 const w3 = ones([2, 4, 3]);
 const img = ones([1, 1, 4, 4]);
+const f64 = { dtype: 'float64' as const, requiresGrad: true };
 const one = (): NDArray => new NDArray(new Float32Array(1), [1]);
 
 const refusals: [string, () => unknown, string][] = [
@@ -231,6 +232,84 @@ const refusals: [string, () => unknown, string][] = [
     'GradcheckError null',
     () => new sg.GradcheckError(null as never),
     "GradcheckError: argument 'report' expected a GradcheckReport (what gradcheck returns), got null",
+  ],
+  [
+    'gradcheck eps a string',
+    () => sg.gradcheck((a) => a.mul(2), [sg.tensor([1], f64)], { eps: '1' as never }),
+    'gradcheck: argument \'eps\' expected a positive number, got "1"',
+  ],
+  [
+    'gradcheck eps 0',
+    () => sg.gradcheck((a) => a.mul(2), [sg.tensor([1], f64)], { eps: 0 }),
+    "gradcheck: argument 'eps' expected a positive number, got 0",
+  ],
+  [
+    'gradcheck atol negative',
+    () => sg.gradcheck((a) => a.mul(2), [sg.tensor([1], f64)], { atol: -1 }),
+    "gradcheck: argument 'atol' expected a positive number, got -1",
+  ],
+  [
+    'gradcheck rtol NaN',
+    () => sg.gradcheck((a) => a.mul(2), [sg.tensor([1], f64)], { rtol: NaN }),
+    "gradcheck: argument 'rtol' expected a positive number, got NaN",
+  ],
+  [
+    'gradcheck a float32 output',
+    () => sg.gradcheck((a) => a.to('float32'), [sg.tensor([1], f64)]),
+    'gradcheck: argument \'fn\' expected float64 outputs (inputs are checked as float64 copies), got output 0 of dtype float32 (create constants inside fn with { dtype: "float64" })',
+  ],
+  [
+    'gradcheck an output that is not a tensor',
+    () => sg.gradcheck((a) => [a.mul(2), 3] as never, [sg.tensor([1], f64)]),
+    "gradcheck: argument 'fn' expected a function returning a Tensor or an array of Tensors, got output 1: 3",
+  ],
+  [
+    'gradcheck fn',
+    () => sg.gradcheck(3 as never, [sg.tensor([1], f64)]),
+    "gradcheck: argument 'fn' expected a function of tensors, got 3",
+  ],
+  [
+    'gradcheck inputs',
+    () => sg.gradcheck((a) => a, sg.tensor([1], f64) as never),
+    "gradcheck: argument 'inputs' expected an array of Tensors, got a Tensor of shape [1]",
+  ],
+  [
+    'gradcheck inputs[1]',
+    () => sg.gradcheck((a) => a, [sg.tensor([1], f64), 2] as never),
+    "gradcheck: argument 'inputs[1]' expected a Tensor, got 2",
+  ],
+  [
+    'GradcheckError a string',
+    () => new sg.GradcheckError('failed' as never),
+    'GradcheckError: argument \'report\' expected a GradcheckReport (what gradcheck returns), got "failed"',
+  ],
+  [
+    'GradcheckError toString not a function',
+    () => new sg.GradcheckError({ inputs: [], toString: 3 } as never),
+    "GradcheckError: argument 'report' expected a GradcheckReport (what gradcheck returns), got an object",
+  ],
+  [
+    'Node op',
+    () => new sg.Node(3 as never, [], one(), () => []),
+    "Node: argument 'op' expected an op name (a string), got 3",
+  ],
+  ['enableGrad', () => sg.enableGrad(3 as never), "enableGrad: argument 'fn' expected a function, got 3"],
+  ['noGrad', () => sg.noGrad(3 as never), "noGrad: argument 'fn' expected a function, got 3"],
+  [
+    'checkTensor op',
+    () => sg.checkTensor(3 as never, 'x', 1),
+    "checkTensor: argument 'op' expected the name of the op (a string), got 3",
+  ],
+  [
+    'checkTensor arg',
+    () => sg.checkTensor('myOp', 3 as never, 1),
+    "checkTensor: argument 'arg' expected the name of the argument (a string), got 3",
+  ],
+  ['checkTensor', () => sg.checkTensor('myOp', 'x', 1), "myOp: argument 'x' expected a Tensor, got 1"],
+  [
+    'Node backwardFn',
+    () => new sg.Node('op', [], one(), 3 as never),
+    "Node: argument 'backwardFn' expected a function, got 3",
   ],
 ];
 

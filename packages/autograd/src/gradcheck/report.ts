@@ -71,7 +71,8 @@ export class GradcheckError extends Error {
   }
 }
 
-const num = (v: number): string =>
+/** A number as the reports print it: 8 significant digits, exponential outside [1e-3, 1e5) (0 as 0.0000000). */
+export const formatNumber = (v: number): string =>
   Number.isFinite(v)
     ? (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5) || v === 0
       ? v.toPrecision(8)
@@ -94,23 +95,26 @@ export function formatReport(r: GradcheckReport): string {
     lines.push(`  input ${input.input}, shape ${formatShape(input.shape)}: ${status}`);
     const w = input.worst;
     if (w && (!input.ok || failing.length === 0)) {
-      lines.push(`    ${input.ok ? 'largest difference' : 'worst'} at index ${idx(w)}: x = ${num(w.x)}`);
+      lines.push(`    ${input.ok ? 'largest difference' : 'worst'} at index ${idx(w)}: x = ${formatNumber(w.x)}`);
       lines.push(
-        `      analytical ${num(w.analytical)}   numerical ${num(w.numerical)}   |a − n| ${num(w.absDiff)}   relative ${num(w.relDiff)}`,
+        `      analytical ${formatNumber(w.analytical)}   numerical ${formatNumber(w.numerical)}   |a − n| ${formatNumber(w.absDiff)}   relative ${formatNumber(w.relDiff)}`,
       );
-      if (r.mode === 'slow') lines.push(`      f(x + eps) = ${num(w.fPlus)}   f(x − eps) = ${num(w.fMinus)}`);
+      if (r.mode === 'slow')
+        lines.push(`      f(x + eps) = ${formatNumber(w.fPlus)}   f(x − eps) = ${formatNumber(w.fMinus)}`);
     }
     if (!input.ok && input.worstFew.length > 1) {
       lines.push(
         `    worst ${input.worstFew.length}: ` +
-          input.worstFew.map((e) => `${formatShape(e.index)} a=${num(e.analytical)} n=${num(e.numerical)}`).join('; '),
+          input.worstFew
+            .map((e) => `${formatShape(e.index)} a=${formatNumber(e.analytical)} n=${formatNumber(e.numerical)}`)
+            .join('; '),
       );
     }
     if (!input.ok && input.table) {
       lines.push('    index            x                analytical       numerical        |a − n|');
       for (const e of input.table) {
         lines.push(
-          `    ${formatShape(e.index).padEnd(16)} ${num(e.x).padEnd(16)} ${num(e.analytical).padEnd(16)} ${num(e.numerical).padEnd(16)} ${num(e.absDiff)}${e.ok ? '' : '  <- mismatch'}`,
+          `    ${formatShape(e.index).padEnd(16)} ${formatNumber(e.x).padEnd(16)} ${formatNumber(e.analytical).padEnd(16)} ${formatNumber(e.numerical).padEnd(16)} ${formatNumber(e.absDiff)}${e.ok ? '' : '  <- mismatch'}`,
         );
       }
     }

@@ -99,12 +99,13 @@ export function checkForward(op: string, out: NDArray): void {
 
 /** Backward check, called by the engine for each node in anomaly mode. */
 export function checkFinite(node: Node, grads: readonly (Tensor | null | undefined)[]): void {
-  grads.forEach((g, i) => {
+  node.inputs.forEach((input, i) => {
+    const g = grads[i]; // entries beyond the inputs are ignored, as the engine ignores them
     const bad = g ? firstNonFinite(g.data) : null;
     if (bad !== null) {
       throw new SkipgradError(
         node.op,
-        `gradient of input '${node.inputs[i]?.name}'`,
+        `gradient of input '${input.name}'`,
         'finite values (anomaly mode)',
         bad,
         createdAt(node),

@@ -110,7 +110,7 @@ export function graphOf(output: Tensor, options: GraphOptions = {}, op = 'graphO
       } else {
         from = ids.get(input.target)!;
       }
-      const gradNorm = input.target === null ? undefined : options.trace?.normOf(target, i);
+      const gradNorm = options.trace?.normOf(target, i); // undefined for a constant: it is sent none
       edges.push({ from, to: id, skip: false, ...(gradNorm === undefined ? {} : { gradNorm }) });
     });
   }
