@@ -311,6 +311,11 @@ const refusals: [string, () => unknown, string][] = [
     () => new sg.Node('op', [], one(), 3 as never),
     "Node: argument 'backwardFn' expected a function, got 3",
   ],
+  [
+    'mixed dtypes',
+    () => sg.mul(sg.tensor([1], { dtype: 'float64' }), sg.tensor([2])),
+    "mul: argument 'b' expected dtype float64 (the dtype of 'a'), got float32 (convert one with .to(dtype) first)",
+  ],
 ];
 
 test.each(refusals)('%s', (_name, call, message) => {
