@@ -10,6 +10,9 @@ const x3 = ones([1, 4, 5]);
 const w3 = ones([2, 4, 3]);
 const img = ones([1, 1, 4, 4]);
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
+const q = ones([1, 3, 4]);
+const d = { dtype: 'float64' as const };
+const sdpa = sg.scaledDotProductAttention;
 const one = (): NDArray => new NDArray(new Float32Array(1), [1]);
 
 const refusals: [string, () => unknown, string][] = [
@@ -315,6 +318,74 @@ const refusals: [string, () => unknown, string][] = [
     'mixed dtypes',
     () => sg.mul(sg.tensor([1], { dtype: 'float64' }), sg.tensor([2])),
     "mul: argument 'b' expected dtype float64 (the dtype of 'a'), got float32 (convert one with .to(dtype) first)",
+  ],
+  ['attention q', () => sdpa(1 as never, q, q), "scaledDotProductAttention: argument 'q' expected a Tensor, got 1"],
+  ['attention k', () => sdpa(q, 1 as never, q), "scaledDotProductAttention: argument 'k' expected a Tensor, got 1"],
+  ['attention v', () => sdpa(q, q, 1 as never), "scaledDotProductAttention: argument 'v' expected a Tensor, got 1"],
+  [
+    'attention k dtype',
+    () => sdpa(q, ones([1, 3, 4], d), q),
+    "scaledDotProductAttention: argument 'k' expected dtype float32 (the dtype of 'q'), got float64 (convert one with .to(dtype) first)",
+  ],
+  [
+    'attention v dtype',
+    () => sdpa(q, q, ones([1, 3, 4], d)),
+    "scaledDotProductAttention: argument 'v' expected dtype float32 (the dtype of 'q'), got float64 (convert one with .to(dtype) first)",
+  ],
+  [
+    'attention v rank',
+    () => sdpa(q, q, ones([4])),
+    "scaledDotProductAttention: argument 'v' expected a tensor [..., S, Ev] with as many tokens S as k [1, 3, 4], got shape [4]",
+  ],
+  [
+    'attention k rank',
+    () => sdpa(q, ones([4]), q),
+    "scaledDotProductAttention: argument 'v' expected a tensor [..., S, Ev] with as many tokens S as k [4], got shape [1, 3, 4]",
+  ],
+  [
+    'attention v tokens',
+    () => sdpa(q, q, ones([1, 2, 4])),
+    "scaledDotProductAttention: argument 'v' expected a tensor [..., S, Ev] with as many tokens S as k [1, 3, 4], got shape [1, 2, 4]",
+  ],
+  [
+    'attention head dimension',
+    () => sdpa(q, ones([1, 3, 5]), ones([1, 3, 5])),
+    "scaledDotProductAttention: argument 'k' expected a last axis of q's feature size 4, got shape [1, 3, 5] (queries and keys must have the same head dimension)",
+  ],
+  [
+    'attention bias dtype',
+    () => sdpa(q, q, q, { bias: ones([3, 3], d) }),
+    "scaledDotProductAttention: argument 'bias' expected dtype float32 (the dtype of 'q'), got float64 (convert one with .to(dtype) first)",
+  ],
+  [
+    'attention bias shape',
+    () => sdpa(q, q, q, { bias: ones([2, 3]) }),
+    "scaledDotProductAttention: argument 'bias' expected a shape that broadcasts to the scores' [1, 3, 3] ([..., L, S]), got [2, 3]",
+  ],
+  [
+    'attentionWeights op',
+    () => sg.attentionWeights(q, q, {}, 3 as never),
+    "attentionWeights: argument 'op' expected the name its errors use (a string; a layer passes its own), got 3",
+  ],
+  [
+    'attentionWeights q',
+    () => sg.attentionWeights(1 as never, q, {}, 'MyLayer'),
+    "MyLayer: argument 'q' expected a Tensor, got 1",
+  ],
+  [
+    'attentionWeights k',
+    () => sg.attentionWeights(q, 1 as never, {}, 'MyLayer'),
+    "MyLayer: argument 'k' expected a Tensor, got 1",
+  ],
+  [
+    'attentionWeights k dtype',
+    () => sg.attentionWeights(q, ones([1, 3, 4], d), {}, 'MyLayer'),
+    "MyLayer: argument 'k' expected dtype float32 (the dtype of 'q'), got float64 (convert one with .to(dtype) first)",
+  ],
+  [
+    'attentionWeights q rank',
+    () => sg.attentionWeights(ones([4]), q, {}, 'MyLayer'),
+    "MyLayer: argument 'q' expected a tensor of rank >= 2 ([..., tokens, features]), got shape [4]",
   ],
 ];
 
