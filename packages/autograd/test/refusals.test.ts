@@ -405,3 +405,10 @@ test('conv1d takes padding as an integer, valid or same', () => {
   expect(sg.conv1d(x3, w3, null, { padding: 'same' }).shape).toEqual([1, 2, 5]);
   expect(sg.conv1d(x3, w3, null, { padding: 1 }).shape).toEqual([1, 2, 5]);
 });
+
+test('hardtanh takes equal bounds (a constant), and refuses a maxVal below minVal', () => {
+  expect(sg.hardtanh(sg.tensor([-3, 0.5, 2]), 0.5, 0.5).toArray()).toEqual([0.5, 0.5, 0.5]);
+  expect(() => sg.hardtanh(sg.tensor([1]), 1, 0)).toThrow(
+    "hardtanh: argument 'maxVal' expected a bound >= minVal (1), got 0",
+  );
+});
