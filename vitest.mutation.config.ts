@@ -16,6 +16,9 @@ export default defineConfig({
     // One module graph for all files of a run (the suite passes either way): imports take 3 s a run
     // instead of 19 s, and a surviving mutant runs every test that covers it.
     isolate: false,
+    // The plain-JS reference backend: Stryker already runs two test processes on two cores, and the
+    // wasm backend's worker threads would make four. (CI runs the whole suite on both backends.)
+    env: { ...base.test?.env, SKIPGRAD_BACKEND: 'cpu' },
     include: [
       'packages/autograd/test/**/*.test.ts',
       'packages/nn/test/**/*.test.ts',

@@ -387,6 +387,83 @@ const refusals: [string, () => unknown, string][] = [
     () => sg.attentionWeights(ones([4]), q, {}, 'MyLayer'),
     "MyLayer: argument 'q' expected a tensor of rank >= 2 ([..., tokens, features]), got shape [4]",
   ],
+  [
+    'attention mask',
+    () => sdpa(q, q, q, { mask: 3 as never }),
+    "scaledDotProductAttention: argument 'mask' expected a Tensor, got 3",
+  ],
+  [
+    'attention bias',
+    () => sdpa(q, q, q, { bias: 3 as never }),
+    "scaledDotProductAttention: argument 'bias' expected a Tensor, got 3",
+  ],
+  [
+    'attention causal',
+    () => sdpa(q, q, q, { causal: 1 as never }),
+    "scaledDotProductAttention: argument 'causal' expected a boolean, got 1",
+  ],
+  [
+    'attention dropout',
+    () => sdpa(q, q, q, { dropout: 1 }),
+    "scaledDotProductAttention: argument 'dropout' expected a probability in [0, 1), got 1",
+  ],
+  [
+    'attention generator',
+    () => sdpa(q, q, q, { generator: 3 as never }),
+    "scaledDotProductAttention: argument 'generator' expected a Generator (new Generator(seed)), got 3",
+  ],
+  [
+    'attention unknown option',
+    () => sdpa(q, q, q, { masks: 1 } as never),
+    "scaledDotProductAttention: argument 'options' expected only the options 'mask', 'causal', 'bias', 'scale', 'dropout', 'generator', got unknown option 'masks'",
+  ],
+  [
+    'attention options',
+    () => sdpa(q, q, q, 3 as never),
+    "scaledDotProductAttention: argument 'options' expected an options object ({ mask, causal, bias, scale, dropout, generator }), got 3",
+  ],
+  [
+    'attention a row masked out',
+    () =>
+      sdpa(q, q, q, {
+        mask: sg.tensor([
+          [1, 1, 1],
+          [0, 0, 0],
+          [1, 0, 0],
+        ]),
+      }),
+    "scaledDotProductAttention: argument 'mask' expected at least one key each query may attend to, got query row 1 of the mask [3, 3] with every key masked out",
+  ],
+  [
+    'attention dropout a string',
+    () => sdpa(q, q, q, { dropout: '0.5' as never }),
+    'scaledDotProductAttention: argument \'dropout\' expected a probability in [0, 1), got "0.5"',
+  ],
+  [
+    'attention dropout negative',
+    () => sdpa(q, q, q, { dropout: -0.5 }),
+    "scaledDotProductAttention: argument 'dropout' expected a probability in [0, 1), got -0.5",
+  ],
+  [
+    'attention mask dtype',
+    () => sdpa(q, q, q, { mask: ones([3, 3], { dtype: 'float64' }) }),
+    "scaledDotProductAttention: argument 'mask' expected dtype float32 (q's), got float64 (convert it with .to(dtype))",
+  ],
+  [
+    'attention mask values',
+    () => sdpa(q, q, q, { mask: sg.full([3, 3], 0.5) }),
+    "scaledDotProductAttention: argument 'mask' expected only 0s and 1s (1 = may attend), got 0.5 (an additive mask of 0 / −∞ goes in options.bias)",
+  ],
+  [
+    'attention mask shape',
+    () => sdpa(q, q, q, { mask: ones([2, 3]) }),
+    "scaledDotProductAttention: argument 'mask' expected a shape that broadcasts to the scores' [1, 3, 3] ([..., L, S]), got [2, 3]",
+  ],
+  [
+    'attention bias of higher rank',
+    () => sdpa(q, q, q, { bias: ones([2, 1, 3, 3]) }),
+    "scaledDotProductAttention: argument 'bias' expected a shape that broadcasts to the scores' [1, 3, 3] ([..., L, S]), got [2, 1, 3, 3]",
+  ],
 ];
 
 test.each(refusals)('%s', (_name, call, message) => {

@@ -154,7 +154,7 @@ function checkOptions(op: string, options: unknown): AttentionOptions {
   if (o.bias !== undefined) checkTensor(op, 'bias', o.bias);
   if (o.causal !== undefined && typeof o.causal !== 'boolean')
     throw new SkipgradError(op, 'causal', 'a boolean', describe(o.causal));
-  if (o.scale !== undefined && (typeof o.scale !== 'number' || !Number.isFinite(o.scale))) {
+  if (o.scale !== undefined && !Number.isFinite(o.scale)) {
     throw new SkipgradError(op, 'scale', 'a finite number', describe(o.scale));
   }
   if (o.dropout !== undefined && (typeof o.dropout !== 'number' || !(o.dropout >= 0 && o.dropout < 1))) {
@@ -165,13 +165,11 @@ function checkOptions(op: string, options: unknown): AttentionOptions {
 }
 
 function checkBroadcastsTo(op: string, arg: string, shape: readonly number[], target: readonly number[]): void {
-  let ok = shape.length <= target.length;
-  if (ok) {
-    try {
-      ok = shapesEqual(broadcastShapes(op, shape, target), target);
-    } catch {
-      ok = false;
-    }
+  let ok: boolean; // broadcasting with the target gives the target itself (a longer shape gives more axes)
+  try {
+    ok = shapesEqual(broadcastShapes(op, shape, target), target);
+  } catch {
+    ok = false;
   }
   if (!ok)
     throw new SkipgradError(
@@ -222,9 +220,10 @@ function keepMask(
     const rows = keep.data.toTypedArray();
     for (let row = 0; row * s < rows.length; row++) {
       if (s > 0 && rows.subarray(row * s, (row + 1) * s).every((m) => m === 0)) {
+        // (a causal mask alone always keeps key 0: an empty row comes from the mask)
         throw new SkipgradError(
           op,
-          o.mask ? 'mask' : 'causal',
+          'mask',
           'at least one key each query may attend to',
           `query row ${row % l} of the mask ${formatShape(keep.shape)} with every key masked out`,
         );
