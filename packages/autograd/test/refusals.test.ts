@@ -464,6 +464,23 @@ const refusals: [string, () => unknown, string][] = [
     () => sdpa(q, q, q, { bias: ones([2, 1, 3, 3]) }),
     "scaledDotProductAttention: argument 'bias' expected a shape that broadcasts to the scores' [1, 3, 3] ([..., L, S]), got [2, 1, 3, 3]",
   ],
+  ['clamp min above max', () => sg.clamp(ones([2]), 2, 1), "clamp: argument 'max' expected a bound >= min (2), got 1"],
+  ['clamp NaN', () => sg.clamp(ones([2]), NaN), "clamp: argument 'min' expected a number or undefined, got NaN"],
+  [
+    'conv2d same with a bad stride',
+    () => sg.conv2d(img, ones([1, 1, 3, 3]), null, { padding: 'same', stride: 'x' as never }),
+    'conv2d: argument \'stride\' expected an integer >= 1 or a pair of them, got "x"',
+  ],
+  [
+    'conv2d same with stride 2',
+    () => sg.conv2d(img, ones([1, 1, 3, 3]), null, { padding: 'same', stride: 2 }),
+    "conv2d: argument 'padding' expected 'same' only with stride 1 (as PyTorch), got stride [2, 2]",
+  ],
+  [
+    'conv2d same with a bad dilation',
+    () => sg.conv2d(img, ones([1, 1, 3, 3]), null, { padding: 'same', dilation: 0 }),
+    "conv2d: argument 'dilation' expected an integer >= 1 or a pair of them, got 0",
+  ],
 ];
 
 test.each(refusals)('%s', (_name, call, message) => {
@@ -488,4 +505,15 @@ test('hardtanh takes equal bounds (a constant), and refuses a maxVal below minVa
   expect(() => sg.hardtanh(sg.tensor([1]), 1, 0)).toThrow(
     "hardtanh: argument 'maxVal' expected a bound >= minVal (1), got 0",
   );
+});
+
+test('clamp: each bound alone or both, gradient 1 strictly inside', () => {
+  const x = sg.tensor([-2, 0.5, 3], { dtype: 'float64', requiresGrad: true });
+  expect(sg.clamp(x, 0).toArray()).toEqual([0, 0.5, 3]);
+  expect(sg.clamp(x, undefined, 1).toArray()).toEqual([-2, 0.5, 1]);
+  const y = sg.clamp(x, -1, 1);
+  expect(y.toArray()).toEqual([-1, 0.5, 1]);
+  y.sum().backward();
+  expect(x.grad!.toArray()).toEqual([0, 1, 0]);
+  expect(sg.clamp(x, 1, 1).toArray()).toEqual([1, 1, 1]);
 });
