@@ -481,6 +481,11 @@ const refusals: [string, () => unknown, string][] = [
     () => sg.conv2d(img, ones([1, 1, 3, 3]), null, { padding: 'same', dilation: 0 }),
     "conv2d: argument 'dilation' expected an integer >= 1 or a pair of them, got 0",
   ],
+  [
+    'conv2d same with stride [1, 2]',
+    () => sg.conv2d(img, ones([1, 1, 3, 3]), null, { padding: 'same', stride: [1, 2] }),
+    "conv2d: argument 'padding' expected 'same' only with stride 1 (as PyTorch), got stride [1, 2]",
+  ],
 ];
 
 test.each(refusals)('%s', (_name, call, message) => {
@@ -516,4 +521,14 @@ test('clamp: each bound alone or both, gradient 1 strictly inside', () => {
   y.sum().backward();
   expect(x.grad!.toArray()).toEqual([0, 1, 0]);
   expect(sg.clamp(x, 1, 1).toArray()).toEqual([1, 1, 1]);
+});
+
+test("conv2d 'same': an odd window pads inside the convolution, an even one pads the input first", () => {
+  const x = sg.rand([1, 1, 4, 4], { requiresGrad: true });
+  const odd = sg.conv2d(x, ones([1, 1, 3, 3]), null, { padding: 'same' });
+  expect(odd.shape).toEqual([1, 1, 4, 4]);
+  expect(odd.node!.inputs[0]!.target).toBe(x);
+  const even = sg.conv2d(x, ones([1, 1, 2, 2]), null, { padding: 'same' });
+  expect(even.shape).toEqual([1, 1, 4, 4]);
+  expect((even.node!.inputs[0]!.target as sg.Node).op).toBe('pad');
 });
