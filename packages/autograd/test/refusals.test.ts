@@ -11,6 +11,7 @@ const w3 = ones([2, 4, 3]);
 const img = ones([1, 1, 4, 4]);
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
 const q = ones([1, 3, 4]);
+const x4 = ones([1, 4, 3, 3]);
 const d = { dtype: 'float64' as const };
 const sdpa = sg.scaledDotProductAttention;
 const one = (): NDArray => new NDArray(new Float32Array(1), [1]);
@@ -485,6 +486,61 @@ const refusals: [string, () => unknown, string][] = [
     'conv2d same with stride [1, 2]',
     () => sg.conv2d(img, ones([1, 1, 3, 3]), null, { padding: 'same', stride: [1, 2] }),
     "conv2d: argument 'padding' expected 'same' only with stride 1 (as PyTorch), got stride [1, 2]",
+  ],
+  [
+    'conv2d groups 1.5',
+    () => sg.conv2d(x4, ones([2, 4, 1, 1]), null, { groups: 1.5 }),
+    "conv2d: argument 'groups' expected a positive integer dividing both 4 input and 2 output channels, got 1.5",
+  ],
+  [
+    'conv2d groups 0',
+    () => sg.conv2d(x4, ones([2, 4, 1, 1]), null, { groups: 0 }),
+    "conv2d: argument 'groups' expected a positive integer dividing both 4 input and 2 output channels, got 0",
+  ],
+  [
+    'conv2d groups not dividing the input channels',
+    () => sg.conv2d(x4, ones([3, 4, 1, 1]), null, { groups: 3 }),
+    "conv2d: argument 'groups' expected a positive integer dividing both 4 input and 3 output channels, got 3",
+  ],
+  [
+    'conv2d groups not dividing the output channels',
+    () => sg.conv2d(x4, ones([3, 2, 1, 1]), null, { groups: 2 }),
+    "conv2d: argument 'groups' expected a positive integer dividing both 4 input and 3 output channels, got 2",
+  ],
+  [
+    'conv2d bias dtype',
+    () => sg.conv2d(x4, ones([2, 4, 1, 1]), ones([2], { dtype: 'float64' })),
+    "conv2d: argument 'bias' expected dtype float32 (the dtype of 'x'), got float64 (convert one with .to(dtype) first)",
+  ],
+  [
+    'conv2d bias rank',
+    () => sg.conv2d(x4, ones([2, 4, 1, 1]), ones([2, 1])),
+    "conv2d: argument 'bias' expected shape [2], got [2, 1]",
+  ],
+  [
+    'conv2d bias size',
+    () => sg.conv2d(x4, ones([2, 4, 1, 1]), ones([3])),
+    "conv2d: argument 'bias' expected shape [2], got [3]",
+  ],
+  [
+    'conv2d bias not a tensor',
+    () => sg.conv2d(x4, ones([2, 4, 1, 1]), 3 as never),
+    "conv2d: argument 'bias' expected a Tensor, got 3",
+  ],
+  [
+    'conv2d unknown option',
+    () => sg.conv2d(x4, ones([2, 4, 1, 1]), null, { strides: 1 } as never),
+    "conv2d: argument 'options' expected only the options 'stride', 'padding', 'dilation', 'groups', got unknown option 'strides'",
+  ],
+  [
+    'conv1d unknown option',
+    () => sg.conv1d(ones([1, 4, 3]), ones([2, 4, 1]), null, { strides: 1 } as never),
+    "conv1d: argument 'options' expected only the options 'stride', 'padding', 'dilation', 'groups', got unknown option 'strides'",
+  ],
+  [
+    'convTranspose2d unknown option',
+    () => sg.convTranspose2d(x4, ones([4, 2, 1, 1]), null, { strides: 1 } as never),
+    "convTranspose2d: argument 'options' expected only the options 'stride', 'padding', 'dilation', 'groups', 'outputPadding', got unknown option 'strides'",
   ],
 ];
 
