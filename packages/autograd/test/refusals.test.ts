@@ -542,6 +542,46 @@ const refusals: [string, () => unknown, string][] = [
     () => sg.convTranspose2d(x4, ones([4, 2, 1, 1]), null, { strides: 1 } as never),
     "convTranspose2d: argument 'options' expected only the options 'stride', 'padding', 'dilation', 'groups', 'outputPadding', got unknown option 'strides'",
   ],
+  [
+    'conv1d groups 1.5',
+    () => sg.conv1d(x3, ones([2, 4, 3]), null, { groups: 1.5 }),
+    "conv1d: argument 'groups' expected a positive integer dividing both 4 input and 2 output channels, got 1.5",
+  ],
+  [
+    'conv1d groups dividing the input channels only',
+    () => sg.conv1d(x3, ones([2, 1, 3]), null, { groups: 4 }),
+    "conv1d: argument 'groups' expected a positive integer dividing both 4 input and 2 output channels, got 4",
+  ],
+  [
+    'conv1d groups dividing the output channels only',
+    () => sg.conv1d(ones([1, 3, 5]), ones([4, 3, 3]), null, { groups: 2 }),
+    "conv1d: argument 'groups' expected a positive integer dividing both 3 input and 4 output channels, got 2",
+  ],
+  [
+    'conv1d weight dtype',
+    () => sg.conv1d(x3, ones([2, 4, 3], { dtype: 'float64' })),
+    "conv1d: argument 'weight' expected dtype float32 (the dtype of 'x'), got float64 (convert one with .to(dtype) first)",
+  ],
+  [
+    'conv1d bias dtype',
+    () => sg.conv1d(x3, ones([2, 4, 3]), ones([2], { dtype: 'float64' })),
+    "conv1d: argument 'bias' expected dtype float32 (the dtype of 'x'), got float64 (convert one with .to(dtype) first)",
+  ],
+  [
+    'conv1d bias not a tensor',
+    () => sg.conv1d(x3, ones([2, 4, 3]), 3 as never),
+    "conv1d: argument 'bias' expected a Tensor, got 3",
+  ],
+  [
+    'conv2d groups dividing the input channels only',
+    () => sg.conv2d(x4, ones([2, 1, 1, 1]), null, { groups: 4 }),
+    "conv2d: argument 'groups' expected a positive integer dividing both 4 input and 2 output channels, got 4",
+  ],
+  [
+    'convTranspose2d bias size',
+    () => sg.convTranspose2d(x4, ones([4, 2, 1, 1]), ones([3])),
+    "convTranspose2d: argument 'bias' expected shape [2], got [3]",
+  ],
 ];
 
 test.each(refusals)('%s', (_name, call, message) => {
