@@ -73,8 +73,6 @@ function pooledSize(size: number, k: number, s: number, p: number, d: number, ce
 
 function windows(op: string, x: Tensor, kernel: Pair, options: PoolOptions, padValue: number): Windows {
   checkImage(op, 'x', x);
-  if (options === null || typeof options !== 'object')
-    throw new SkipgradError(op, 'options', 'an object', describe(options));
   const ceil = options.ceilMode ?? false;
   if (typeof ceil !== 'boolean') throw new SkipgradError(op, 'ceilMode', 'a boolean', describe(ceil));
   const o = { stride: options.stride ?? kernel, padding: options.padding ?? 0, dilation: options.dilation ?? 1 };

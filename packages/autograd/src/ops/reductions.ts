@@ -166,8 +166,6 @@ function varianceOf(
 ): Tensor {
   checkOptions(op, options, ['correction', 'keepdim']);
   const x = checkTensor(op, 'a', a);
-  if (options === null || typeof options !== 'object')
-    throw new SkipgradError(op, 'options', 'an object', describe(options));
   const correction = options.correction ?? 1;
   const keepdim = options.keepdim ?? false;
   checkKeepdim(op, keepdim);
