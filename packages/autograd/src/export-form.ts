@@ -64,7 +64,7 @@ let hidden = 0;
  * seen; // ['exp', 'sum']
  */
 export function traceForExport<T>(t: ExportTracer, fn: () => T): T {
-  if (t === null || typeof t !== 'object' || typeof (t as { record?: unknown }).record !== 'function') {
+  if (typeof (t as { record?: unknown } | null)?.record !== 'function') {
     throw new SkipgradError(
       'traceForExport',
       'tracer',
@@ -125,8 +125,7 @@ export function exportedAs(
 
 function checkResult(result: unknown): { output: Tensor; form: ExportForm | null } {
   const r = result as { output?: unknown; form?: unknown } | null;
-  const formOk = (f: unknown): boolean =>
-    f === null || (typeof f === 'object' && typeof (f as { op?: unknown }).op === 'string');
+  const formOk = (f: unknown): boolean => f === null || typeof (f as { op?: unknown } | undefined)?.op === 'string';
   if (r === null || typeof r !== 'object' || !(r.output instanceof Tensor) || !formOk(r.form)) {
     throw new SkipgradError(
       'exportedAs',

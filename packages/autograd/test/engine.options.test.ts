@@ -65,4 +65,22 @@ describe('what flows where', () => {
     const [, db] = grad([fromOp('firstOnly', [a, b], ['a', 'b'], a.data, (dy) => [dy, null]).sum()], [a, b]);
     expect(db!.toArray()).toEqual([0, 0]); // grad gives zeros for an input nothing reached
   });
+
+  test('a backward that returns fewer gradients than inputs sends none to the rest', () => {
+    const a = tensor([1, 2], { requiresGrad: true });
+    const b = tensor([3, 4], { requiresGrad: true });
+    fromOp('short', [a, b], ['a', 'b'], a.data, (dy) => [dy])
+      .sum()
+      .backward();
+    expect(a.grad!.toArray()).toEqual([1, 1]);
+    expect(b.grad).toBeNull();
+  });
+
+  test('a gradient of the wrong shape is refused naming the op, the input and the backward at fault', () => {
+    const a = tensor([1, 2], { requiresGrad: true });
+    const wrong = fromOp('wrong', [a], ['a'], a.data, (dy) => [dy.sum()]);
+    expect(() => wrong.sum().backward()).toThrow(
+      "wrong: argument 'gradient of input 'a'' expected shape [2] and dtype float32 (the input's), got shape [] and dtype float32 (error in the backward of op 'wrong')",
+    );
+  });
 });

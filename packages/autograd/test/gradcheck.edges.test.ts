@@ -3,7 +3,7 @@
 // of outputs and inputs that need no gradient, and the refusal of inputs none of which needs one.
 import { expect, test } from 'vitest';
 import { GradcheckError, type Tensor, fromOp, getBackend, gradcheck, gradgradcheck, tensor } from '../src/index.js';
-import { formatNumber } from '../src/gradcheck/report.js';
+import { formatNumber, formatReport } from '../src/gradcheck/report.js';
 
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
 
@@ -126,4 +126,10 @@ test('GradcheckError carries its report and its name', () => {
   expect(e.name).toBe('GradcheckError');
   expect(e.report).toBe(r);
   expect(e.message).toBe(r.toString());
+});
+
+test('a failing fast-mode report counts directional derivatives', () => {
+  const r = gradcheck((a) => a.mul(1), [tensor([2], f64)], { fastMode: true });
+  const failing = { ...r, ok: false, inputs: [{ ...r.inputs[0]!, ok: false, mismatches: 1 }] };
+  expect(formatReport(failing)).toContain('input 0, shape [1]: 1 of 1 directional derivatives mismatch');
 });

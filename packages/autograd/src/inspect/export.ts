@@ -137,7 +137,7 @@ function markSkips(edges: GraphEdge[]): void {
     return false;
   };
   for (const e of edges) {
-    e.skip = (out.get(e.from) ?? []).some((via) => via !== e.to && reaches(via, e.to));
+    e.skip = out.get(e.from)!.some((via) => via !== e.to && reaches(via, e.to)); // every edge's source has out-edges
   }
 }
 
