@@ -6,7 +6,7 @@
  * When several elements tie for the maximum they share the gradient equally (PyTorch's amax
  * convention), so the gradient still sums to dy. The tie mask is a constant.
  */
-import { SkipgradError, formatShape, normalizeAxes, normalizeAxis } from '@skipgrad/tensor';
+import { SkipgradError, formatShape, normalizeAxes } from '@skipgrad/tensor';
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
@@ -24,7 +24,7 @@ import { checkKeepdim, keptShapeOf } from './sum.js';
  */
 export function max(a: Tensor, axis?: number | readonly number[], keepdim = false): Tensor {
   const x = checkTensor('max', 'a', a);
-  const axes = typeof axis === 'number' ? [normalizeAxis('max', axis, x.rank)] : normalizeAxes('max', axis, x.rank);
+  const axes = normalizeAxes('max', axis, x.rank);
   checkKeepdim('max', keepdim);
   const empty = axes.find((i) => x.shape[i] === 0);
   if (empty !== undefined) {

@@ -36,7 +36,7 @@ import { checkKeepdim, sum } from './sum.js';
  */
 export function min(a: Tensor, axis?: number | readonly number[], keepdim = false): Tensor {
   const x = checkTensor('min', 'a', a);
-  const axes = typeof axis === 'number' ? [normalizeAxis('min', axis, x.rank)] : normalizeAxes('min', axis, x.rank);
+  const axes = normalizeAxes('min', axis, x.rank);
   checkKeepdim('min', keepdim);
   const empty = axes.find((i) => x.shape[i] === 0);
   if (empty !== undefined) {
