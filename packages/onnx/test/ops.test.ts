@@ -94,6 +94,23 @@ const cases: [string, (...x: Tensor[]) => Tensor, Tensor[]][] = [
     [t([2, 3])],
   ],
   [
+    'scatterAdd with constant indices (a value read twice adds twice), on axis 1 and axis 0',
+    (a) =>
+      ag.add(
+        ag.scatterAdd(
+          [2, 4],
+          1,
+          tensor([
+            [3, 0, 3],
+            [1, 1, 0],
+          ]),
+          a,
+        ),
+        ag.scatterAdd([3, 4], 0, tensor([[2, 0, 2]]), ag.narrow(a, 0, 0, 1)).sum(0, true),
+      ),
+    [t([2, 3])],
+  ],
+  [
     'padWith reflect, replicate, circular',
     (a) =>
       ['reflect', 'replicate', 'circular']

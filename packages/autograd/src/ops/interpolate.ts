@@ -39,7 +39,8 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   checkOptions(OP, options, ['size', 'scaleFactor', 'mode', 'alignCorners']);
   const input = checkTensor(OP, 'x', x);
   checkImage(OP, 'x', input);
-  if (options === null || typeof options !== 'object')
+  if (options === undefined)
+    // checkOptions refused every other non-object
     throw new SkipgradError(OP, 'options', 'an object with size or scaleFactor', describe(options));
   const mode = options.mode ?? 'nearest';
   if (mode !== 'nearest' && mode !== 'bilinear')

@@ -1,0 +1,106 @@
+// Edges of the image ops that the value and gradient suites do not pin down: interpolate's
+// scale factors (a pair, a factor that keeps one pixel, one that keeps the size but moves
+// the samples) and fold's three shape checks, each failing alone.
+import { expect, test } from 'vitest';
+import * as sg from '../src/index.js';
+import { expectRefusal } from './refused.js';
+
+const grid = (h: number, w: number): sg.Tensor =>
+  sg.tensor(
+    Array.from({ length: h * w }, (_, i) => i),
+    { shape: [1, 1, h, w], dtype: 'float64' },
+  );
+
+test('interpolate takes a pair of scale factors, one per axis', () => {
+  const y = sg.interpolate(grid(2, 2), { scaleFactor: [2, 1.5] });
+  // H: 2 → 4 reads rows 0, 0, 1, 1; W: 2 → 3 reads columns floor(j / 1.5) = 0, 0, 1.
+  expect(y.toArray()).toEqual([
+    [
+      [
+        [0, 0, 1],
+        [0, 0, 1],
+        [2, 2, 3],
+        [2, 2, 3],
+      ],
+    ],
+  ]);
+});
+
+test('a scale factor that keeps the size still moves bilinear samples by 1/factor', () => {
+  // H = 2, factor 1.2 → 2 rows; row 1 samples (1 + 0.5) / 1.2 − 0.5 = 0.75: a quarter of
+  // row 0 and three quarters of row 1. Not the identity, as PyTorch's scale_factor is not.
+  const y = sg.interpolate(grid(2, 2), { scaleFactor: [1.2, 1], mode: 'bilinear' });
+  const got = (y.toArray() as number[][][][])[0]![0]!;
+  expect(got[0]).toEqual([0, 1]);
+  expect(got[1]![0]).toBeCloseTo(1.5, 12);
+  expect(got[1]![1]).toBeCloseTo(2.5, 12);
+});
+
+test('a factor that leaves exactly one pixel is allowed', () => {
+  expect(sg.interpolate(grid(2, 4), { scaleFactor: 0.5 }).toArray()).toEqual([[[[0, 2]]]]);
+});
+
+test.each([
+  [0, '0'],
+  [-1, '-1'],
+  [Infinity, 'Infinity'],
+  [NaN, 'NaN'],
+  ['xy', '"xy"'],
+  [[2], 'an array of length 1'],
+])('interpolate refuses the scale factor %s by name', (factor, given) => {
+  expectRefusal(
+    () => sg.interpolate(grid(2, 2), { scaleFactor: factor as never }),
+    `interpolate: argument 'scaleFactor' expected a number > 0 or a pair of them, got ${given}`,
+  );
+});
+
+test('interpolate names the axis pair a too-small factor empties', () => {
+  expectRefusal(
+    () => sg.interpolate(grid(2, 4), { scaleFactor: [1, 0.2] }),
+    "interpolate: argument 'scaleFactor' expected a factor that leaves at least one pixel of [2, 4], got [1, 0.2]",
+  );
+});
+
+test('interpolate refuses an image with no pixels, and options that are not an object', () => {
+  expectRefusal(
+    () => sg.interpolate(sg.zeros([1, 1, 0, 3]), { size: 2 }),
+    "interpolate: argument 'x' expected images with at least one pixel along H and W, got shape [1, 1, 0, 3]",
+  );
+  expectRefusal(
+    () => sg.interpolate(grid(2, 2), null as never),
+    "interpolate: argument 'options' expected an options object ({ size, scaleFactor, mode, alignCorners }), got null",
+  );
+  expectRefusal(
+    () => sg.interpolate(grid(2, 2), { size: 2, mode: 'bilinear', alignCorners: 1 as never }),
+    "interpolate: argument 'alignCorners' expected a boolean, got 1",
+  );
+});
+
+test('bilinear with alignCorners to one pixel reads the first pixel', () => {
+  const y = sg.interpolate(grid(3, 3), { size: [1, 3], mode: 'bilinear', alignCorners: true });
+  expect(y.toArray()).toEqual([[[[0, 1, 2]]]]);
+});
+
+// fold with kernel 2×2 into 3×3: 4 values per channel per window, 2·2 = 4 windows.
+test.each([
+  [[4, 4], 'shape [4, 4]'],
+  [[1, 6, 4], 'shape [1, 6, 4]'],
+  [[1, 4, 3], 'shape [1, 4, 3]'],
+])('fold refuses columns %j by name', (shape, given) => {
+  expectRefusal(
+    () => sg.fold(sg.ones(shape), [3, 3], 2),
+    `fold: argument 'cols' expected a tensor [N, C·4, 4] (kernel [2, 2], 4 windows), got ${given}`,
+  );
+});
+
+test('fold sums overlapping windows for two channels', () => {
+  const y = sg.fold(sg.ones([1, 8, 4]), [3, 3], 2);
+  const corner = [1, 2, 1];
+  const middle = [2, 4, 2];
+  expect(y.toArray()).toEqual([
+    [
+      [corner, middle, corner],
+      [corner, middle, corner],
+    ],
+  ]);
+});
