@@ -134,3 +134,50 @@ describe("conv2d padding 'same' and 'valid', conv1d", () => {
     );
   });
 });
+
+describe('padWith edges', () => {
+  const a = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+
+  it('replicate pads any length, even past the side', () => {
+    expect(padWith(a, [[3, 1]], 'replicate').toArray()).toEqual([1, 1, 1, 1, 2, 2]);
+  });
+
+  it('an axis padded [0, 0] is left alone: no op for all-zero pads, no piece for a zero end', () => {
+    expect(padWith(a, [[0, 0]], 'reflect')).toBe(a);
+    expect(
+      padWith(
+        tensor([[1, 2]]),
+        [
+          [0, 0],
+          [1, 0],
+        ],
+        'circular',
+      ).toArray(),
+    ).toEqual([[2, 1, 2]]);
+    expect(padWith(a, [[2, 0]], 'circular').node!.inputs).toHaveLength(2); // the wrapped piece and a
+    expect(padWith(a, [[0, 1]], 'replicate').node!.inputs).toHaveLength(2);
+    // an empty axis may be padded [0, 0] while another axis is padded
+    expect(
+      padWith(
+        tensor([], { shape: [0, 2] }),
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        'replicate',
+      ).shape,
+    ).toEqual([0, 4]);
+  });
+
+  it('refuses a too-long end on either side, and any pad of an empty axis, by name', () => {
+    expect(() => padWith(tensor([1, 2, 3]), [[3, 0]], 'reflect')).toThrow(
+      "padWith: argument 'pads[0]' expected at most side − 1 = 2 on each end for 'reflect' (axis 0 has 3), got [3, 0]",
+    );
+    expect(() => padWith(tensor([1, 2, 3]), [[0, 4]], 'circular')).toThrow(
+      "padWith: argument 'pads[0]' expected at most side = 3 on each end for 'circular' (axis 0 has 3), got [0, 4]",
+    );
+    expect(() => padWith(tensor([], { shape: [0] }), [[1, 0]], 'replicate')).toThrow(
+      "padWith: argument 'pads[0]' expected [0, 0] on an empty axis ('replicate' copies elements, and axis 0 has none), got [1, 0]",
+    );
+  });
+});

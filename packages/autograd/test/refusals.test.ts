@@ -129,7 +129,7 @@ const refusals: [string, () => unknown, string][] = [
     "padWith: argument 'pads[2]' expected at most side − 1 = 3 on each end for 'reflect' (axis 2 has 4), got [4, 0]",
   ],
   [
-    'padWith replicate too far',
+    'padWith circular too far',
     () =>
       sg.padWith(
         img,

@@ -51,7 +51,15 @@ export function padWith(a: Tensor, pads: readonly (readonly [number, number])[],
     if (before === 0 && after === 0) return;
     const side = x.shape[axis]!;
     const limit = mode === 'reflect' ? side - 1 : mode === 'circular' ? side : Infinity;
-    if (side === 0 || before > limit || after > limit) {
+    if (side === 0) {
+      throw new SkipgradError(
+        'padWith',
+        `pads[${axis}]`,
+        `[0, 0] on an empty axis ('${mode}' copies elements, and axis ${axis} has none)`,
+        `[${before}, ${after}]`,
+      );
+    }
+    if (before > limit || after > limit) {
       throw new SkipgradError(
         'padWith',
         `pads[${axis}]`,

@@ -18,10 +18,7 @@ import type { Tensor } from '../tensor.js';
 export function permute(a: Tensor, axes: readonly number[]): Tensor {
   const x = checkTensor('permute', 'a', a);
   const perm = checkPermutation('permute', axes, x.rank);
-  const inverse = new Array<number>(perm.length);
-  perm.forEach((axis, i) => {
-    inverse[axis] = i;
-  });
+  const inverse = perm.map((_, axis) => perm.indexOf(axis)); // where each axis went
   return fromOp('permute', [x], ['a'], x.data.permute(perm), (dy) => [permute(dy, inverse)], {
     rule: 'da = permute(dy, inverse axes)',
     onnx: { op: 'Transpose', attributes: { perm } },
