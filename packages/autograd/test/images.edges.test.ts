@@ -104,3 +104,40 @@ test('fold sums overlapping windows for two channels', () => {
     ],
   ]);
 });
+
+/** The op names in t's graph, from t back to the leaves. */
+function opsIn(t: sg.Tensor): Set<string> {
+  const seen = new Set<string>();
+  const walk = (node: sg.Node | null): void => {
+    if (node === null) return;
+    seen.add(node.op);
+    for (const input of node.inputs) if (input.target instanceof sg.Node) walk(input.target);
+  };
+  walk(t.node);
+  return seen;
+}
+
+test('pooling pads inside unfold unless it must pad with a value or for ceil mode', () => {
+  const x = sg.rand([1, 1, 5, 5], { requiresGrad: true });
+  expect(opsIn(sg.avgPool2d(x, 2, { padding: 1 })).has('pad')).toBe(false);
+  expect(opsIn(sg.avgPool2d(x, 2, { ceilMode: true })).has('pad')).toBe(true); // 5 = 2·2 + 1: a window overhangs
+  expect(opsIn(sg.avgPool2d(x, 3, { stride: 2, ceilMode: true })).has('pad')).toBe(false); // 5 = 2·2 + 1: none does
+  expect(opsIn(sg.maxPool2d(x, 2, { padding: 1 })).has('pad')).toBe(true); // max pads with the lowest value
+});
+
+test('pooling refuses padding over half the kernel on either axis, and a window larger than the input', () => {
+  const x = sg.ones([1, 1, 4, 4]);
+  expectRefusal(
+    () => sg.maxPool2d(x, 3, { padding: 2 }),
+    "maxPool2d: argument 'padding' expected at most half the kernel [3, 3], got [2, 2]",
+  );
+  expectRefusal(
+    () => sg.avgPool2d(x, 3, { padding: [0, 2] }),
+    "avgPool2d: argument 'padding' expected at most half the kernel [3, 3], got [0, 2]",
+  );
+  expect(sg.maxPool2d(x, 3, { padding: 1 }).shape).toEqual([1, 1, 2, 2]); // half of 3, rounded down, is allowed
+  expectRefusal(
+    () => sg.maxPool2d(x, 5),
+    "maxPool2d: argument 'kernel' expected a window that fits the padded input [4, 4], got kernel [5, 5], padding [0, 0], dilation [1, 1]",
+  );
+});
