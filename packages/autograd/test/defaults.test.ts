@@ -22,6 +22,16 @@ describe('defaults', () => {
     expect(m.logSumExp().shape).toEqual([2]);
     expect(sg.logSumExp(m).shape).toEqual([2]);
     expect(m.logSumExp(0, true).shape).toEqual([1, 3]);
+    expect(m.min(1).shape).toEqual([2]);
+    expect(m.argmax(1).shape).toEqual([2]);
+    expect(m.argmin(0).shape).toEqual([3]);
+  });
+  it('on a rank-3 tensor the default axis is the last, not axis 1', () => {
+    const t = seq([2, 3, 4]);
+    expect(t.softmax().toArray()).toEqual(t.softmax(2).toArray());
+    expect(t.logSoftmax().toArray()).toEqual(t.logSoftmax(2).toArray());
+    expect(t.logSumExp().shape).toEqual([2, 3]);
+    expect(sg.softmax(t).toArray()).toEqual(sg.softmax(t, 2).toArray());
   });
   it('softmax, logSoftmax and logSumExp work on the last axis by default', () => {
     expect(m.softmax().toArray()).toEqual(m.softmax(1).toArray());
@@ -50,6 +60,11 @@ describe('defaults', () => {
     expect(inspect(x.mul(2))).toBe(String(x.mul(2)));
     expect(new sg.Tensor(x.data).requiresGrad).toBe(false);
     expect(x.mul(2).requiresGrad).toBe(true);
+    // A tensor made with a graph node (as an op's result is) needs its gradient unless told not to.
+    const node = x.mul(2).node;
+    expect(new sg.Tensor(x.data, { node }).requiresGrad).toBe(true);
+    expect(new sg.Tensor(x.data, { node, requiresGrad: false }).requiresGrad).toBe(false);
+    expect(new sg.Tensor(x.data, { node: null }).requiresGrad).toBe(false);
   });
   it('pooling strides default to the kernel; adaptive pooling matches average pooling on equal bins', () => {
     const img = seq([1, 2, 4, 6]);

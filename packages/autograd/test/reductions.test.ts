@@ -22,6 +22,7 @@ import {
 } from '../src/index.js';
 import { shape, tensorOf } from '../src/testing/index.js';
 import { runs } from '../../../tests/support.js';
+import { expectRefusal } from './refused.js';
 
 const flat = (t: Tensor): number[] => Array.from(t.data.toTypedArray());
 /** A non-empty tensor and a non-empty list of distinct axes of it. */
@@ -143,5 +144,46 @@ describe('reductions and activations: edges and errors', () => {
     expect(() => softplus(a, 0)).toThrow(/softplus: argument 'beta' expected a number > 0, got 0/);
     expect(() => hardtanh(a, 1, -1)).toThrow(/hardtanh: argument 'maxVal' expected a bound >= minVal \(1\), got -1/);
     expect(() => elu([1] as never)).toThrow(/elu: argument 'a' expected a Tensor/);
+  });
+
+  it('argmax / argmin on an inner axis walk each line between the outer and inner ones', () => {
+    const a = tensor([
+      [
+        [1, 0],
+        [3, -1],
+        [2, 5],
+      ],
+      [
+        [5, 6],
+        [0, 9],
+        [7, 8],
+      ],
+    ]);
+    expect(argmax(a, 1).toArray()).toEqual([
+      [1, 2],
+      [2, 1],
+    ]);
+    expect(argmin(a, 1, true).toArray()).toEqual([[[0, 1]], [[1, 0]]]);
+    expect(argmax(a, -1).toArray()).toEqual([
+      [0, 0, 1],
+      [1, 1, 1],
+    ]);
+  });
+
+  it('refuse a bad axis, an empty line and a correction that is not a finite number >= 0, whole', () => {
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const axisRange = 'expected an integer axis in [-2, 2), got';
+    expectRefusal(() => min(a, 5), `min: argument 'axis' ${axisRange} 5 (for a tensor of rank 2)`);
+    expectRefusal(() => max(a, -3), `max: argument 'axis' ${axisRange} -3 (for a tensor of rank 2)`);
+    const empty = "argument 'a' expected a non-empty tensor (the index of nothing is undefined), got shape";
+    expectRefusal(() => argmax(tensor([[]]), 1), `argmax: ${empty} [1, 0]`);
+    expectRefusal(() => argmin(tensor([[], []]), 0), `argmin: ${empty} [2, 0]`);
+    const correction = "argument 'correction' expected a finite number >= 0, got";
+    expectRefusal(() => variance(a, 0, { correction: Infinity }), `variance: ${correction} Infinity`);
+    expectRefusal(() => variance(a, 0, { correction: NaN }), `variance: ${correction} NaN`);
+    expectRefusal(() => std(a, 0, { correction: 'x' as never }), `std: ${correction} "x"`);
   });
 });

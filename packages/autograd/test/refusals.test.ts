@@ -214,6 +214,26 @@ const refusals: [string, () => unknown, string][] = [
     "Tensor: argument 'init' expected an options object ({ requiresGrad, node }), got 3",
   ],
   [
+    'unbroadcast shape',
+    () => sg.unbroadcast(ones([2, 3]), 'bad' as never),
+    'unbroadcast: argument \'shape\' expected a shape (an array of non-negative integers), got "bad"',
+  ],
+  [
+    'Tensor init null',
+    () => new sg.Tensor(one(), null as never),
+    "Tensor: argument 'init' expected an options object ({ requiresGrad, node }), got null",
+  ],
+  [
+    'Tensor init string',
+    () => new sg.Tensor(one(), 'x' as never),
+    'Tensor: argument \'init\' expected an options object ({ requiresGrad, node }), got "x"',
+  ],
+  [
+    'Tensor requiresGrad',
+    () => new sg.Tensor(one(), { requiresGrad: 'yes' as never }),
+    'Tensor: argument \'requiresGrad\' expected a boolean, got "yes"',
+  ],
+  [
     'Tensor node',
     () => new sg.Tensor(one(), { node: {} as never }),
     "Tensor: argument 'node' expected a Node or null, got an object",

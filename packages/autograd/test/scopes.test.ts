@@ -1,12 +1,13 @@
 // Which backend runs by default, and the two scopes the engine hands to a backend: tidy (free
 // device memory of a block's temporaries) and forgettingTemporaries (drop cached copies). The
 // scopes are tested against a recording backend: the reference kernels plus a scope that writes
-// down which arrays it was asked to keep.
+// down which arrays it was asked to keep. Beside them, the two calls that free one tensor's memory:
+// zeroGrad (a caching backend forgets the gradient) and dispose (device storage is released).
 import { afterEach, describe, expect, test } from 'vitest';
 import { type Backend, type WasmBackend, cpuBackend } from '@skipgrad/kernels';
-import type { NDArray } from '@skipgrad/tensor';
+import { type DeviceStorage, NDArray } from '@skipgrad/tensor';
 import { defaultBackend } from '../src/current-backend.js';
-import { forgettingTemporaries, getBackend, grad, setBackend, tensor, tidy } from '../src/index.js';
+import { Tensor, forgettingTemporaries, getBackend, grad, setBackend, tensor, tidy } from '../src/index.js';
 
 describe('the default backend', () => {
   const saved = process.env.SKIPGRAD_BACKEND;
@@ -108,6 +109,47 @@ describe('tidy and forgettingTemporaries', () => {
     } finally {
       setBackend(previousBackend);
     }
+  });
+
+  test("zeroGrad tells a caching backend to forget the gradient's array, and clears it", () => {
+    const forgotten: NDArray[][] = [];
+    const previousBackend = getBackend();
+    setBackend(
+      Object.assign(Object.create(cpuBackend) as Backend, { forget: (a: Iterable<NDArray>) => forgotten.push([...a]) }),
+    );
+    try {
+      const w = tensor([1, 2], { requiresGrad: true });
+      w.zeroGrad();
+      expect(forgotten).toEqual([]);
+      w.mul(3).sum().backward();
+      const gradient = w.grad!.data;
+      w.zeroGrad();
+      expect(forgotten.length).toBe(1);
+      expect(forgotten[0]![0]).toBe(gradient);
+      expect(w.grad).toBe(null);
+    } finally {
+      setBackend(previousBackend);
+    }
+  });
+
+  test('dispose releases device storage where it can be released, and is a no-op otherwise', () => {
+    const device = (release?: () => void): DeviceStorage => ({
+      dtype: 'float32',
+      length: 2,
+      owner: 'test',
+      download: () => new Float32Array(2),
+      ...(release ? { release } : {}),
+    });
+    let released = 0;
+    new Tensor(
+      new NDArray(
+        device(() => released++),
+        [2],
+      ),
+    ).dispose();
+    expect(released).toBe(1);
+    expect(() => new Tensor(new NDArray(device(), [2])).dispose()).not.toThrow();
+    expect(() => tensor([1, 2]).dispose()).not.toThrow();
   });
 
   test('forgettingTemporaries keeps the tensors the block lists, and refuses a block that lists none', () => {

@@ -30,6 +30,14 @@ const cases: [string, (...x: Tensor[]) => Tensor, Tensor[]][] = [
   ['argmax and argmin (as float indices)', (a) => ag.add(ag.argmax(a, 1), ag.argmin(a, 0).sum()), [t([3, 4])]],
   ['argmax over everything', (a) => ag.argmax(a), [t([3, 4])]],
   [
+    'argmax keeping the axis, argmin of everything keeping every axis, argmax of float64 values',
+    (a) =>
+      ag
+        .add(ag.argmax(a, 1, true), ag.argmin(a, undefined, true))
+        .add(ag.cast(ag.argmax(ag.cast(a, 'float64'), 0), 'float32')),
+    [t([3, 4])],
+  ],
+  [
     'softmax, logSoftmax, logSumExp',
     (a) => ag.add(ag.add(ag.softmax(a, 0), ag.logSoftmax(a, 1)), ag.logSumExp(a, 1, true)),
     [t([3, 4])],

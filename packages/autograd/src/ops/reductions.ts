@@ -87,7 +87,7 @@ function argBest(
   const d = flat ? 0 : normalizeAxis(op, axis, x.rank);
   const shape = flat ? [x.size] : [...x.shape];
   const side = shape[d] ?? 1;
-  if (side === 0 || x.size === 0)
+  if (x.size === 0)
     throw new SkipgradError(
       op,
       'a',
@@ -95,20 +95,18 @@ function argBest(
       `shape ${formatShape(x.shape)}`,
     );
   const values = x.data.toTypedArray();
+  // Line j of the result is values[o, 0..side, i] with o = ⌊j / inner⌋ and i = j mod inner.
   const inner = shape.slice(d + 1).reduce((p, s) => p * s, 1);
-  const outer = values.length / (side * inner);
-  const out = new Float64Array(outer * inner);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      let best = 0;
-      let bestValue = values[o * side * inner + i]!;
-      for (let k = 1; k < side && !Number.isNaN(bestValue); k++) {
-        const v = values[(o * side + k) * inner + i]!;
-        if (Number.isNaN(v) || beats(v, bestValue)) [best, bestValue] = [k, v];
-      }
-      out[o * inner + i] = best;
+  const out = Float64Array.from({ length: x.size / side }, (_, j) => {
+    const first = Math.floor(j / inner) * side * inner + (j % inner);
+    let best = 0;
+    let bestValue = values[first]!;
+    for (let k = 1; k < side && !Number.isNaN(bestValue); k++) {
+      const v = values[first + k * inner]!;
+      if (Number.isNaN(v) || beats(v, bestValue)) [best, bestValue] = [k, v];
     }
-  }
+    return best;
+  });
   const outShape = flat
     ? keepdim
       ? x.shape.map(() => 1)
@@ -169,7 +167,7 @@ function varianceOf(
   const correction = options.correction ?? 1;
   const keepdim = options.keepdim ?? false;
   checkKeepdim(op, keepdim);
-  if (typeof correction !== 'number' || !Number.isFinite(correction) || correction < 0) {
+  if (!Number.isFinite(correction) || correction < 0) {
     throw new SkipgradError(op, 'correction', 'a finite number >= 0', describe(correction));
   }
   const axes = normalizeAxes(op, axis, x.rank);

@@ -106,6 +106,6 @@ export function narrow(a: Tensor, axis: number, start: number, length: number): 
   }
   return slice(
     x,
-    x.shape.slice(0, d + 1).map((side, i): [number, number] => (i === d ? [from, from + length] : [0, side])),
+    x.shape.map((side, i): [number, number] => (i === d ? [from, from + length] : [0, side])),
   );
 }
