@@ -17,7 +17,7 @@ describe('squeeze and narrow', () => {
     const x = arange(24).reshape([2, 3, 4]);
     const piece = narrow(x, 0, 1, 1);
     expect(piece.shape).toEqual([1, 3, 4]);
-    expect(piece.toArray()).toEqual([x.toArray()[1]]);
+    expect(piece.toArray()).toEqual([(x.toArray() as number[][][])[1]]);
     expect(narrow(x, 1, -2, 2).shape).toEqual([2, 2, 4]);
     expectRefusal(
       () => narrow(zeros([2, 5]), 1, 4, 2),
