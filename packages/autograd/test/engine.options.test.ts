@@ -1,7 +1,8 @@
 // backward's and grad's options and refusals, each by name; createGraph through accumulation;
-// gradients asked of intermediate tensors; a backward that sends nothing to an input.
+// gradients asked of intermediate tensors (an output given twice among them); grad skipping the
+// backwards that lead nowhere asked; a backward that sends nothing to an input.
 import { describe, expect, test } from 'vitest';
-import { backward, fromOp, grad, tensor, zeroGrad } from '../src/index.js';
+import { type Tensor, backward, fromOp, grad, tensor, zeroGrad } from '../src/index.js';
 
 describe('backward and grad options', () => {
   test('unknown options are refused naming the function and the options it takes', () => {
@@ -53,6 +54,28 @@ describe('what flows where', () => {
     const [dh, dx] = grad([y], [h, x]);
     expect(dh!.toArray()).toEqual([6, -12]);
     expect(dx!.toArray()).toEqual([18, -36]);
+  });
+
+  test('grad runs only the backwards on a path to what it is asked for', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const w = tensor([3, 4], { requiresGrad: true });
+    let calls = 0;
+    const counted = (t: Tensor): Tensor =>
+      fromOp('counted', [t], ['a'], t.data, (dy) => {
+        calls++;
+        return [dy];
+      });
+    const [dx] = grad([counted(counted(w)).add(x.mul(2)).sum()], [x]); // w's branch leads nowhere asked
+    expect(dx!.toArray()).toEqual([2, 2]);
+    expect(calls).toBe(0);
+  });
+
+  test('an output given twice, whose own gradient is asked for too: each seed counts, its backward runs once', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(3).sum();
+    const [dx, dy] = grad([y, y], [x, y]);
+    expect(dx!.toArray()).toEqual([6, 6]);
+    expect(dy!.item()).toBe(2);
   });
 
   test('a backward may send null to an input that wants a gradient: that input gets none, and no error', () => {

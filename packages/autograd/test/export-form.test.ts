@@ -124,7 +124,16 @@ describe('exportedAs', () => {
     expect(() => exportedAs('op', [x], null as never)).toThrow("exportedAs: argument 'body' expected a function");
     const returning = 'a function returning { output: Tensor, form: an ONNX form or null }';
     for (const run of [(f: () => unknown) => f(), (f: () => unknown) => trace(f)]) {
-      for (const bad of [null, 7, { output: 1, form: null }, { output: x, form: { op: 1 } }, { output: x, form: 3 }]) {
+      const bads = [
+        null,
+        undefined,
+        7,
+        { output: 1, form: null },
+        { output: x },
+        { output: x, form: { op: 1 } },
+        { output: x, form: 3 },
+      ];
+      for (const bad of bads) {
         expect(() => run(() => exportedAs('op', [x], () => bad as never))).toThrow(
           `exportedAs: argument 'body' expected ${returning}, got`,
         );
