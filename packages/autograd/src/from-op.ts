@@ -81,7 +81,8 @@ function record(
     target: t.requiresGrad ? gradTarget(t) : null,
   }));
   const node = new Node(op, infos, data, backward, rule);
-  if (anomaly) node.createdAt = new Error().stack?.split('\n').slice(2).join('\n') ?? null;
+  // The stack from the op that called fromOp down to the user's code: past the error's own line, record and fromOp.
+  if (anomaly) node.createdAt = new Error().stack?.split('\n').slice(3).join('\n') ?? null;
   return new Tensor(data, { requiresGrad: true, node });
 }
 

@@ -1,6 +1,7 @@
 // gradcheck's edges: a table in which only some elements fail, and gradgradcheck of a function
 // whose output does not depend on its inputs (the first derivative is zeros, and so the second),
-// of outputs and inputs that need no gradient, and the refusal of inputs none of which needs one.
+// of outputs and inputs that need no gradient, the refusal of inputs none of which needs one, and
+// an infinite gradient that matches an infinite slope.
 import { expect, test } from 'vitest';
 import { GradcheckError, type Tensor, fromOp, getBackend, gradcheck, gradgradcheck, tensor } from '../src/index.js';
 import { formatNumber, formatReport } from '../src/gradcheck/report.js';
@@ -132,4 +133,14 @@ test('a failing fast-mode report counts directional derivatives', () => {
   const r = gradcheck((a) => a.mul(1), [tensor([2], f64)], { fastMode: true });
   const failing = { ...r, ok: false, inputs: [{ ...r.inputs[0]!, ok: false, mismatches: 1 }] };
   expect(formatReport(failing)).toContain('input 0, shape [1]: 1 of 1 directional derivatives mismatch');
+});
+
+test('an infinite gradient matches an infinite numerical slope of the same sign', () => {
+  // With eps 1, exp overflows at x + eps = 710.5 but not at 708.5: the numerical slope is ±∞ (the
+  // sign of the random upstream gradient), and so is this op's backward, which says ∞ · dy.
+  const edge = (x: Tensor): Tensor => fromOp('edgeOfExp', [x], ['x'], x.exp().data, (dy) => [dy.mul(Infinity)]);
+  const r = gradcheck(edge, [tensor([709.5], f64)], { eps: 1, throwOnFailure: false });
+  expect(Math.abs(r.inputs[0]!.worst!.numerical)).toBe(Infinity);
+  expect(r.inputs[0]!.worst!.analytical).toBe(r.inputs[0]!.worst!.numerical);
+  expect(r.ok).toBe(true);
 });

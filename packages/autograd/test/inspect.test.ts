@@ -239,6 +239,17 @@ describe('anomaly mode', () => {
     expect((error as Error).message).toContain('inspect.test.ts');
   });
 
+  it("records where each op was created: the stack from the op's own function down, one frame a line", () => {
+    const x = tensor([1, 4], f64);
+    function customOp(t: Tensor): Tensor {
+      return fromOp('custom', [t], ['a'], t.data, (dy) => [dy]);
+    }
+    const frames = detectAnomaly(() => customOp(x)).node!.createdAt!.split('\n');
+    expect(frames[0]).toMatch(/^ {4}at customOp /);
+    expect(frames.length).toBeGreaterThan(1);
+    for (const frame of frames) expect(frame).toMatch(/^ {4}at /);
+  });
+
   it('checks what a backward returns, naming the op and the input', () => {
     const x = tensor([1, 2], f64);
     const nanGrad = (t: typeof x) =>

@@ -142,8 +142,7 @@ function prepare(op: string, fn: Fn, inputs: readonly Tensor[], options: Gradche
 }
 
 function randomLike(shape: readonly number[], g: Generator): Tensor {
-  const data = new Float64Array(shape.reduce((n, s) => n * s, 1));
-  for (let i = 0; i < data.length; i++) data[i] = g.normal();
+  const data = Float64Array.from({ length: shape.reduce((n, s) => n * s, 1) }, () => g.normal());
   return new Tensor(new NDArray(data, shape));
 }
 
