@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   SkipgradError,
+  type Tensor,
   cast,
   concat,
   detectAnomaly,
