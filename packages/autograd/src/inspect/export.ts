@@ -64,31 +64,30 @@ export function graphOf(output: Tensor, options: GraphOptions = {}, op = 'graphO
   checkTensor(op, 'output', output);
   const o = checkOptions<GraphOptions>(op, options, ['names', 'trace']);
   const names = new Map<Tensor, string>();
-  const pairs =
-    o.names === undefined
-      ? []
-      : checkList(
-          op,
-          'names',
-          o.names,
-          (pair, i) => {
-            if (!Array.isArray(pair) || typeof pair[0] !== 'string' || !(pair[1] instanceof Tensor)) {
-              throw new SkipgradError(
-                op,
-                `names[${i}]`,
-                "a [name, Tensor] pair (what a module's namedParameters() yields)",
-                describeValue(pair),
-              );
-            }
-            return pair as unknown as readonly [string, Tensor];
-          },
-          "an iterable of [name, Tensor] pairs (a module's namedParameters())",
-        );
-  for (const [name, t] of pairs) names.set(t, name);
+  if (o.names !== undefined) {
+    const pairs = checkList(
+      op,
+      'names',
+      o.names,
+      (pair, i) => {
+        if (!Array.isArray(pair) || typeof pair[0] !== 'string' || !(pair[1] instanceof Tensor)) {
+          throw new SkipgradError(
+            op,
+            `names[${i}]`,
+            "a [name, Tensor] pair (what a module's namedParameters() yields)",
+            describeValue(pair),
+          );
+        }
+        return pair as unknown as readonly [string, Tensor];
+      },
+      "an iterable of [name, Tensor] pairs (a module's namedParameters())",
+    );
+    for (const [name, t] of pairs) names.set(t, name);
+  }
   const order = topologicalOrder([gradTarget(output)]).reverse(); // inputs first
   const ids = new Map<GradTarget, string>(order.map((t, i) => [t, `n${i}`]));
   const nodes: GraphNode[] = [];
-  const edges: GraphEdge[] = [];
+  const edges: Omit<GraphEdge, 'skip'>[] = [];
   const describe = (shape: readonly number[], dtype: string): string => `${formatShape(shape)} ${dtype}`;
   for (const target of order) {
     const id = ids.get(target)!;
@@ -111,15 +110,14 @@ export function graphOf(output: Tensor, options: GraphOptions = {}, op = 'graphO
         from = ids.get(input.target)!;
       }
       const gradNorm = options.trace?.normOf(target, i); // undefined for a constant: it is sent none
-      edges.push({ from, to: id, skip: false, ...(gradNorm === undefined ? {} : { gradNorm }) });
+      edges.push({ from, to: id, ...(gradNorm === undefined ? {} : { gradNorm }) });
     });
   }
-  markSkips(edges);
-  return { nodes, edges };
+  return { nodes, edges: markSkips(edges) };
 }
 
 /** An edge u → v skips when v is also reachable from u along a path of two or more edges. */
-function markSkips(edges: GraphEdge[]): void {
+function markSkips(edges: readonly Omit<GraphEdge, 'skip'>[]): GraphEdge[] {
   const out = new Map<string, string[]>();
   for (const e of edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to]);
   const reaches = (start: string, goal: string): boolean => {
@@ -136,9 +134,12 @@ function markSkips(edges: GraphEdge[]): void {
     }
     return false;
   };
-  for (const e of edges) {
-    e.skip = out.get(e.from)!.some((via) => via !== e.to && reaches(via, e.to)); // every edge's source has out-edges
-  }
+  return edges.map(({ from, to, ...rest }) => ({
+    from,
+    to,
+    skip: out.get(from)!.some((via) => via !== to && reaches(via, to)), // every edge's source has out-edges
+    ...rest,
+  }));
 }
 
 const fmtNorm = (n: number): string => (n === 0 ? '0' : n.toPrecision(3));
