@@ -362,7 +362,12 @@ const refusals: [string, () => unknown, string][] = [
   [
     'attention k rank',
     () => sdpa(q, ones([4]), q),
-    "scaledDotProductAttention: argument 'v' expected a tensor [..., S, Ev] with as many tokens S as k [4], got shape [1, 3, 4]",
+    "scaledDotProductAttention: argument 'k' expected a tensor of rank >= 2 ([..., tokens, features]), got shape [4]",
+  ],
+  [
+    'attention v rank 0',
+    () => sdpa(q, q, sg.tensor(1)),
+    "scaledDotProductAttention: argument 'v' expected a tensor [..., S, Ev] with as many tokens S as k [1, 3, 4], got shape []",
   ],
   [
     'attention v tokens',

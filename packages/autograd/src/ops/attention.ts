@@ -129,7 +129,8 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   const value = checkTensor(OP, 'v', v);
   checkSameDtype(OP, 'k', key, 'q', query);
   checkSameDtype(OP, 'v', value, 'q', query);
-  if (value.rank < 2 || key.rank < 2 || value.shape[value.rank - 2] !== key.shape[key.rank - 2]) {
+  const weights = attentionWeights(query, key, options, OP); // checks q and k (k of rank >= 2)
+  if (value.shape.at(-2) !== key.shape.at(-2)) {
     throw new SkipgradError(
       OP,
       'v',
@@ -137,19 +138,18 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
       `shape ${formatShape(value.shape)}`,
     );
   }
-  const weights = attentionWeights(query, key, options, OP);
-  const p = options.dropout ?? 0;
-  return matmul(p > 0 ? dropout(weights, p, { generator: options.generator }) : weights, value);
+  return matmul(dropout(weights, options.dropout ?? 0, { generator: options.generator }), value); // p = 0: the weights
 }
 
 function checkOptions(op: string, options: unknown): AttentionOptions {
-  const o = checkKnownOptions<AttentionOptions>(
-    op,
-    options,
-    ['mask', 'causal', 'bias', 'scale', 'dropout', 'generator'],
-    'options',
-    true,
-  );
+  const o = checkKnownOptions<AttentionOptions>(op, options, [
+    'mask',
+    'causal',
+    'bias',
+    'scale',
+    'dropout',
+    'generator',
+  ]);
   if (o.mask !== undefined) checkTensor(op, 'mask', o.mask);
   if (o.bias !== undefined) checkTensor(op, 'bias', o.bias);
   if (o.causal !== undefined && typeof o.causal !== 'boolean')
@@ -160,7 +160,7 @@ function checkOptions(op: string, options: unknown): AttentionOptions {
   if (o.dropout !== undefined && (typeof o.dropout !== 'number' || !(o.dropout >= 0 && o.dropout < 1))) {
     throw new SkipgradError(op, 'dropout', 'a probability in [0, 1)', describe(o.dropout));
   }
-  if (o.generator !== undefined) checkGenerator(op, 'generator', o.generator);
+  checkGenerator(op, 'generator', o.generator);
   return o;
 }
 
@@ -211,15 +211,15 @@ function keepMask(
     keep = mask;
   }
   if (o.causal) {
-    const lower = new Float64Array(l * s);
-    for (let i = 0; i < l; i++) for (let j = 0; j <= Math.min(i, s - 1); j++) lower[i * s + j] = 1;
+    // query i may attend to key j when j <= i: the lower triangle of the [l, s] scores
+    const lower = Float64Array.from({ length: l * s }, (_, at) => (at % s <= Math.floor(at / s) ? 1 : 0));
     const causal = new Tensor(new NDArray(lower, [l, s]).copy(dtype));
     keep = keep ? mul(keep, causal) : causal;
   }
-  if (keep && l > 0) {
+  if (keep) {
     const rows = keep.data.toTypedArray();
     for (let row = 0; row * s < rows.length; row++) {
-      if (s > 0 && rows.subarray(row * s, (row + 1) * s).every((m) => m === 0)) {
+      if (rows.subarray(row * s, (row + 1) * s).every((m) => m === 0)) {
         // (a causal mask alone always keeps key 0: an empty row comes from the mask)
         throw new SkipgradError(
           op,
