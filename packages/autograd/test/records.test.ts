@@ -178,6 +178,8 @@ describe('argument checks of the remaining ops', () => {
     expect(() => sg.clamp(x, 0, 'a' as never)).toThrow(/clamp: argument 'max' expected a number or undefined, got "a"/);
     expect(sg.clamp(tensor([-5, 5]), -1).toArray()).toEqual([-1, 5]);
     expect(sg.clamp(tensor([-5, 5]), undefined, 1).toArray()).toEqual([-5, 1]);
+    expect(sg.clamp(tensor([-5, 5]), undefined, -7).toArray()).toEqual([-7, -7]); // a max alone may be below 0
+    expect(sg.clamp(tensor([-5, 5]), 7).toArray()).toEqual([7, 7]);
     expect(() => sg.setBackend(null as never)).toThrow(
       "setBackend: argument 'backend' expected an object implementing the Backend interface, got null",
     );

@@ -504,6 +504,11 @@ const refusals: [string, () => unknown, string][] = [
     "conv2d: argument 'padding' expected 'same' only with stride 1 (as PyTorch), got stride [2, 2]",
   ],
   [
+    'conv2d same with a stride of 2 on one axis',
+    () => sg.conv2d(img, ones([1, 1, 3, 3]), null, { padding: 'same', stride: [2, 1] }),
+    "conv2d: argument 'padding' expected 'same' only with stride 1 (as PyTorch), got stride [2, 1]",
+  ],
+  [
     'conv2d same with a bad dilation',
     () => sg.conv2d(img, ones([1, 1, 3, 3]), null, { padding: 'same', dilation: 0 }),
     "conv2d: argument 'dilation' expected an integer >= 1 or a pair of them, got 0",

@@ -21,7 +21,7 @@ export function clamp(a: Tensor, min?: number, max?: number): Tensor {
     if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v)))
       throw new SkipgradError('clamp', name, 'a number or undefined', describe(v));
   }
-  if (min !== undefined && max !== undefined && min > max)
+  if ((min ?? -Infinity) > (max ?? Infinity))
     throw new SkipgradError('clamp', 'max', `a bound >= min (${min})`, String(max));
   const backend = getBackend();
   /** The constant mask [u > v], computed without recording a graph. */
