@@ -228,6 +228,23 @@ describe('convTranspose2d (matmul + fold)', () => {
       ],
     ]);
   });
+  it('appends the extra windows on one axis alone when only that axis has them', () => {
+    const one = ones([1, 1, 2, 2]);
+    const row = [1, 1, 1, 1];
+    expect(convTranspose2d(one, one, null, { dilation: 2, outputPadding: [1, 0] }).toArray()).toEqual([
+      [[row, row, row, row, [0, 0, 0, 0]]],
+    ]);
+    expect(convTranspose2d(one, one, null, { dilation: 2, outputPadding: [0, 1] }).toArray()).toEqual([
+      [
+        [
+          [...row, 0],
+          [...row, 0],
+          [...row, 0],
+          [...row, 0],
+        ],
+      ],
+    ]);
+  });
   it('rejects an output padding as large as both the stride and the dilation', () => {
     const x = tensor(new Float32Array(4), { shape: [1, 1, 2, 2] });
     expect(() =>

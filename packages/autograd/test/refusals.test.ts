@@ -29,6 +29,36 @@ const refusals: [string, () => unknown, string][] = [
     "conv1d: argument 'groups' expected a positive integer dividing both 4 input and 2 output channels, got 0",
   ],
   [
+    'conv2d groups negative (it divides both)',
+    () => sg.conv2d(ones([1, 4, 3, 3]), ones([2, 2, 1, 1]), null, { groups: -2 }),
+    "conv2d: argument 'groups' expected a positive integer dividing both 4 input and 2 output channels, got -2",
+  ],
+  [
+    'conv2d groups a fraction (it divides both)',
+    () => sg.conv2d(ones([1, 4, 3, 3]), ones([2, 8, 1, 1]), null, { groups: 0.5 }),
+    "conv2d: argument 'groups' expected a positive integer dividing both 4 input and 2 output channels, got 0.5",
+  ],
+  [
+    'conv1d groups negative',
+    () => sg.conv1d(x3, ones([2, 2, 1]), null, { groups: -2 }),
+    "conv1d: argument 'groups' expected a positive integer dividing both 4 input and 2 output channels, got -2",
+  ],
+  [
+    'conv1d groups a fraction',
+    () => sg.conv1d(x3, ones([2, 8, 1]), null, { groups: 0.5 }),
+    "conv1d: argument 'groups' expected a positive integer dividing both 4 input and 2 output channels, got 0.5",
+  ],
+  [
+    'convTranspose2d outputPadding too big on the height only',
+    () => sg.convTranspose2d(img, ones([1, 1, 2, 2]), null, { stride: 2, outputPadding: [2, 0] }),
+    "convTranspose2d: argument 'outputPadding' expected values smaller than the stride or the dilation, got [2, 0]",
+  ],
+  [
+    'convTranspose2d outputPadding too big on the width only',
+    () => sg.convTranspose2d(img, ones([1, 1, 2, 2]), null, { stride: 2, outputPadding: [0, 2] }),
+    "convTranspose2d: argument 'outputPadding' expected values smaller than the stride or the dilation, got [0, 2]",
+  ],
+  [
     'conv1d groups 3',
     () => sg.conv1d(x3, w3, null, { groups: 3 }),
     "conv1d: argument 'groups' expected a positive integer dividing both 4 input and 2 output channels, got 3",

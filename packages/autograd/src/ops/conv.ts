@@ -166,7 +166,7 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     stride: one(options.stride, 1),
     dilation: one(options.dilation, 1),
     groups: options.groups,
-    padding: typeof p === 'number' || p === undefined ? [0, p ?? 0] : p,
+    padding: typeof p === 'string' ? p : [0, p ?? 0],
   };
   return conv2d(input.unsqueeze(2), w.unsqueeze(2), bias, o).squeeze(2);
 }
