@@ -89,6 +89,11 @@ const refusals: [string, () => unknown, string][] = [
     "conv1d: argument 'padding' expected an integer, 'same' or 'valid', got \"full\"",
   ],
   [
+    'dropout p a string (it would compare as a number)',
+    () => sg.dropout(img, '0.5' as never),
+    'dropout: argument \'p\' expected a probability in [0, 1], got "0.5"',
+  ],
+  [
     'dropout training',
     () => sg.dropout(img, 0.5, { training: 1 as never }),
     "dropout: argument 'training' expected a boolean, got 1",
