@@ -2,7 +2,15 @@
 // recorded through — refuses. The ONNX package tests the exported graphs; these test the engine's
 // side: who is reported, in which order, with which form, and the errors by name.
 import { describe, expect, test } from 'vitest';
-import { type ExportForm, type Tensor, exportedAs, fromOp, traceForExport, tensor } from '../src/index.js';
+import {
+  type ExportForm,
+  type Tensor,
+  exportedAs,
+  fromOp,
+  maskedSelect,
+  traceForExport,
+  tensor,
+} from '../src/index.js';
 
 interface Seen {
   op: string;
@@ -29,6 +37,13 @@ describe('traceForExport', () => {
     expect(seen[1]!.inputs).toEqual([seen[0]!.output]);
     expect(seen[1]!.output).toBe(result);
     expect(seen[0]!.form).toEqual({ op: 'Exp' });
+  });
+
+  test('an op whose output size depends on values is reported as itself, over its input, with no form', () => {
+    const x = tensor([1, 2, 3]);
+    const { seen, result } = trace(() => maskedSelect(x, tensor([1, 0, 1])));
+    expect(seen.map((s) => [s.op, s.form, s.inputs])).toEqual([['maskedSelect', undefined, [x]]]);
+    expect(seen[0]!.output).toBe(result);
   });
 
   test('nothing is reported outside it, and nested tracers are restored', () => {

@@ -94,6 +94,21 @@ const refusals: [string, () => unknown, string][] = [
     'dropout: argument \'p\' expected a probability in [0, 1], got "0.5"',
   ],
   [
+    'dropout generator',
+    () => sg.dropout(img, 0.5, { generator: 3 as never }),
+    "dropout: argument 'generator' expected a Generator (new Generator(seed)), got 3",
+  ],
+  [
+    'fold options',
+    () => sg.fold(ones([1, 4, 4]), [3, 3], 2, { strides: 1 } as never),
+    "fold: argument 'options' expected only the options 'stride', 'padding', 'dilation', got unknown option 'strides'",
+  ],
+  [
+    'fold cols of rank 4 whose first axes fit',
+    () => sg.fold(ones([1, 4, 4, 1]), [3, 3], 2),
+    "fold: argument 'cols' expected a tensor [N, C·4, 4] (kernel [2, 2], 4 windows), got shape [1, 4, 4, 1]",
+  ],
+  [
     'dropout training',
     () => sg.dropout(img, 0.5, { training: 1 as never }),
     "dropout: argument 'training' expected a boolean, got 1",

@@ -37,8 +37,7 @@ export function dropout(a: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
     throw new SkipgradError('dropout', 'training', 'a boolean', describe(options.training));
   const g = checkGenerator('dropout', 'generator', options.generator) ?? defaultGenerator;
   if (options.training === false || p === 0) return x;
-  const mask = allocate(x.dtype, x.size);
   const keep = 1 - p;
-  for (let i = 0; i < mask.length; i++) mask[i] = g.uniform() < keep ? 1 / keep : 0;
+  const mask = allocate(x.dtype, x.size).map(() => (g.uniform() < keep ? 1 / keep : 0));
   return mul(x, new Tensor(new NDArray(mask, [...x.shape])));
 }
