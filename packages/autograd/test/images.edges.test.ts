@@ -61,10 +61,14 @@ test('interpolate names the axis pair a too-small factor empties', () => {
   );
 });
 
-test('interpolate refuses an image with no pixels, and options that are not an object', () => {
+test('interpolate refuses an image with no pixels, a size of 0, and options that are not an object', () => {
   expectRefusal(
     () => sg.interpolate(sg.zeros([1, 1, 0, 3]), { size: 2 }),
     "interpolate: argument 'x' expected images with at least one pixel along H and W, got shape [1, 1, 0, 3]",
+  );
+  expectRefusal(
+    () => sg.interpolate(grid(2, 2), { size: 0 }),
+    "interpolate: argument 'size' expected an integer >= 1 or a pair of them, got 0",
   );
   expectRefusal(
     () => sg.interpolate(grid(2, 2), null as never),

@@ -78,7 +78,7 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   } else {
     const f =
       typeof options.scaleFactor === 'number' ? [options.scaleFactor, options.scaleFactor] : options.scaleFactor;
-    if (!Array.isArray(f) || f.length !== 2 || !f.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0)) {
+    if (!Array.isArray(f) || f.length !== 2 || !f.every((v) => Number.isFinite(v) && v > 0)) {
       throw new SkipgradError(OP, 'scaleFactor', 'a number > 0 or a pair of them', describe(options.scaleFactor));
     }
     outSize = inSize.map((s, d) => Math.floor(s * f[d]!));
@@ -93,7 +93,7 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   }
   let y = input;
   for (const d of [0, 1] as const) {
-    if (outSize[d] === inSize[d] && ratio[d] === 1) continue; // the identity along this axis
+    if (ratio[d] === 1) continue; // the identity along this axis (the output has the input's size)
     y = resizeAxis(y, 2 + d, outSize[d]!, ratio[d]!, mode, align ?? false);
   }
   return y;
@@ -135,7 +135,6 @@ function indexAlong(t: Tensor, axis: number, rows: number[]): Tensor {
   const shape = t.shape.map((s, d) => (d === axis ? rows.length : s));
   const inner = shape.slice(axis + 1).reduce((p, s) => p * s, 1);
   const total = shape.reduce((p, s) => p * s, 1);
-  const data = new Float64Array(total);
-  for (let k = 0; k < total; k++) data[k] = rows[Math.floor(k / inner) % rows.length]!;
+  const data = Float64Array.from({ length: total }, (_, k) => rows[Math.floor(k / inner) % rows.length]!);
   return new Tensor(new NDArray(data, shape).copy(t.dtype));
 }
