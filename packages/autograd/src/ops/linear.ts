@@ -45,7 +45,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   checkSameDtype('linear', 'weight', w, 'x', a);
   if (w.rank !== 2) throw new SkipgradError('linear', 'weight', 'a tensor [out, in]', `shape ${formatShape(w.shape)}`);
   const [outFeatures, inFeatures] = w.shape as [number, number];
-  if (a.rank === 0 || a.shape[a.rank - 1] !== inFeatures) {
+  if (a.shape.at(-1) !== inFeatures) {
     throw new SkipgradError(
       'linear',
       'x',
@@ -80,7 +80,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
       return [
         needs[0] ? reshape(matmul(dz, w), a.shape) : null,
         needs[1] ? matmul(transpose(dz, 0, 1), reshape(a, [rows, inFeatures])) : null,
-        ...(bias ? [needs[2] ? sum(dz, 0) : null] : []),
+        needs[2] ? sum(dz, 0) : null, // (needs[2] is undefined without a bias)
       ];
     },
     {
@@ -94,7 +94,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
 function linearForm(withBias: boolean, relu: boolean): ExportForm {
   const product: ExportForm = {
     op: 'MatMul',
-    inputs: [0, { op: 'Transpose', inputs: [1], attributes: { perm: [1, 0] } }],
+    inputs: [0, { op: 'Transpose', inputs: [1] }], // (with no perm, ONNX's Transpose reverses the axes)
   };
   const shifted: ExportForm = withBias ? { op: 'Add', inputs: [product, 2] } : product;
   return relu ? { op: 'Relu', inputs: [shifted] } : shifted;
