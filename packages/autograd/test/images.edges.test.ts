@@ -139,6 +139,10 @@ test('pooling refuses padding over half the kernel on either axis, and a window 
     () => sg.avgPool2d(x, 3, { padding: [0, 2] }),
     "avgPool2d: argument 'padding' expected at most half the kernel [3, 3], got [0, 2]",
   );
+  expectRefusal(
+    () => sg.avgPool2d(x, 3, { padding: [2, 0] }),
+    "avgPool2d: argument 'padding' expected at most half the kernel [3, 3], got [2, 0]",
+  );
   expect(sg.maxPool2d(x, 3, { padding: 1 }).shape).toEqual([1, 1, 2, 2]); // half of 3, rounded down, is allowed
   expectRefusal(
     () => sg.maxPool2d(x, 5),
