@@ -1,6 +1,7 @@
 // Edges of the image ops that the value and gradient suites do not pin down: interpolate's
 // scale factors (a pair, a factor that keeps one pixel, one that keeps the size but moves
-// the samples) and fold's three shape checks, each failing alone.
+// the samples) and fold's three shape checks, each failing alone; pooling's limits, and
+// maxPool2dWithIndices' indices against their definition (padding, dilation, ties, NaN).
 import { expect, test } from 'vitest';
 import * as sg from '../src/index.js';
 import { expectRefusal } from './refused.js';
@@ -148,4 +149,71 @@ test('pooling refuses padding over half the kernel on either axis, and a window 
     () => sg.maxPool2d(x, 5),
     "maxPool2d: argument 'kernel' expected a window that fits the padded input [4, 4], got kernel [5, 5], padding [0, 0], dilation [1, 1]",
   );
+});
+
+/** The flat h·W + w of the first largest pixel of each window (NaN wins), from the definition. */
+function firstMaxima(x: sg.Tensor, k: number, s: number, p: number, d: number, out: [number, number]): number[] {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const v = Array.from(x.data.toTypedArray());
+  const result: number[] = [];
+  for (let plane = 0; plane < N * C; plane++)
+    for (let i = 0; i < out[0]; i++)
+      for (let j = 0; j < out[1]; j++) {
+        const inside: number[] = []; // the window's pixels inside the image, row by row
+        for (let a = 0; a < k; a++)
+          for (let b = 0; b < k; b++) {
+            const [r, c] = [i * s - p + a * d, j * s - p + b * d];
+            if (r >= 0 && r < H && c >= 0 && c < W) inside.push(r * W + c);
+          }
+        const values = inside.map((at) => v[plane * H * W + at]!);
+        const nan = values.findIndex(Number.isNaN);
+        result.push(inside[nan >= 0 ? nan : values.indexOf(Math.max(...values))]!);
+      }
+  return result;
+}
+
+test.each([
+  [3, 2, 1, 1],
+  [2, 1, 0, 2],
+  [3, 1, 1, 2],
+  [2, 3, 1, 1],
+])(
+  'maxPool2dWithIndices: kernel %i, stride %i, padding %i, dilation %i, two planes with ties and a NaN',
+  (k, s, p, d) => {
+    // (planes of 35 pixels, so that the two planes differ and a window reading past its plane shows)
+    const values = Array.from({ length: 2 * 5 * 7 }, (_, i) => ((i * 7) % 5) - 2 + Math.floor(i / 35) * 3);
+    values[44] = NaN;
+    const x = sg.tensor(values, { shape: [1, 2, 5, 7], dtype: 'float64' });
+    const { values: y, indices } = sg.maxPool2dWithIndices(x, k, { stride: s, padding: p, dilation: d });
+    const out = [y.shape[2]!, y.shape[3]!] as [number, number];
+    expect(indices.shape).toEqual([1, 2, ...out]);
+    expect(Array.from(indices.data.toTypedArray())).toEqual(firstMaxima(x, k, s, p, d, out));
+  },
+);
+
+test('maxPool2dWithIndices: of two NaNs in one window, on different rows, the first wins', () => {
+  const x = sg.tensor([1, NaN, NaN, 2], { shape: [1, 1, 2, 2], dtype: 'float64' });
+  expect(sg.maxPool2dWithIndices(x, 2).indices.toArray()).toEqual([[[[1]]]]);
+});
+
+test('maxPool2dWithIndices is traced as one op over its input, with no ONNX form', () => {
+  const x = sg.ones([1, 1, 2, 2]);
+  const seen: [string, unknown, readonly sg.Tensor[]][] = [];
+  const { indices } = sg.traceForExport({ record: (op, form, inputs) => seen.push([op, form, inputs]) }, () =>
+    sg.maxPool2dWithIndices(x, 2),
+  );
+  expect(seen.at(-1)).toEqual(['maxPool2dWithIndices', undefined, [x]]);
+  expect(indices.toArray()).toEqual([[[[0]]]]);
+});
+
+test('adaptive pooling refuses an output size too big for its bin matrix or its bins, on each axis', () => {
+  const x = sg.ones([1, 1, 4, 4]);
+  const limit =
+    'expected at most 2,147,483,647 elements (8.0 GiB), got [1073741824, 4], 4,295,000,000 elements (16.0 GiB)';
+  expectRefusal(() => sg.adaptiveAvgPool2d(x, [2 ** 30, 1]), `adaptiveAvgPool2d: argument 'outputSize' ${limit}`);
+  expectRefusal(() => sg.adaptiveAvgPool2d(x, [1, 2 ** 30]), `adaptiveAvgPool2d: argument 'outputSize' ${limit}`);
+  const bins = (shape: string): string =>
+    `adaptiveMaxPool2d: argument 'outputSize' expected at most 16384 bins along each axis, got ${shape}`;
+  expectRefusal(() => sg.adaptiveMaxPool2d(x, [16385, 1]), bins('[16385, 1]'));
+  expectRefusal(() => sg.adaptiveMaxPool2d(x, [1, 16385]), bins('[1, 16385]'));
 });

@@ -160,7 +160,6 @@ export function maxPool2dWithIndices(
   const values = maxPool2d(input, kernel, options);
   const [N, C, H, W] = input.shape as [number, number, number, number];
   const [h, w] = win.out;
-  const dilation = pair('maxPool2dWithIndices', 'dilation', options.dilation ?? 1, 1);
   const data = input.data.toTypedArray();
   const index = new Float64Array(N * C * h * w);
   for (let plane = 0; plane < N * C; plane++) {
@@ -169,14 +168,15 @@ export function maxPool2dWithIndices(
         let best = -1;
         let bestValue = -Infinity;
         for (let a = 0; a < win.kernel[0]; a++) {
-          const r = i * win.stride[0] - win.padding[0] + a * dilation[0];
+          const r = i * win.stride[0] - win.padding[0] + a * win.dilation[0];
           if (r < 0 || r >= H) continue;
           for (let b = 0; b < win.kernel[1]; b++) {
-            const c = j * win.stride[1] - win.padding[1] + b * dilation[1];
+            const c = j * win.stride[1] - win.padding[1] + b * win.dilation[1];
             if (c < 0 || c >= W) continue;
             const v = data[plane * H * W + r * W + c]!;
-            if (best < 0 || v > bestValue || Number.isNaN(v)) [best, bestValue] = [r * W + c, v];
-            if (Number.isNaN(v)) break;
+            // NaN wins, as in PyTorch; of several NaNs the first stays (as argmax's)
+            if (best < 0 || v > bestValue || (Number.isNaN(v) && !Number.isNaN(bestValue)))
+              [best, bestValue] = [r * W + c, v];
           }
         }
         index[(plane * h + i) * w + j] = best;
@@ -282,11 +282,11 @@ function adaptiveArgs(
 
 /** [out, size]: row i averages the bin [⌊i·size/out⌋, ⌈(i+1)·size/out⌉). A constant. */
 function binMatrix(out: number, size: number, dtype: Tensor['dtype']): Tensor {
-  const m = new Float64Array(out * size);
-  for (let i = 0; i < out; i++) {
-    const [a, b] = bin(i, out, size);
-    for (let j = a; j < b; j++) m[i * size + j] = 1 / (b - a);
-  }
+  const m = Float64Array.from({ length: out * size }, (_, at) => {
+    const [a, b] = bin(Math.floor(at / size), out, size);
+    const j = at % size;
+    return j >= a && j < b ? 1 / (b - a) : 0;
+  });
   return new Tensor(new NDArray(m, [out, size]).copy(dtype));
 }
 
