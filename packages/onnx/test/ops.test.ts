@@ -38,8 +38,8 @@ const cases: [string, (...x: Tensor[]) => Tensor, Tensor[]][] = [
     [t([3, 4])],
   ],
   [
-    'softmax, logSoftmax, logSumExp',
-    (a) => ag.add(ag.add(ag.softmax(a, 0), ag.logSoftmax(a, 1)), ag.logSumExp(a, 1, true)),
+    'softmax, logSoftmax (on either axis), logSumExp',
+    (a) => ag.add(ag.add(ag.softmax(a, 0), ag.logSoftmax(a, 1)), ag.logSumExp(a, 1, true)).add(ag.logSoftmax(a, 0)),
     [t([3, 4])],
   ],
   [
