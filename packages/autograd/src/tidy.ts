@@ -8,10 +8,8 @@ import { Tensor } from './tensor.js';
 /** Every Tensor in a value: the value itself, or the items of an array, or an object's fields (one level). */
 function tensorsIn(value: unknown): Tensor[] {
   if (value instanceof Tensor) return [value];
-  if (Array.isArray(value)) return value.filter((v): v is Tensor => v instanceof Tensor);
-  if (value !== null && typeof value === 'object')
-    return Object.values(value).filter((v): v is Tensor => v instanceof Tensor);
-  return [];
+  // An array's values are its items; a number, a string or a function has no tensor values.
+  return Object.values(value ?? {}).filter((v): v is Tensor => v instanceof Tensor);
 }
 
 /**
