@@ -8,7 +8,7 @@
 // loss), so an engine that only enqueues work is charged for finishing it. Mixed work runs in
 // this one process, as a training program's would (JS loops slow down once shared).
 //   usage: npm run bench:backends        (after npm run setup; installs bench/ deps)
-//   env:   REPS, WARMUP, SKIP=substring,…  MODES=webasm,gpu  (gpujs modes: none by default)
+//   env:   REPS, WARMUP, SKIP=substring,…  ONLY=substring of a section's title  MODES=webasm,gpu  (gpujs modes: none by default)
 //          ORT_IDLE_MS (untimed idle after each onnxruntime-web call, default 50)
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -99,7 +99,9 @@ function ortSystem(label, model, feeds, output) {
   return { name: `onnxruntime-web 2t${label}`, after: ortIdle, setup: async () => { session = await ortSession(model); }, fn: async () => { (await session.run(feeds))[output].data; } };
 }
 
+const ONLY = process.env.ONLY;
 async function section(title, systems, work = {}) {
+  if (ONLY && !title.includes(ONLY)) return;
   const rows = await run(systems.filter((s) => !SKIP.some((k) => s.name.includes(k))), { warmup: 2, reps: 7 });
   const wasmRow = rows.find((r) => r.name.startsWith('skipgrad wasm') && !r.name.includes(' 1t'));
   print(title, rows, { ...work, ratioTo: wasmRow?.name });

@@ -1,10 +1,22 @@
 // Timing harness for the benchmarks: every system is warmed up, then timed round-robin (one
-// call each per round, the order rotated each round) so that machine noise falls on all of them alike. Reports median,
-// min and max per system and ratios against a reference system.
+// call each per round, in a new seeded order each round) so that machine noise falls on all of
+// them alike. Reports median, min and max per system and ratios against a reference system.
 export function summarize(times) {
   const s = [...times].sort((a, b) => a - b);
   const m = s.length >> 1;
   return { median: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2, min: s[0], max: s.at(-1), n: s.length };
+}
+
+/** A copy of `items` in an order drawn from `seed` (Fisher–Yates with a small LCG): the same every run. */
+function shuffled(items, seed) {
+  const out = [...items];
+  let s = seed >>> 0;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const j = Math.floor((s / 4294967296) * (i + 1)); // the high bits: an LCG's low bits cycle
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
 }
 
 export async function run(systems, { warmup = 2, reps = 9 } = {}) {
@@ -17,11 +29,11 @@ export async function run(systems, { warmup = 2, reps = 9 } = {}) {
     live.push({ s, times: [] });
   }
   for (let r = 0; r < reps; r++) {
-    // Each round starts one system later, so every system takes every place in the order: the
-    // first call after another engine's work runs cold (measured: ~0.1 ms more for a 128×128
-    // matmul), and no system should always be the one that pays it.
-    for (let i = 0; i < live.length; i++) {
-      const l = live[(i + r) % live.length];
+    // The first call after another engine's work runs cold (measured: ~0.1 ms more for a
+    // 128×128 matmul, and several times more after an idle), so what matters is which system
+    // comes *before* each one. Rotating a fixed order keeps every system's predecessor the same
+    // (each one always followed the same neighbour); a new order each round does not.
+    for (const l of shuffled(live, r + 1)) {
       if (l.s.before) await l.s.before();
       const t0 = performance.now();
       await l.s.fn();
