@@ -292,6 +292,30 @@ describe('wasm residency and memory', () => {
     expect(w.stats().heapBytes - before).toBeLessThanOrEqual(20 * 65536);
   });
 
+  plainTest(
+    'large arrays move in and out of a shared memory whole (the Buffer.copy path), views of a host buffer too',
+    () => {
+      // 2^18 floats and more take the bulk path over a shared memory; a host array that is a view
+      // into the middle of a larger buffer is copied from its own first element, not the buffer's.
+      const n = (1 << 18) + 3;
+      const buffer = new Float32Array(n + 11);
+      for (let i = 0; i < buffer.length; i++) buffer[i] = (i % 13) - 6;
+      const a = new NDArray(buffer.subarray(7, 7 + n), [n]);
+      const b = new NDArray(
+        Float32Array.from({ length: n }, (_, i) => i % 5),
+        [n],
+      );
+      for (const w of [wasm2, wasm]) {
+        const y = w.binary('mul', a, b);
+        expect(y.toArray()).toEqual(cpu.binary('mul', a, b).toArray());
+        expect(y.source).toBeInstanceOf(Float32Array);
+        expect((y.source as Float32Array).buffer).not.toBeInstanceOf(SharedArrayBuffer); // the user's own array
+        expect((y.source as Float32Array).length).toBe(n);
+        expect(w.unary('neg', y).get([n - 1])).toBe(-(((n - 1 + 7) % 13) - 6) * ((n - 1) % 5)); // read in place
+      }
+    },
+  );
+
   plainTest('an array beyond the 4 GiB memory is a named error, not a RangeError', () => {
     expect(() => wasm.full([2 ** 20, 2 ** 11], 0, 'float32')).toThrow(
       /wasm full: argument 'size' expected an array that fits WebAssembly's 4 GiB memory .*, got \[1048576, 2048\] \(8,589,934,592 bytes\)/,

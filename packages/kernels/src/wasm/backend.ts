@@ -159,7 +159,7 @@ export class WasmBackendImpl implements WasmBackend {
       if (known !== undefined) return known;
     }
     const address = this.heap.alloc(host.length * 4, 'upload');
-    this.heap.f32().set(host, address / 4);
+    this.heap.copyIn(host, address);
     this.heap.counters.uploads++;
     this.heap.counters.uploadedValues += host.length;
     if (scalar !== null) {
@@ -213,7 +213,7 @@ export class WasmBackendImpl implements WasmBackend {
    */
   private finish(address: number, shape: readonly number[]): NDArray {
     const start = address / 4;
-    const host = this.heap.f32().slice(start, start + sizeOf(shape));
+    const host = this.heap.copyOut(start, sizeOf(shape));
     this.heap.counters.downloads++;
     this.cache.add(host, address);
     if (this.depth === 0) {
