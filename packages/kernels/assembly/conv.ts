@@ -1,22 +1,25 @@
 /**
  * 2-D convolution without the columns: y[n] = W · unfold(x)[n] computed as the matrix product
- * of matmul.ts, with the B panels packed straight from the image instead of from a materialised
+ * of matmul.ts, with the B panels read from the image itself instead of from a materialised
  * unfold. Column l of unfold(x)[n] is the window at output position (oy, ox) = (l / ow, l % ow);
  * row k = (c·kh + i)·kw + j of it is the pixel
  *
  *   x[n, c, oy·sh − ph + i·dh, ox·sw − pw + j·dw]     (0 in the padding)
  *
- * so packing a panel of 8 columns for k steps reads, per step, 8 pixels of one input row —
- * one contiguous run when the stride is 1 and the 8 windows lie on one output row (two vector
- * loads); pixel by pixel otherwise. Each share first copies the input rows its windows read into
- * a band with the padding written out as zeros (padBand: a bulk copy, C·rows·(W + 2·pw) floats),
- * so no read needs a bounds check and the windows at the image's edges are vector runs too. The
+ * Each share first copies the input rows its windows read into a band with the padding written
+ * out as zeros (padBand: a bulk copy, C·rows·(W + 2·pw) floats), so no read needs a bounds check
+ * and the windows at the image's edges are like any other. With stride 1, 8 windows side by side
+ * on one output row read, for each k, 8 consecutive pixels of one band row: row k of such a
+ * panel starts at the first window's corner plus a fixed offset, (c·rows + i·dh)·(W + 2·pw) +
+ * j·dw, the same for every panel. Those panels are not packed at all — the micro-kernel reads
+ * them where they lie, through a table of the K offsets (microKernelGathered). Only the others
+ * (a row that wraps, a stride above 1, a last partial panel) are packed, pixel by pixel. The
  * [N, C·kh·kw, L] columns (9× the input for a 3 × 3 kernel) are never written.
  *
  * The geometry arrives as an Int32Array `g` (as for unfold):
  *   [C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow]
  */
-import { KC, MR, NR, blockProduct } from './matmul';
+import { KC, MC, MR, NR, aPanel, microKernel, microKernelGathered } from './matmul';
 
 @inline function geo(g: usize, i: i32): i32 { return load<i32>(g + <usize>i * 4); }
 
@@ -55,11 +58,17 @@ function bandRows(g: usize, j0: i32, cols: i32): i32 {
   return (outRows - 1) * geo(g, 5) + (geo(g, 3) - 1) * geo(g, 9) + 1;
 }
 
+/** True when the `live` windows from output column l0 are NR side by side on one output row, at stride 1: read in place. */
+@inline function inPlace(g: usize, l0: i32, live: i32): bool {
+  const ow = geo(g, 12);
+  return geo(g, 6) == 1 && live == NR && (l0 % ow) + NR <= ow;
+}
+
 /**
  * Packs rows [p0, p0 + kc) × window columns [j0, j0 + cols) of the image's unfold, read from
- * its padded band (`rows` high, W + 2·pw wide, first row `top`), into NR-column panels.
- * `corners` is room for 2·NR integers: where each of a panel's windows starts in the band,
- * worked out once per panel.
+ * its padded band (`rows` high, W + 2·pw wide, first row `top`), into NR-column panels —
+ * except the panels read in place (inPlace), whose slots stay unused. `corners` is room for
+ * 2·NR integers: where each of a panel's windows starts in the band, worked out once per panel.
  */
 function packWindows(dst: usize, band: usize, g: usize, top: i32, rows: i32, p0: i32, kc: i32, j0: i32, cols: i32, corners: usize): void {
   const kh = geo(g, 3), kw = geo(g, 4), sh = geo(g, 5), sw = geo(g, 6), ph = geo(g, 7), dh = geo(g, 9), dw = geo(g, 10);
@@ -69,7 +78,7 @@ function packWindows(dst: usize, band: usize, g: usize, top: i32, rows: i32, p0:
     const panel = dst + <usize>(q * kc) * 4;
     const live = min(NR, cols - q);
     const l0 = j0 + q;
-    const oneRun = sw == 1 && live == NR && (l0 % ow) + NR <= ow; // 8 windows side by side on one output row
+    if (inPlace(g, l0, live)) continue;
     for (let t = 0; t < live; t++) {
       const l = l0 + t;
       store<i32>(corners + <usize>t * 8, (l / ow) * sh - ph - top);
@@ -79,30 +88,61 @@ function packWindows(dst: usize, band: usize, g: usize, top: i32, rows: i32, p0:
     for (let p = 0; p < kc; p++) {
       const to = panel + <usize>(p * NR) * 4;
       const plane = band + <usize>(c * rows * wp) * 4;
-      if (oneRun) {
-        const from = plane + <usize>((load<i32>(corners) + i * dh) * wp + load<i32>(corners + 4) + j * dw) * 4;
-        v128.store(to, v128.load(from));
-        v128.store(to + 16, v128.load(from + 16));
-      } else {
-        for (let t = 0; t < NR; t++) {
-          const by = load<i32>(corners + <usize>t * 8) + i * dh;
-          const bx = load<i32>(corners + <usize>t * 8 + 4) + j * dw;
-          store<f32>(to + <usize>t * 4, t < live ? load<f32>(plane + <usize>(by * wp + bx) * 4) : 0);
-        }
+      for (let t = 0; t < NR; t++) {
+        const by = load<i32>(corners + <usize>t * 8) + i * dh;
+        const bx = load<i32>(corners + <usize>t * 8 + 4) + j * dw;
+        store<f32>(to + <usize>t * 4, t < live ? load<f32>(plane + <usize>(by * wp + bx) * 4) : 0);
       }
       if (++j == kw) { j = 0; if (++i == kh) { i = 0; c++; } }
     }
   }
 }
 
+/** offsets[k] for k = (c·kh + i)·kw + j: where row k of an in-place panel starts, from its first window's corner (floats). */
+function windowOffsets(offsets: usize, g: usize, rows: i32): void {
+  const C = geo(g, 0), kh = geo(g, 3), kw = geo(g, 4), dh = geo(g, 9), dw = geo(g, 10);
+  const wp = geo(g, 2) + 2 * geo(g, 8);
+  let k = 0;
+  for (let c = 0; c < C; c++)
+    for (let i = 0; i < kh; i++)
+      for (let j = 0; j < kw; j++, k++) store<i32>(offsets + <usize>k * 4, (c * rows + i * dh) * wp + j * dw);
+}
+
+/**
+ * y (+)= the product of one k block [p0, p0 + kc) for the share's columns, as matmul's
+ * blockProduct: each panel is read in place from the band (through the offsets) or from its
+ * packed slot. y points at the share's first column of image n; its rows are L apart.
+ */
+function windowsProduct(y: usize, L: i32, ap: usize, O: i32, p0: i32, kc: i32, packed: usize, band: usize, offsets: usize, g: usize, top: i32, j0: i32, cols: i32, tile: usize): void {
+  const rowsPadded = ((O + MR - 1) / MR) * MR;
+  const wp = geo(g, 2) + 2 * geo(g, 8);
+  const ow = geo(g, 12), sh = geo(g, 5), ph = geo(g, 7);
+  for (let i0 = 0; i0 < O; i0 += MC) {
+    const rows = min(MC, O - i0);
+    for (let q = 0; q < cols; q += NR) {
+      const live = min(NR, cols - q);
+      const l0 = j0 + q;
+      const direct = inPlace(g, l0, live);
+      const corner = band + <usize>((((l0 / ow) * sh - ph - top) * wp + (l0 % ow)) * 4);
+      for (let i = 0; i < rows; i += MR) {
+        const a = aPanel(ap, rowsPadded, p0, kc, i0 + i);
+        const to = y + <usize>((i0 + i) * L + q) * 4;
+        if (direct) microKernelGathered(kc, a, corner, offsets + <usize>p0 * 4, to, L, min(MR, rows - i), NR, p0 == 0, tile);
+        else microKernel(kc, a, packed + <usize>(q * kc) * 4, NR * 4, to, L, min(MR, rows - i), live, p0 == 0, tile);
+      }
+    }
+  }
+}
+
 /**
  * Floats of scratch one share of a convolution needs: as matmulScratch, 2·NR integers for
- * window corners, and the padded band of input rows its `cols` windows read (at most).
+ * window corners, K integers of window offsets, and the padded band of input rows its `cols` windows read (at most).
  */
 export function conv2dScratch(g: usize, cols: i32): i32 {
   const ow = geo(g, 12);
   const rows = inputRows(g, min(geo(g, 11), (cols + ow - 2) / ow + 1)); // at most that many output rows for `cols` columns
-  return KC * ((cols + NR - 1) / NR) * NR + MR * NR + 2 * NR + geo(g, 0) * rows * (geo(g, 2) + 2 * geo(g, 8));
+  const K = geo(g, 0) * geo(g, 3) * geo(g, 4);
+  return KC * ((cols + NR - 1) / NR) * NR + MR * NR + 2 * NR + K + geo(g, 0) * rows * (geo(g, 2) + 2 * geo(g, 8));
 }
 
 /**
@@ -114,16 +154,17 @@ export function conv2d(y: usize, ap: usize, x: usize, g: usize, O: i32, K: i32, 
   if (cols <= 0) return;
   const L = geo(g, 11) * geo(g, 12);
   const tile = scratch + <usize>(KC * (((cols + NR - 1) / NR) * NR)) * 4;
-  const rowsPadded = ((O + MR - 1) / MR) * MR;
-  const c = y + <usize>(n * O * L + j0) * 4;
   const corners = tile + MR * NR * 4;
-  const band = corners + 2 * NR * 4;
+  const offsets = corners + 2 * NR * 4;
+  const band = offsets + <usize>K * 4;
   const C = geo(g, 0), H = geo(g, 1), W = geo(g, 2);
   const top = bandTop(g, j0), rows = bandRows(g, j0, cols);
   padBand(band, x + <usize>(n * C * H * W) * 4, C, H, W, geo(g, 8), top, rows);
+  windowOffsets(offsets, g, rows);
+  const out = y + <usize>(n * O * L + j0) * 4;
   for (let p0 = 0; p0 < K; p0 += KC) {
     const kc = min(KC, K - p0);
     packWindows(scratch, band, g, top, rows, p0, kc, j0, cols, corners);
-    blockProduct(c, L, ap, rowsPadded, O, p0, kc, scratch, cols, 0, 0, 0, tile);
+    windowsProduct(out, L, ap, O, p0, kc, scratch, band, offsets, g, top, j0, cols, tile);
   }
 }

@@ -138,15 +138,30 @@ function packB(dst: usize, b: usize, rs: i32, cs: i32, p0: i32, kc: i32, j0: i32
  * `bStep` is the distance in bytes from one k step of the B panel to the next: NR·4 in a
  * packed panel, or B's own row stride when B is read where it lies (see matmul).
  */
-function microKernel(kc: i32, ap: usize, bp: usize, bStep: usize, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
+export function microKernel(kc: i32, ap: usize, bp: usize, bStep: usize, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
+  tileProduct(kc, ap, bp, bStep, 0, false, c, ldc, rows, cols, first, tile);
+}
+
+/**
+ * The same micro-kernel over B rows found through a table: k step p of the panel starts at
+ * `bp + 4·offsets[p]` (i32 offsets, in floats). A convolution reads its windows this way, where
+ * they lie in the padded image band (conv.ts), instead of packing them first.
+ */
+export function microKernelGathered(kc: i32, ap: usize, bp: usize, offsets: usize, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
+  tileProduct(kc, ap, bp, 0, offsets, true, c, ldc, rows, cols, first, tile);
+}
+
+/** The body of both: `gathered` is a constant at each, so each compiles to its own loop. */
+@inline function tileProduct(kc: i32, ap: usize, bp: usize, bStep: usize, offsets: usize, gathered: bool, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const a = v128.load(ap + <usize>(p * MR) * 4);
-    const b0 = v128.load(bp + <usize>p * bStep);
-    const b1 = v128.load(bp + <usize>p * bStep + 16);
+    const row = gathered ? bp + (<usize>load<i32>(offsets + <usize>p * 4) << 2) : bp + <usize>p * bStep;
+    const b0 = v128.load(row);
+    const b1 = v128.load(row + 16);
     const a0 = v128.shuffle<f32>(a, a, 0, 0, 0, 0);
     c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
     const a1 = v128.shuffle<f32>(a, a, 1, 1, 1, 1);

@@ -72,22 +72,43 @@ describe.each([
 });
 
 describe('wasm backend: what does not depend on threads', () => {
-  plainTest('conv2d past one 8-window panel, one k block (256) and the image edges, strided and dilated', () => {
-    const x = new NDArray(
-      Float32Array.from({ length: 2 * 30 * 11 * 13 }, (_, i) => Math.sin(i * 0.31)),
-      [2, 30, 11, 13],
-    );
-    const w = new NDArray(
-      Float32Array.from({ length: 5 * 30 * 9 }, (_, i) => Math.cos(i * 0.17)),
-      [5, 30, 3, 3],
-    );
-    for (const window of [
-      { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1] },
-      { kernel: [3, 3], stride: [2, 1], padding: [0, 2], dilation: [1, 2] },
-    ] as const) {
-      for (const b of [wasm, wasm2]) expectClose(b.conv2d(x, w, window), cpu.conv2d(x, w, window), 1e-4);
-    }
-  });
+  plainTest(
+    'conv2d past one 8-window panel, one k block (256), one row block (128) and the image edges, strided and dilated',
+    () => {
+      // Images and filters of `shape` filled with a wave of frequency f.
+      const wave = (shape: number[], f: number, at = Math.sin): NDArray =>
+        new NDArray(
+          Float32Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => at(i * f)),
+          shape,
+        );
+      const cases = [
+        // 13-wide rows (panels wrap), 270 = 30·9 values of k (two k blocks), strided and dilated.
+        {
+          x: wave([2, 30, 11, 13], 0.31),
+          w: wave([5, 30, 3, 3], 0.17, Math.cos),
+          windows: [
+            { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1] },
+            { kernel: [3, 3], stride: [2, 1], padding: [0, 2], dilation: [1, 2] },
+          ],
+        },
+        // Rows of 37 windows: four panels per row read in place from the band, the fifth
+        // wrapping onto the next row (packed); 130 filters: two row blocks of 128, a partial tile.
+        {
+          x: wave([1, 3, 7, 37], 0.13),
+          w: wave([130, 3, 3, 3], 0.29, Math.cos),
+          windows: [
+            { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1] },
+            { kernel: [3, 3], stride: [1, 1], padding: [2, 2], dilation: [2, 2] },
+          ],
+        },
+      ] as const;
+      for (const { x, w, windows } of cases) {
+        for (const window of windows) {
+          for (const b of [wasm, wasm2]) expectClose(b.conv2d(x, w, window), cpu.conv2d(x, w, window), 1e-4);
+        }
+      }
+    },
+  );
 
   plainTest('float64 runs on the reference kernels, bit for bit', () => {
     const a = new NDArray(Float64Array.from([1, -2, 3.5, 0.25, 7, -1]), [2, 3]);

@@ -563,7 +563,8 @@ export class WasmBackendImpl implements WasmBackend {
   }
   /**
    * Convolution without the columns (assembly/conv.ts): the filters are packed once, and each
-   * thread packs its share of the windows straight from the image. Threads share the images
+   * thread reads its share of the windows straight from the image (packing only those that
+   * cannot be read in place). Threads share the images
    * and, within one, its output positions in chunks of whole 8-column panels — about
    * CONV_CHUNKS_PER_THREAD chunks per thread: each copies only its band of input rows, and
    * small chunks keep two threads finishing together on a noisy machine (measured on 2 cores,
