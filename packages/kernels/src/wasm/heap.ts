@@ -38,10 +38,10 @@ const PAGE = 65536;
 /**
  * Large copies into and out of a shared memory go through Node's Buffer.copy. V8 moves the
  * bytes of a SharedArrayBuffer (the threaded backend's memory) word by word, with relaxed
- * atomics, in `slice` and `set`; Buffer.copy is a plain memmove, and `allocUnsafeSlow` does not
- * zero what it allocates. Measured on 2 cores, alternated, the result of a 1M-element add read
+ * atomics (base::Relaxed_Memcpy), in `slice` and `set`; Buffer.copy is a plain memmove, and
+ * `allocUnsafeSlow` does not zero what it allocates. Measured on 2 cores, alternated, the result of a 1M-element add read
  * out of a shared memory: 0.70–0.73 ms against 0.86–0.90 with `slice`; a broadcast add
- * 0.54–0.78 against 0.77–0.91; a fresh 4 MB input copied in, 1.04–1.08 against 1.26–1.30.
+ * 0.53–0.78 against 0.62–0.92; a fresh 4 MB input copied in, 1.04–1.45 against 1.22–1.50.
  * Below 1 MiB the two are level, and over a non-shared memory `slice` is as fast or faster.
  * (In a browser there is no Buffer, and no shared memory either: see threads-platform.)
  */
