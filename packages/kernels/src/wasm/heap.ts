@@ -43,7 +43,7 @@ const PAGE = 65536;
  * out of a shared memory: 0.70–0.73 ms against 0.86–0.90 with `slice`; a broadcast add
  * 0.53–0.78 against 0.62–0.92; a fresh 4 MB input copied in, 1.04–1.45 against 1.22–1.50.
  * Below 1 MiB the two are level, and over a non-shared memory `slice` is as fast or faster.
- * (In a browser there is no Buffer, and no shared memory either: see threads-platform.)
+ * (A browser has no Buffer: there, a cross-origin-isolated page's shared memory keeps `slice`.)
  */
 interface NodeBuffer extends Uint8Array {
   copy(target: Uint8Array): number;
