@@ -123,7 +123,8 @@ function windowsProduct(y: usize, L: i32, ap: usize, O: i32, p0: i32, kc: i32, p
       const live = min(NR, cols - q);
       const l0 = j0 + q;
       const direct = inPlace(g, l0, live);
-      const corner = band + <usize>((((l0 / ow) * sh - ph - top) * wp + (l0 % ow)) * 4);
+      // The first window's top-left pixel in the band (stride 1: its column is l0 % ow).
+      const corner = direct ? band + <usize>((((l0 / ow) * sh - ph - top) * wp + (l0 % ow)) * 4) : 0;
       for (let i = 0; i < rows; i += MR) {
         const a = aPanel(ap, rowsPadded, p0, kc, i0 + i);
         const to = y + <usize>((i0 + i) * L + q) * 4;
@@ -136,7 +137,8 @@ function windowsProduct(y: usize, L: i32, ap: usize, O: i32, p0: i32, kc: i32, p
 
 /**
  * Floats of scratch one share of a convolution needs: as matmulScratch, 2·NR integers for
- * window corners, K integers of window offsets, and the padded band of input rows its `cols` windows read (at most).
+ * window corners, K integers of window offsets, and the padded band of input rows its `cols`
+ * windows read (at most).
  */
 export function conv2dScratch(g: usize, cols: i32): i32 {
   const ow = geo(g, 12);
