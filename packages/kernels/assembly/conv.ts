@@ -118,18 +118,18 @@ function windowsProduct(y: usize, L: i32, ap: usize, O: i32, p0: i32, kc: i32, p
   const wp = geo(g, 2) + 2 * geo(g, 8);
   const ow = geo(g, 12), sh = geo(g, 5), ph = geo(g, 7);
   for (let i0 = 0; i0 < O; i0 += MC) {
-    const rows = min(MC, O - i0);
+    const filters = min(MC, O - i0); // this block's rows of y
     for (let q = 0; q < cols; q += NR) {
       const live = min(NR, cols - q);
       const l0 = j0 + q;
       const direct = inPlace(g, l0, live);
       // The first window's top-left pixel in the band (stride 1: its column is l0 % ow).
       const corner = direct ? band + <usize>((((l0 / ow) * sh - ph - top) * wp + (l0 % ow)) * 4) : 0;
-      for (let i = 0; i < rows; i += MR) {
+      for (let i = 0; i < filters; i += MR) {
         const a = aPanel(ap, rowsPadded, p0, kc, i0 + i);
         const to = y + <usize>((i0 + i) * L + q) * 4;
-        if (direct) microKernelGathered(kc, a, corner, offsets + <usize>p0 * 4, to, L, min(MR, rows - i), NR, p0 == 0, tile);
-        else microKernel(kc, a, packed + <usize>(q * kc) * 4, NR * 4, to, L, min(MR, rows - i), live, p0 == 0, tile);
+        if (direct) microKernelGathered(kc, a, corner, offsets + <usize>p0 * 4, to, L, min(MR, filters - i), NR, p0 == 0, tile);
+        else microKernel(kc, a, packed + <usize>(q * kc) * 4, NR * 4, to, L, min(MR, filters - i), live, p0 == 0, tile);
       }
     }
   }

@@ -564,8 +564,8 @@ export class WasmBackendImpl implements WasmBackend {
   /**
    * Convolution without the columns (assembly/conv.ts): the filters are packed once, and each
    * thread reads its share of the windows straight from the image (packing only those that
-   * cannot be read in place). Threads share the images
-   * and, within one, its output positions in chunks of whole 8-column panels — about
+   * cannot be read in place). Threads share the images and, within one, its output positions
+   * in chunks of whole 8-column panels — about
    * CONV_CHUNKS_PER_THREAD chunks per thread: each copies only its band of input rows, and
    * small chunks keep two threads finishing together on a noisy machine (measured on 2 cores,
    * [8,16,32,32] 3×3: 1.64 ms with 4 chunks per thread, 1.34 with 16, medians of six runs each).

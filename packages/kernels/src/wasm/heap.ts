@@ -39,9 +39,10 @@ const PAGE = 65536;
  * Large copies into and out of a shared memory go through Node's Buffer.copy. V8 moves the
  * bytes of a SharedArrayBuffer (the threaded backend's memory) word by word, with relaxed
  * atomics (base::Relaxed_Memcpy), in `slice` and `set`; Buffer.copy is a plain memmove, and
- * `allocUnsafeSlow` does not zero what it allocates. Measured on 2 cores, alternated, the result of a 1M-element add read
- * out of a shared memory: 0.70–0.73 ms against 0.86–0.90 with `slice`; a broadcast add
- * 0.53–0.78 against 0.62–0.92; a fresh 4 MB input copied in, 1.04–1.45 against 1.22–1.50.
+ * `allocUnsafeSlow` does not zero what it allocates. Measured on 2 cores, alternated, the
+ * result of a 1M-element add read out of a shared memory: 0.70–0.73 ms against 0.86–0.90 with
+ * `slice`; a broadcast add 0.53–0.78 against 0.62–0.92; a fresh 4 MB input copied in,
+ * 1.04–1.45 against 1.22–1.50.
  * Below 1 MiB the two are level, and over a non-shared memory `slice` is as fast or faster.
  * (A browser has no Buffer: there, a cross-origin-isolated page's shared memory keeps `slice`.)
  */
@@ -98,12 +99,17 @@ export class WasmHeap {
   private blockSize = new Float64Array(1024);
   private buffer: ArrayBuffer | SharedArrayBuffer | null = null;
   private views: { f32: Float32Array; f64: Float64Array; i32: Int32Array } | null = null;
+  /** A shared memory, where Node's Buffer exists: large copies go through Buffer.copy. */
+  private readonly sharedInNode: boolean;
 
   constructor(
     readonly memory: WebAssembly.Memory,
     heapBase: number,
   ) {
     this.top = Math.ceil(heapBase / 64) * 64;
+    // A page that is not cross-origin isolated has no SharedArrayBuffer global at all.
+    this.sharedInNode =
+      nodeBuffer !== null && typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
   }
 
   /** Bytes from the memory's start to the heap's top: the most the heap has needed at once. */
@@ -155,7 +161,7 @@ export class WasmHeap {
 
   /** True when `count` floats are moved with Buffer.copy (see BULK_FLOATS). */
   private bulkCopies(count: number): boolean {
-    return nodeBuffer !== null && count >= BULK_FLOATS && this.memory.buffer instanceof SharedArrayBuffer;
+    return this.sharedInNode && count >= BULK_FLOATS;
   }
 
   /**
