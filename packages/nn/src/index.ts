@@ -69,7 +69,14 @@ export {
   crossEntropy,
   bceWithLogits,
 } from './losses/index.js';
-export { Optimizer, type BaseOptions, type ParamGroup, type Params } from './optim/optimizer.js';
+export {
+  Optimizer,
+  type BaseOptions,
+  type ParamGroup,
+  type Params,
+  type ParamState,
+  type Update,
+} from './optim/optimizer.js';
 export { SGD, type SGDOptions, type SGDGroupOptions } from './optim/sgd.js';
 export { Adam, AdamW, type AdamOptions, type AdamGroupOptions } from './optim/adam.js';
 export {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { tensor } from '@skipgrad/autograd';
-import { NDArray } from '@skipgrad/tensor';
+import { getBackend, setBackend, tensor } from '@skipgrad/autograd';
+import type { Backend } from '@skipgrad/kernels';
+import { NDArray, type DType } from '@skipgrad/tensor';
 import {
   Adagrad,
   Adam,
   AdamW,
   LRScheduler,
+  type Optimizer,
   Parameter,
   RMSprop,
   SGD,
@@ -214,5 +216,111 @@ describe('optimizers', () => {
     expect(() => new Adam([{ params: [param([1])] }, 5 as never])).toThrow(
       /Adam: argument 'params\[1\]' expected a Parameter or a group/,
     );
+  });
+});
+
+describe('many parameters updated end to end', () => {
+  const shapes = [[3, 4], [5], [], [2, 3, 2], [1]];
+  /** A fresh set of parameters of those shapes (the same values every call) in `dtype`. */
+  const params = (dtype: DType): Parameter[] =>
+    shapes.map((shape, i) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const values = Array.from({ length: size }, (_, j) => Math.sin(3 * i + j) * 2);
+      return new Parameter(
+        new NDArray(dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values), shape),
+      );
+    });
+  /** The gradient of parameter i at step t, or none: parameter 1 has none at step 2, so the buckets change. */
+  const gradAt = (p: Parameter, i: number, t: number): void => {
+    p.grad =
+      i === 1 && t === 2
+        ? null
+        : tensor(
+            Array.from({ length: p.size }, (_, j) => Math.cos(t * 7 + i * 3 + j) * (1 + i)),
+            { dtype: p.dtype },
+          ).reshape([...p.shape]);
+  };
+  const configs: [string, (ps: Parameter[]) => Optimizer][] = [
+    ['SGD', (ps) => new SGD(ps, { lr: 0.1 })],
+    [
+      'SGD momentum, Nesterov, decay',
+      (ps) => new SGD(ps, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.1 }),
+    ],
+    [
+      'SGD momentum, dampening, maximize',
+      (ps) => new SGD(ps, { lr: 0.05, momentum: 0.5, dampening: 0.3, maximize: true }),
+    ],
+    ['Adam', (ps) => new Adam(ps, { lr: 0.01, weightDecay: 0.1 })],
+    ['Adam amsgrad', (ps) => new Adam(ps, { lr: 0.01, amsgrad: true })],
+    ['AdamW', (ps) => new AdamW(ps, { lr: 0.01 })],
+    ['RMSprop centred, momentum', (ps) => new RMSprop(ps, { lr: 0.01, centered: true, momentum: 0.9 })],
+    ['Adagrad', (ps) => new Adagrad(ps, { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1 })],
+    [
+      'groups',
+      (ps) =>
+        new Adam([
+          { params: ps.slice(0, 3), lr: 0.02 },
+          { params: ps.slice(3), lr: 0.005, betas: [0.8, 0.99] },
+        ]),
+    ],
+  ];
+
+  for (const dtype of ['float64', 'float32'] as const) {
+    for (const [name, make] of configs) {
+      it(`${name} (${dtype}): the values and state of one update per parameter, bit for bit`, () => {
+        const together = params(dtype);
+        const alone = params(dtype);
+        const opt = make(together);
+        // Optimizer i updates parameter i alone; the others in its list are stand-ins that
+        // never get a gradient, so that each parameter keeps its place (and group).
+        const spare = params(dtype);
+        const each = alone.map((p, i) => make(spare.map((q, j) => (j === i ? p : q))));
+        for (let t = 0; t < 5; t++) {
+          together.forEach((p, i) => gradAt(p, i, t));
+          alone.forEach((p, i) => gradAt(p, i, t));
+          opt.step();
+          each.forEach((o) => o.step());
+          together.forEach((p, i) =>
+            expect(p.toArray(), `${name}, step ${t}, parameter ${i}`).toEqual(alone[i]!.toArray()),
+          );
+        }
+        const state = (o: Optimizer): unknown[] =>
+          (o as unknown as { stateTensors(): { toArray(): unknown }[] }).stateTensors().map((s) => s.toArray());
+        expect(state(opt)).toEqual(each.flatMap((o) => state(o)));
+      });
+    }
+  }
+
+  it('the parameters become pieces of one array, and a step makes a few kernel calls instead of a few per parameter', () => {
+    const calls = { n: 0 };
+    const inner = getBackend();
+    const counting = new Proxy(inner, {
+      get: (target, key) => {
+        const v = Reflect.get(target, key) as unknown;
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          if (key !== 'forget' && key !== 'forgetScope') calls.n++;
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    }) as Backend;
+    const count = (many: number): number => {
+      const ps = Array.from({ length: many }, (_, i) => new Parameter(new NDArray(Float32Array.from([i, i + 1]), [2])));
+      const adam = new AdamW(ps);
+      ps.forEach((p) => (p.grad = tensor([1, -1])));
+      adam.step();
+      ps.forEach((p) => (p.grad = tensor([0.5, 2])));
+      setBackend(counting);
+      try {
+        calls.n = 0;
+        adam.step();
+      } finally {
+        setBackend(inner);
+      }
+      expect(new Set(ps.map((p) => p.data.source)).size).toBe(1); // one array holds them all
+      return calls.n;
+    };
+    const few = count(2);
+    expect(count(40)).toBe(few); // the same calls for 40 parameters as for 2: one update over them all
   });
 });

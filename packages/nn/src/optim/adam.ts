@@ -14,7 +14,7 @@
  */
 import { type Tensor, max, stack } from '@skipgrad/autograd';
 import { SkipgradError, checkOptions, checkString, describe } from '@skipgrad/tensor';
-import { type BaseOptions, Optimizer, type Params, checkBase, checkRange } from './optimizer.js';
+import { type BaseOptions, Optimizer, type Params, type Update, checkBase, checkRange } from './optimizer.js';
 
 export interface AdamGroupOptions extends BaseOptions {
   betas: [number, number];
@@ -26,14 +26,11 @@ export type AdamOptions = Partial<AdamGroupOptions>;
 
 const ADAM_KEYS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'];
 
-export class Adam extends Optimizer<AdamGroupOptions> {
-  protected readonly decoupled: boolean = false;
-  /** Per parameter: the moments, the largest v (AMSGrad) and how many updates it has had. */
-  private readonly moments = new Map<number, { m: Tensor; v: Tensor; vMax: Tensor | null; t: number }>();
+/** Per parameter: the moments, the largest v (AMSGrad) and how many updates it has had. */
+type AdamState = { m: Tensor; v: Tensor; vMax: Tensor | null; t: number };
 
-  protected override stateTensors(): Tensor[] {
-    return [...this.moments.values()].flatMap(({ m, v, vMax }) => (vMax ? [m, v, vMax] : [m, v]));
-  }
+export class Adam extends Optimizer<AdamGroupOptions, AdamState> {
+  protected readonly decoupled: boolean = false;
 
   constructor(params: Params<AdamGroupOptions>, options: AdamOptions = {}, name = 'Adam') {
     super(
@@ -76,19 +73,17 @@ export class Adam extends Optimizer<AdamGroupOptions> {
     return this.groups[0]!.weightDecay;
   }
 
-  protected update(p: Tensor, grad: Tensor, index: number, o: AdamGroupOptions): Tensor {
+  protected update(p: Tensor, grad: Tensor, previous: AdamState | undefined, o: AdamGroupOptions): Update<AdamState> {
     const [b1, b2] = o.betas;
     const decayed = this.decoupled && o.weightDecay !== 0 ? p.mul(1 - o.lr * o.weightDecay) : p;
     const g = !this.decoupled && o.weightDecay !== 0 ? grad.add(p.mul(o.weightDecay)) : grad;
-    const previous = this.moments.get(index);
     const m = previous ? previous.m.mul(b1).add(g.mul(1 - b1)) : g.mul(1 - b1);
     const v = previous ? previous.v.mul(b2).add(g.mul(g).mul(1 - b2)) : g.mul(g).mul(1 - b2);
     const vMax = !o.amsgrad ? null : previous?.vMax ? max(stack([previous.vMax, v]), 0) : v;
     const t = (previous?.t ?? 0) + 1;
-    this.moments.set(index, { m, v, vMax, t });
     const mHat = m.div(1 - b1 ** t);
     const vHat = (vMax ?? v).div(1 - b2 ** t);
-    return decayed.sub(mHat.div(vHat.sqrt().add(o.eps)).mul(o.lr));
+    return { value: decayed.sub(mHat.div(vHat.sqrt().add(o.eps)).mul(o.lr)), state: { m, v, vMax, t } };
   }
 }
 

@@ -13,7 +13,7 @@
  */
 import type { Tensor } from '@skipgrad/autograd';
 import { SkipgradError, checkOptions, describe } from '@skipgrad/tensor';
-import { type BaseOptions, Optimizer, type Params, checkBase, checkRange } from './optimizer.js';
+import { type BaseOptions, Optimizer, type Params, type Update, checkBase, checkRange } from './optimizer.js';
 
 export interface RMSpropGroupOptions extends BaseOptions {
   alpha: number;
@@ -24,13 +24,10 @@ export interface RMSpropGroupOptions extends BaseOptions {
 }
 export type RMSpropOptions = Partial<RMSpropGroupOptions>;
 
-export class RMSprop extends Optimizer<RMSpropGroupOptions> {
-  private readonly state = new Map<number, { v: Tensor; mean: Tensor | null; buf: Tensor | null }>();
+/** RMSprop's state: the running mean of g², of g (centred) and the momentum buffer. */
+type RMSpropState = { v: Tensor; mean: Tensor | null; buf: Tensor | null };
 
-  protected override stateTensors(): Tensor[] {
-    return [...this.state.values()].flatMap(({ v, mean, buf }) => [v, ...(mean ? [mean] : []), ...(buf ? [buf] : [])]);
-  }
-
+export class RMSprop extends Optimizer<RMSpropGroupOptions, RMSpropState> {
   constructor(params: Params<RMSpropGroupOptions>, options: RMSpropOptions = {}) {
     super(
       'RMSprop',
@@ -58,9 +55,13 @@ export class RMSprop extends Optimizer<RMSpropGroupOptions> {
     );
   }
 
-  protected update(p: Tensor, grad: Tensor, index: number, o: RMSpropGroupOptions): Tensor {
+  protected update(
+    p: Tensor,
+    grad: Tensor,
+    previous: RMSpropState | undefined,
+    o: RMSpropGroupOptions,
+  ): Update<RMSpropState> {
     const g = o.weightDecay !== 0 ? grad.add(p.mul(o.weightDecay)) : grad;
-    const previous = this.state.get(index);
     const v = previous ? previous.v.mul(o.alpha).add(g.mul(g).mul(1 - o.alpha)) : g.mul(g).mul(1 - o.alpha);
     const mean = !o.centered
       ? null
@@ -74,8 +75,7 @@ export class RMSprop extends Optimizer<RMSpropGroupOptions> {
       buf = previous?.buf ? previous.buf.mul(o.momentum).add(step) : step;
       step = buf;
     }
-    this.state.set(index, { v, mean, buf });
-    return p.sub(step.mul(o.lr));
+    return { value: p.sub(step.mul(o.lr)), state: { v, mean, buf } };
   }
 }
 
@@ -87,13 +87,10 @@ export interface AdagradGroupOptions extends BaseOptions {
 }
 export type AdagradOptions = Partial<AdagradGroupOptions>;
 
-export class Adagrad extends Optimizer<AdagradGroupOptions> {
-  private readonly state = new Map<number, { sum: Tensor; t: number }>();
+/** Adagrad's state: the sum of every g² so far, and how many updates it has had. */
+type AdagradState = { sum: Tensor; t: number };
 
-  protected override stateTensors(): Tensor[] {
-    return [...this.state.values()].map(({ sum }) => sum);
-  }
-
+export class Adagrad extends Optimizer<AdagradGroupOptions, AdagradState> {
   constructor(params: Params<AdagradGroupOptions>, options: AdagradOptions = {}) {
     super(
       'Adagrad',
@@ -125,14 +122,17 @@ export class Adagrad extends Optimizer<AdagradGroupOptions> {
     );
   }
 
-  protected update(p: Tensor, grad: Tensor, index: number, o: AdagradGroupOptions): Tensor {
+  protected update(
+    p: Tensor,
+    grad: Tensor,
+    previous: AdagradState | undefined,
+    o: AdagradGroupOptions,
+  ): Update<AdagradState> {
     const g = o.weightDecay !== 0 ? grad.add(p.mul(o.weightDecay)) : grad;
-    const previous = this.state.get(index);
     const start = previous?.sum ?? p.mul(0).add(o.initialAccumulatorValue);
     const sum = start.add(g.mul(g));
     const t = (previous?.t ?? 0) + 1;
-    this.state.set(index, { sum, t });
     const lr = o.lr / (1 + (t - 1) * o.lrDecay);
-    return p.sub(g.div(sum.sqrt().add(o.eps)).mul(lr));
+    return { value: p.sub(g.div(sum.sqrt().add(o.eps)).mul(lr)), state: { sum, t } };
   }
 }

@@ -8,7 +8,7 @@
  */
 import type { Tensor } from '@skipgrad/autograd';
 import { SkipgradError, checkOptions, describe } from '@skipgrad/tensor';
-import { type BaseOptions, Optimizer, type Params, checkBase, checkRange } from './optimizer.js';
+import { type BaseOptions, Optimizer, type Params, type Update, checkBase, checkRange } from './optimizer.js';
 
 export interface SGDGroupOptions extends BaseOptions {
   momentum: number;
@@ -20,13 +20,10 @@ export type SGDOptions = Partial<SGDGroupOptions>;
 
 const SGD_KEYS = ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay', 'maximize'];
 
-export class SGD extends Optimizer<SGDGroupOptions> {
-  private readonly buffers = new Map<number, Tensor>();
+/** SGD's state: the momentum buffer (none without momentum). */
+type SGDState = { buf: Tensor | null };
 
-  protected override stateTensors(): Tensor[] {
-    return [...this.buffers.values()];
-  }
-
+export class SGD extends Optimizer<SGDGroupOptions, SGDState> {
   constructor(params: Params<SGDGroupOptions>, options: SGDOptions = {}) {
     super(
       'SGD',
@@ -68,14 +65,13 @@ export class SGD extends Optimizer<SGDGroupOptions> {
     return this.groups[0]!.weightDecay;
   }
 
-  protected update(p: Tensor, grad: Tensor, index: number, o: SGDGroupOptions): Tensor {
+  protected update(p: Tensor, grad: Tensor, previous: SGDState | undefined, o: SGDGroupOptions): Update<SGDState> {
     let g = o.weightDecay !== 0 ? grad.add(p.mul(o.weightDecay)) : grad;
+    let buf: Tensor | null = null;
     if (o.momentum !== 0) {
-      const previous = this.buffers.get(index);
-      const buf = previous === undefined ? g : previous.mul(o.momentum).add(g.mul(1 - o.dampening));
-      this.buffers.set(index, buf);
+      buf = previous?.buf ? previous.buf.mul(o.momentum).add(g.mul(1 - o.dampening)) : g;
       g = o.nesterov ? g.add(buf.mul(o.momentum)) : buf;
     }
-    return p.sub(g.mul(o.lr));
+    return { value: p.sub(g.mul(o.lr)), state: { buf } };
   }
 }
