@@ -2,55 +2,27 @@
  * Elementwise kernels: out[i] = f(a[i]) and out[i] = f(a[i], b[i]), with a and b read through
  * their strides (broadcast axes have stride 0), out contiguous. Rows whose elements sit side by
  * side (step 1), or repeat one value (step 0, a broadcast scalar or column), run four lanes at
- * a time. exp, tanh and sigmoid are lane functions too, from a float32 polynomial e^x (exp.ts):
- * every element of them goes through the lanes — row tails and strided rows one lane at a time —
- * so a value's result never depends on where it sits. log, erf and pow run one element at a
+ * a time. exp, tanh, sigmoid and erf are lane functions too, from float32 polynomials (exp.ts,
+ * erf.ts): every element of them goes through the lanes — row tails and strided rows one lane at
+ * a time — so a value's result never depends on where it sits. log and pow run one element at a
  * time in float64 and round once, as the reference does.
  *
  * Operation codes, in the order of UNARY_OPS and BINARY_OPS in backend.ts:
  *   unary:  0 neg  1 exp  2 log  3 tanh  4 sigmoid  5 relu  6 step  7 abs  8 sign  9 erf
  *   binary: 0 add  1 sub  2 mul  3 div  4 pow  5 eq
  */
+import { erf4 } from './erf';
 import { exp4, sigmoid4, tanh4 } from './exp';
 import { rowLength, rowStart, rowStep, spanEnd, spanStart } from './strided';
 
 // ── one input ──────────────────────────────────────────────────────────────────────────────
 
-/** The error function to ~1e-16 (the reference's cpu/erf.ts, line for line). */
-function erf(x: f64): f64 {
-  if (isNaN(x)) return NaN;
-  const ax = Math.abs(x);
-  const sign: f64 = x < 0 ? -1 : 1;
-  if (ax < 2.5) {
-    const x2 = ax * ax;
-    let term = ax;
-    let sum = ax;
-    for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * sum; n++) {
-      term *= -x2 / <f64>n;
-      sum += term / <f64>(2 * n + 1);
-    }
-    return sign * (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  if (ax > 6) return sign;
-  let f = ax;
-  let c = ax;
-  let d: f64 = 0;
-  for (let k = 1; k < 200; k++) {
-    d = 1 / (ax + (<f64>k / 2) * d);
-    c = ax + <f64>k / 2 / c;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return sign * (1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f);
+/** One element of log (2), the unary op that is not a lane function, in float64. */
+function unaryScalar(x: f64): f64 {
+  return Math.log(x);
 }
 
-/** One element of the unary ops that are not lane functions — log (2) and erf (9) — in float64. */
-function unaryScalar(op: i32, x: f64): f64 {
-  return op == 2 ? Math.log(x) : erf(x);
-}
-
-/** Four elements of a unary op done in lanes: neg, relu, step, abs, sign; exp, tanh, sigmoid (exp.ts). */
+/** Four elements of a unary op done in lanes: neg, relu, step, abs, sign; exp, tanh, sigmoid, erf. */
 @inline function unaryLanes(op: i32, x: v128): v128 {
   const zero = f32x4.splat(0);
   const one = f32x4.splat(1);
@@ -63,12 +35,13 @@ function unaryScalar(op: i32, x: f64): f64 {
     case 5: return v128.and(x, f32x4.gt(x, zero));
     case 6: return v128.and(one, f32x4.gt(x, zero));
     case 7: return f32x4.abs(x);
+    case 9: return erf4(x);
     default: return f32x4.sub(v128.and(one, f32x4.gt(x, zero)), v128.and(one, f32x4.lt(x, zero)));
   }
 }
 
 @inline function isLaneOp(op: i32): bool {
-  return op != 2 && op != 9; // log and erf run one element at a time, in float64
+  return op != 2; // log runs one element at a time, in float64
 }
 
 /** dst[0..count) = op(src[j·step]), one run of a row. */
@@ -79,7 +52,7 @@ function unaryScalar(op: i32, x: f64): f64 {
   }
   for (; j < count; j++) {
     const x = load<f32>(src + <usize>(j * step) * 4);
-    const y = isLaneOp(op) ? f32x4.extract_lane(unaryLanes(op, f32x4.splat(x)), 0) : <f32>unaryScalar(op, <f64>x);
+    const y = isLaneOp(op) ? f32x4.extract_lane(unaryLanes(op, f32x4.splat(x)), 0) : <f32>unaryScalar(<f64>x);
     store<f32>(dst + <usize>j * 4, y);
   }
 }

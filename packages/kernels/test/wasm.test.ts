@@ -131,14 +131,22 @@ describe('wasm backend: what does not depend on threads', () => {
   });
 
   plainTest(
-    'exp, tanh and sigmoid in lanes: within 3e-7 relative of the reference over [−110, 110]; its special values',
+    'exp, tanh, sigmoid and erf in lanes: within 3e-7 relative of the reference over [−110, 110] (erf: and [−5, 5] finely); their special values',
     () => {
       const n = 1 << 16;
-      const x = new NDArray(
-        Float32Array.from({ length: n }, (_, i) => (i / n - 0.5) * 220),
-        [n],
-      );
-      for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
+      const sweep = (width: number) =>
+        new NDArray(
+          Float32Array.from({ length: n }, (_, i) => (i / n - 0.5) * width),
+          [n],
+        );
+      const sweeps = [
+        ['exp', sweep(220)],
+        ['tanh', sweep(220)],
+        ['sigmoid', sweep(220)],
+        ['erf', sweep(220)],
+        ['erf', sweep(10)], // both of erf's pieces and where they meet (|x| = 1, 3.95), 1.5e-4 apart
+      ] as const;
+      for (const [op, x] of sweeps) {
         const got = wasm.unary(op, x).toTypedArray();
         const want = cpu.unary(op, x).toTypedArray();
         for (let i = 0; i < n; i++) {
@@ -152,10 +160,25 @@ describe('wasm backend: what does not depend on threads', () => {
         }
       }
       const special = new NDArray(
-        Float32Array.from([NaN, Infinity, -Infinity, 0, -0, 88.72, 88.73, -103.9, -104.5, 1e-8, -1e-8]),
-        [11],
+        Float32Array.from([
+          NaN,
+          Infinity,
+          -Infinity,
+          0,
+          -0,
+          88.72,
+          88.73,
+          -103.9,
+          -104.5,
+          1e-8,
+          -1e-8,
+          1e-40,
+          1,
+          -3.95,
+        ]),
+        [14],
       );
-      for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
+      for (const op of ['exp', 'tanh', 'sigmoid', 'erf'] as const) {
         const got = Array.from(wasm.unary(op, special).toTypedArray());
         const want = Array.from(cpu.unary(op, special).toTypedArray());
         got.forEach((g, i) => {
@@ -174,7 +197,7 @@ describe('wasm backend: what does not depend on threads', () => {
         Float32Array.from({ length: 7 * 9 }, (_, i) => Math.sin(i) * 4),
         [7, 9],
       );
-      for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
+      for (const op of ['exp', 'tanh', 'sigmoid', 'erf'] as const) {
         const packed = wasm.unary(op, x);
         const viaTranspose = wasm.unary(op, x.transpose(0, 1)).transpose(0, 1);
         expect(Array.from(viaTranspose.toTypedArray())).toEqual(Array.from(packed.toTypedArray()));

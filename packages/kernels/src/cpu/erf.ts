@@ -7,6 +7,7 @@
  */
 export function erf(x: number): number {
   if (Number.isNaN(x)) return NaN;
+  if (x === 0) return x; // erf is odd: erf(−0) = −0
   const ax = Math.abs(x);
   const sign = x < 0 ? -1 : 1;
   if (ax < 2.5) {
