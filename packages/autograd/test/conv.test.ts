@@ -13,17 +13,21 @@ import {
   fold,
   gather,
   gelu,
+  getBackend,
   maskedSelect,
   gradcheck,
   grad,
   maxPool2d,
   ones,
   scatterAdd,
+  setBackend,
   tensor,
   unfold,
   upsampleNearest,
   where,
 } from '../src/index.js';
+import type { Backend, Window2d } from '@skipgrad/kernels';
+import type { NDArray } from '@skipgrad/tensor';
 import { tensorOf } from '../src/testing/index.js';
 import { EXACT, runs } from '../../../tests/support.js';
 
@@ -530,5 +534,50 @@ describe('where, gather, clamp, gelu', () => {
     expect(() => gelu(tensor([1]), { approximate: 'fast' as never })).toThrow(
       "gelu: argument 'approximate' expected 'none' or 'tanh', got \"fast\"",
     );
+  });
+});
+
+describe("conv2d's backward on a backend with fused gradients", () => {
+  it('calls them when no graph is recorded, the composite when one is; the same values either way', () => {
+    const calls = { input: 0, weight: 0 };
+    const inner = getBackend();
+    // A backend with the two optional methods, by their definitions on the backend underneath.
+    const fused: Backend = Object.assign(Object.create(inner) as Backend, {
+      conv2dInputGrad(dy: NDArray, w: NDArray, size: readonly [number, number], win: Window2d): NDArray {
+        calls.input++;
+        const [N, O] = dy.shape as [number, number];
+        const cols = inner.matmul(w.reshape([O, -1]).transpose(0, 1), inner.copy(dy).reshape([N, O, -1]));
+        return inner.fold(cols, size, win);
+      },
+      conv2dWeightGrad(dy: NDArray, x: NDArray, win: Window2d): NDArray {
+        calls.weight++;
+        const [N, O] = dy.shape as [number, number];
+        const product = inner.matmul(inner.copy(dy).reshape([N, O, -1]), inner.unfold(x, win).transpose(1, 2));
+        return inner.reduce('sum', product, [0], false).reshape([O, x.shape[1]!, ...win.kernel]);
+      },
+    });
+    const det = (shape: number[], seed: number, requiresGrad = false): Tensor => {
+      const size = shape.reduce((p, q) => p * q, 1);
+      return tensor(
+        Array.from({ length: size }, (_, i) => Math.sin(i * 0.7 + seed)),
+        { shape, requiresGrad },
+      );
+    };
+    const x = det([2, 3, 7, 6], 1, true);
+    const w = det([4, 3, 3, 2], 2, true);
+    const y = (): Tensor => conv2d(x, w, null, { stride: [2, 1], padding: 1, dilation: [1, 2] });
+    const weights = det(y().shape as number[], 3);
+    const loss = (): Tensor => y().mul(weights).sum();
+    setBackend(fused);
+    try {
+      loss().backward();
+      expect(calls).toEqual({ input: 1, weight: 1 });
+      const [gx, gw] = grad([loss()], [x, w], { createGraph: true }); // recorded: the composite
+      expect(calls).toEqual({ input: 1, weight: 1 });
+      expect(x.grad!.toArray()).toEqual(gx!.toArray());
+      expect(w.grad!.toArray()).toEqual(gw!.toArray());
+    } finally {
+      setBackend(inner);
+    }
   });
 });

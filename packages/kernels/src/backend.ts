@@ -159,6 +159,19 @@ export interface Backend {
    */
   conv2d(x: NDArray, w: NDArray, window: Window2d): NDArray;
   /**
+   * Optional: conv2d's input gradient, by definition fold(w (as [O, C·kh·kw])ᵀ · dy (as
+   * [N, O, L]), imageSize, window) — for a backend that can keep the [N, C·kh·kw, L] columns
+   * between the two to itself (the wasm backend runs the same two kernels without copying the
+   * columns out). Autograd calls it in a backward that records no graph.
+   */
+  conv2dInputGrad?(dy: NDArray, w: NDArray, imageSize: readonly [number, number], window: Window2d): NDArray;
+  /**
+   * Optional: conv2d's weight gradient [O, C, kh, kw], by definition Σₙ dy[n] (as [O, L]) ·
+   * unfold(x)[n]ᵀ, summed over the batch — the columns, and the per-image products, kept to the
+   * backend. Autograd calls it in a backward that records no graph.
+   */
+  conv2dWeightGrad?(dy: NDArray, x: NDArray, window: Window2d): NDArray;
+  /**
    * Optional, for backends with device memory: runs `fn`, then frees every result it created
    * except those `keep(result)` names. Backends whose results are host arrays leave it out.
    */

@@ -9,11 +9,16 @@
  *
  *   dx = fold(Wᵀ · dy)                     (col2im of the columns' gradient)
  *   dW = Σ_n dy[n] · unfold(x)[n]ᵀ
+ *
+ * When the backward records no graph (no createGraph), a backend that has them computes each
+ * in one call (Backend.conv2dInputGrad / conv2dWeightGrad: the same kernels, the columns kept
+ * to itself); recorded, they are these differentiable ops, so grad of grad works.
  */
 import type { Window2d } from '@skipgrad/kernels';
 import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
-import type { Tensor } from '../tensor.js';
+import { isGradEnabled } from '../graph.js';
+import { Tensor } from '../tensor.js';
 import { fold } from './fold.js';
 import { matmul } from './matmul.js';
 import { unfold } from './unfold.js';
@@ -36,6 +41,13 @@ export function conv2dGroup(
     ['x', 'weight'],
     getBackend().conv2d(x.data, w.data, window),
     (dy, needs) => {
+      const backend = getBackend();
+      if (!isGradEnabled() && backend.conv2dInputGrad && backend.conv2dWeightGrad) {
+        return [
+          needs[0] ? new Tensor(backend.conv2dInputGrad(dy.data, w.data, [H, W], window)) : null,
+          needs[1] ? new Tensor(backend.conv2dWeightGrad(dy.data, x.data, window)) : null,
+        ];
+      }
       const dyCols = dy.reshape([N, O, L]);
       const wFlat = w.reshape([O, -1]); // [O, C·kh·kw]
       return [

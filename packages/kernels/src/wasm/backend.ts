@@ -150,6 +150,8 @@ export class WasmBackendImpl implements WasmBackend {
 
   /** The block holding a float32 array's storage: found in the cache, or copied in now. */
   private blockOf(a: NDArray): number {
+    const temporary = this.temporaries?.get(a.source as Float32Array);
+    if (temporary !== undefined) return temporary;
     const host = a.storage as Float32Array;
     const cached = this.cache.get(host);
     if (cached !== undefined) return cached;
@@ -212,6 +214,12 @@ export class WasmBackendImpl implements WasmBackend {
    * kernel has read its inputs, and not inside a call that other calls make (depth > 0).
    */
   private finish(address: number, shape: readonly number[]): NDArray {
+    if (this.temporaries) {
+      // Inside a composite (see `composite`): the result stays in the memory, under a key of its own.
+      const key = new Float32Array(0);
+      this.temporaries.set(key, address);
+      return new NDArray(key, [...shape], contiguousStrides(shape));
+    }
     const start = address / 4;
     const host = this.heap.copyOut(start, sizeOf(shape));
     this.heap.counters.downloads++;
@@ -225,6 +233,40 @@ export class WasmBackendImpl implements WasmBackend {
 
   /** How many backend calls are running inside another one (e.g. a contiguous copy inside gather). */
   private depth = 0;
+
+  /**
+   * The blocks of the results made inside the running composite (by key: see finish), or null
+   * outside one. Their arrays are placeholders that only this backend can read, and only
+   * until the composite ends.
+   */
+  private temporaries: Map<Float32Array, number> | null = null;
+
+  /**
+   * Runs `fn`, a composition of this backend's own kernels, keeping every result it makes in the
+   * memory: only the final one is copied out, and the blocks of the others are freed at once.
+   * A convolution's gradients pass through columns of C·kh·kw × L per image (4.7 MB for
+   * [8,16,32,32] 3×3) that nobody else reads; this way they are never copied out, and never
+   * become host arrays for the garbage collector.
+   */
+  private composite(fn: () => NDArray): NDArray {
+    if (this.temporaries) throw new Error('wasm: composites do not nest'); // an internal invariant
+    const temporaries = new Map<Float32Array, number>();
+    this.temporaries = temporaries;
+    let result: NDArray;
+    try {
+      result = this.nested(fn);
+    } catch (e) {
+      for (const block of temporaries.values()) this.heap.free(block);
+      throw e;
+    } finally {
+      this.temporaries = null;
+    }
+    const block = temporaries.get(result.source as Float32Array);
+    if (block === undefined || !result.isContiguous() || result.offset !== 0)
+      throw new Error('wasm: a composite returns one of its own contiguous results'); // an internal invariant
+    for (const other of temporaries.values()) if (other !== block) this.heap.free(other);
+    return this.finish(block, result.shape);
+  }
 
   private nested<T>(fn: () => T): T {
     this.depth++;
@@ -612,6 +654,43 @@ export class WasmBackendImpl implements WasmBackend {
     this.heap.freeScratch(scratch);
     this.heap.freeScratch(packed);
     return this.finish(out, shape);
+  }
+
+  /** See Backend.conv2dInputGrad: fold(Wᵀ·dy), the columns kept in the memory. */
+  conv2dInputGrad(dy: NDArray, w: NDArray, imageSize: readonly [number, number], window: Window2d): NDArray {
+    const [N, O] = dy.shape as [number, number];
+    const L = dy.size / N / O;
+    if (WasmBackendImpl.float64(dy, w) || dy.size === 0 || w.size === 0)
+      return cpuBackend.fold(
+        cpuBackend.matmul(w.reshape([O, -1]).transpose(0, 1), dy.reshape([N, O, L])),
+        imageSize,
+        window,
+      );
+    return this.composite(() => {
+      const columns = this.matmul(this.reshaped(w, [O, w.size / O]).transpose(0, 1), this.reshaped(dy, [N, O, L]));
+      return this.fold(columns, imageSize, window);
+    });
+  }
+
+  /** See Backend.conv2dWeightGrad: Σₙ dy[n]·unfold(x)[n]ᵀ, the columns and the per-image products kept in the memory. */
+  conv2dWeightGrad(dy: NDArray, x: NDArray, window: Window2d): NDArray {
+    const [N, O] = dy.shape as [number, number];
+    const C = x.shape[1]!;
+    const L = dy.size / N / O;
+    const shape = [O, C, ...window.kernel];
+    if (WasmBackendImpl.float64(dy, x) || dy.size === 0 || x.size === 0) {
+      const columns = cpuBackend.unfold(x, window).transpose(1, 2);
+      return cpuBackend.reduce('sum', cpuBackend.matmul(dy.reshape([N, O, L]), columns), [0], false).reshape(shape);
+    }
+    return this.composite(() => {
+      const columns = this.unfold(x, window).transpose(1, 2); // [N, L, C·kh·kw]
+      return this.reduce('sum', this.matmul(this.reshaped(dy, [N, O, L]), columns), [0], false).reshape(shape);
+    });
+  }
+
+  /** `a` reshaped, copied by this backend when the strides cannot express the new shape. */
+  private reshaped(a: NDArray, shape: readonly number[]): NDArray {
+    return a.reshape(shape, (b) => this.nested(() => this.copy(b)));
   }
 }
 

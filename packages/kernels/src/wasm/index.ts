@@ -18,7 +18,7 @@
  * array. Zero-size results are host arrays too: there is nothing to compute.
  */
 import { type NDArray, SkipgradError, describe } from '@skipgrad/tensor';
-import type { Backend } from '../backend.js';
+import type { Backend, Window2d } from '../backend.js';
 import { WasmBackendImpl } from './backend.js';
 import type { HeapCounters } from './heap.js';
 import { simdSupported } from './module.js';
@@ -67,6 +67,10 @@ export interface WasmBackend extends Backend {
   forgetScope<T>(fn: () => T, keep?: (result: T) => Iterable<NDArray>): T;
   /** Backend.forget: drops the cached copies of these arrays (they stay valid). */
   forget(arrays: Iterable<NDArray>): void;
+  /** Backend.conv2dInputGrad: fold(Wᵀ·dy), the columns never copied out. */
+  conv2dInputGrad(dy: NDArray, w: NDArray, imageSize: readonly [number, number], window: Window2d): NDArray;
+  /** Backend.conv2dWeightGrad: Σₙ dy[n]·unfold(x)[n]ᵀ, the columns and per-image products never copied out. */
+  conv2dWeightGrad(dy: NDArray, x: NDArray, window: Window2d): NDArray;
 }
 
 /**
