@@ -113,77 +113,135 @@ describe('wasm backend: what does not depend on threads', () => {
   plainTest(
     "conv2d's fused gradients: the composite's values bit for bit, only the result copied out, every block freed",
     () => {
-      const det = (shape: number[], seed: number): NDArray =>
-        new NDArray(
-          Float32Array.from({ length: shape.reduce((p, q) => p * q, 1) }, (_, i) => Math.sin(i * 0.37 + seed)),
-          shape,
-        );
-      const cases = [
-        { x: [2, 3, 9, 11], O: 5, window: { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1] } },
-        { x: [3, 2, 12, 10], O: 9, window: { kernel: [3, 2], stride: [2, 1], padding: [0, 1], dilation: [2, 1] } },
-        { x: [1, 4, 7, 7], O: 3, window: { kernel: [1, 1], stride: [3, 3], padding: [0, 0], dilation: [1, 1] } },
-      ] as const;
-      for (const { x: xs, O, window } of cases) {
-        const [N, C, H, W] = xs;
-        const x = det([...xs], 1);
-        const w = det([O, C, ...window.kernel], 2);
-        const yShape = wasm.conv2d(x, w, window).shape;
-        const L = yShape[2]! * yShape[3]!;
-        // dy as a transposed view too: the backend copies it itself when the reshape needs one
-        const dys = [det([...yShape], 3), det([yShape[0]!, yShape[1]!, yShape[3]!, yShape[2]!], 3).transpose(2, 3)];
-        for (const dy of dys) {
-          const cols = dy.isContiguous() ? dy.reshape([N, O, L]) : cpu.copy(dy).reshape([N, O, L]);
-          const dx = wasm.fold(wasm.matmul(w.reshape([O, -1]).transpose(0, 1), cols), [H, W], window);
-          const dw = wasm
-            .reduce('sum', wasm.matmul(cols, wasm.unfold(x, window).transpose(1, 2)), [0], false)
-            .reshape([O, C, ...window.kernel]);
-          const before = { ...wasm.stats() };
-          const fusedX = wasm.conv2dInputGrad(dy, w, [H, W], window);
-          const fusedW = wasm.conv2dWeightGrad(dy, x, window);
-          expect(wasm.stats().downloads - before.downloads).toBe(2); // the two results, nothing between
-          expect(fusedX.shape).toEqual([N, C, H, W]);
-          expect(fusedW.shape).toEqual([O, C, ...window.kernel]);
-          expect(Array.from(fusedX.toTypedArray())).toEqual(Array.from(dx.toTypedArray()));
-          expect(Array.from(fusedW.toTypedArray())).toEqual(Array.from(dw.toTypedArray()));
-          // and the definitions, on the reference
-          const refCols = cpu.copy(dy).reshape([N, O, L]);
-          expectClose(fusedX, cpu.fold(cpu.matmul(w.reshape([O, -1]).transpose(0, 1), refCols), [H, W], window), 1e-4);
-          expectClose(
-            fusedW,
-            cpu
-              .reduce('sum', cpu.matmul(refCols, cpu.unfold(x, window).transpose(1, 2)), [0], false)
-              .reshape([O, C, ...window.kernel]),
-            1e-4,
+      for (const be of [wasm, wasm2]) {
+        const det = (shape: number[], seed: number): NDArray =>
+          new NDArray(
+            Float32Array.from({ length: shape.reduce((p, q) => p * q, 1) }, (_, i) => Math.sin(i * 0.37 + seed)),
+            shape,
           );
+        const cases = [
+          { x: [2, 3, 9, 11], O: 5, window: { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1] } },
+          { x: [3, 2, 12, 10], O: 9, window: { kernel: [3, 2], stride: [2, 1], padding: [0, 1], dilation: [2, 1] } },
+          { x: [1, 4, 7, 7], O: 3, window: { kernel: [1, 1], stride: [3, 3], padding: [0, 0], dilation: [1, 1] } },
+        ] as const;
+        for (const { x: xs, O, window } of cases) {
+          const [N, C, H, W] = xs;
+          const x = det([...xs], 1);
+          const w = det([O, C, ...window.kernel], 2);
+          const yShape = be.conv2d(x, w, window).shape;
+          const L = yShape[2]! * yShape[3]!;
+          // dy as a transposed view too: the backend copies it itself when the reshape needs one
+          const dys = [det([...yShape], 3), det([yShape[0]!, yShape[1]!, yShape[3]!, yShape[2]!], 3).transpose(2, 3)];
+          for (const dy of dys) {
+            const cols = dy.isContiguous() ? dy.reshape([N, O, L]) : cpu.copy(dy).reshape([N, O, L]);
+            const dx = be.fold(be.matmul(w.reshape([O, -1]).transpose(0, 1), cols), [H, W], window);
+            const dw = wasm
+              .reduce('sum', be.matmul(cols, be.unfold(x, window).transpose(1, 2)), [0], false)
+              .reshape([O, C, ...window.kernel]);
+            const before = { ...be.stats() };
+            const fusedX = be.conv2dInputGrad(dy, w, [H, W], window);
+            const fusedW = be.conv2dWeightGrad(dy, x, window);
+            expect(be.stats().downloads - before.downloads).toBe(2); // the two results, nothing between
+            expect(fusedX.shape).toEqual([N, C, H, W]);
+            expect(fusedW.shape).toEqual([O, C, ...window.kernel]);
+            expect(Array.from(fusedX.toTypedArray())).toEqual(Array.from(dx.toTypedArray()));
+            expect(Array.from(fusedW.toTypedArray())).toEqual(Array.from(dw.toTypedArray()));
+            // and the definitions, on the reference
+            const refCols = cpu.copy(dy).reshape([N, O, L]);
+            expectClose(
+              fusedX,
+              cpu.fold(cpu.matmul(w.reshape([O, -1]).transpose(0, 1), refCols), [H, W], window),
+              1e-4,
+            );
+            expectClose(
+              fusedW,
+              cpu
+                .reduce('sum', cpu.matmul(refCols, cpu.unfold(x, window).transpose(1, 2)), [0], false)
+                .reshape([O, C, ...window.kernel]),
+              1e-4,
+            );
+          }
+          // Repeated (each result forgotten, as a backward pass does), the heap stays where it is:
+          // the blocks of the columns and of the per-image products go back to the free lists.
+          const dy = dys[0]!;
+          const again = (): void =>
+            be.forget([be.conv2dInputGrad(dy, w, [H, W], window), be.conv2dWeightGrad(dy, x, window)]);
+          again();
+          const heap = be.stats().heapBytes;
+          for (let i = 0; i < 5; i++) again();
+          expect(be.stats().heapBytes).toBe(heap);
         }
-        // Repeated (each result forgotten, as a backward pass does), the heap stays where it is:
-        // the blocks of the columns and of the per-image products go back to the free lists.
-        const dy = dys[0]!;
-        const again = (): void =>
-          wasm.forget([wasm.conv2dInputGrad(dy, w, [H, W], window), wasm.conv2dWeightGrad(dy, x, window)]);
-        again();
-        const heap = wasm.stats().heapBytes;
-        for (let i = 0; i < 5; i++) again();
-        expect(wasm.stats().heapBytes).toBe(heap);
+        // float64 runs the definitions on the reference kernels
+        const x64 = new NDArray(
+          Float64Array.from({ length: 2 * 2 * 5 * 5 }, (_, i) => Math.cos(i)),
+          [2, 2, 5, 5],
+        );
+        const w64 = new NDArray(
+          Float64Array.from({ length: 3 * 2 * 3 * 3 }, (_, i) => Math.sin(i)),
+          [3, 2, 3, 3],
+        );
+        const win = { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1] } as const;
+        const dy64 = cpu.conv2d(x64, w64, win);
+        const cols64 = dy64.reshape([2, 3, 25]);
+        expect(Array.from(be.conv2dInputGrad(dy64, w64, [5, 5], win).toTypedArray())).toEqual(
+          Array.from(cpu.fold(cpu.matmul(w64.reshape([3, -1]).transpose(0, 1), cols64), [5, 5], win).toTypedArray()),
+        );
+        expect(be.conv2dWeightGrad(dy64, x64, win).dtype).toBe('float64');
       }
-      // float64 runs the definitions on the reference kernels
-      const x64 = new NDArray(
-        Float64Array.from({ length: 2 * 2 * 5 * 5 }, (_, i) => Math.cos(i)),
-        [2, 2, 5, 5],
-      );
-      const w64 = new NDArray(
-        Float64Array.from({ length: 3 * 2 * 3 * 3 }, (_, i) => Math.sin(i)),
-        [3, 2, 3, 3],
-      );
-      const win = { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1] } as const;
-      const dy64 = cpu.conv2d(x64, w64, win);
-      const cols64 = dy64.reshape([2, 3, 25]);
-      expect(Array.from(wasm.conv2dInputGrad(dy64, w64, [5, 5], win).toTypedArray())).toEqual(
-        Array.from(cpu.fold(cpu.matmul(w64.reshape([3, -1]).transpose(0, 1), cols64), [5, 5], win).toTypedArray()),
-      );
-      expect(wasm.conv2dWeightGrad(dy64, x64, win).dtype).toBe('float64');
     },
   );
+
+  plainTest('a batch times one matrix: the rows stacked into one product, each matrix as if alone, bit for bit', () => {
+    for (const be of [wasm, wasm2]) {
+      const det = (shape: number[], seed: number): NDArray =>
+        new NDArray(
+          Float32Array.from({ length: shape.reduce((p, q) => p * q, 1) }, (_, i) => Math.sin(i * 0.31 + seed)),
+          shape,
+        );
+      const big = det([4, 2, 9, 13], 1);
+      const b = det([13, 11], 2);
+      const lhs = [
+        big, // stacks: [72, 13]
+        big.slice([
+          [0, 4],
+          [0, 2],
+          [2, 7],
+        ]), // rows cut: the batch steps past rows it does not hold
+        big.transpose(0, 1), // batch axes swapped
+        big.slice([[1, 2]]).reshape([1, 2, 9, 13]), // a side of 1 leading
+        det([3, 1, 5, 13], 3), // a side of 1 in the middle
+        big
+          .transpose(2, 3)
+          .transpose(2, 3)
+          .slice([
+            [0, 4],
+            [0, 2],
+            [0, 9],
+            [0, 12],
+          ]), // columns cut: k = 12
+      ];
+      for (const a of lhs) {
+        const k = a.shape[a.rank - 1]!;
+        for (const right of [
+          b.slice([[0, k]]),
+          b.slice([[0, k]]).reshape([1, k, 11]),
+          det([11, k], 4).transpose(0, 1),
+        ]) {
+          const got = be.matmul(a, right);
+          const flatA = cpu.copy(a).reshape([-1, a.shape.at(-2)!, k]);
+          const rightMatrix = right.rank === 3 ? right.reshape([k, 11]) : right;
+          const alone = Array.from({ length: flatA.shape[0]! }, (_, i) =>
+            Array.from(be.matmul(flatA.slice([[i, i + 1]]).reshape(flatA.shape.slice(1)), rightMatrix).toTypedArray()),
+          ).flat();
+          expect(got.shape).toEqual([...a.shape.slice(0, -1), 11]);
+          expect(Array.from(got.toTypedArray())).toEqual(alone);
+          expectClose(got, cpu.matmul(a, right), 1e-5);
+          const withBias = be.fusedMatmul(a, right, { bias: det([11], 5), relu: true });
+          expectClose(withBias, cpu.fusedMatmul(a, right, { bias: det([11], 5), relu: true }), 1e-5);
+        }
+      }
+    }
+  });
 
   plainTest('float64 runs on the reference kernels, bit for bit', () => {
     const a = new NDArray(Float64Array.from([1, -2, 3.5, 0.25, 7, -1]), [2, 3]);

@@ -395,9 +395,15 @@ export class WasmBackendImpl implements WasmBackend {
   /** matmul with its epilogue (bias, ReLU) applied by the matmul kernel to each share it computes. */
   fusedMatmul(a: NDArray, b: NDArray, { bias = null, relu = false }: MatmulEpilogue): NDArray {
     if (WasmBackendImpl.float64(a, b)) return cpuBackend.fusedMatmul(a, b, { bias, relu });
-    const { n, k, m, batch, a: av, b: bv } = matmulOperands(a, b);
-    const shape = [...batch, n, m];
+    const operands = matmulOperands(a, b);
+    const { k, m } = operands;
+    const shape = [...operands.batch, operands.n, m];
     if (sizeOf(shape) === 0) return cpuBackend.fusedMatmul(a, b, { bias, relu });
+    // One B for every matrix of the batch, and A's matrices stacked row after row (a Linear
+    // layer on [N, T, d] tokens): one product of all the rows, [N·T, k] · [k, m] — the same
+    // dot products, with B packed once instead of once per matrix.
+    const stacked = stackedRows(operands.a, operands.b);
+    const { n, batch, a: av, b: bv } = stacked ?? operands;
     const x = this.operand(av);
     const y = this.operand(bv);
     const biasAddress = bias ? this.operand(this.contiguous(bias)).address : 0;
@@ -692,6 +698,29 @@ export class WasmBackendImpl implements WasmBackend {
   private reshaped(a: NDArray, shape: readonly number[]): NDArray {
     return a.reshape(shape, (b) => this.nested(() => this.copy(b)));
   }
+}
+
+/**
+ * A batched product as one matrix product, when B is the same matrix for the whole batch
+ * (stride 0 along every batch axis) and A's batch and row axes step through memory as one
+ * axis of rows (each batch axis steps past all the rows inside it): then A is
+ * [batch · n, k] with A's own row stride, and the contiguous result [..., n, m] is that
+ * product's [batch · n, m]. Null otherwise.
+ */
+function stackedRows(a: NDArray, b: NDArray): { n: number; batch: number[]; a: NDArray; b: NDArray } | null {
+  const batchRank = a.rank - 2;
+  if (batchRank === 0 || !b.strides.slice(0, batchRank).every((s) => s === 0)) return null;
+  let step = a.strides[batchRank]! * a.shape[batchRank]!; // past one matrix's rows
+  for (let axis = batchRank - 1; axis >= 0; axis--) {
+    if (a.shape[axis] === 1) continue; // a side of 1 never steps
+    if (a.strides[axis] !== step) return null;
+    step *= a.shape[axis]!;
+  }
+  const rows = a.shape.slice(0, -1).reduce((p, q) => p * q, 1);
+  const [k, m] = [a.shape[a.rank - 1]!, b.shape[b.rank - 1]!];
+  const matrixA = new NDArray(a.source, [rows, k], [a.strides[batchRank]!, a.strides[batchRank + 1]!], a.offset);
+  const matrixB = new NDArray(b.source, [k, m], b.strides.slice(-2), b.offset);
+  return { n: rows, batch: [], a: matrixA, b: matrixB };
 }
 
 /** Calls `visit(offsetA, offsetB)` for every batch index, with the element offsets of each operand's matrix. */
