@@ -61,7 +61,7 @@ Options:
   -h, --help          this help
   -v, --version       the version
 
-The default run takes about 1.5 minutes on a 2-core machine (wasm backend) and writes
+The default run takes 1 to 1.5 minutes on a 2-core machine (wasm backend) and writes
 lab-report/results.json and lab-report/report.html (open it in any browser, offline).`;
 
 const positiveInt = (flag: string, text: string): number => {
