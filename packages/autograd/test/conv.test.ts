@@ -26,7 +26,7 @@ import {
   upsampleNearest,
   where,
 } from '../src/index.js';
-import type { Backend, Window2d } from '@skipgrad/kernels';
+import { type Backend, type Window2d, conv2dInputGradByColumns, conv2dWeightGradByColumns } from '@skipgrad/kernels';
 import type { NDArray } from '@skipgrad/tensor';
 import { tensorOf } from '../src/testing/index.js';
 import { EXACT, runs } from '../../../tests/support.js';
@@ -545,15 +545,11 @@ describe("conv2d's backward on a backend with fused gradients", () => {
     const fused: Backend = Object.assign(Object.create(inner) as Backend, {
       conv2dInputGrad(dy: NDArray, w: NDArray, size: readonly [number, number], win: Window2d): NDArray {
         calls.input++;
-        const [N, O] = dy.shape as [number, number];
-        const cols = inner.matmul(w.reshape([O, -1]).transpose(0, 1), inner.copy(dy).reshape([N, O, -1]));
-        return inner.fold(cols, size, win);
+        return conv2dInputGradByColumns(inner, dy, w, size, win);
       },
       conv2dWeightGrad(dy: NDArray, x: NDArray, win: Window2d): NDArray {
         calls.weight++;
-        const [N, O] = dy.shape as [number, number];
-        const product = inner.matmul(inner.copy(dy).reshape([N, O, -1]), inner.unfold(x, win).transpose(1, 2));
-        return inner.reduce('sum', product, [0], false).reshape([O, x.shape[1]!, ...win.kernel]);
+        return conv2dWeightGradByColumns(inner, dy, x, win);
       },
     });
     const det = (shape: number[], seed: number, requiresGrad = false): Tensor => {

@@ -114,6 +114,44 @@ export function conv2dByColumns(
   ]);
 }
 
+/**
+ * conv2d's input gradient by its definition, fold(Wᵀ · dy): w as [O, C·kh·kw], dy as
+ * [N, O, L] (copied by the backend when its strides cannot say that). What Backend.conv2dInputGrad
+ * computes, on a backend's own matmul and fold.
+ */
+export function conv2dInputGradByColumns(
+  backend: Pick<Backend, 'matmul' | 'fold' | 'copy'>,
+  dy: NDArray,
+  w: NDArray,
+  imageSize: readonly [number, number],
+  window: Window2d,
+): NDArray {
+  const [N, O] = dy.shape as [number, number];
+  const copy = (a: NDArray): NDArray => backend.copy(a);
+  const columns = backend.matmul(w.reshape([O, -1], copy).transpose(0, 1), dy.reshape([N, O, -1], copy));
+  return backend.fold(columns, imageSize, window); // [N, C, H, W]
+}
+
+/**
+ * conv2d's weight gradient by its definition, Σₙ dy[n] · unfold(x)[n]ᵀ: the per-image products
+ * [N, O, C·kh·kw] summed over the batch, as [O, C, kh, kw]. What Backend.conv2dWeightGrad
+ * computes, on a backend's own unfold, matmul and sum.
+ */
+export function conv2dWeightGradByColumns(
+  backend: Pick<Backend, 'unfold' | 'matmul' | 'reduce' | 'copy'>,
+  dy: NDArray,
+  x: NDArray,
+  window: Window2d,
+): NDArray {
+  const [N, O] = dy.shape as [number, number];
+  const columns = backend.unfold(x, window).transpose(1, 2); // [N, L, C·kh·kw]
+  const products = backend.matmul(
+    dy.reshape([N, O, -1], (a) => backend.copy(a)),
+    columns,
+  );
+  return backend.reduce('sum', products, [0], false).reshape([O, x.shape[1]!, ...window.kernel]);
+}
+
 export interface Backend {
   /** A short name for messages and reports, e.g. 'cpu'. */
   readonly name: string;
@@ -160,14 +198,14 @@ export interface Backend {
   conv2d(x: NDArray, w: NDArray, window: Window2d): NDArray;
   /**
    * Optional: conv2d's input gradient, by definition fold(w (as [O, C·kh·kw])ᵀ · dy (as
-   * [N, O, L]), imageSize, window) — for a backend that can keep the [N, C·kh·kw, L] columns
+   * [N, O, L]), imageSize, window) (conv2dInputGradByColumns) — for a backend that can keep the [N, C·kh·kw, L] columns
    * between the two to itself (the wasm backend runs the same two kernels without copying the
    * columns out). Autograd calls it in a backward that records no graph.
    */
   conv2dInputGrad?(dy: NDArray, w: NDArray, imageSize: readonly [number, number], window: Window2d): NDArray;
   /**
    * Optional: conv2d's weight gradient [O, C, kh, kw], by definition Σₙ dy[n] (as [O, L]) ·
-   * unfold(x)[n]ᵀ, summed over the batch — the columns, and the per-image products, kept to the
+   * unfold(x)[n]ᵀ, summed over the batch (conv2dWeightGradByColumns) — the columns, and the per-image products, kept to the
    * backend. Autograd calls it in a backward that records no graph.
    */
   conv2dWeightGrad?(dy: NDArray, x: NDArray, window: Window2d): NDArray;

@@ -13,6 +13,8 @@ export {
   UNARY_OPS,
   BINARY_OPS,
   matmulThenEpilogue,
+  conv2dInputGradByColumns,
+  conv2dWeightGradByColumns,
   windowOutputSize,
 } from './backend.js';
 export { cpuBackend, createCpuBackend } from './cpu/index.js';

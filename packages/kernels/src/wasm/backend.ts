@@ -23,6 +23,8 @@ import {
   type Window2d,
   BINARY_OPS,
   UNARY_OPS,
+  conv2dInputGradByColumns,
+  conv2dWeightGradByColumns,
   matmulOperands,
   windowOutputSize,
 } from '../backend.js';
@@ -664,39 +666,16 @@ export class WasmBackendImpl implements WasmBackend {
 
   /** See Backend.conv2dInputGrad: fold(Wᵀ·dy), the columns kept in the memory. */
   conv2dInputGrad(dy: NDArray, w: NDArray, imageSize: readonly [number, number], window: Window2d): NDArray {
-    const [N, O] = dy.shape as [number, number];
-    const L = dy.size / N / O;
     if (WasmBackendImpl.float64(dy, w) || dy.size === 0 || w.size === 0)
-      return cpuBackend.fold(
-        cpuBackend.matmul(w.reshape([O, -1]).transpose(0, 1), dy.reshape([N, O, L])),
-        imageSize,
-        window,
-      );
-    return this.composite(() => {
-      const columns = this.matmul(this.reshaped(w, [O, w.size / O]).transpose(0, 1), this.reshaped(dy, [N, O, L]));
-      return this.fold(columns, imageSize, window);
-    });
+      return conv2dInputGradByColumns(cpuBackend, dy, w, imageSize, window);
+    return this.composite(() => conv2dInputGradByColumns(this, dy, w, imageSize, window));
   }
 
   /** See Backend.conv2dWeightGrad: Σₙ dy[n]·unfold(x)[n]ᵀ, the columns and the per-image products kept in the memory. */
   conv2dWeightGrad(dy: NDArray, x: NDArray, window: Window2d): NDArray {
-    const [N, O] = dy.shape as [number, number];
-    const C = x.shape[1]!;
-    const L = dy.size / N / O;
-    const shape = [O, C, ...window.kernel];
-    if (WasmBackendImpl.float64(dy, x) || dy.size === 0 || x.size === 0) {
-      const columns = cpuBackend.unfold(x, window).transpose(1, 2);
-      return cpuBackend.reduce('sum', cpuBackend.matmul(dy.reshape([N, O, L]), columns), [0], false).reshape(shape);
-    }
-    return this.composite(() => {
-      const columns = this.unfold(x, window).transpose(1, 2); // [N, L, C·kh·kw]
-      return this.reduce('sum', this.matmul(this.reshaped(dy, [N, O, L]), columns), [0], false).reshape(shape);
-    });
-  }
-
-  /** `a` reshaped, copied by this backend when the strides cannot express the new shape. */
-  private reshaped(a: NDArray, shape: readonly number[]): NDArray {
-    return a.reshape(shape, (b) => this.nested(() => this.copy(b)));
+    if (WasmBackendImpl.float64(dy, x) || dy.size === 0 || x.size === 0)
+      return conv2dWeightGradByColumns(cpuBackend, dy, x, window);
+    return this.composite(() => conv2dWeightGradByColumns(this, dy, x, window));
   }
 }
 
