@@ -10,6 +10,9 @@ export { copy, fill } from './copy';
 export { where, gather, scatterAddInto } from './select';
 export { unfold, foldInto } from './window';
 export { conv2d, conv2dScratch } from './conv';
+export { gelu, geluGrad } from './gelu';
+export { softmaxRows, softmaxGradRows } from './softmax';
+export { layerNormRows, layerNormGradRows, layerNormParamGrads } from './norm';
 
 /** The first address past the module's static data: where the backend's heap begins. */
 export function heapBase(): usize { return __heap_base; }

@@ -79,6 +79,24 @@ export interface MatmulEpilogue {
   relu?: boolean;
 }
 
+/** Each row's μ and r = 1/√(σ² + ε) from Backend.layerNorm ([rows]): what its gradient reads. */
+export interface LayerNormStats {
+  mean: NDArray;
+  rstd: NDArray;
+}
+
+/** Backend.layerNorm's results: y (x's shape), and the rows' statistics. */
+export interface LayerNormResult extends LayerNormStats {
+  y: NDArray;
+}
+
+/** Backend.layerNormGrad's results: dx (x's shape), and dw, db ([n], the normalised elements). */
+export interface LayerNormGrads {
+  dx: NDArray;
+  dweight: NDArray;
+  dbias: NDArray;
+}
+
 /**
  * fusedMatmul by its definition — matmul, then add the bias, then ReLU, each a call of its own:
  * what the reference does (a backend may do all three in one kernel).
@@ -209,6 +227,37 @@ export interface Backend {
    * backend. Autograd calls it in a backward that records no graph.
    */
   conv2dWeightGrad?(dy: NDArray, x: NDArray, window: Window2d): NDArray;
+  /**
+   * Optional (both or neither): softmax along `axis` (in range), y = e^(x − m)/Σ e^(x − m) with m
+   * each row's largest element. The reference is cpu/softmax.ts; a backend without it gets
+   * autograd's composite (max, sub, exp, sum, div: 5 calls forward, ~8 backward).
+   */
+  softmax?(x: NDArray, axis: number): NDArray;
+  /** Optional, with softmax: the gradient through it from its output y, dx = y·(dy − Σ dy·y) along `axis`. */
+  softmaxGrad?(dy: NDArray, y: NDArray, axis: number): NDArray;
+  /**
+   * Optional (both or neither): GELU, x·Φ(x) = ½·x·(1 + erf(x/√2)), elementwise. The reference
+   * is cpu/gelu.ts; a backend without it gets autograd's composite (5 calls forward, ~11 backward).
+   */
+  gelu?(x: NDArray): NDArray;
+  /** Optional, with gelu: dy·gelu'(x) = dy·(Φ(x) + x·φ(x)), φ the normal density; dy and x of one shape. */
+  geluGrad?(dy: NDArray, x: NDArray): NDArray;
+  /**
+   * Optional (both or neither): layer normalisation of `x` read as rows of its last `n`
+   * elements — per row μ = mean(x), r = 1/√(mean((x − μ)²) + eps), then
+   * y = (x − μ)·r·weight + bias (weight and bias: n elements each, or null for 1 and 0) —
+   * returning y and each row's μ and r. The reference is cpu/norm.ts; a backend without it
+   * gets autograd's composite (mean, sub, mul, … : ~11 calls forward, ~25 backward).
+   */
+  layerNorm?(x: NDArray, n: number, eps: number, weight: NDArray | null, bias: NDArray | null): LayerNormResult;
+  /**
+   * Optional, with layerNorm: its gradients from the upstream dy, the forward's x and the
+   * statistics it returned (μ and r):
+   * dx = r·(g − mean(g) − x̂·mean(g·x̂)) per row, with x̂ = (x − μ)·r and g = dy·weight, and the
+   * column sums dweight = Σ dy·x̂, dbias = Σ dy over the rows. Autograd calls it in a backward
+   * that records no graph.
+   */
+  layerNormGrad?(dy: NDArray, x: NDArray, stats: LayerNormStats, weight: NDArray | null, n: number): LayerNormGrads;
   /**
    * Optional, for backends with device memory: runs `fn`, then frees every result it created
    * except those `keep(result)` names. Backends whose results are host arrays leave it out.

@@ -69,6 +69,68 @@ describe.each([
       expectClose(wasm.fusedMatmul(a, b, epilogue), cpu.fusedMatmul(a, b, epilogue), 1e-5 * Math.sqrt(k));
     },
   );
+
+  test.prop([fc.integer({ min: 0, max: 1100 }).chain((n) => fc.tuple(view([n]), view([n])))], runs(30))(
+    "gelu and geluGrad: the reference's values, and gelu autograd's composite's bit for bit, from views of any strides",
+    ([x, dy]) => {
+      expectClose(wasm.gelu(x), cpu.gelu!(x));
+      expectClose(wasm.geluGrad(dy, x), cpu.geluGrad!(dy, x), 1e-5);
+      // (x·(erf(x·√½) + 1))·½, each step a kernel of its own
+      const scalar = (v: number): NDArray => new NDArray(new Float32Array([v]), []);
+      const erf = wasm.unary('erf', wasm.binary('mul', x, scalar(Math.SQRT1_2)));
+      const composite = wasm.binary('mul', wasm.binary('mul', x, wasm.binary('add', erf, scalar(1))), scalar(0.5));
+      expect(Array.from(wasm.gelu(x).toTypedArray())).toEqual(Array.from(composite.toTypedArray()));
+    },
+  );
+
+  const softmaxCase = fc
+    .tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 70 }), fc.nat(2))
+    .chain(([a, b, c, axis]) => fc.tuple(view([a, b, c]), view([a, b, c]), fc.constant(axis)));
+  test.prop([softmaxCase], runs(30))(
+    "softmax and softmaxGrad along any axis: the reference's values, and the gradient bit for bit",
+    ([x, dy, axis]) => {
+      const y = cpu.softmax!(x, axis);
+      expectClose(wasm.softmax(x, axis), y, 1e-6);
+      const dx = wasm.softmaxGrad(dy, y, axis);
+      expect(Array.from(dx.toTypedArray())).toEqual(Array.from(cpu.softmaxGrad!(dy, y, axis).toTypedArray()));
+    },
+  );
+
+  plainTest('softmax: masked keys (−∞) get exactly 0, a row of −∞ or with a NaN is NaN, as in the reference', () => {
+    const x = new NDArray(new Float32Array([0, -Infinity, 1, 2, -Infinity, -Infinity, NaN, 1]), [4, 2]);
+    const got = Array.from(wasm.softmax(x, 1).toTypedArray());
+    expect(got[1]).toBe(0);
+    expect(got.slice(4).every(Number.isNaN)).toBe(true);
+    expectClose(wasm.softmax(x, 1), cpu.softmax!(x, 1), 1e-6);
+  });
+
+  // Rows of n: none, one, many (past the 64 K elements at which two threads share the rows).
+  const normRows = fc
+    .record({ rows: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant(1100)), n: fc.integer({ min: 1, max: 70 }) })
+    .chain(({ rows, n }) =>
+      fc.tuple(view([rows, n]), view([rows, n]), view([n]), view([n]), fc.boolean(), fc.boolean()),
+    );
+  test.prop([normRows, fc.constantFrom(0, 1e-5, 0.5)], runs(30))(
+    'layerNorm and layerNormGrad: the reference bit for bit, from views of any strides, with and without weight and bias',
+    ([x, dy, w, b, hasWeight, hasBias], eps) => {
+      const same = (got: NDArray, want: NDArray): void => {
+        expect(got.shape).toEqual(want.shape);
+        expect(Array.from(got.toTypedArray())).toEqual(Array.from(want.toTypedArray()));
+      };
+      const n = x.shape[1]!;
+      const [weight, bias] = [hasWeight ? w : null, hasBias ? b : null];
+      const got = wasm.layerNorm(x, n, eps, weight, bias);
+      const want = cpu.layerNorm!(x, n, eps, weight, bias);
+      same(got.y, want.y);
+      same(got.mean, want.mean);
+      same(got.rstd, want.rstd);
+      const grads = wasm.layerNormGrad(dy, x, want, weight, n);
+      const reference = cpu.layerNormGrad!(dy, x, want, weight, n);
+      same(grads.dx, reference.dx);
+      same(grads.dweight, reference.dweight);
+      same(grads.dbias, reference.dbias);
+    },
+  );
 });
 
 describe('wasm backend: what does not depend on threads', () => {

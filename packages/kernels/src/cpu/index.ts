@@ -5,8 +5,11 @@
 import { type Backend, conv2dByColumns, matmulThenEpilogue } from '../backend.js';
 import { concat, copy, full, pad } from './copy.js';
 import { binary, unary } from './elementwise.js';
+import { gelu, geluGrad } from './gelu.js';
 import { matmul } from './matmul.js';
+import { layerNorm, layerNormGrad } from './norm.js';
 import { reduce } from './reduce.js';
+import { softmax, softmaxGrad } from './softmax.js';
 import { gather, scatterAdd, where } from './select.js';
 import { fold, unfold } from './window.js';
 
@@ -26,6 +29,12 @@ export function createCpuBackend(): Backend {
     scatterAdd,
     unfold,
     fold,
+    gelu,
+    geluGrad,
+    softmax,
+    softmaxGrad,
+    layerNorm,
+    layerNormGrad,
     // A fused matmul is, by definition, matmul then add then relu: the reference does exactly that.
     fusedMatmul: (a, b, epilogue) => matmulThenEpilogue({ matmul, binary, unary }, a, b, epilogue),
     // Convolution is, by definition, unfold then matmul: the reference does exactly that.

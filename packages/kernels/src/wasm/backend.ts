@@ -17,6 +17,9 @@ import {
 import { keepResult } from '../scopes.js';
 import {
   type BinaryOp,
+  type LayerNormGrads,
+  type LayerNormResult,
+  type LayerNormStats,
   type MatmulEpilogue,
   type ReduceOp,
   type UnaryOp,
@@ -29,6 +32,9 @@ import {
   windowOutputSize,
 } from '../backend.js';
 import { cpuBackend } from '../cpu/index.js';
+import { rowsAlong, softmax as referenceSoftmax, softmaxGrad as referenceSoftmaxGrad } from '../cpu/softmax.js';
+import { gelu as referenceGelu, geluGrad as referenceGeluGrad } from '../cpu/gelu.js';
+import { layerNorm as referenceLayerNorm, layerNormGrad as referenceLayerNormGrad } from '../cpu/norm.js';
 import { type HeapCounters, ResidentCache, WasmHeap, sizeClass } from './heap.js';
 import type { WasmBackend, WasmInfo } from './index.js';
 import { type Walk, coalesce, descriptor, rowsOf } from './layout.js';
@@ -676,6 +682,91 @@ export class WasmBackendImpl implements WasmBackend {
     if (WasmBackendImpl.float64(dy, x) || dy.size === 0 || x.size === 0)
       return conv2dWeightGradByColumns(cpuBackend, dy, x, window);
     return this.composite(() => conv2dWeightGradByColumns(this, dy, x, window));
+  }
+
+  /** See Backend.softmax: a row at a time (assembly/softmax.ts), the rows shared when many. */
+  softmax(x: NDArray, axis: number): NDArray {
+    if (WasmBackendImpl.float64(x) || x.size === 0) return referenceSoftmax(x, axis);
+    const { outer, length, inner } = rowsAlong(x.shape, axis);
+    const a = this.operand(this.contiguous(x)).address;
+    const out = this.output('softmax', x.shape);
+    this.split('softmaxRows', [out, a, length, inner], outer * inner, this.shared(x.size, PARALLEL_ELEMENTS));
+    return this.finish(out, x.shape);
+  }
+
+  /** See Backend.softmaxGrad: a row at a time (assembly/softmax.ts). */
+  softmaxGrad(dy: NDArray, y: NDArray, axis: number): NDArray {
+    if (WasmBackendImpl.float64(dy, y) || y.size === 0) return referenceSoftmaxGrad(dy, y, axis);
+    const { outer, length, inner } = rowsAlong(y.shape, axis);
+    const [g, s] = [dy, y].map((t) => this.operand(this.contiguous(t)).address) as [number, number];
+    const out = this.output('softmaxGrad', y.shape);
+    this.split('softmaxGradRows', [out, g, s, length, inner], outer * inner, this.shared(y.size, PARALLEL_ELEMENTS));
+    return this.finish(out, y.shape);
+  }
+
+  /** See Backend.gelu: in lanes (assembly/gelu.ts). */
+  gelu(x: NDArray): NDArray {
+    if (WasmBackendImpl.float64(x) || x.size === 0) return referenceGelu(x);
+    const a = this.operand(this.contiguous(x)).address;
+    const out = this.output('gelu', x.shape);
+    this.elementwise('gelu', [out, a], x.size);
+    return this.finish(out, x.shape);
+  }
+
+  /** See Backend.geluGrad: in lanes (assembly/gelu.ts). */
+  geluGrad(dy: NDArray, x: NDArray): NDArray {
+    if (WasmBackendImpl.float64(dy, x) || x.size === 0) return referenceGeluGrad(dy, x);
+    const [g, a] = [dy, x].map((t) => this.operand(this.contiguous(t)).address) as [number, number];
+    const out = this.output('geluGrad', x.shape);
+    this.elementwise('geluGrad', [out, g, a], x.size);
+    return this.finish(out, x.shape);
+  }
+
+  /** See Backend.layerNorm: one pass over each row (assembly/norm.ts), the rows shared when many. */
+  layerNorm(x: NDArray, n: number, eps: number, weight: NDArray | null, bias: NDArray | null): LayerNormResult {
+    const params = [weight, bias].filter((p) => p !== null);
+    if (WasmBackendImpl.float64(x, ...params) || x.size === 0) return referenceLayerNorm(x, n, eps, weight, bias);
+    const rows = x.size / n;
+    const [xs, w, b] = [x, weight, bias].map((a) => (a ? this.operand(this.contiguous(a)).address : 0)) as [
+      number,
+      number,
+      number,
+    ];
+    const [y, mean, rstd] = [
+      this.output('layerNorm', x.shape),
+      this.output('layerNorm', [rows]),
+      this.output('layerNorm', [rows]),
+    ];
+    this.split('layerNormRows', [y, mean, rstd, xs, w, b, n, eps], rows, this.shared(x.size, PARALLEL_ELEMENTS));
+    return {
+      mean: this.nested(() => this.finish(mean, [rows])),
+      rstd: this.nested(() => this.finish(rstd, [rows])),
+      y: this.finish(y, x.shape),
+    };
+  }
+
+  /** See Backend.layerNormGrad: dx by rows, dweight and dbias by columns (each summed over the rows in order). */
+  layerNormGrad(dy: NDArray, x: NDArray, stats: LayerNormStats, weight: NDArray | null, n: number): LayerNormGrads {
+    const { mean, rstd } = stats;
+    if (WasmBackendImpl.float64(dy, x, mean, rstd, ...(weight ? [weight] : [])) || x.size === 0)
+      return referenceLayerNormGrad(dy, x, stats, weight, n);
+    const rows = x.size / n;
+    const [g, xs, mu, r, w] = [dy, x, mean, rstd, weight].map((a) =>
+      a ? this.operand(this.contiguous(a)).address : 0,
+    ) as [number, number, number, number, number];
+    const [dx, dw, db] = [
+      this.output('layerNormGrad', x.shape),
+      this.output('layerNormGrad', [n]),
+      this.output('layerNormGrad', [n]),
+    ];
+    const share = this.shared(x.size, PARALLEL_ELEMENTS);
+    this.split('layerNormGradRows', [dx, g, xs, mu, r, w, n], rows, share);
+    this.split('layerNormParamGrads', [dw, db, g, xs, mu, r, rows, n], n, share);
+    return {
+      dweight: this.nested(() => this.finish(dw, [n])),
+      dbias: this.nested(() => this.finish(db, [n])),
+      dx: this.finish(dx, x.shape),
+    };
   }
 }
 

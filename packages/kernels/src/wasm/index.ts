@@ -50,7 +50,14 @@ export interface WasmInfo {
   residentArrays: number;
 }
 
-export interface WasmBackend extends Backend {
+/** Backend's optional fused kernels that the wasm backend always has. */
+type FusedKernel = 'softmax' | 'softmaxGrad' | 'gelu' | 'geluGrad' | 'layerNorm' | 'layerNormGrad';
+
+/**
+ * The wasm backend: every optional kernel of Backend is there — softmax, gelu and layerNorm run
+ * a row or four lanes at a time (assembly/softmax.ts, gelu.ts, norm.ts), each direction one call.
+ */
+export interface WasmBackend extends Omit<Backend, FusedKernel>, Required<Pick<Backend, FusedKernel>> {
   readonly name: 'wasm';
   /** What runs, in words for reports: '128-bit SIMD, 2 threads'. */
   readonly mode: string;

@@ -8,6 +8,45 @@ import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels.gener
 /** The kernels' exports (see assembly/index.ts): addresses are byte offsets into the memory. */
 export interface Kernels {
   heapBase(): number;
+  softmaxRows(y: number, x: number, length: number, inner: number, r0: number, r1: number): void;
+  softmaxGradRows(dx: number, dy: number, y: number, length: number, inner: number, r0: number, r1: number): void;
+  gelu(out: number, x: number, e0: number, e1: number): void;
+  geluGrad(out: number, dy: number, x: number, e0: number, e1: number): void;
+  layerNormRows(
+    y: number,
+    mean: number,
+    rstd: number,
+    x: number,
+    w: number,
+    b: number,
+    n: number,
+    eps: number,
+    r0: number,
+    r1: number,
+  ): void;
+  layerNormGradRows(
+    dx: number,
+    dy: number,
+    x: number,
+    mean: number,
+    rstd: number,
+    w: number,
+    n: number,
+    r0: number,
+    r1: number,
+  ): void;
+  layerNormParamGrads(
+    dw: number,
+    db: number,
+    dy: number,
+    x: number,
+    mean: number,
+    rstd: number,
+    rows: number,
+    n: number,
+    c0: number,
+    c1: number,
+  ): void;
   unary(op: number, out: number, a: number, rank: number, desc: number, e0: number, e1: number): void;
   binary(op: number, out: number, a: number, b: number, rank: number, desc: number, e0: number, e1: number): void;
   sumInto(acc: number, a: number, rank: number, desc: number, e0: number, e1: number): void;

@@ -39,6 +39,13 @@ export const JOB_KERNELS = [
   'unfold',
   'foldInto',
   'conv2d',
+  'gelu',
+  'softmaxRows',
+  'softmaxGradRows',
+  'geluGrad',
+  'layerNormRows',
+  'layerNormGradRows',
+  'layerNormParamGrads',
 ] as const;
 export type JobKernel = (typeof JOB_KERNELS)[number];
 export interface Chunk {

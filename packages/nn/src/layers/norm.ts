@@ -15,9 +15,11 @@
  *   instance norm). γ, β per channel. Independent of the batch, so it works at batch size 1.
  * - InstanceNorm2d (Ulyanov et al., 2016): μ, σ² per sample and channel over H, W; by default
  *   (as PyTorch) no γ, β and no running statistics.
- * All built from differentiable ops, so the gradient through μ and σ² comes for free.
+ * All built from differentiable ops, so the gradient through μ and σ² comes for free — except
+ * LayerNorm, which is autograd's layerNorm op: one backend call forward and one backward
+ * (its gradient written out there, and as ops when a graph of it is recorded).
  */
-import { Tensor, exportedAs, noGrad } from '@skipgrad/autograd';
+import { Tensor, exportedAs, layerNorm, noGrad } from '@skipgrad/autograd';
 import {
   type DType,
   type NDArray,
@@ -88,20 +90,8 @@ export class LayerNorm extends Module {
         `shape ${formatShape(input.shape)}`,
       );
     }
-    const axes = tail.map((_, i) => input.rank - k + i);
-    const affine = this.weight && this.bias ? [this.weight, this.bias] : [];
-    // In ONNX, one LayerNormalization node (opset 17) over the last k axes; scale 1 when not affine.
-    const scale =
-      affine.length > 0 ? [1, 2] : [{ op: 'Expand', inputs: [{ scalar: 1 }, { ints: this.normalizedShape }] }];
-    const form = {
-      op: 'LayerNormalization',
-      inputs: [0, ...scale],
-      attributes: { axis: -k, epsilon: { float: this.eps } },
-    };
-    return exportedAs('LayerNorm', [input, ...affine], () => {
-      const { xhat } = standardise(input, axes, this.eps);
-      return { output: this.weight && this.bias ? xhat.mul(this.weight).add(this.bias) : xhat, form };
-    });
+    // One op (autograd's layerNorm): the backend normalises in one call, and its gradient in one more.
+    return layerNorm(input, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
   }
 
   protected override describe(): string {

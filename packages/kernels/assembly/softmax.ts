@@ -1,0 +1,65 @@
+/**
+ * softmax along an axis (Backend.softmax / softmaxGrad), over rows of a contiguous array: row r
+ * is (o, i) = (r / inner, r % inner), its elements `length` of them, `inner` apart, from
+ * (o·length)·inner + i. With m the row's largest element:
+ *
+ *   y_j = e^(x_j − m) / Σ_k e^(x_k − m)          e^(·) in float32 lanes (exp.ts), Σ in float64
+ *   dx_j = y_j·(dy_j − Σ_k dy_k·y_k)             float64 element by element, the sum in order:
+ *                                                the reference's values bit for bit
+ *
+ * A row along the last axis (inner = 1) takes its e^(·) four lanes at a time; others one lane
+ * at a time — the same function, so a value does not depend on where it sits.
+ */
+import { exp4 } from './exp';
+
+@inline function exp1(x: f32): f32 {
+  return f32x4.extract_lane(exp4(f32x4.splat(x)), 0);
+}
+
+/** y of rows [r0, r1). */
+export function softmaxRows(y: usize, x: usize, length: i32, inner: i32, r0: i32, r1: i32): void {
+  const step = <usize>inner * 4;
+  for (let row = r0; row < r1; row++) {
+    const start = (<usize>(row / inner) * <usize>length * <usize>inner + <usize>(row % inner)) * 4;
+    const from = x + start;
+    const to = y + start;
+    let m: f32 = -Infinity;
+    for (let j = 0; j < length; j++) m = max<f32>(m, load<f32>(from + <usize>j * step)); // NaN wins
+    let sum: f64 = 0;
+    let j = 0;
+    if (inner == 1) {
+      for (; j + 4 <= length; j += 4) {
+        const e = exp4(f32x4.sub(v128.load(from + <usize>j * 4), f32x4.splat(m)));
+        v128.store(to + <usize>j * 4, e);
+        sum += <f64>f32x4.extract_lane(e, 0);
+        sum += <f64>f32x4.extract_lane(e, 1);
+        sum += <f64>f32x4.extract_lane(e, 2);
+        sum += <f64>f32x4.extract_lane(e, 3);
+      }
+    }
+    for (; j < length; j++) {
+      const e = exp1(load<f32>(from + <usize>j * step) - m);
+      store<f32>(to + <usize>j * step, e);
+      sum += <f64>e;
+    }
+    const total = <f32>sum;
+    for (let k = 0; k < length; k++) store<f32>(to + <usize>k * step, load<f32>(to + <usize>k * step) / total);
+  }
+}
+
+/** dx of rows [r0, r1), from dy and softmax's output y. */
+export function softmaxGradRows(dx: usize, dy: usize, y: usize, length: i32, inner: i32, r0: i32, r1: i32): void {
+  const step = <usize>inner * 4;
+  for (let row = r0; row < r1; row++) {
+    const start = (<usize>(row / inner) * <usize>length * <usize>inner + <usize>(row % inner)) * 4;
+    let dot: f64 = 0;
+    for (let j = 0; j < length; j++) {
+      const at = start + <usize>j * step;
+      dot += <f64>load<f32>(dy + at) * <f64>load<f32>(y + at);
+    }
+    for (let j = 0; j < length; j++) {
+      const at = start + <usize>j * step;
+      store<f32>(dx + at, <f32>(<f64>load<f32>(y + at) * (<f64>load<f32>(dy + at) - dot)));
+    }
+  }
+}
