@@ -12,7 +12,7 @@ export { unfold, foldInto } from './window';
 export { conv2d, conv2dScratch } from './conv';
 export { gelu, geluGrad } from './gelu';
 export { softmaxRows, softmaxGradRows } from './softmax';
-export { layerNormRows, layerNormGradRows, layerNormParamGrads } from './norm';
+export { layerNormRows, layerNormGradRows, layerNormParamGrads, batchNormChannels, batchNormGradChannels } from './norm';
 
 /** The first address past the module's static data: where the backend's heap begins. */
 export function heapBase(): usize { return __heap_base; }

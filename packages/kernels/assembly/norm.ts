@@ -82,3 +82,77 @@ export function layerNormParamGrads(dw: usize, db: usize, dy: usize, x: usize, m
     store<f32>(db + <usize>j * 4, <f32>sumB);
   }
 }
+
+/**
+ * Batch normalisation with the batch's statistics (Backend.batchNorm / batchNormGrad): x is
+ * [N, C, S] and channel c's group is its N runs of S floats, one per sample, at (n·C + c)·S.
+ * The arithmetic of the layer norm above per group, with the weight and bias per channel; sums
+ * sample by sample, then along the run, as the reference's. Threads share the channels.
+ */
+
+/** y, μ, r and σ² of channels [c0, c1). */
+export function batchNormChannels(y: usize, mean: usize, rstd: usize, variance: usize, x: usize, w: usize, b: usize, N: i32, C: i32, S: i32, eps: f64, c0: i32, c1: i32): void {
+  const count = <f64>N * <f64>S;
+  for (let c = c0; c < c1; c++) {
+    let sum: f64 = 0;
+    for (let n = 0; n < N; n++) {
+      const run = x + (<usize>(n * C + c) * <usize>S) * 4;
+      for (let s = 0; s < S; s++) sum += <f64>load<f32>(run + <usize>s * 4);
+    }
+    const mu = <f64><f32>(sum / count);
+    let squares: f64 = 0;
+    for (let n = 0; n < N; n++) {
+      const run = x + (<usize>(n * C + c) * <usize>S) * 4;
+      for (let s = 0; s < S; s++) {
+        const d = <f64>load<f32>(run + <usize>s * 4) - mu;
+        squares += d * d;
+      }
+    }
+    const r = <f64><f32>(1 / Math.sqrt(squares / count + eps));
+    store<f32>(variance + <usize>c * 4, <f32>(squares / count));
+    const scale: f64 = w ? <f64>load<f32>(w + <usize>c * 4) : 1;
+    const shift: f64 = b ? <f64>load<f32>(b + <usize>c * 4) : 0;
+    for (let n = 0; n < N; n++) {
+      const offset = (<usize>(n * C + c) * <usize>S) * 4;
+      for (let s = 0; s < S; s++) {
+        const at = offset + <usize>s * 4;
+        store<f32>(y + at, <f32>((<f64>load<f32>(x + at) - mu) * r * scale + shift));
+      }
+    }
+    store<f32>(mean + <usize>c * 4, <f32>mu);
+    store<f32>(rstd + <usize>c * 4, <f32>r);
+  }
+}
+
+/** dx, dw and db of channels [c0, c1). */
+export function batchNormGradChannels(dx: usize, dw: usize, db: usize, dy: usize, x: usize, mean: usize, rstd: usize, w: usize, N: i32, C: i32, S: i32, c0: i32, c1: i32): void {
+  const count = <f64>N * <f64>S;
+  for (let c = c0; c < c1; c++) {
+    const mu = <f64>load<f32>(mean + <usize>c * 4);
+    const r = <f64>load<f32>(rstd + <usize>c * 4);
+    const scale: f64 = w ? <f64>load<f32>(w + <usize>c * 4) : 1;
+    let sumDy: f64 = 0;
+    let sumDyXhat: f64 = 0;
+    for (let n = 0; n < N; n++) {
+      const offset = (<usize>(n * C + c) * <usize>S) * 4;
+      for (let s = 0; s < S; s++) {
+        const at = offset + <usize>s * 4;
+        const g = <f64>load<f32>(dy + at);
+        sumDy += g;
+        sumDyXhat += g * ((<f64>load<f32>(x + at) - mu) * r);
+      }
+    }
+    const meanG = (sumDy * scale) / count;
+    const meanGXhat = (sumDyXhat * scale) / count;
+    for (let n = 0; n < N; n++) {
+      const offset = (<usize>(n * C + c) * <usize>S) * 4;
+      for (let s = 0; s < S; s++) {
+        const at = offset + <usize>s * 4;
+        const xhat = (<f64>load<f32>(x + at) - mu) * r;
+        store<f32>(dx + at, <f32>(r * (<f64>load<f32>(dy + at) * scale - meanG - xhat * meanGXhat)));
+      }
+    }
+    store<f32>(dw + <usize>c * 4, <f32>sumDyXhat);
+    store<f32>(db + <usize>c * 4, <f32>sumDy);
+  }
+}

@@ -79,19 +79,27 @@ export interface MatmulEpilogue {
   relu?: boolean;
 }
 
-/** Each row's μ and r = 1/√(σ² + ε) from Backend.layerNorm ([rows]): what its gradient reads. */
-export interface LayerNormStats {
+/**
+ * The statistics of Backend.layerNorm (per row, [rows]) and batchNorm (per channel, [C]): each
+ * group's μ and r = 1/√(σ² + ε) — what their gradients read.
+ */
+export interface NormStats {
   mean: NDArray;
   rstd: NDArray;
 }
 
-/** Backend.layerNorm's results: y (x's shape), and the rows' statistics. */
-export interface LayerNormResult extends LayerNormStats {
+/** Backend.layerNorm's and batchNorm's results: y (x's shape), and the statistics. */
+export interface NormResult extends NormStats {
   y: NDArray;
 }
 
-/** Backend.layerNormGrad's results: dx (x's shape), and dw, db ([n], the normalised elements). */
-export interface LayerNormGrads {
+/** Backend.batchNorm's results: NormResult, and each channel's biased variance σ² (for running estimates). */
+export interface BatchNormResult extends NormResult {
+  variance: NDArray;
+}
+
+/** Backend.layerNormGrad's and batchNormGrad's results: dx (x's shape), and dw, db (weight's and bias's shape, flat). */
+export interface NormGrads {
   dx: NDArray;
   dweight: NDArray;
   dbias: NDArray;
@@ -249,7 +257,7 @@ export interface Backend {
    * returning y and each row's μ and r. The reference is cpu/norm.ts; a backend without it
    * gets autograd's composite (mean, sub, mul, … : ~11 calls forward, ~25 backward).
    */
-  layerNorm?(x: NDArray, n: number, eps: number, weight: NDArray | null, bias: NDArray | null): LayerNormResult;
+  layerNorm?(x: NDArray, n: number, eps: number, weight: NDArray | null, bias: NDArray | null): NormResult;
   /**
    * Optional, with layerNorm: its gradients from the upstream dy, the forward's x and the
    * statistics it returned (μ and r):
@@ -257,7 +265,19 @@ export interface Backend {
    * column sums dweight = Σ dy·x̂, dbias = Σ dy over the rows. Autograd calls it in a backward
    * that records no graph.
    */
-  layerNormGrad?(dy: NDArray, x: NDArray, stats: LayerNormStats, weight: NDArray | null, n: number): LayerNormGrads;
+  layerNormGrad?(dy: NDArray, x: NDArray, stats: NormStats, weight: NDArray | null, n: number): NormGrads;
+  /**
+   * Optional (both or neither): batch normalisation with the batch's statistics, x [N, C, ...]
+   * normalised per channel over every other axis — μ_c, r_c = 1/√(σ²_c + eps), then
+   * y = (x − μ_c)·r_c·weight_c + bias_c (weight and bias: [C], or null). Returns y and each
+   * channel's μ, r and σ². The reference is cpu/norm.ts; without it nn's BatchNorm is a composite.
+   */
+  batchNorm?(x: NDArray, eps: number, weight: NDArray | null, bias: NDArray | null): BatchNormResult;
+  /**
+   * Optional, with batchNorm: per channel, with g = dy·weight_c and x̂ = (x − μ_c)·r_c,
+   * dx = r_c·(g − mean(g) − x̂·mean(g·x̂)), dweight_c = Σ dy·x̂, dbias_c = Σ dy.
+   */
+  batchNormGrad?(dy: NDArray, x: NDArray, stats: NormStats, weight: NDArray | null): NormGrads;
   /**
    * Optional, for backends with device memory: runs `fn`, then frees every result it created
    * except those `keep(result)` names. Backends whose results are host arrays leave it out.

@@ -104,6 +104,31 @@ describe.each([
     expectClose(wasm.softmax(x, 1), cpu.softmax!(x, 1), 1e-6);
   });
 
+  const batchCase = fc
+    .tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 40 }))
+    .chain(([N, C, S]) =>
+      fc.tuple(view([N, C, S]), view([N, C, S]), view([C]), view([C]), fc.boolean(), fc.boolean(), fc.boolean()),
+    );
+  test.prop([batchCase], runs(30))(
+    'batchNorm and batchNormGrad: the reference bit for bit, over [N, C] and [N, C, S], with and without weight and bias',
+    ([x, dy, w, b, hasWeight, hasBias, flat]) => {
+      const same = (got: NDArray, want: NDArray): void => {
+        expect(got.shape).toEqual(want.shape);
+        expect(Array.from(got.toTypedArray())).toEqual(Array.from(want.toTypedArray()));
+      };
+      const [N, C, S] = x.shape as [number, number, number];
+      // [N, C·S] seen as [N, C', …]: also a plain [N, C]
+      const [xs, dys] = flat && S === 1 ? [cpu.copy(x).reshape([N, C]), cpu.copy(dy).reshape([N, C])] : [x, dy];
+      const [weight, bias] = [hasWeight ? w : null, hasBias ? b : null];
+      const got = wasm.batchNorm(xs, 1e-5, weight, bias);
+      const want = cpu.batchNorm!(xs, 1e-5, weight, bias);
+      for (const key of ['y', 'mean', 'rstd', 'variance'] as const) same(got[key], want[key]);
+      const grads = wasm.batchNormGrad(dys, xs, want, weight);
+      const reference = cpu.batchNormGrad!(dys, xs, want, weight);
+      for (const key of ['dx', 'dweight', 'dbias'] as const) same(grads[key], reference[key]);
+    },
+  );
+
   // Rows of n: none, one, many (past the 64 K elements at which two threads share the rows).
   const normRows = fc
     .record({ rows: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant(1100)), n: fc.integer({ min: 1, max: 70 }) })

@@ -23,7 +23,7 @@ export { pad } from './pad.js';
 export { concat } from './concat.js';
 export { matmul } from './matmul.js';
 export { linear, type LinearOptions } from './linear.js';
-export { layerNorm, type LayerNormOptions } from './layer-norm.js';
+export { layerNorm, type LayerNormOptions, batchNorm, nativeBatchNorm, type BatchNormOptions } from './norm.js';
 export { cast } from './cast.js';
 export { transpose, squeeze, unsqueeze, flatten, narrow } from './shape.js';
 export { split, stack } from './split.js';

@@ -7,7 +7,7 @@ import { concat, copy, full, pad } from './copy.js';
 import { binary, unary } from './elementwise.js';
 import { gelu, geluGrad } from './gelu.js';
 import { matmul } from './matmul.js';
-import { layerNorm, layerNormGrad } from './norm.js';
+import { batchNorm, batchNormGrad, layerNorm, layerNormGrad } from './norm.js';
 import { reduce } from './reduce.js';
 import { softmax, softmaxGrad } from './softmax.js';
 import { gather, scatterAdd, where } from './select.js';
@@ -35,6 +35,8 @@ export function createCpuBackend(): Backend {
     softmaxGrad,
     layerNorm,
     layerNormGrad,
+    batchNorm,
+    batchNormGrad,
     // A fused matmul is, by definition, matmul then add then relu: the reference does exactly that.
     fusedMatmul: (a, b, epilogue) => matmulThenEpilogue({ matmul, binary, unary }, a, b, epilogue),
     // Convolution is, by definition, unfold then matmul: the reference does exactly that.

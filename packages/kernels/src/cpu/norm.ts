@@ -1,5 +1,8 @@
 /**
- * Layer normalisation, the reference (Backend.layerNorm / layerNormGrad). `x` is read as rows
+ * Layer and batch normalisation, the reference (Backend.layerNorm / layerNormGrad, batchNorm /
+ * batchNormGrad). Layer norm first; batch norm, the same arithmetic per channel, at the end.
+ *
+ * Layer normalisation. `x` is read as rows
  * of its last `n` elements (n: the size of the normalised shape). Each row is standardised,
  * then scaled and shifted:
  *
@@ -19,7 +22,7 @@
  * bit for bit.
  */
 import { NDArray, type Storage, allocate } from '@skipgrad/tensor';
-import type { LayerNormGrads, LayerNormResult, LayerNormStats } from '../backend.js';
+import type { BatchNormResult, NormGrads, NormResult, NormStats } from '../backend.js';
 
 /** The elements of `a` in row-major order, without a copy where its storage already is that. */
 function elements(a: NDArray): Storage {
@@ -37,7 +40,7 @@ export function layerNorm(
   eps: number,
   weight: NDArray | null,
   bias: NDArray | null,
-): LayerNormResult {
+): NormResult {
   const rows = x.size / n;
   const xs = elements(x);
   const ws = weight && elements(weight);
@@ -70,10 +73,10 @@ export function layerNorm(
 export function layerNormGrad(
   dy: NDArray,
   x: NDArray,
-  { mean, rstd }: LayerNormStats,
+  { mean, rstd }: NormStats,
   weight: NDArray | null,
   n: number,
-): LayerNormGrads {
+): NormGrads {
   const rows = x.size / n;
   const [gs, xs, mus, rs] = [elements(dy), elements(x), elements(mean), elements(rstd)];
   const ws = weight && elements(weight);
@@ -107,4 +110,89 @@ export function layerNormGrad(
     return new NDArray(out, [n]);
   };
   return { dx: new NDArray(dx, [...x.shape]), dweight: rounded(dw), dbias: rounded(db) };
+}
+
+/**
+ * Batch normalisation with the batch's statistics: x [N, C, ...] seen as [N, C, S] (S the
+ * product of the other axes); channel c's group is its N runs of S elements, one per sample.
+ * Per group the arithmetic of layerNorm above, with the weight and bias per channel:
+ *
+ *   y = x̂·w_c + b_c                                  x̂ = (x − μ_c)·r_c
+ *   dx = r_c·(g − mean(g) − x̂·mean(g·x̂))             g = dy·w_c
+ *   dw_c = Σ dy·x̂      db_c = Σ dy                    over the group
+ *
+ * Sums run sample by sample, then along the run, as the wasm kernel's do.
+ */
+export function batchNorm(x: NDArray, eps: number, weight: NDArray | null, bias: NDArray | null): BatchNormResult {
+  const { N, C, S } = channels(x.shape);
+  const xs = elements(x);
+  const [ws, bs] = [weight && elements(weight), bias && elements(bias)];
+  const round = rounder(xs);
+  const [y, mean, rstd, variance] = [x.size, C, C, C].map((size) => allocate(x.dtype, size)) as [
+    Storage,
+    Storage,
+    Storage,
+    Storage,
+  ];
+  const count = N * S;
+  for (let c = 0; c < C; c++) {
+    const at = (n: number, s: number): number => (n * C + c) * S + s;
+    let sum = 0;
+    for (let n = 0; n < N; n++) for (let s = 0; s < S; s++) sum += xs[at(n, s)]!;
+    const mu = round(sum / count);
+    let squares = 0;
+    for (let n = 0; n < N; n++) {
+      for (let s = 0; s < S; s++) {
+        const d = xs[at(n, s)]! - mu;
+        squares += d * d;
+      }
+    }
+    const r = round(1 / Math.sqrt(squares / count + eps));
+    variance[c] = squares / count;
+    const [scale, shift] = [ws ? ws[c]! : 1, bs ? bs[c]! : 0];
+    for (let n = 0; n < N; n++) for (let s = 0; s < S; s++) y[at(n, s)] = (xs[at(n, s)]! - mu) * r * scale + shift;
+    mean[c] = mu;
+    rstd[c] = r;
+  }
+  return {
+    y: new NDArray(y, [...x.shape]),
+    mean: new NDArray(mean, [C]),
+    rstd: new NDArray(rstd, [C]),
+    variance: new NDArray(variance, [C]),
+  };
+}
+
+export function batchNormGrad(dy: NDArray, x: NDArray, { mean, rstd }: NormStats, weight: NDArray | null): NormGrads {
+  const { N, C, S } = channels(x.shape);
+  const [gs, xs, mus, rs] = [elements(dy), elements(x), elements(mean), elements(rstd)];
+  const ws = weight && elements(weight);
+  const [dx, dw, db] = [allocate(x.dtype, x.size), allocate(x.dtype, C), allocate(x.dtype, C)];
+  const count = N * S;
+  for (let c = 0; c < C; c++) {
+    const at = (n: number, s: number): number => (n * C + c) * S + s;
+    const [mu, r, scale] = [mus[c]!, rs[c]!, ws ? ws[c]! : 1];
+    let [sumDy, sumDyXhat] = [0, 0];
+    for (let n = 0; n < N; n++) {
+      for (let s = 0; s < S; s++) {
+        sumDy += gs[at(n, s)]!;
+        sumDyXhat += gs[at(n, s)]! * ((xs[at(n, s)]! - mu) * r);
+      }
+    }
+    // g = dy·w_c, so mean(g) and mean(g·x̂) are w_c times dy's.
+    const [meanG, meanGXhat] = [(sumDy * scale) / count, (sumDyXhat * scale) / count];
+    for (let n = 0; n < N; n++) {
+      for (let s = 0; s < S; s++) {
+        const xhat = (xs[at(n, s)]! - mu) * r;
+        dx[at(n, s)] = r * (gs[at(n, s)]! * scale - meanG - xhat * meanGXhat);
+      }
+    }
+    dw[c] = sumDyXhat;
+    db[c] = sumDy;
+  }
+  return { dx: new NDArray(dx, [...x.shape]), dweight: new NDArray(dw, [C]), dbias: new NDArray(db, [C]) };
+}
+
+/** x [N, C, ...] as [N, C, S]. */
+function channels(shape: readonly number[]): { N: number; C: number; S: number } {
+  return { N: shape[0]!, C: shape[1]!, S: shape.slice(2).reduce((p, q) => p * q, 1) };
 }

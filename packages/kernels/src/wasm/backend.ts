@@ -17,9 +17,10 @@ import {
 import { keepResult } from '../scopes.js';
 import {
   type BinaryOp,
-  type LayerNormGrads,
-  type LayerNormResult,
-  type LayerNormStats,
+  type NormGrads,
+  type NormResult,
+  type BatchNormResult,
+  type NormStats,
   type MatmulEpilogue,
   type ReduceOp,
   type UnaryOp,
@@ -34,7 +35,12 @@ import {
 import { cpuBackend } from '../cpu/index.js';
 import { rowsAlong, softmax as referenceSoftmax, softmaxGrad as referenceSoftmaxGrad } from '../cpu/softmax.js';
 import { gelu as referenceGelu, geluGrad as referenceGeluGrad } from '../cpu/gelu.js';
-import { layerNorm as referenceLayerNorm, layerNormGrad as referenceLayerNormGrad } from '../cpu/norm.js';
+import {
+  batchNorm as referenceBatchNorm,
+  batchNormGrad as referenceBatchNormGrad,
+  layerNorm as referenceLayerNorm,
+  layerNormGrad as referenceLayerNormGrad,
+} from '../cpu/norm.js';
 import { type HeapCounters, ResidentCache, WasmHeap, sizeClass } from './heap.js';
 import type { WasmBackend, WasmInfo } from './index.js';
 import { type Walk, coalesce, descriptor, rowsOf } from './layout.js';
@@ -723,51 +729,95 @@ export class WasmBackendImpl implements WasmBackend {
   }
 
   /** See Backend.layerNorm: one pass over each row (assembly/norm.ts), the rows shared when many. */
-  layerNorm(x: NDArray, n: number, eps: number, weight: NDArray | null, bias: NDArray | null): LayerNormResult {
-    const params = [weight, bias].filter((p) => p !== null);
-    if (WasmBackendImpl.float64(x, ...params) || x.size === 0) return referenceLayerNorm(x, n, eps, weight, bias);
+  layerNorm(x: NDArray, n: number, eps: number, weight: NDArray | null, bias: NDArray | null): NormResult {
+    if (WasmBackendImpl.float64(x, ...present(weight, bias)) || x.size === 0)
+      return referenceLayerNorm(x, n, eps, weight, bias);
     const rows = x.size / n;
-    const [xs, w, b] = [x, weight, bias].map((a) => (a ? this.operand(this.contiguous(a)).address : 0)) as [
-      number,
-      number,
-      number,
-    ];
-    const [y, mean, rstd] = [
-      this.output('layerNorm', x.shape),
-      this.output('layerNorm', [rows]),
-      this.output('layerNorm', [rows]),
-    ];
-    this.split('layerNormRows', [y, mean, rstd, xs, w, b, n, eps], rows, this.shared(x.size, PARALLEL_ELEMENTS));
-    return {
-      mean: this.nested(() => this.finish(mean, [rows])),
-      rstd: this.nested(() => this.finish(rstd, [rows])),
-      y: this.finish(y, x.shape),
-    };
+    const [xs, w, b] = this.addressesOf(x, weight, bias);
+    return this.results('layerNorm', { y: x.shape, mean: [rows], rstd: [rows] }, (out) =>
+      this.split(
+        'layerNormRows',
+        [out.y, out.mean, out.rstd, xs!, w!, b!, n, eps],
+        rows,
+        this.shared(x.size, PARALLEL_ELEMENTS),
+      ),
+    );
   }
 
   /** See Backend.layerNormGrad: dx by rows, dweight and dbias by columns (each summed over the rows in order). */
-  layerNormGrad(dy: NDArray, x: NDArray, stats: LayerNormStats, weight: NDArray | null, n: number): LayerNormGrads {
-    const { mean, rstd } = stats;
-    if (WasmBackendImpl.float64(dy, x, mean, rstd, ...(weight ? [weight] : [])) || x.size === 0)
+  layerNormGrad(dy: NDArray, x: NDArray, stats: NormStats, weight: NDArray | null, n: number): NormGrads {
+    if (WasmBackendImpl.float64(dy, x, stats.mean, stats.rstd, ...present(weight)) || x.size === 0)
       return referenceLayerNormGrad(dy, x, stats, weight, n);
     const rows = x.size / n;
-    const [g, xs, mu, r, w] = [dy, x, mean, rstd, weight].map((a) =>
-      a ? this.operand(this.contiguous(a)).address : 0,
-    ) as [number, number, number, number, number];
-    const [dx, dw, db] = [
-      this.output('layerNormGrad', x.shape),
-      this.output('layerNormGrad', [n]),
-      this.output('layerNormGrad', [n]),
-    ];
+    const inputs = this.addressesOf(dy, x, stats.mean, stats.rstd, weight);
     const share = this.shared(x.size, PARALLEL_ELEMENTS);
-    this.split('layerNormGradRows', [dx, g, xs, mu, r, w, n], rows, share);
-    this.split('layerNormParamGrads', [dw, db, g, xs, mu, r, rows, n], n, share);
-    return {
-      dweight: this.nested(() => this.finish(dw, [n])),
-      dbias: this.nested(() => this.finish(db, [n])),
-      dx: this.finish(dx, x.shape),
-    };
+    return this.results('layerNormGrad', { dx: x.shape, dweight: [n], dbias: [n] }, (out) => {
+      this.split('layerNormGradRows', [out.dx, ...inputs, n], rows, share);
+      this.split('layerNormParamGrads', [out.dweight, out.dbias, ...inputs.slice(0, 4), rows, n], n, share);
+    });
   }
+
+  /** See Backend.batchNorm: a channel at a time (assembly/norm.ts), the channels shared when large. */
+  batchNorm(x: NDArray, eps: number, weight: NDArray | null, bias: NDArray | null): BatchNormResult {
+    if (WasmBackendImpl.float64(x, ...present(weight, bias)) || x.size === 0)
+      return referenceBatchNorm(x, eps, weight, bias);
+    const [N, C] = x.shape as [number, number];
+    const inputs = this.addressesOf(x, weight, bias);
+    return this.results('batchNorm', { y: x.shape, mean: [C], rstd: [C], variance: [C] }, (out) =>
+      this.split(
+        'batchNormChannels',
+        [out.y, out.mean, out.rstd, out.variance, ...inputs, N, C, x.size / (N * C), eps],
+        C,
+        this.shared(x.size, PARALLEL_ELEMENTS),
+      ),
+    );
+  }
+
+  /** See Backend.batchNormGrad: a channel at a time, its dx, dweight and dbias together. */
+  batchNormGrad(dy: NDArray, x: NDArray, stats: NormStats, weight: NDArray | null): NormGrads {
+    if (WasmBackendImpl.float64(dy, x, stats.mean, stats.rstd, ...present(weight)) || x.size === 0)
+      return referenceBatchNormGrad(dy, x, stats, weight);
+    const [N, C] = x.shape as [number, number];
+    const inputs = this.addressesOf(dy, x, stats.mean, stats.rstd, weight);
+    return this.results('batchNormGrad', { dx: x.shape, dweight: [C], dbias: [C] }, (out) =>
+      this.split(
+        'batchNormGradChannels',
+        [out.dx, out.dweight, out.dbias, ...inputs, N, C, x.size / (N * C)],
+        C,
+        this.shared(x.size, PARALLEL_ELEMENTS),
+      ),
+    );
+  }
+
+  /** The addresses of contiguous copies of `arrays` in the memory (0 for a null: an absent weight or bias). */
+  private addressesOf(...arrays: (NDArray | null)[]): number[] {
+    return arrays.map((a) => (a ? this.operand(this.contiguous(a)).address : 0));
+  }
+
+  /**
+   * A call with several results: a block for each of `shapes`, `run(blocks)` computes them, and
+   * each is copied out (finish) — the first, the large one, last, so that the cache is trimmed
+   * once, after all of them.
+   */
+  private results<K extends string>(
+    op: string,
+    shapes: Record<K, readonly number[]>,
+    run: (blocks: Record<K, number>) => void,
+  ): Record<K, NDArray> {
+    const keys = Object.keys(shapes) as K[];
+    const blocks = {} as Record<K, number>;
+    for (const key of keys) blocks[key] = this.output(op, shapes[key]);
+    run(blocks);
+    const out = {} as Record<K, NDArray>;
+    for (const key of keys.slice(1)) out[key] = this.nested(() => this.finish(blocks[key], shapes[key]));
+    out[keys[0]!] = this.finish(blocks[keys[0]!], shapes[keys[0]!]);
+    return out;
+  }
+}
+
+/** The arrays that are there (an optional weight and bias). */
+function present(...arrays: (NDArray | null)[]): NDArray[] {
+  return arrays.filter((a): a is NDArray => a !== null);
 }
 
 /**

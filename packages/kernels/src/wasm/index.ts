@@ -51,11 +51,12 @@ export interface WasmInfo {
 }
 
 /** Backend's optional fused kernels that the wasm backend always has. */
-type FusedKernel = 'softmax' | 'softmaxGrad' | 'gelu' | 'geluGrad' | 'layerNorm' | 'layerNormGrad';
+type FusedKernel =
+  'softmax' | 'softmaxGrad' | 'gelu' | 'geluGrad' | 'layerNorm' | 'layerNormGrad' | 'batchNorm' | 'batchNormGrad';
 
 /**
- * The wasm backend: every optional kernel of Backend is there — softmax, gelu and layerNorm run
- * a row or four lanes at a time (assembly/softmax.ts, gelu.ts, norm.ts), each direction one call.
+ * The wasm backend: every optional kernel of Backend is there — softmax, gelu, layerNorm and
+ * batchNorm run a row, a channel or four lanes at a time (assembly/softmax.ts, gelu.ts, norm.ts), each direction one call.
  */
 export interface WasmBackend extends Omit<Backend, FusedKernel>, Required<Pick<Backend, FusedKernel>> {
   readonly name: 'wasm';

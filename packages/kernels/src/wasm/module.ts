@@ -12,6 +12,36 @@ export interface Kernels {
   softmaxGradRows(dx: number, dy: number, y: number, length: number, inner: number, r0: number, r1: number): void;
   gelu(out: number, x: number, e0: number, e1: number): void;
   geluGrad(out: number, dy: number, x: number, e0: number, e1: number): void;
+  batchNormChannels(
+    y: number,
+    mean: number,
+    rstd: number,
+    variance: number,
+    x: number,
+    w: number,
+    b: number,
+    N: number,
+    C: number,
+    S: number,
+    eps: number,
+    c0: number,
+    c1: number,
+  ): void;
+  batchNormGradChannels(
+    dx: number,
+    dw: number,
+    db: number,
+    dy: number,
+    x: number,
+    mean: number,
+    rstd: number,
+    w: number,
+    N: number,
+    C: number,
+    S: number,
+    c0: number,
+    c1: number,
+  ): void;
   layerNormRows(
     y: number,
     mean: number,

@@ -43,6 +43,8 @@ export const JOB_KERNELS = [
   'softmaxRows',
   'softmaxGradRows',
   'geluGrad',
+  'batchNormChannels',
+  'batchNormGradChannels',
   'layerNormRows',
   'layerNormGradRows',
   'layerNormParamGrads',

@@ -16,10 +16,11 @@
  * - InstanceNorm2d (Ulyanov et al., 2016): μ, σ² per sample and channel over H, W; by default
  *   (as PyTorch) no γ, β and no running statistics.
  * All built from differentiable ops, so the gradient through μ and σ² comes for free — except
- * LayerNorm, which is autograd's layerNorm op: one backend call forward and one backward
- * (its gradient written out there, and as ops when a graph of it is recorded).
+ * LayerNorm and BatchNorm in training, which are autograd's layerNorm and nativeBatchNorm ops:
+ * one backend call forward and one backward (their gradient written out in ops/norm.ts, and as
+ * ops when a graph of it is recorded).
  */
-import { Tensor, exportedAs, layerNorm, noGrad } from '@skipgrad/autograd';
+import { Tensor, exportedAs, layerNorm, nativeBatchNorm, noGrad } from '@skipgrad/autograd';
 import {
   type DType,
   type NDArray,
@@ -227,7 +228,6 @@ abstract class BatchNorm extends Module {
     const axes = input.shape.map((_, i) => i).filter((i) => i !== 1);
     // Per-channel tensors of shape [C] become [C, 1, …] to broadcast against [N, C, …].
     const perChannel = (t: Tensor): Tensor => t.reshape([this.numFeatures, ...Array<number>(input.rank - 2).fill(1)]);
-    let xhat: Tensor;
     const [mean, variance, count] = [this.running_mean, this.running_var, this.num_batches_tracked];
     if (this.training || !mean || !variance || !count) {
       const n = axes.reduce((p, i) => p * input.shape[i]!, 1);
@@ -238,9 +238,16 @@ abstract class BatchNorm extends Module {
           'more than one value per channel in training mode',
           `shape ${formatShape(input.shape)}`,
         );
-      const stats = standardise(input, axes, this.eps);
-      xhat = stats.xhat;
-      if (this.training) trackBatch(this, stats.mean, stats.variance.mul(n / (n - 1)));
+      // One op (autograd's nativeBatchNorm): the backend normalises in one call, its gradient in one more.
+      const batch = nativeBatchNorm(input, { weight: this.weight, bias: this.bias, eps: this.eps });
+      // The running variance is the unbiased one: the batch's σ² times n/(n − 1).
+      if (this.training)
+        trackBatch(
+          this,
+          batch.mean,
+          noGrad(() => batch.variance.mul(n / (n - 1))),
+        );
+      return batch.output;
     } else {
       // Evaluation with the running estimates: in ONNX, one BatchNormalization node.
       const [weight, bias] = [this.weight, this.bias];
@@ -257,7 +264,6 @@ abstract class BatchNorm extends Module {
         return { output: weight && bias ? normalised.mul(perChannel(weight)).add(perChannel(bias)) : normalised, form };
       });
     }
-    return this.weight && this.bias ? xhat.mul(perChannel(this.weight)).add(perChannel(this.bias)) : xhat;
   }
 
   protected override describe(): string {

@@ -1,6 +1,6 @@
-// layerNorm, the op: its values against the formula written with ops, its gradients
-// (gradcheck, gradgradcheck), the backend's two calls and the composite on a backend without
-// them, what its node records, and its refusals.
+// layerNorm and batchNorm, the ops: their values against the formula written with ops, their
+// gradients (gradcheck, gradgradcheck), the backend's two calls and the composite on a backend
+// without them, what their nodes record, and their refusals.
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '@skipgrad/kernels';
 import {
@@ -9,7 +9,9 @@ import {
   grad,
   gradcheck,
   gradgradcheck,
+  batchNorm,
   layerNorm,
+  nativeBatchNorm,
   setBackend,
   tensor,
 } from '../src/index.js';
@@ -42,9 +44,14 @@ function byOps(x: Tensor, k: number, eps: number, w: Tensor | null, b: Tensor | 
   return b ? scaled.add(b) : scaled;
 }
 
-/** `backend` without the two optional methods: what the gpujs backend is. */
+/** `backend` without the optional normalisation methods: what the gpujs backend is. */
 function withoutLayerNorm(backend: Backend): Backend {
-  return Object.assign(Object.create(backend) as Backend, { layerNorm: undefined, layerNormGrad: undefined });
+  return Object.assign(Object.create(backend) as Backend, {
+    layerNorm: undefined,
+    layerNormGrad: undefined,
+    batchNorm: undefined,
+    batchNormGrad: undefined,
+  });
 }
 
 describe('layerNorm', () => {
@@ -172,5 +179,111 @@ describe('layerNorm', () => {
       "layerNorm: argument 'weight' expected a Tensor, got 3",
     );
     expect(() => layerNorm(x, 3, { epsilon: 1 } as never)).toThrow(/layerNorm: argument 'options'/);
+  });
+});
+
+/** Batch norm's definition, as ops: per channel (axis 1) over every other axis. */
+function batchByOps(x: Tensor, eps: number, w: Tensor | null, b: Tensor | null): Tensor {
+  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+  const perChannel = (t: Tensor): Tensor => t.reshape([x.shape[1]!, ...Array<number>(x.rank - 2).fill(1)]);
+  const centred = x.sub(x.mean(axes, true));
+  const xhat = centred.div(centred.mul(centred).mean(axes, true).add(eps).sqrt());
+  const scaled = w ? xhat.mul(perChannel(w)) : xhat;
+  return b ? scaled.add(perChannel(b)) : scaled;
+}
+
+describe('batchNorm', () => {
+  const shapes = [
+    [4, 3],
+    [2, 3, 5],
+    [3, 2, 2, 3],
+  ];
+
+  it('equals its definition written with ops, with and without weight and bias; nativeBatchNorm gives the statistics', () => {
+    for (const shape of shapes) {
+      for (const dtype of ['float64', 'float32'] as const) {
+        const x = det(shape, 1, { dtype });
+        const C = shape[1]!;
+        const [w, b] = [det([C], 2, { dtype }), det([C], 3, { dtype })];
+        const tolerance = dtype === 'float64' ? 1e-13 : 2e-6;
+        const close = (got: number[], want: number[]): void =>
+          got.forEach((v, i) =>
+            expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(tolerance * (1 + Math.abs(want[i]!))),
+          );
+        for (const [weight, bias] of [
+          [w, b],
+          [null, null],
+          [null, b],
+        ] as const) {
+          close(values(batchNorm(x, { weight, bias })), values(batchByOps(x, 1e-5, weight, bias)));
+        }
+        const axes = shape.map((_, i) => i).filter((i) => i !== 1);
+        const stats = nativeBatchNorm(x, { eps: 0.5 });
+        const centred = x.sub(x.mean(axes, true));
+        const variance = centred.mul(centred).mean(axes);
+        close(values(stats.mean), values(x.mean(axes)));
+        close(values(stats.variance), values(variance));
+        close(values(stats.invstd), values(variance.add(0.5).sqrt().pow(-1)));
+        expect(stats.mean.requiresGrad).toBe(false);
+      }
+    }
+  });
+
+  it('passes gradcheck and gradgradcheck in x, weight and bias, with the backend’s calls and without them', () => {
+    for (const backend of [getBackend(), withoutLayerNorm(getBackend())]) {
+      const inner = getBackend();
+      setBackend(backend);
+      try {
+        for (const shape of shapes) {
+          const x = det(shape, 1, f64);
+          const [w, b] = [det([shape[1]!], 2, f64), det([shape[1]!], 3, f64)];
+          gradcheck((x, w, b) => batchNorm(x, { weight: w, bias: b }), [x, w, b]);
+          gradcheck((x) => batchNorm(x, { eps: 0.1 }), [x]);
+          gradgradcheck((x, w, b) => batchNorm(x, { weight: w, bias: b }), [x, w, b]);
+        }
+      } finally {
+        setBackend(inner);
+      }
+    }
+  });
+
+  it('calls the backend once forward and once backward when no graph is recorded', () => {
+    const inner = getBackend();
+    const { backend: counting, calls } = countingBackend(inner);
+    const x = det([4, 3, 5], 1, f64);
+    const w = det([3], 2, f64);
+    const upstream = det([4, 3, 5], 4, { dtype: 'float64' });
+    setBackend(counting);
+    try {
+      const y = batchNorm(x, { weight: w });
+      expect(calls.filter((c) => c.startsWith('batchNorm'))).toEqual(['batchNorm']);
+      expect(y.node!.inputs.map((i) => i.name)).toEqual(['x', 'weight']);
+      const fast = grad([y], [x, w], { gradOutputs: [upstream] });
+      expect(calls.filter((c) => c.startsWith('batchNorm'))).toEqual(['batchNorm', 'batchNormGrad']);
+      const recorded = grad([batchNorm(x, { weight: w })], [x, w], { gradOutputs: [upstream], createGraph: true });
+      expect(calls.filter((c) => c.startsWith('batchNorm'))).toEqual(['batchNorm', 'batchNormGrad', 'batchNorm']);
+      recorded.forEach((g, i) =>
+        values(g!).forEach((v, j) => expect(Math.abs(v - values(fast[i]!)[j]!)).toBeLessThan(1e-12)),
+      );
+    } finally {
+      setBackend(inner);
+    }
+  });
+
+  it('refuses an x without channels, weights of another shape or dtype, a bad eps', () => {
+    const x = det([2, 3], 1, f64);
+    expectRefusal(
+      () => batchNorm(det([3], 1, f64)),
+      "batchNorm: argument 'x' expected a tensor [N, C, ...], got shape [3]",
+    );
+    expectRefusal(
+      () => batchNorm(x, { weight: det([2], 2, f64) }),
+      "batchNorm: argument 'weight' expected shape [3], got [2]",
+    );
+    expectRefusal(
+      () => batchNorm(x, { bias: det([3], 2, { dtype: 'float32' }) }),
+      "batchNorm: argument 'bias' expected dtype float64 (the dtype of 'x'), got float32 (convert one with .to(dtype) first)",
+    );
+    expectRefusal(() => batchNorm(x, { eps: -1 }), "batchNorm: argument 'eps' expected a finite number >= 0, got -1");
   });
 });
