@@ -5,7 +5,7 @@
  */
 export { unary, binary } from './elementwise';
 export { sumInto, addF64, roundToF32, maxInto } from './reduce';
-export { matmul, matmulScratch, packAll, packedASize } from './matmul';
+export { matmul, matmulScratch, packAll, packedASize, matmulBatch, batchScratch } from './matmul';
 export { copy, fill } from './copy';
 export { where, gather, scatterAddInto } from './select';
 export { unfold, foldInto } from './window';

@@ -290,3 +290,35 @@ function epilogue(c: usize, ldc: i32, n: i32, cols: i32, bias: usize, addBias: b
     }
   }
 }
+
+/**
+ * Matrices [t0, t1) of a batch of products, one after another in one call: C_t = A_t · B_t,
+ * where the element offsets of A_t and B_t (from `a` and `b`, whose matrices share the strides
+ * ars, acs and brs, bcs) are the t-th pair of i32 values at `offsets`, and C_t is contiguous
+ * n × m at c + t·n·m floats. Each matrix is packed and multiplied as packAll and matmul do, so
+ * the values are the same as one call per matrix; what is saved is the call itself, which
+ * costs more than the multiply-adds of attention's per-head products ([17 × 8] · [8 × 17]).
+ * Threads share a batch by whole matrices. `scratch` holds batchScratch(n, k, m) bytes.
+ */
+export function matmulBatch(c: usize, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, n: i32, k: i32, m: i32, offsets: usize, scratch: usize, bias: usize, relu: i32, t0: i32, t1: i32): void {
+  const packed = scratch;
+  const bScratch = scratch + <usize>packedBytes(n, k);
+  let packedOffset = -1; // A broadcast over the batch (offset repeated) is packed once
+  for (let t = t0; t < t1; t++) {
+    const offsetA = load<i32>(offsets + <usize>(2 * t) * 4);
+    const offsetB = load<i32>(offsets + <usize>(2 * t + 1) * 4);
+    if (offsetA != packedOffset) packAll(packed, a + <usize>offsetA * 4, ars, acs, n, k);
+    packedOffset = offsetA;
+    matmul(c + <usize>(t * n * m) * 4, packed, b + <usize>offsetB * 4, brs, bcs, n, k, m, 0, m, bScratch, bias, relu);
+  }
+}
+
+/** Bytes of packed A, rounded up to a cache line. */
+function packedBytes(n: i32, k: i32): i32 {
+  return ((packedASize(n, k) * 4 + 63) / 64) * 64;
+}
+
+/** Bytes of scratch one thread's share of matmulBatch needs: packed A, then B's panels. */
+export function batchScratch(n: i32, k: i32, m: i32): i32 {
+  return packedBytes(n, k) + ((matmulScratch(m) * 4 + 63) / 64) * 64;
+}

@@ -330,6 +330,68 @@ describe('wasm backend: what does not depend on threads', () => {
     }
   });
 
+  plainTest('a batch of small products in one call: each matrix as if alone, bit for bit, in one launch', () => {
+    const det = (shape: number[], seed: number): NDArray =>
+      new NDArray(
+        Float32Array.from({ length: shape.reduce((p, q) => p * q, 1) }, (_, i) => Math.cos(i * 0.37 + seed)),
+        shape,
+      );
+    // Attention's per-head products: Q [N, H, L, D] (a permuted view of [N, L, H·D]) times Kᵀ,
+    // then the weights times V; and a batch broadcast against one A (offsets repeat).
+    const q = det([3, 5, 2, 4], 1).transpose(1, 2); // [3, 2, 5, 4]
+    const k = det([3, 6, 2, 4], 2).transpose(1, 2); // [3, 2, 6, 4]
+    const w = det([3, 2, 5, 6], 3);
+    const cases: [NDArray, NDArray][] = [
+      [q, k.transpose(2, 3)],
+      [w, k],
+      [
+        w.transpose(2, 3),
+        q.slice([
+          [0, 3],
+          [0, 2],
+          [0, 5],
+          [0, 3],
+        ]),
+      ], // k = 5, m = 3
+      [det([1, 2, 5, 4], 4), det([3, 1, 4, 7], 5)], // both broadcast: A repeats along the first axis
+    ];
+    for (const be of [wasm, wasm2]) {
+      for (const [a, b] of cases) {
+        const before = be.stats().launches;
+        const got = be.matmul(a, b);
+        expect(be.stats().launches - before).toBe(1);
+        const shape = got.shape;
+        const [n, m] = shape.slice(-2) as [number, number];
+        const batch = shape.slice(0, -2);
+        const alone: number[] = [];
+        for (let i = 0; i < batch[0]!; i++)
+          for (let j = 0; j < batch[1]!; j++) {
+            const pick = (t: NDArray): NDArray => {
+              const [bi, bj] = [t.shape[0] === 1 ? 0 : i, t.shape[1] === 1 ? 0 : j];
+              return t
+                .slice([
+                  [bi, bi + 1],
+                  [bj, bj + 1],
+                ])
+                .reshape(t.shape.slice(2));
+            };
+            alone.push(...be.matmul(pick(a), pick(b)).toTypedArray());
+          }
+        expect(alone.length).toBe(batch[0]! * batch[1]! * n * m);
+        expect(Array.from(got.toTypedArray())).toEqual(alone);
+        expectClose(got, cpu.matmul(a, b), 1e-5);
+        const epilogue = { bias: det([m], 6), relu: true };
+        expectClose(be.fusedMatmul(a, b, epilogue), cpu.fusedMatmul(a, b, epilogue), 1e-5);
+      }
+    }
+    // Shared by whole matrices: the second thread runs some of them (once it is awake).
+    const chunks = wasm2.stats().workerChunks;
+    const [a, b] = [det([64, 9, 7], 7), det([64, 7, 6], 8)];
+    for (let i = 0; i < 200 && wasm2.stats().workerChunks === chunks; i++) wasm2.matmul(a, b);
+    expect(wasm2.stats().workerChunks).toBeGreaterThan(chunks);
+    expect(Array.from(wasm2.matmul(a, b).toTypedArray())).toEqual(Array.from(wasm.matmul(a, b).toTypedArray()));
+  });
+
   plainTest('float64 runs on the reference kernels, bit for bit', () => {
     const a = new NDArray(Float64Array.from([1, -2, 3.5, 0.25, 7, -1]), [2, 3]);
     const b = new NDArray(Float64Array.from([0.5, 1, -1]), [3]);

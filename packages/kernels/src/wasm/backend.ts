@@ -424,43 +424,50 @@ export class WasmBackendImpl implements WasmBackend {
     const out = this.output('matmul', shape);
     const [ars, acs] = x.strides.slice(-2) as [number, number];
     const [brs, bcs] = y.strides.slice(-2) as [number, number];
-    // A is packed once per matrix, read by every thread; threads share each product by columns,
-    // in chunks of whole 8-column panels, each packing its columns of B into its own scratch.
-    const share = this.shared(n * k * m, PARALLEL_MACS) && m > 8;
-    const panels = Math.ceil(m / 8);
-    const columns = share ? 8 * Math.ceil(panels / Math.min(panels, this.threads * 4, MAX_CHUNKS)) : m;
-    const stride = Math.ceil((this.kernels.matmulScratch(columns) * 4) / 64) * 64;
-    const scratch = this.heap.allocScratch(stride * (share ? this.threads : 1), 'matmul');
-    const packed = this.heap.allocScratch(this.kernels.packedASize(n, k) * 4, 'matmul');
-    let index = 0;
-    let packedOffset = -1; // A broadcast over the batch (stride 0) is packed once
-    walkBatch(batch, x.strides, y.strides, (offsetA, offsetB) => {
-      this.heap.counters.launches++;
-      if (offsetA !== packedOffset) this.kernels.packAll(packed, x.address + offsetA * 4, ars, acs, n, k);
-      packedOffset = offsetA;
-      const args = [out + index * n * m * 4, packed, y.address + offsetB * 4, brs, bcs, n, k, m];
-      if (share) {
+    const epilogue = [biasAddress, relu ? 1 : 0];
+    // A product large enough to share is shared by columns, one matrix at a time: A is packed
+    // once per matrix, read by every thread, and each thread packs the columns of B it computes
+    // (in chunks of whole 8-column panels) into its own scratch.
+    if (this.shared(n * k * m, PARALLEL_MACS) && m > 8) {
+      const panels = Math.ceil(m / 8);
+      const columns = 8 * Math.ceil(panels / Math.min(panels, this.threads * 4, MAX_CHUNKS));
+      const stride = Math.ceil((this.kernels.matmulScratch(columns) * 4) / 64) * 64;
+      const scratch = this.heap.allocScratch(stride * this.threads, 'matmul');
+      const packed = this.heap.allocScratch(this.kernels.packedASize(n, k) * 4, 'matmul');
+      let index = 0;
+      let packedOffset = -1; // A broadcast over the batch (stride 0) is packed once
+      walkBatch(batch, x.strides, y.strides, (offsetA, offsetB) => {
+        this.heap.counters.launches++;
+        if (offsetA !== packedOffset) this.kernels.packAll(packed, x.address + offsetA * 4, ars, acs, n, k);
+        packedOffset = offsetA;
+        const args = [out + index * n * m * 4, packed, y.address + offsetB * 4, brs, bcs, n, k, m];
         const chunks: Chunk[] = [];
         for (let j0 = 0; j0 < m; j0 += columns)
-          chunks.push({
-            kernel: 'matmul',
-            args: [...args, j0, Math.min(m, j0 + columns) - j0, scratch, biasAddress, relu ? 1 : 0],
-          });
+          chunks.push({ kernel: 'matmul', args: [...args, j0, Math.min(m, j0 + columns) - j0, scratch, ...epilogue] });
         this.pool!.run(chunks, { index: 10, stride });
-      } else {
-        this.kernels.matmul(
-          ...(args as [number, number, number, number, number, number, number, number]),
-          0,
-          m,
-          scratch,
-          biasAddress,
-          relu ? 1 : 0,
-        );
-      }
-      index++;
+        index++;
+      });
+      this.heap.freeScratch(packed);
+      this.heap.freeScratch(scratch);
+      return this.finish(out, shape);
+    }
+    // Smaller products, however many, are one call: the kernel walks a table of each matrix's
+    // offsets, and threads share a large batch by whole matrices (attention's per-head products).
+    const count = sizeOf(batch);
+    const offsets = this.heap.allocScratch(count * 8, 'matmul');
+    const table = this.heap.i32();
+    let at = offsets / 4;
+    walkBatch(batch, x.strides, y.strides, (offsetA, offsetB) => {
+      table[at++] = offsetA;
+      table[at++] = offsetB;
     });
-    this.heap.freeScratch(packed);
+    const share = count > 1 && this.shared(count * n * k * m, PARALLEL_MACS);
+    const stride = this.kernels.batchScratch(n, k, m);
+    const scratch = this.heap.allocScratch(stride * (share ? this.threads : 1), 'matmul');
+    const args = [out, x.address, ars, acs, y.address, brs, bcs, n, k, m, offsets, scratch, ...epilogue];
+    this.split('matmulBatch', args, count, share, { index: 11, stride });
     this.heap.freeScratch(scratch);
+    this.heap.freeScratch(offsets);
     return this.finish(out, shape);
   }
 

@@ -101,6 +101,25 @@ export interface Kernels {
   matmulScratch(cols: number): number;
   packAll(ap: number, a: number, ars: number, acs: number, n: number, k: number): void;
   packedASize(n: number, k: number): number;
+  matmulBatch(
+    c: number,
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    n: number,
+    k: number,
+    m: number,
+    offsets: number,
+    scratch: number,
+    bias: number,
+    relu: number,
+    t0: number,
+    t1: number,
+  ): void;
+  batchScratch(n: number, k: number, m: number): number;
   copy(dst: number, src: number, rank: number, desc: number, e0: number, e1: number): void;
   fill(out: number, value: number, i0: number, i1: number): void;
   where(out: number, cond: number, a: number, b: number, rank: number, desc: number, e0: number, e1: number): void;

@@ -36,6 +36,7 @@ export const JOB_KERNELS = [
   'gather',
   'sumInto',
   'matmul',
+  'matmulBatch',
   'unfold',
   'foldInto',
   'conv2d',
