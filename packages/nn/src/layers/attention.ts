@@ -15,7 +15,7 @@
  * `attn_mask` of nn.MultiheadAttention means the opposite, True = masked out) and
  * `keyPaddingMask` [N, S] PyTorch's (1 = a padding key, ignored by every query).
  */
-import { type Tensor, attentionWeights, matmul, ones, dropout as dropoutOp } from '@skipgrad/autograd';
+import { type Tensor, attentionWeights, linear, matmul, ones, dropout as dropoutOp } from '@skipgrad/autograd';
 import {
   type DType,
   type Generator,
@@ -149,11 +149,14 @@ export class MultiheadAttention extends Module {
       : { output, weights: averaged };
   }
 
-  /** x W_partᵀ + b_part, with W_part rows part·E .. (part+1)·E of in_proj_weight. */
+  /**
+   * x W_partᵀ + b_part, with W_part rows part·E .. (part+1)·E of in_proj_weight: the linear op,
+   * so the bias is added inside the product and W_part's gradient is one product over all N·L
+   * tokens (dzᵀ·x), not one per sequence summed afterwards.
+   */
   private project(x: Tensor, part: number): Tensor {
     const e = this.embedDim;
-    const y = matmul(x, this.in_proj_weight.narrow(0, part * e, e).transpose());
-    return this.in_proj_bias ? y.add(this.in_proj_bias.narrow(0, part * e, e)) : y;
+    return linear(x, this.in_proj_weight.narrow(0, part * e, e), this.in_proj_bias?.narrow(0, part * e, e) ?? null);
   }
 
   private checkTokens(name: string, t: unknown): Tensor {
