@@ -4,7 +4,8 @@
  * removed from the result (NumPy's rules).
  *
  *   y = a b, so dL/da = dy bᵀ and dL/db = aᵀ dy (ᵀ swaps the last two axes), each summed over
- *   the batch axes it was broadcast along.
+ *   the batch axes it was broadcast along (for one b shared by a batch: one product over all
+ *   the batch's rows, see rightGrad).
  *
  * Each gradient is computed in the layout of its operand: when b is a transposed view (a
  * Linear layer multiplies by Wᵀ), dL/db is computed as (dyᵀ a)ᵀ — the same products — so that
@@ -17,6 +18,7 @@ import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
+import { reshape } from './reshape.js';
 import { squeeze, transpose, unsqueeze } from './shape.js';
 
 /**
@@ -62,10 +64,27 @@ function matmul2d(a: Tensor, b: Tensor): Tensor {
     getBackend().matmul(a.data, b.data),
     (dy, needs) => [
       needs[0] ? unbroadcast(isTransposed(a) ? mT(matmul2d(b, mT(dy))) : matmul2d(dy, mT(b)), a.shape) : null,
-      needs[1] ? unbroadcast(isTransposed(b) ? mT(matmul2d(mT(dy), a)) : matmul2d(mT(a), dy), b.shape) : null,
+      needs[1] ? rightGrad(a, b, dy) : null,
     ],
     { rule: 'da = dy·bᵀ, db = aᵀ·dy (summed over broadcast batches)', onnx: { op: 'MatMul' } },
   );
+}
+
+/**
+ * dL/db = aᵀ·dy, summed over the batch axes b was broadcast along. When b is one matrix [k, m]
+ * shared by a whole batch [..., n, k] (x·W on a batch of sequences), the sum over the batch of
+ * each matrix's aᵀ·dy is one product over all the rows: Σ_batch aᵀ·dy = A_rowsᵀ·dY_rows, with
+ * A_rows [batch·n, k] and dY_rows [batch·n, m] — one call instead of one per matrix and a sum.
+ */
+function rightGrad(a: Tensor, b: Tensor, dy: Tensor): Tensor {
+  if (b.rank === 2 && a.rank > 2) {
+    const [k, m] = b.shape as [number, number];
+    const rows = a.shape.slice(0, -1).reduce((p, q) => p * q, 1);
+    const rowsA = reshape(a, [rows, k]);
+    const rowsDy = reshape(dy, [rows, m]);
+    return isTransposed(b) ? mT(matmul2d(mT(rowsDy), rowsA)) : matmul2d(mT(rowsA), rowsDy);
+  }
+  return unbroadcast(isTransposed(b) ? mT(matmul2d(mT(dy), a)) : matmul2d(mT(a), dy), b.shape);
 }
 
 /** The transpose of the last two axes (a view). */
