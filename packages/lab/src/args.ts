@@ -47,7 +47,7 @@ Experiments (default: all eight, in this order):
 
 Options:
   --seed <n>          seed for data split, initialisation and batches (default 2026); same seed, same numbers
-  --full              the papers' depths (MLPs to 100 layers, ResNet-56), longer training, a learning-rate search; ~17 min on 2 cores
+  --full              the papers' depths (MLPs to 100 layers, ResNet-56), longer training, a learning-rate search; 7–20 min on 2 cores
   --tiny              every experiment in seconds (a smoke test; the numbers mean little)
   --depths <list>     depths for gradient-flow and trainability, e.g. 10,20,50
   --steps <n>         training steps per model (every experiment that trains)
