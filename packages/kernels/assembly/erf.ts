@@ -12,7 +12,7 @@
  * float64 erf on 300,001 points of each piece; e^(−a²) comes from exp4 (exp.ts), and the
  * rounding of a² moves it by under 1e-6 relative, which the factor erfc a ≤ 0.16 shrinks below
  * an ulp of the result. Both pieces are computed for every lane and one is kept (lanes cannot
- * branch); a is clamped first so the unused piece never makes ∞ · 0. NaN stays NaN, erf ±∞ = ±1,
+ * branch; a vector whose lanes are all below 1 skips the large piece); a is clamped first so the unused piece never makes ∞ · 0. NaN stays NaN, erf ±∞ = ±1,
  * erf(−0) = −0.
  */
 import { exp4 } from './exp';
@@ -55,6 +55,10 @@ const CENTRE: f32 = 2.475;
 @inline export function erf4(x: v128): v128 {
   const a = f32x4.abs(x);
   const small = erfSmall(f32x4.min(f32x4.max(x, f32x4.splat(-SPLIT)), f32x4.splat(SPLIT)));
+  // When every lane is below 1 (half the vectors of a layer's N(0, 1) pre-activations in GELU),
+  // the large piece would be computed only to be dropped: skip it. NaN compares false, so it
+  // takes the full path below and stays NaN there. The values are the same either way.
+  if (!v128.any_true(v128.or(f32x4.ge(a, f32x4.splat(SPLIT)), f32x4.ne(x, x)))) return small;
   const large = erfLarge(f32x4.min(f32x4.max(a, f32x4.splat(SPLIT)), f32x4.splat(ONE_BELOW)));
   const signed = v128.or(large, v128.and(x, f32x4.splat(-0.0))); // x's sign on 1 − …
   const y = v128.bitselect(small, signed, f32x4.lt(a, f32x4.splat(SPLIT)));

@@ -495,6 +495,23 @@ describe('wasm backend: what does not depend on threads', () => {
     },
   );
 
+  plainTest('erf: four lanes all below 1 (the short path) give each lane the value it has beside a large one', () => {
+    const small = Array.from({ length: 64 }, (_, i) => Math.sin(i * 0.7) * 0.999);
+    const alone = wasm.unary('erf', new NDArray(Float32Array.from(small), [64])).toTypedArray();
+    // the same values, each vector of four now holding one lane ≥ 1 (the full path)
+    const mixed = small.flatMap((v, i) => (i % 3 === 0 ? [v, 2.5, v * 0.5, -1.5] : [v, -v, v * 0.25, 0.125]));
+    const both = wasm.unary('erf', new NDArray(Float32Array.from(mixed), [mixed.length])).toTypedArray();
+    small.forEach((v, i) => expect(both[i * 4], `erf(${v})`).toBe(alone[i]));
+    const want = cpu.unary('erf', new NDArray(Float32Array.from(small), [64])).toTypedArray();
+    small.forEach((_, i) => expect(Math.abs(alone[i]! - want[i]!)).toBeLessThanOrEqual(3e-7 * Math.abs(want[i]!)));
+    // NaN beside small lanes stays NaN, and the small lanes keep their values
+    const withNaN = wasm.unary('erf', new NDArray(Float32Array.from([0.5, NaN, -0.25, -0]), [4])).toTypedArray();
+    expect(Array.from(withNaN)).toEqual([alone0(0.5), NaN, alone0(-0.25), -0]);
+    function alone0(v: number): number {
+      return wasm.unary('erf', new NDArray(Float32Array.from([v, 2, 2, 2]), [4])).toTypedArray()[0]!;
+    }
+  });
+
   plainTest('forget and forgetScope refuse what they cannot use, by name', () => {
     expect(() => wasm.forget(null as never)).toThrow(
       "wasm forget: argument 'arrays' expected an iterable of NDArrays, got null",
