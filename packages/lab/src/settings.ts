@@ -3,7 +3,7 @@
  * machine on the plain-JS reference backend (9–11 s on the wasm backend on a fast day, 23–29 s on a
  * slow one) for its first four experiments, and the four after them (transformer, rank collapse,
  * identity construction, adaptive-hybrid) add ~20 s on the wasm backend (~70 s on a slow day), the
- * transformer ~14 s of it; `full` runs the papers'
+ * transformer ~13 s of it; `full` runs the papers'
  * depths (MLPs of 10 to 100 layers, ResNet-20 against ResNet-56 as in He et al.'s Fig. 6) with
  * five times the training and a small learning-rate search per configuration, as the Highway
  * paper did — about an hour on 2 cores on the reference (measured per step there: the 100-layer
