@@ -2,7 +2,7 @@
  * Moving data without arithmetic: a strided copy (contiguous copies, concat and pad write each
  * piece into a view of their output) and a fill.
  */
-import { rowLength, rowStart, rowStep, spanEnd, spanStart } from './strided';
+import { axisSide, axisStep, rowLength, rowStart, rowStep, spanEnd, spanStart } from './strided';
 
 /**
  * Runs this short or shorter are copied with vector loads and stores: memory.copy leaves the
@@ -40,9 +40,9 @@ export function copy(dst: usize, src: usize, rank: i32, desc: usize, e0: i32, e1
   if (n == 0 || e1 <= e0) return;
   // The next row is one step along the second-to-last axis, until that axis wraps: only then is
   // a row's start found again by dividing (rowStart), which costs more than a short run's copy.
-  const side = rank >= 2 ? load<i32>(desc + <usize>(rank - 2) * 4) : 1;
-  const stepD = rank >= 2 ? load<i32>(desc + <usize>(2 * rank - 2) * 4) : 0;
-  const stepS = rank >= 2 ? load<i32>(desc + <usize>(3 * rank - 2) * 4) : 0;
+  const side = rank >= 2 ? axisSide(desc, rank - 2) : 1;
+  const stepD = rank >= 2 ? axisStep(desc, rank, 0, rank - 2) : 0;
+  const stepS = rank >= 2 ? axisStep(desc, rank, 1, rank - 2) : 0;
   const last = (e1 - 1) / n;
   let row = e0 / n;
   let along = row % side;

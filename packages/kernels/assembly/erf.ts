@@ -12,8 +12,8 @@
  * float64 erf on 300,001 points of each piece; e^(−a²) comes from exp4 (exp.ts), and the
  * rounding of a² moves it by under 1e-6 relative, which the factor erfc a ≤ 0.16 shrinks below
  * an ulp of the result. Both pieces are computed for every lane and one is kept (lanes cannot
- * branch; a vector whose lanes are all below 1 skips the large piece); a is clamped first so the unused piece never makes ∞ · 0. NaN stays NaN, erf ±∞ = ±1,
- * erf(−0) = −0.
+ * branch; a vector whose lanes are all below 1 skips the large piece); a is clamped first so
+ * the unused piece never makes ∞ · 0. NaN stays NaN, erf ±∞ = ±1, erf(−0) = −0.
  */
 import { exp4 } from './exp';
 

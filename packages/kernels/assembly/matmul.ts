@@ -313,12 +313,17 @@ export function matmulBatch(c: usize, a: usize, ars: i32, acs: i32, b: usize, br
   }
 }
 
-/** Bytes of packed A, rounded up to a cache line. */
+/** Bytes of `floats` floats, rounded up to whole 64-byte cache lines. */
+@inline function lineBytes(floats: i32): i32 {
+  return ((floats * 4 + 63) / 64) * 64;
+}
+
+/** Bytes of packed A, each matrix's copy starting on a cache line. */
 function packedBytes(n: i32, k: i32): i32 {
-  return ((packedASize(n, k) * 4 + 63) / 64) * 64;
+  return lineBytes(packedASize(n, k));
 }
 
 /** Bytes of scratch one thread's share of matmulBatch needs: packed A, then B's panels. */
 export function batchScratch(n: i32, k: i32, m: i32): i32 {
-  return packedBytes(n, k) + ((matmulScratch(m) * 4 + 63) / 64) * 64;
+  return packedBytes(n, k) + lineBytes(matmulScratch(m));
 }

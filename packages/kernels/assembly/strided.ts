@@ -14,28 +14,37 @@
  * layout. All offsets and strides count elements (4 bytes each), not bytes.
  */
 
+/** The side of `axis`. */
+@inline export function axisSide(desc: usize, axis: i32): i32 {
+  return load<i32>(desc + <usize>axis * 4);
+}
+
+/** The stride of `axis` in layout `which`. */
+@inline export function axisStep(desc: usize, rank: i32, which: i32, axis: i32): i32 {
+  return load<i32>(desc + <usize>((1 + which) * rank + axis) * 4);
+}
+
 /** The offset (in elements) of the first element of row `row` in layout `which` of the descriptor. */
 @inline export function rowStart(desc: usize, rank: i32, which: i32, row: i32): i32 {
   let rest = row;
   let at = 0;
-  const strides = desc + <usize>((1 + which) * rank) * 4;
   for (let axis = rank - 2; axis >= 0; axis--) {
-    const side = load<i32>(desc + <usize>axis * 4);
+    const side = axisSide(desc, axis);
     const coordinate = rest % side;
     rest = rest / side;
-    at += coordinate * load<i32>(strides + <usize>axis * 4);
+    at += coordinate * axisStep(desc, rank, which, axis);
   }
   return at;
 }
 
 /** The length of each row: the last side (1 at rank 0). */
 @inline export function rowLength(desc: usize, rank: i32): i32 {
-  return rank == 0 ? 1 : load<i32>(desc + <usize>(rank - 1) * 4);
+  return rank == 0 ? 1 : axisSide(desc, rank - 1);
 }
 
 /** The step along a row in layout `which`: the last stride (0 at rank 0). */
 @inline export function rowStep(desc: usize, rank: i32, which: i32): i32 {
-  return rank == 0 ? 0 : load<i32>(desc + <usize>((1 + which) * rank + rank - 1) * 4);
+  return rank == 0 ? 0 : axisStep(desc, rank, which, rank - 1);
 }
 
 /** The first element of row `row` (of length n) inside the element range that starts at e0. */

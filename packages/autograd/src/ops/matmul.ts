@@ -12,7 +12,7 @@
  * the gradient reaching W is packed in W's own order, and the optimizer's update runs on
  * contiguous memory instead of a transposed walk.
  */
-import { SkipgradError, broadcastShapes, formatShape } from '@skipgrad/tensor';
+import { SkipgradError, broadcastShapes, formatShape, sizeOf } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
@@ -79,7 +79,7 @@ function matmul2d(a: Tensor, b: Tensor): Tensor {
 function rightGrad(a: Tensor, b: Tensor, dy: Tensor): Tensor {
   if (b.rank === 2 && a.rank > 2) {
     const [k, m] = b.shape as [number, number];
-    const rows = a.shape.slice(0, -1).reduce((p, q) => p * q, 1);
+    const rows = sizeOf(a.shape.slice(0, -1));
     const rowsA = reshape(a, [rows, k]);
     const rowsDy = reshape(dy, [rows, m]);
     return isTransposed(b) ? mT(matmul2d(mT(rowsDy), rowsA)) : matmul2d(mT(rowsA), rowsDy);

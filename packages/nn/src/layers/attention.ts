@@ -151,8 +151,8 @@ export class MultiheadAttention extends Module {
 
   /**
    * x W_partᵀ + b_part, with W_part rows part·E .. (part+1)·E of in_proj_weight: the linear op,
-   * so the bias is added inside the product and W_part's gradient is one product over all N·L
-   * tokens (dzᵀ·x), not one per sequence summed afterwards.
+   * so the bias is added inside the product (no [N, L, E] array of its own, no add on the tape)
+   * and W_part's gradient is one product over all N·L tokens (dzᵀ·x).
    */
   private project(x: Tensor, part: number): Tensor {
     const e = this.embedDim;
