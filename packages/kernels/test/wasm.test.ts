@@ -595,7 +595,9 @@ describe('wasm residency and memory', () => {
         Float32Array.from({ length: 1000 }, (_, i) => i),
         [1000],
       );
-      w.unary('neg', a); // a copied in
+      // a copied in, beside a result of another size: an output of a's size may take the block
+      // of an old result of that size (see ResidentCache.recycle), which would blur the counts.
+      w.reduce('sum', a, [0], false);
       const start = w.info().residentArrays;
       let temporary: NDArray | undefined;
       const kept = w.forgetScope(() => {
@@ -612,6 +614,23 @@ describe('wasm residency and memory', () => {
       expect(kept.get([2])).toBeCloseTo(Math.exp(-2) + 2, 5);
     },
   );
+
+  plainTest('an output takes the block of an old result of its size, never the copy of an array passed in', () => {
+    const w = createWasmBackend({ threads: 1 });
+    const a = new NDArray(
+      Float32Array.from({ length: 4096 }, (_, i) => i - 2048),
+      [4096],
+    );
+    const first = w.unary('neg', a); // a copied in, and one result
+    const heap = w.info().heapBytes;
+    const results = Array.from({ length: 100 }, () => w.unary('neg', a)); // each takes the block of the one before
+    expect(w.info().heapBytes).toBe(heap); // no fresh pages for a short loop
+    expect(w.stats().uploads).toBe(1); // a itself stays in: only results are taken
+    expect(first.get([5])).toBe(2043); // every result stays readable (the host arrays are the values)
+    expect(results[99]!.get([5])).toBe(2043);
+    expectClose(w.binary('add', first, results[50]!), cpu.binary('add', first, results[50]!)); // copied in again
+    expect(w.stats().uploads).toBe(3);
+  });
 
   plainTest("a kernel's scratch block is reused by the next call, never taken by a result in between", () => {
     const heap = new WasmHeap(new WebAssembly.Memory({ initial: 1 }), 1024);

@@ -187,7 +187,7 @@ export class WasmBackendImpl implements WasmBackend {
       }
       this.scalars.set(scalar, address);
     } else {
-      this.cache.add(host, address);
+      this.cache.add(host, address, false);
     }
     return address;
   }
@@ -212,14 +212,10 @@ export class WasmBackendImpl implements WasmBackend {
 
   /** A fresh block for a result of `shape`. */
   private output(op: string, shape: readonly number[]): number {
-    // A free block, else one recycled from the oldest cached arrays (once the cache holds an
-    // eighth of its budget), else new memory: fresh pages cost a page fault each on first touch.
+    // A free block, else one recycled from the oldest cached results, else new memory: fresh
+    // pages cost a page fault each on first touch.
     const size = sizeClass(sizeOf(shape) * 4);
-    return (
-      this.heap.takeFree(size) ??
-      this.cache.recycle(size, this.cache.budgetBytes / 8) ??
-      this.heap.alloc(sizeOf(shape) * 4, op, shape)
-    );
+    return this.heap.takeFree(size) ?? this.cache.recycle(size) ?? this.heap.alloc(sizeOf(shape) * 4, op, shape);
   }
 
   /**
@@ -237,7 +233,7 @@ export class WasmBackendImpl implements WasmBackend {
     const start = address / 4;
     const host = this.heap.copyOut(start, sizeOf(shape));
     this.heap.counters.downloads++;
-    this.cache.add(host, address);
+    this.cache.add(host, address, true);
     if (this.depth === 0) {
       this.cache.trim();
       this.cache.endCall();

@@ -264,6 +264,8 @@ function listOf(lists: Map<number, number[]>, size: number): number[] {
 interface Entry {
   address: number;
   bytes: number;
+  /** A result computed here (true), or a host array from elsewhere copied in (false). */
+  result: boolean;
   older: Entry | null;
   newer: Entry | null;
   evicted: boolean;
@@ -313,15 +315,24 @@ export class ResidentCache {
   }
 
   /**
-   * A block of `size` bytes (a size class) taken from the oldest entries, when the cache holds
-   * more than `floorBytes`: the heap then reuses what it has instead of growing into fresh
-   * pages. Only entries not used by the running call are taken. Undefined when none fits.
+   * A block of `size` bytes (a size class) taken from the oldest results, so the heap reuses
+   * what it has instead of growing into fresh pages. Only results not used by the running call
+   * are taken, never an array that was copied in (a data set, a weight's first values, a result
+   * read again after it left the cache: arrays that come back, which stay copied in once).
+   * Undefined when none fits.
+   *
+   * Taking an old result costs, at worst, copying its host array in again if it is read later
+   * (a memcpy); a fresh 64 KiB of heap costs ~30 µs of page faults
+   * on first touch. Until 2026-12-04 an output took old results only once the cache held an
+   * eighth of its budget: a short loop (a benchmark's 27 calls of a 128³ matmul, 64 KiB each)
+   * then wrote every result into fresh pages, and took 0.39 / 0.46 ms a call against 0.30 / 0.39
+   * when reusing (alternated, one process beside the other engines); a training step, whose
+   * working set passes 8 MiB anyway, is the same either way.
    */
-  recycle(size: number, floorBytes: number): number | undefined {
-    if (this.bytes < floorBytes) return undefined;
+  recycle(size: number): number | undefined {
     let entry = this.oldest;
     for (let looked = 0; entry && looked < 32; looked++, entry = entry.newer) {
-      if (entry.bytes === size && entry.lastCall !== this.call) {
+      if (entry.result && entry.bytes === size && entry.lastCall !== this.call) {
         this.drop(entry);
         return entry.address; // handed over, not freed
       }
@@ -329,11 +340,12 @@ export class ResidentCache {
     return undefined;
   }
 
-  /** Remembers that `address` holds `host`'s values. */
-  add(host: Float32Array, address: number): void {
+  /** Remembers that `address` holds `host`'s values: a result computed there, or a host array copied in. */
+  add(host: Float32Array, address: number, result: boolean): void {
     const entry: Entry = {
       address,
       bytes: this.heap.sizeOf(address),
+      result,
       older: null,
       newer: null,
       evicted: false,
