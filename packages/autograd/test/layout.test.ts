@@ -51,3 +51,20 @@ test('x·w on a batch [N, T, k]: w gets one product over all N·T rows, not one 
   const got = w.grad!.toArray() as number[][];
   (want.toArray() as number[][]).forEach((row, i) => row.forEach((v, j) => expect(got[i]![j]).toBeCloseTo(v, 12)));
 });
+
+test("attention's scores q·kᵀ/√E are one backend call: the scale rides in the matmul's epilogue", () => {
+  const inner = sg.getBackend();
+  const { backend, calls } = countingBackend(inner);
+  const q = sg.rand([2, 3, 5, 4]);
+  const k = sg.rand([2, 3, 6, 4]);
+  sg.setBackend(backend);
+  let weights: sg.Tensor;
+  try {
+    weights = sg.attentionWeights(q, k);
+  } finally {
+    sg.setBackend(inner);
+  }
+  expect(calls.filter((c) => c !== 'softmax')).toEqual(['fusedMatmul']);
+  const composite = sg.softmax(sg.mul(sg.matmul(q, sg.transpose(k, -2, -1)), 0.5), -1);
+  expect(Array.from(weights.data.toTypedArray())).toEqual(Array.from(composite.data.toTypedArray()));
+});

@@ -4,12 +4,13 @@ import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import {
-  type Tensor,
+  Tensor,
   add,
   concat,
   div,
   exp,
   expand,
+  grad,
   gradcheck,
   gradgradcheck,
   linear,
@@ -25,6 +26,7 @@ import {
   pow,
   relu,
   reshape,
+  scaledMatmul,
   sigmoid,
   slice,
   softmax,
@@ -212,26 +214,61 @@ describe('cast', () => {
   });
 });
 
-describe('matmul', () => {
-  const dims = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }));
-  const batched = fc.tuple(broadcastableShapes({ maxRank: 2, maxSide: 2 }), dims).chain(([{ shapes }, [n, k, m]]) =>
+/** [n, k, m] sides of a product (0 to 3), and a pair [..., n, k], [..., k, m] with batch axes that broadcast. */
+const matmulDims = fc.tuple(
+  fc.integer({ min: 0, max: 3 }),
+  fc.integer({ min: 0, max: 3 }),
+  fc.integer({ min: 0, max: 3 }),
+);
+const batchedOperands = fc
+  .tuple(broadcastableShapes({ maxRank: 2, maxSide: 2 }), matmulDims)
+  .chain(([{ shapes }, [n, k, m]]) =>
     tensorsOf([
       [...shapes[0]!, n, k],
       [...shapes[1]!, k, m],
     ]),
   );
-  test.prop([batched], runs(40))('batched, with batch broadcasting', ([a, b]) => {
+
+describe('matmul', () => {
+  test.prop([batchedOperands], runs(40))('batched, with batch broadcasting', ([a, b]) => {
     gradcheck(matmul, [a!, b!]);
   });
-  test.prop([dims.chain(([n, k]) => tensorsOf([[k], [k, n]]))], runs(20))('vector @ matrix', ([v, m]) => {
+  test.prop([matmulDims.chain(([n, k]) => tensorsOf([[k], [k, n]]))], runs(20))('vector @ matrix', ([v, m]) => {
     gradcheck(matmul, [v!, m!]);
   });
-  test.prop([dims.chain(([n, k]) => tensorsOf([[n, k], [k]]))], runs(20))('matrix @ vector', ([m, v]) => {
+  test.prop([matmulDims.chain(([n, k]) => tensorsOf([[n, k], [k]]))], runs(20))('matrix @ vector', ([m, v]) => {
     gradcheck(matmul, [m!, v!]);
   });
-  test.prop([dims.chain(([, k]) => tensorsOf([[k], [k]]))], runs(20))('vector @ vector', ([u, v]) => {
+  test.prop([matmulDims.chain(([, k]) => tensorsOf([[k], [k]]))], runs(20))('vector @ vector', ([u, v]) => {
     gradcheck(matmul, [u!, v!]);
   });
+});
+
+describe('scaledMatmul (s·(a b) as one op: attention scores)', () => {
+  const scale = fc.constantFrom(1, 0.5, -0.35355339059327373, 3);
+  test.prop([batchedOperands, scale], runs(30))('gradients, batched with batch broadcasting', ([a, b], s) => {
+    gradcheck((a, b) => scaledMatmul(a, b, s), [a!, b!]);
+  });
+  test.prop([batchedOperands, scale], runs(15))('second order', ([a, b], s) => {
+    gradgradcheck((a, b) => scaledMatmul(a, b, s).mul(a.sum()), [a!, b!]);
+  });
+  test.prop([batchedOperands, scale], runs(30))(
+    'the values of mul(matmul(a, b), s) bit for bit, forward and backward, in float32 on this backend',
+    ([a64, b64], s) => {
+      const [a, b] = [a64!, b64!].map((t) => new Tensor(t.to('float32').data, { requiresGrad: true })) as [
+        Tensor,
+        Tensor,
+      ];
+      const fused = scaledMatmul(a, b, s);
+      const composite = mul(matmul(a, b), s);
+      expect(Array.from(fused.data.toTypedArray())).toEqual(Array.from(composite.data.toTypedArray()));
+      const dy = composite.detach().add(0.25);
+      const [da, db] = grad([fused], [a, b], { gradOutputs: [dy] });
+      const [wantA, wantB] = grad([composite], [a, b], { gradOutputs: [dy] });
+      expect(Array.from(da!.data.toTypedArray())).toEqual(Array.from(wantA!.data.toTypedArray()));
+      expect(Array.from(db!.data.toTypedArray())).toEqual(Array.from(wantB!.data.toTypedArray()));
+    },
+  );
 });
 
 describe('linear (x·Wᵀ + b, optionally ReLU, as one op)', () => {

@@ -248,11 +248,13 @@ export function blockProduct(c: usize, ldc: i32, ap: usize, rowsPadded: i32, n: 
  * four micro-tiles, too few to repay packing it; when B's rows are contiguous its full 8-column
  * panels are then read where they lie, and only a last partial panel is packed.
  *
- * The epilogue (a Linear layer's bias and ReLU, fused): when `bias` is not 0 it points at m
- * floats added to every row, and when `relu` is 1 each value becomes max(value, 0) — applied to
- * this share once its product is complete, while it is still in the cache.
+ * The epilogue (attention's scale, a Linear layer's bias and ReLU, fused): each value is
+ * multiplied by `scale` (when it is not 1), then when `bias` is not 0 it points at m floats
+ * added to every row, and when `relu` is 1 each value becomes max(value, 0) — applied to this
+ * share once its product is complete, while it is still in the cache. Each step rounds to
+ * float32 as the separate mul, add and relu would: the values are theirs bit for bit.
  */
-export function matmul(c: usize, ap: usize, b: usize, brs: i32, bcs: i32, n: i32, k: i32, m: i32, j0: i32, cols: i32, scratch: usize, bias: usize, relu: i32): void {
+export function matmul(c: usize, ap: usize, b: usize, brs: i32, bcs: i32, n: i32, k: i32, m: i32, j0: i32, cols: i32, scratch: usize, bias: usize, relu: i32, scale: f32): void {
   const bp = scratch;
   const tile = bp + <usize>(KC * (((cols + NR - 1) / NR) * NR)) * 4;
   if (cols <= 0) return;
@@ -267,23 +269,28 @@ export function matmul(c: usize, ap: usize, b: usize, brs: i32, bcs: i32, n: i32
     if (fullPanels < cols) packB(bp + <usize>(fullPanels * kc) * 4, b, brs, bcs, p0, kc, j0 + fullPanels, cols - fullPanels);
     blockProduct(c + <usize>j0 * 4, m, ap, rowsPadded, n, p0, kc, bp, cols, fullPanels, b + <usize>(p0 * brs + j0) * 4, brs, tile);
   }
-  if (bias != 0 || relu != 0) epilogue(c + <usize>j0 * 4, m, n, cols, bias + <usize>j0 * 4, bias != 0, relu != 0);
+  if (bias != 0 || relu != 0 || scale != 1)
+    epilogue(c + <usize>j0 * 4, m, n, cols, scale, bias + <usize>j0 * 4, bias != 0, relu != 0);
 }
 
-/** C[i, j] = max(C[i, j] + bias[j], 0) over n rows × cols columns (row stride ldc), each part optional. */
-function epilogue(c: usize, ldc: i32, n: i32, cols: i32, bias: usize, addBias: bool, relu: bool): void {
+/** C[i, j] = max(C[i, j]·scale + bias[j], 0) over n rows × cols columns (row stride ldc), each part optional. */
+function epilogue(c: usize, ldc: i32, n: i32, cols: i32, scale: f32, bias: usize, addBias: bool, relu: bool): void {
   const zero = f32x4.splat(0);
+  const scaled = scale != 1;
+  const s = f32x4.splat(scale);
   for (let i = 0; i < n; i++) {
     const row = c + <usize>(i * ldc) * 4;
     let j = 0;
     for (; j + 4 <= cols; j += 4) {
       let v = v128.load(row + <usize>j * 4);
+      if (scaled) v = f32x4.mul(v, s);
       if (addBias) v = f32x4.add(v, v128.load(bias + <usize>j * 4));
       if (relu) v = v128.and(v, f32x4.gt(v, zero)); // relu(NaN) = 0, as the unary relu
       v128.store(row + <usize>j * 4, v);
     }
     for (; j < cols; j++) {
       let x = load<f32>(row + <usize>j * 4);
+      if (scaled) x *= scale;
       if (addBias) x += load<f32>(bias + <usize>j * 4);
       if (relu) x = x > 0 ? x : 0;
       store<f32>(row + <usize>j * 4, x);
@@ -300,7 +307,7 @@ function epilogue(c: usize, ldc: i32, n: i32, cols: i32, bias: usize, addBias: b
  * costs more than the multiply-adds of attention's per-head products ([17 × 8] · [8 × 17]).
  * Threads share a batch by whole matrices. `scratch` holds batchScratch(n, k, m) bytes.
  */
-export function matmulBatch(c: usize, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, n: i32, k: i32, m: i32, offsets: usize, scratch: usize, bias: usize, relu: i32, t0: i32, t1: i32): void {
+export function matmulBatch(c: usize, a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, n: i32, k: i32, m: i32, offsets: usize, scratch: usize, bias: usize, relu: i32, scale: f32, t0: i32, t1: i32): void {
   const packed = scratch;
   const bScratch = scratch + <usize>packedBytes(n, k);
   let packedOffset = -1; // A broadcast over the batch (offset repeated) is packed once
@@ -309,7 +316,7 @@ export function matmulBatch(c: usize, a: usize, ars: i32, acs: i32, b: usize, br
     const offsetB = load<i32>(offsets + <usize>(2 * t + 1) * 4);
     if (offsetA != packedOffset) packAll(packed, a + <usize>offsetA * 4, ars, acs, n, k);
     packedOffset = offsetA;
-    matmul(c + <usize>(t * n * m) * 4, packed, b + <usize>offsetB * 4, brs, bcs, n, k, m, 0, m, bScratch, bias, relu);
+    matmul(c + <usize>(t * n * m) * 4, packed, b + <usize>offsetB * 4, brs, bcs, n, k, m, 0, m, bScratch, bias, relu, scale);
   }
 }
 

@@ -9,7 +9,7 @@
  * - Outputs are fresh, contiguous arrays of the inputs' dtype; inputs are never written.
  * - Kernels do not check arguments: the autograd ops check them and name the op first.
  */
-import { type DType, type NDArray, broadcastShapes } from '@skipgrad/tensor';
+import { type DType, NDArray, broadcastShapes } from '@skipgrad/tensor';
 
 /**
  * Elementwise functions of one input. `step` is the 0/1 mask x > 0 (relu's derivative);
@@ -73,8 +73,12 @@ export function matmulOperands(
   return { n, k, m, batch, a: a.expand([...batch, n, k]), b: b.expand([...batch, k, m]) };
 }
 
-/** What a fused matmul does to its product: add `bias` ([m], to every row), then take max(·, 0) when `relu`. */
+/**
+ * What a fused matmul does to its product, in this order: multiply by `scale` (attention's
+ * 1/√d; default 1), add `bias` ([m], to every row), take max(·, 0) when `relu`.
+ */
 export interface MatmulEpilogue {
+  scale?: number;
   bias?: NDArray | null;
   relu?: boolean;
 }
@@ -106,18 +110,25 @@ export interface NormGrads {
 }
 
 /**
- * fusedMatmul by its definition — matmul, then add the bias, then ReLU, each a call of its own:
- * what the reference does (a backend may do all three in one kernel).
+ * fusedMatmul by its definition — matmul, then multiply by the scale (a scalar of the product's
+ * dtype, as autograd's mul(t, number) makes it), add the bias, take the ReLU, each a call of its
+ * own: what the reference does (a backend may do all of it in one kernel, with the same values).
  */
 export function matmulThenEpilogue(
   backend: Pick<Backend, 'matmul' | 'binary' | 'unary'>,
   a: NDArray,
   b: NDArray,
-  { bias = null, relu = false }: MatmulEpilogue,
+  { scale = 1, bias = null, relu = false }: MatmulEpilogue,
 ): NDArray {
   const product = backend.matmul(a, b);
-  const shifted = bias ? backend.binary('add', product, bias) : product;
+  const scaled = scale === 1 ? product : backend.binary('mul', product, scalarOf(scale, product));
+  const shifted = bias ? backend.binary('add', scaled, bias) : scaled;
   return relu ? backend.unary('relu', shifted) : shifted;
+}
+
+/** A rank-0 array holding `value` in `like`'s dtype. */
+function scalarOf(value: number, like: NDArray): NDArray {
+  return new NDArray(like.dtype === 'float64' ? new Float64Array([value]) : new Float32Array([value]), []);
 }
 
 /** conv2d through the Backend's own unfold and matmul: the definition, and the reference's implementation. */

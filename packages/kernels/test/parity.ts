@@ -70,15 +70,22 @@ export function kernelParity(backend: () => Backend): void {
       mm.chain(([a, b]) => fc.tuple(fc.constant(a), fc.constant(b), view([b.shape[b.rank - 1]!]))),
       fc.boolean(),
       fc.boolean(),
+      fc.constantFrom(1, 0.125, -0.3535533905932738),
     ],
     runs(40),
   )(
-    'fused matmul: bias (a strided view) on every row, then ReLU, as matmul then add then relu',
-    ([a, b, bias], withBias, relu) => {
-      const epilogue = { bias: withBias ? bias : null, relu };
+    'fused matmul: a scale, bias (a strided view) on every row, then ReLU, as matmul then mul, add and relu',
+    ([a, b, bias], withBias, relu, scale) => {
+      const epilogue = { scale, bias: withBias ? bias : null, relu };
       const want = matmulThenEpilogue(cpu, a, b, epilogue);
       expectClose(backend().fusedMatmul(a, b, epilogue), want);
       expectClose(cpu.fusedMatmul(a, b, epilogue), want);
+      // The scale alone is exact on top of the backend's own product: the same float32 rounding as a mul.
+      const product = backend().matmul(a, b);
+      const scaled = backend().binary('mul', product, new NDArray(new Float32Array([scale]), []));
+      expect(Array.from(backend().fusedMatmul(a, b, { scale }).toTypedArray())).toEqual(
+        Array.from(scaled.toTypedArray()),
+      );
     },
   );
   test.prop([fc.constant(0)], runs(1))('matmul of transposed views', () => {

@@ -8,8 +8,9 @@
  *
  * with q [..., L, E], k [..., S, E], v [..., S, Ev] and the leading (batch, head) axes broadcast.
  *
- * A composite of matmul, where, softmax and dropout, so its gradient comes from theirs. Written
- * out, with g = dy (this is what flows back; the tutorial derives it):
+ * A composite of matmul (the scores' scale fused into it: scaledMatmul), where, softmax and
+ * dropout, so its gradient comes from theirs. Written out, with g = dy (this is what flows
+ * back; the tutorial derives it):
  *
  *   dv = Pᵀ g                          each value gets the gradient of the queries that read it
  *   dP = g vᵀ
@@ -36,7 +37,7 @@ import { checkSameDtype, checkTensor } from '../operands.js';
 import { Tensor } from '../tensor.js';
 import { add } from './add.js';
 import { dropout } from './dropout.js';
-import { matmul } from './matmul.js';
+import { matmul, scaledMatmul } from './matmul.js';
 import { mul } from './mul.js';
 import { transpose } from './shape.js';
 import { softmax } from './softmax.js';
@@ -104,7 +105,7 @@ export function attentionWeights(
   const o = checkOptions(op, options);
   const lead = broadcastShapes(op, query.shape.slice(0, -2), key.shape.slice(0, -2));
   const scoresShape = [...lead, query.shape[query.rank - 2]!, key.shape[key.rank - 2]!];
-  let scores = mul(matmul(query, transpose(key, -2, -1)), o.scale ?? 1 / Math.sqrt(e));
+  let scores = scaledMatmul(query, transpose(key, -2, -1), o.scale ?? 1 / Math.sqrt(e));
   if (o.bias) {
     checkSameDtype(op, 'bias', o.bias, 'q', query);
     checkBroadcastsTo(op, 'bias', o.bias.shape, scoresShape);

@@ -21,7 +21,7 @@ export { expand } from './expand.js';
 export { slice } from './slice.js';
 export { pad } from './pad.js';
 export { concat } from './concat.js';
-export { matmul } from './matmul.js';
+export { matmul, scaledMatmul } from './matmul.js';
 export { linear, type LinearOptions } from './linear.js';
 export { layerNorm, type LayerNormOptions, batchNorm, nativeBatchNorm, type BatchNormOptions } from './norm.js';
 export { cast } from './cast.js';

@@ -12,10 +12,11 @@
  * the gradient reaching W is packed in W's own order, and the optimizer's update runs on
  * contiguous memory instead of a transposed walk.
  */
-import { SkipgradError, broadcastShapes, formatShape, sizeOf } from '@skipgrad/tensor';
+import { SkipgradError, broadcastShapes, describe, formatShape, sizeOf } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
 import { fromOp } from '../from-op.js';
+import { mul } from './mul.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 import { reshape } from './reshape.js';
@@ -46,28 +47,74 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 /** The primitive: both operands of rank >= 2. */
 function matmul2d(a: Tensor, b: Tensor): Tensor {
+  checkInner('matmul', a, b);
+  return fromOp(
+    'matmul',
+    [a, b],
+    ['a', 'b'],
+    getBackend().matmul(a.data, b.data),
+    (dy, needs) => grads(a, b, dy, needs),
+    {
+      rule: 'da = dy·bᵀ, db = aᵀ·dy (summed over broadcast batches)',
+      onnx: { op: 'MatMul' },
+    },
+  );
+}
+
+/**
+ * scale·(a b), for operands of rank >= 2 — attention's scores q kᵀ/√E as one op:
+ *
+ *   y = s·(a b),  so  da = (s·dy)·bᵀ  and  db = aᵀ·(s·dy)
+ *
+ * The scale is the matmul kernel's epilogue (Backend.fusedMatmul), so the unscaled product is
+ * never an array of its own. The values are those of mul(matmul(a, b), s) bit for bit both
+ * ways: the product is rounded to float32 before the scale multiplies it, and the backward
+ * scales dy first, as mul's backward does, then takes matmul's gradients of that.
+ *
+ * @example
+ * scaledMatmul(tensor([[1, 2]]), tensor([[3], [4]]), 0.5).toArray(); // [[5.5]]
+ */
+export function scaledMatmul(a: Tensor, b: Tensor, scale: number): Tensor {
+  checkTensor('scaledMatmul', 'a', a);
+  checkTensor('scaledMatmul', 'b', b);
+  checkSameDtype('scaledMatmul', 'b', b, 'a', a);
+  if (typeof scale !== 'number' || !Number.isFinite(scale))
+    throw new SkipgradError('scaledMatmul', 'scale', 'a finite number', describe(scale));
+  for (const [name, t] of [
+    ['a', a],
+    ['b', b],
+  ] as const) {
+    if (t.rank < 2) throw new SkipgradError('scaledMatmul', name, 'a tensor of rank >= 2', formatShape(t.shape));
+  }
+  checkInner('scaledMatmul', a, b);
+  const y = getBackend().fusedMatmul(a.data, b.data, { scale });
+  return fromOp('scaledMatmul', [a, b], ['a', 'b'], y, (dy, needs) => grads(a, b, mul(dy, scale), needs), {
+    rule: 'da = (s·dy)·bᵀ, db = aᵀ·(s·dy) (summed over broadcast batches)',
+    onnx: { op: 'Mul', inputs: [{ op: 'MatMul', inputs: [0, 1] }, { scalar: scale }] },
+  });
+}
+
+/** matmul's gradients of a b for dy: da = dy·bᵀ and db = aᵀ·dy, each in its operand's layout. */
+function grads(a: Tensor, b: Tensor, dy: Tensor, needs: readonly boolean[]): (Tensor | null)[] {
+  return [
+    needs[0] ? unbroadcast(isTransposed(a) ? mT(matmul2d(b, mT(dy))) : matmul2d(dy, mT(b)), a.shape) : null,
+    needs[1] ? rightGrad(a, b, dy) : null,
+  ];
+}
+
+/** b's rows must equal a's columns, and the batch axes must broadcast. */
+function checkInner(op: string, a: Tensor, b: Tensor): void {
   const k = a.shape[a.rank - 1]!;
   if (b.shape[b.rank - 2] !== k) {
     throw new SkipgradError(
-      'matmul',
+      op,
       'b',
       `a shape [..., ${k}, m] (its rows must equal a's ${k} columns)`,
       formatShape(b.shape),
       `a has shape ${formatShape(a.shape)}`,
     );
   }
-  broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2)); // batch axes must broadcast
-  return fromOp(
-    'matmul',
-    [a, b],
-    ['a', 'b'],
-    getBackend().matmul(a.data, b.data),
-    (dy, needs) => [
-      needs[0] ? unbroadcast(isTransposed(a) ? mT(matmul2d(b, mT(dy))) : matmul2d(dy, mT(b)), a.shape) : null,
-      needs[1] ? rightGrad(a, b, dy) : null,
-    ],
-    { rule: 'da = dy·bᵀ, db = aᵀ·dy (summed over broadcast batches)', onnx: { op: 'MatMul' } },
-  );
+  broadcastShapes(op, a.shape.slice(0, -2), b.shape.slice(0, -2));
 }
 
 /**

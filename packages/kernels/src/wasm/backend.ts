@@ -403,12 +403,12 @@ export class WasmBackendImpl implements WasmBackend {
   }
 
   /** matmul with its epilogue (bias, ReLU) applied by the matmul kernel to each share it computes. */
-  fusedMatmul(a: NDArray, b: NDArray, { bias = null, relu = false }: MatmulEpilogue): NDArray {
-    if (WasmBackendImpl.float64(a, b)) return cpuBackend.fusedMatmul(a, b, { bias, relu });
+  fusedMatmul(a: NDArray, b: NDArray, { scale = 1, bias = null, relu = false }: MatmulEpilogue): NDArray {
+    if (WasmBackendImpl.float64(a, b)) return cpuBackend.fusedMatmul(a, b, { scale, bias, relu });
     const operands = matmulOperands(a, b);
     const { k, m } = operands;
     const shape = [...operands.batch, operands.n, m];
-    if (sizeOf(shape) === 0) return cpuBackend.fusedMatmul(a, b, { bias, relu });
+    if (sizeOf(shape) === 0) return cpuBackend.fusedMatmul(a, b, { scale, bias, relu });
     // One B for every matrix of the batch, and A's matrices stacked row after row (a Linear
     // layer on [N, T, d] tokens): one product of all the rows, [N·T, k] · [k, m] — the same
     // dot products, with B packed once instead of once per matrix.
@@ -420,7 +420,7 @@ export class WasmBackendImpl implements WasmBackend {
     const out = this.output('matmul', shape);
     const [ars, acs] = x.strides.slice(-2) as [number, number];
     const [brs, bcs] = y.strides.slice(-2) as [number, number];
-    const epilogue = [biasAddress, relu ? 1 : 0];
+    const epilogue = [biasAddress, relu ? 1 : 0, scale]; // the kernel takes scale as a float32, as a scalar array holds it
     // A product large enough to share is shared by columns, one matrix at a time: A is packed
     // once per matrix, read by every thread, and each thread packs the columns of B it computes
     // (in chunks of whole 8-column panels) into its own scratch.

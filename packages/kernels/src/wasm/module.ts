@@ -97,6 +97,7 @@ export interface Kernels {
     scratch: number,
     bias: number,
     relu: number,
+    scale: number,
   ): void;
   matmulScratch(cols: number): number;
   packAll(ap: number, a: number, ars: number, acs: number, n: number, k: number): void;
@@ -116,6 +117,7 @@ export interface Kernels {
     scratch: number,
     bias: number,
     relu: number,
+    scale: number,
     t0: number,
     t1: number,
   ): void;
