@@ -11,6 +11,7 @@ export { where, gather, scatterAddInto } from './select';
 export { unfold, foldInto } from './window';
 export { conv2d, conv2dScratch } from './conv';
 export { gelu, geluGrad } from './gelu';
+export { adam } from './adam';
 export { softmaxRows, softmaxGradRows } from './softmax';
 export { layerNormRows, layerNormGradRows, layerNormParamGrads, batchNormChannels, batchNormGradChannels } from './norm';
 

@@ -110,6 +110,34 @@ export interface NormGrads {
 }
 
 /**
+ * The numbers of one Adam or AdamW update (Backend.adam), as nn's Adam uses them:
+ *
+ *   g ← g + λ·p  (L2, Adam)     or     p ← p·(1 − lr·λ)  (decoupled, AdamW)
+ *   m ← β₁·m + (1 − β₁)·g       v ← β₂·v + (1 − β₂)·g²      (m = (1 − β₁)·g, v = (1 − β₂)·g² the first time)
+ *   p ← p − lr · (m / c₁) / (√(v / c₂) + eps),   c₁ = 1 − β₁ᵗ, c₂ = 1 − β₂ᵗ
+ */
+export interface AdamScalars {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** λ; 0 for none. */
+  weightDecay: number;
+  /** True: AdamW's decoupled decay; false: Adam's L2 term in the gradient. */
+  decoupled: boolean;
+  /** The bias corrections of this update, 1 − β₁ᵗ and 1 − β₂ᵗ. */
+  correction1: number;
+  correction2: number;
+}
+
+/** Backend.adam's results: the new parameter values and moments, each of p's shape. */
+export interface AdamResult {
+  p: NDArray;
+  m: NDArray;
+  v: NDArray;
+}
+
+/**
  * fusedMatmul by its definition — matmul, then multiply by the scale (a scalar of the product's
  * dtype, as autograd's mul(t, number) makes it), add the bias, take the ReLU, each a call of its
  * own: what the reference does (a backend may do all of it in one kernel, with the same values).
@@ -289,6 +317,14 @@ export interface Backend {
    * dx = r_c·(g − mean(g) − x̂·mean(g·x̂)), dweight_c = Σ dy·x̂, dbias_c = Σ dy.
    */
   batchNormGrad?(dy: NDArray, x: NDArray, stats: NormStats, weight: NDArray | null): NormGrads;
+  /**
+   * Optional: one Adam or AdamW update (see AdamScalars) of p from its gradient g and its
+   * moments m and v (null before the first update), all contiguous arrays of one shape and
+   * dtype. Each step rounds as the composite's ops do — every scalar a float of the arrays'
+   * dtype, every operation rounded to it — so the values are those of nn's composite update
+   * bit for bit (the reference is cpu/adam.ts). Without it nn runs the composite (~13 calls).
+   */
+  adam?(p: NDArray, g: NDArray, m: NDArray | null, v: NDArray | null, scalars: AdamScalars): AdamResult;
   /**
    * Optional, for backends with device memory: runs `fn`, then frees every result it created
    * except those `keep(result)` names. Backends whose results are host arrays leave it out.

@@ -14,6 +14,8 @@ export {
   type NormStats,
   type BatchNormResult,
   type NormGrads,
+  type AdamScalars,
+  type AdamResult,
   UNARY_OPS,
   BINARY_OPS,
   matmulThenEpilogue,

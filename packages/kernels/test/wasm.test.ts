@@ -83,6 +83,32 @@ describe.each([
     },
   );
 
+  const adamCase = fc
+    .integer({ min: 0, max: 1100 })
+    .chain((n) => fc.tuple(view([n]), view([n]), view([n]), view([n]), fc.boolean(), fc.boolean(), fc.boolean()));
+  test.prop([adamCase, fc.integer({ min: 1, max: 50 })], runs(30))(
+    'adam: the reference bit for bit, from views of any strides — first update or not, Adam or AdamW, with or without decay',
+    ([p, g, m, v, first, decoupled, decays], t) => {
+      const squares = cpu.binary('mul', v, v); // a second moment is never negative
+      const scalars = {
+        lr: 0.003,
+        beta1: 0.9,
+        beta2: 0.999,
+        eps: 1e-8,
+        weightDecay: decays ? 0.01 : 0,
+        decoupled,
+        correction1: 1 - 0.9 ** t,
+        correction2: 1 - 0.999 ** t,
+      };
+      const got = wasm.adam(p, g, first ? null : m, first ? null : squares, scalars);
+      const want = cpu.adam!(p, g, first ? null : m, first ? null : squares, scalars);
+      for (const key of ['p', 'm', 'v'] as const) {
+        expect(got[key].shape).toEqual([p.size]);
+        expect(Array.from(got[key].toTypedArray())).toEqual(Array.from(want[key].toTypedArray()));
+      }
+    },
+  );
+
   const softmaxCase = fc
     .tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 70 }), fc.nat(2))
     .chain(([a, b, c, axis]) => fc.tuple(view([a, b, c]), view([a, b, c]), fc.constant(axis)));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getBackend, setBackend, tensor } from '@skipgrad/autograd';
-import type { Backend } from '@skipgrad/kernels';
+import { type Backend, cpuBackend } from '@skipgrad/kernels';
 import { NDArray, type DType } from '@skipgrad/tensor';
 import {
   Adagrad,
@@ -288,6 +288,49 @@ describe('many parameters updated end to end', () => {
           (o as unknown as { stateTensors(): { toArray(): unknown }[] }).stateTensors().map((s) => s.toArray());
         expect(state(opt)).toEqual(each.flatMap((o) => state(o)));
       });
+    }
+  }
+
+  // Backend.adam is the update as one kernel; without it (a backend that leaves it out) nn runs
+  // the ops of Adam.update. The two must agree bit for bit, on the running backend and the reference.
+  const adams: [string, (ps: Parameter[]) => Optimizer][] = [
+    ['Adam', (ps) => new Adam(ps, { lr: 0.01 })],
+    ['Adam, L2 decay, eps 1e-3', (ps) => new Adam(ps, { lr: 0.03, weightDecay: 0.1, eps: 1e-3 })],
+    ['AdamW', (ps) => new AdamW(ps, { lr: 0.01, betas: [0.8, 0.95] })],
+    ['AdamW, no decay, maximize', (ps) => new AdamW(ps, { lr: 0.002, weightDecay: 0, maximize: true })],
+  ];
+  const withoutAdam = (b: Backend): Backend =>
+    new Proxy(b, { get: (target, key) => (key === 'adam' ? undefined : Reflect.get(target, key)) });
+  for (const running of ['the running backend', 'the reference'] as const) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const [name, make] of adams) {
+        it(`${name} (${dtype}, ${running}): Backend.adam gives the composite's values and moments bit for bit`, () => {
+          const inner = getBackend();
+          const fusedBackend = running === 'the reference' ? cpuBackend : inner;
+          expect(fusedBackend.adam).toBeTypeOf('function');
+          const [fusedParams, compositeParams] = [params(dtype), params(dtype)];
+          const fused = make(fusedParams);
+          const composite = make(compositeParams);
+          try {
+            for (let t = 0; t < 6; t++) {
+              fusedParams.forEach((p, i) => gradAt(p, i, t));
+              compositeParams.forEach((p, i) => gradAt(p, i, t));
+              setBackend(fusedBackend);
+              fused.step();
+              setBackend(withoutAdam(fusedBackend));
+              composite.step();
+              fusedParams.forEach((p, i) =>
+                expect(p.toArray(), `step ${t}, parameter ${i}`).toEqual(compositeParams[i]!.toArray()),
+              );
+            }
+          } finally {
+            setBackend(inner);
+          }
+          const state = (o: Optimizer): unknown[] =>
+            (o as unknown as { stateTensors(): { toArray(): unknown }[] }).stateTensors().map((s) => s.toArray());
+          expect(state(fused)).toEqual(state(composite));
+        });
+      }
     }
   }
 

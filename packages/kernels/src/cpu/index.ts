@@ -3,6 +3,7 @@
  * the "living definition" of every kernel that other backends are tested against.
  */
 import { type Backend, conv2dByColumns, matmulThenEpilogue } from '../backend.js';
+import { adam } from './adam.js';
 import { concat, copy, full, pad } from './copy.js';
 import { binary, unary } from './elementwise.js';
 import { gelu, geluGrad } from './gelu.js';
@@ -37,6 +38,7 @@ export function createCpuBackend(): Backend {
     layerNormGrad,
     batchNorm,
     batchNormGrad,
+    adam,
     // A fused matmul is, by definition, matmul then add then relu: the reference does exactly that.
     fusedMatmul: (a, b, epilogue) => matmulThenEpilogue({ matmul, binary, unary }, a, b, epilogue),
     // Convolution is, by definition, unfold then matmul: the reference does exactly that.

@@ -16,6 +16,8 @@ import {
 } from '@skipgrad/tensor';
 import { keepResult } from '../scopes.js';
 import {
+  type AdamResult,
+  type AdamScalars,
   type BinaryOp,
   type NormGrads,
   type NormResult,
@@ -34,6 +36,7 @@ import {
 } from '../backend.js';
 import { cpuBackend } from '../cpu/index.js';
 import { rowsAlong, softmax as referenceSoftmax, softmaxGrad as referenceSoftmaxGrad } from '../cpu/softmax.js';
+import { adam as referenceAdam } from '../cpu/adam.js';
 import { gelu as referenceGelu, geluGrad as referenceGeluGrad } from '../cpu/gelu.js';
 import {
   batchNorm as referenceBatchNorm,
@@ -729,6 +732,20 @@ export class WasmBackendImpl implements WasmBackend {
     const out = this.output('geluGrad', x.shape);
     this.elementwise('geluGrad', [out, g, a], x.size);
     return this.finish(out, x.shape);
+  }
+
+  /** See Backend.adam: one pass over the coordinates (assembly/adam.ts), shared when large. */
+  adam(p: NDArray, g: NDArray, m: NDArray | null, v: NDArray | null, o: AdamScalars): AdamResult {
+    if (WasmBackendImpl.float64(p, g, ...present(m, v)) || p.size === 0) return referenceAdam(p, g, m, v, o);
+    const [ps, gs, ms, vs] = this.addressesOf(p, g, m, v);
+    const decays = o.weightDecay !== 0;
+    const mode = (m === null ? 1 : 0) | (decays && !o.decoupled ? 2 : 0) | (decays && o.decoupled ? 4 : 0);
+    const decay = o.decoupled ? 1 - o.lr * o.weightDecay : o.weightDecay;
+    // Each number as the composite makes it, rounded to float32 by the kernel's f32 parameters.
+    const scalars = [o.beta1, 1 - o.beta1, o.beta2, 1 - o.beta2, o.correction1, o.correction2, o.eps, o.lr];
+    return this.results('adam', { p: p.shape, m: p.shape, v: p.shape }, (out) =>
+      this.elementwise('adam', [out.p, out.m, out.v, ps!, gs!, ms!, vs!, mode, decay, ...scalars], p.size),
+    );
   }
 
   /** See Backend.layerNorm: one pass over each row (assembly/norm.ts), the rows shared when many. */

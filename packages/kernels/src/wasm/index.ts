@@ -52,11 +52,20 @@ export interface WasmInfo {
 
 /** Backend's optional fused kernels that the wasm backend always has. */
 type FusedKernel =
-  'softmax' | 'softmaxGrad' | 'gelu' | 'geluGrad' | 'layerNorm' | 'layerNormGrad' | 'batchNorm' | 'batchNormGrad';
+  | 'softmax'
+  | 'softmaxGrad'
+  | 'gelu'
+  | 'geluGrad'
+  | 'layerNorm'
+  | 'layerNormGrad'
+  | 'batchNorm'
+  | 'batchNormGrad'
+  | 'adam';
 
 /**
  * The wasm backend: every optional kernel of Backend is there — softmax, gelu, layerNorm and
- * batchNorm run a row, a channel or four lanes at a time (assembly/softmax.ts, gelu.ts, norm.ts), each direction one call.
+ * batchNorm run a row, a channel or four lanes at a time (assembly/softmax.ts, gelu.ts, norm.ts),
+ * each direction one call; an Adam update is one pass over the coordinates (assembly/adam.ts).
  */
 export interface WasmBackend extends Omit<Backend, FusedKernel>, Required<Pick<Backend, FusedKernel>> {
   readonly name: 'wasm';

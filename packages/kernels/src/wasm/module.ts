@@ -12,6 +12,27 @@ export interface Kernels {
   softmaxGradRows(dx: number, dy: number, y: number, length: number, inner: number, r0: number, r1: number): void;
   gelu(out: number, x: number, e0: number, e1: number): void;
   geluGrad(out: number, dy: number, x: number, e0: number, e1: number): void;
+  adam(
+    outP: number,
+    outM: number,
+    outV: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    mode: number,
+    decay: number,
+    b1: number,
+    oneMinusB1: number,
+    b2: number,
+    oneMinusB2: number,
+    c1: number,
+    c2: number,
+    eps: number,
+    lr: number,
+    e0: number,
+    e1: number,
+  ): void;
   batchNormChannels(
     y: number,
     mean: number,

@@ -49,6 +49,7 @@ export const JOB_KERNELS = [
   'layerNormRows',
   'layerNormGradRows',
   'layerNormParamGrads',
+  'adam',
 ] as const;
 export type JobKernel = (typeof JOB_KERNELS)[number];
 export interface Chunk {

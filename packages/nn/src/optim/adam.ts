@@ -12,7 +12,7 @@
  * t counts the updates of each parameter, not the optimizer's steps (as PyTorch does): a
  * parameter whose first gradient comes at step 5 is bias-corrected as at its first step.
  */
-import { type Tensor, max, stack } from '@skipgrad/autograd';
+import { Tensor, getBackend, max, stack } from '@skipgrad/autograd';
 import { SkipgradError, checkOptions, checkString, describe } from '@skipgrad/tensor';
 import { type BaseOptions, Optimizer, type Params, type Update, checkBase, checkRange } from './optimizer.js';
 
@@ -75,12 +75,28 @@ export class Adam extends Optimizer<AdamGroupOptions, AdamState> {
 
   protected update(p: Tensor, grad: Tensor, previous: AdamState | undefined, o: AdamGroupOptions): Update<AdamState> {
     const [b1, b2] = o.betas;
+    const t = (previous?.t ?? 0) + 1;
+    // One backend call when the backend has the update as a kernel (Backend.adam: the same
+    // values as the ops below, bit for bit); AMSGrad's running max stays with the ops.
+    const fused = getBackend().adam;
+    if (fused && !o.amsgrad) {
+      const r = fused.call(getBackend(), p.data, grad.data, previous?.m.data ?? null, previous?.v.data ?? null, {
+        lr: o.lr,
+        beta1: b1,
+        beta2: b2,
+        eps: o.eps,
+        weightDecay: o.weightDecay,
+        decoupled: this.decoupled,
+        correction1: 1 - b1 ** t,
+        correction2: 1 - b2 ** t,
+      });
+      return { value: new Tensor(r.p), state: { m: new Tensor(r.m), v: new Tensor(r.v), vMax: null, t } };
+    }
     const decayed = this.decoupled && o.weightDecay !== 0 ? p.mul(1 - o.lr * o.weightDecay) : p;
     const g = !this.decoupled && o.weightDecay !== 0 ? grad.add(p.mul(o.weightDecay)) : grad;
     const m = previous ? previous.m.mul(b1).add(g.mul(1 - b1)) : g.mul(1 - b1);
     const v = previous ? previous.v.mul(b2).add(g.mul(g).mul(1 - b2)) : g.mul(g).mul(1 - b2);
     const vMax = !o.amsgrad ? null : previous?.vMax ? max(stack([previous.vMax, v]), 0) : v;
-    const t = (previous?.t ?? 0) + 1;
     const mHat = m.div(1 - b1 ** t);
     const vHat = (vMax ?? v).div(1 - b2 ** t);
     return { value: decayed.sub(mHat.div(vHat.sqrt().add(o.eps)).mul(o.lr)), state: { m, v, vMax, t } };
