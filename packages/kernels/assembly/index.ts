@@ -12,6 +12,7 @@ export { unfold, foldInto } from './window';
 export { conv2d, conv2dScratch } from './conv';
 export { gelu, geluGrad } from './gelu';
 export { adam } from './adam';
+export { sgd } from './sgd';
 export { softmaxRows, softmaxGradRows } from './softmax';
 export { layerNormRows, layerNormGradRows, layerNormParamGrads, batchNormChannels, batchNormGradChannels } from './norm';
 

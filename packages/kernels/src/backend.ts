@@ -138,6 +138,28 @@ export interface AdamResult {
 }
 
 /**
+ * The numbers of one SGD update (Backend.sgd), as nn's SGD uses them:
+ *
+ *   g ← g + λ·p                                (weight decay λ; 0 for none)
+ *   b ← μ·b + (1 − dampening)·g                (b = g at the first update; no b when μ = 0)
+ *   g ← g + μ·b (Nesterov)  or  g ← b          (with momentum)
+ *   p ← p − lr·g
+ */
+export interface SGDScalars {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+}
+
+/** Backend.sgd's results: the new parameter values and momentum buffer (null without momentum). */
+export interface SGDResult {
+  p: NDArray;
+  buf: NDArray | null;
+}
+
+/**
  * fusedMatmul by its definition — matmul, then multiply by the scale (a scalar of the product's
  * dtype, as autograd's mul(t, number) makes it), add the bias, take the ReLU, each a call of its
  * own: what the reference does (a backend may do all of it in one kernel, with the same values).
@@ -325,6 +347,13 @@ export interface Backend {
    * bit for bit (the reference is cpu/adam.ts). Without it nn runs the composite (~13 calls).
    */
   adam?(p: NDArray, g: NDArray, m: NDArray | null, v: NDArray | null, scalars: AdamScalars): AdamResult;
+  /**
+   * Optional: one SGD update (see SGDScalars) of p from its gradient g and its momentum buffer
+   * (null before the first update, or without momentum), contiguous arrays of one shape and
+   * dtype, rounded as nn's composite update rounds: its values bit for bit (the reference is
+   * cpu/sgd.ts). Without it nn runs the composite (2 to 7 calls).
+   */
+  sgd?(p: NDArray, g: NDArray, buf: NDArray | null, scalars: SGDScalars): SGDResult;
   /**
    * Optional, for backends with device memory: runs `fn`, then frees every result it created
    * except those `keep(result)` names. Backends whose results are host arrays leave it out.

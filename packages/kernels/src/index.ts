@@ -16,6 +16,8 @@ export {
   type NormGrads,
   type AdamScalars,
   type AdamResult,
+  type SGDScalars,
+  type SGDResult,
   UNARY_OPS,
   BINARY_OPS,
   matmulThenEpilogue,

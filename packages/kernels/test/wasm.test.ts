@@ -109,6 +109,30 @@ describe.each([
     },
   );
 
+  const sgdCase = fc
+    .integer({ min: 0, max: 1100 })
+    .chain((n) =>
+      fc.tuple(view([n]), view([n]), view([n]), fc.boolean(), fc.constantFrom(0, 0.9), fc.boolean(), fc.boolean()),
+    );
+  test.prop([sgdCase], runs(30))(
+    'sgd: the reference bit for bit, from views of any strides — with and without momentum, Nesterov, decay',
+    ([p, g, buf, first, momentum, nesterov, decays]) => {
+      const scalars = {
+        lr: 0.05,
+        momentum,
+        dampening: nesterov ? 0 : 0.1,
+        nesterov: nesterov && momentum !== 0,
+        weightDecay: decays ? 0.01 : 0,
+      };
+      const previous = first || momentum === 0 ? null : buf;
+      const got = wasm.sgd(p, g, previous, scalars);
+      const want = cpu.sgd!(p, g, previous, scalars);
+      expect(Array.from(got.p.toTypedArray())).toEqual(Array.from(want.p.toTypedArray()));
+      expect(got.buf === null).toBe(momentum === 0);
+      if (got.buf) expect(Array.from(got.buf.toTypedArray())).toEqual(Array.from(want.buf!.toTypedArray()));
+    },
+  );
+
   const softmaxCase = fc
     .tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 70 }), fc.nat(2))
     .chain(([a, b, c, axis]) => fc.tuple(view([a, b, c]), view([a, b, c]), fc.constant(axis)));

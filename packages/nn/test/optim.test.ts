@@ -291,23 +291,37 @@ describe('many parameters updated end to end', () => {
     }
   }
 
-  // Backend.adam is the update as one kernel; without it (a backend that leaves it out) nn runs
-  // the ops of Adam.update. The two must agree bit for bit, on the running backend and the reference.
+  // Backend.adam and Backend.sgd are the updates as one kernel; without them (a backend that
+  // leaves them out) nn runs the ops of Adam.update and SGD.update. The two must agree bit for bit, on the running backend and the reference.
   const adams: [string, (ps: Parameter[]) => Optimizer][] = [
     ['Adam', (ps) => new Adam(ps, { lr: 0.01 })],
     ['Adam, L2 decay, eps 1e-3', (ps) => new Adam(ps, { lr: 0.03, weightDecay: 0.1, eps: 1e-3 })],
     ['AdamW', (ps) => new AdamW(ps, { lr: 0.01, betas: [0.8, 0.95] })],
     ['AdamW, no decay, maximize', (ps) => new AdamW(ps, { lr: 0.002, weightDecay: 0, maximize: true })],
   ];
-  const withoutAdam = (b: Backend): Backend =>
-    new Proxy(b, { get: (target, key) => (key === 'adam' ? undefined : Reflect.get(target, key)) });
+  const without = (b: Backend, kernel: 'adam' | 'sgd'): Backend =>
+    new Proxy(b, { get: (target, key) => (key === kernel ? undefined : Reflect.get(target, key)) });
+  const sgds: [string, (ps: Parameter[]) => Optimizer][] = [
+    ['SGD', (ps) => new SGD(ps, { lr: 0.1 })],
+    ['SGD, decay', (ps) => new SGD(ps, { lr: 0.05, weightDecay: 0.01 })],
+    ['SGD momentum', (ps) => new SGD(ps, { lr: 0.1, momentum: 0.9 })],
+    [
+      'SGD momentum, dampening, decay',
+      (ps) => new SGD(ps, { lr: 0.1, momentum: 0.5, dampening: 0.3, weightDecay: 0.1 }),
+    ],
+    ['SGD Nesterov, maximize', (ps) => new SGD(ps, { lr: 0.02, momentum: 0.9, nesterov: true, maximize: true })],
+  ];
+  const fusedCases = [
+    ...adams.map(([name, make]) => [name, make, 'adam'] as const),
+    ...sgds.map(([name, make]) => [name, make, 'sgd'] as const),
+  ];
   for (const running of ['the running backend', 'the reference'] as const) {
     for (const dtype of ['float32', 'float64'] as const) {
-      for (const [name, make] of adams) {
-        it(`${name} (${dtype}, ${running}): Backend.adam gives the composite's values and moments bit for bit`, () => {
+      for (const [name, make, kernel] of fusedCases) {
+        it(`${name} (${dtype}, ${running}): Backend.${kernel} gives the composite's values and state bit for bit`, () => {
           const inner = getBackend();
           const fusedBackend = running === 'the reference' ? cpuBackend : inner;
-          expect(fusedBackend.adam).toBeTypeOf('function');
+          expect(fusedBackend[kernel]).toBeTypeOf('function');
           const [fusedParams, compositeParams] = [params(dtype), params(dtype)];
           const fused = make(fusedParams);
           const composite = make(compositeParams);
@@ -317,7 +331,7 @@ describe('many parameters updated end to end', () => {
               compositeParams.forEach((p, i) => gradAt(p, i, t));
               setBackend(fusedBackend);
               fused.step();
-              setBackend(withoutAdam(fusedBackend));
+              setBackend(without(fusedBackend, kernel));
               composite.step();
               fusedParams.forEach((p, i) =>
                 expect(p.toArray(), `step ${t}, parameter ${i}`).toEqual(compositeParams[i]!.toArray()),

@@ -10,6 +10,7 @@ import { gelu, geluGrad } from './gelu.js';
 import { matmul } from './matmul.js';
 import { batchNorm, batchNormGrad, layerNorm, layerNormGrad } from './norm.js';
 import { reduce } from './reduce.js';
+import { sgd } from './sgd.js';
 import { softmax, softmaxGrad } from './softmax.js';
 import { gather, scatterAdd, where } from './select.js';
 import { fold, unfold } from './window.js';
@@ -39,6 +40,7 @@ export function createCpuBackend(): Backend {
     batchNorm,
     batchNormGrad,
     adam,
+    sgd,
     // A fused matmul is, by definition, matmul then add then relu: the reference does exactly that.
     fusedMatmul: (a, b, epilogue) => matmulThenEpilogue({ matmul, binary, unary }, a, b, epilogue),
     // Convolution is, by definition, unfold then matmul: the reference does exactly that.

@@ -18,6 +18,8 @@ import { keepResult } from '../scopes.js';
 import {
   type AdamResult,
   type AdamScalars,
+  type SGDResult,
+  type SGDScalars,
   type BinaryOp,
   type NormGrads,
   type NormResult,
@@ -37,6 +39,7 @@ import {
 import { cpuBackend } from '../cpu/index.js';
 import { rowsAlong, softmax as referenceSoftmax, softmaxGrad as referenceSoftmaxGrad } from '../cpu/softmax.js';
 import { adam as referenceAdam } from '../cpu/adam.js';
+import { sgd as referenceSgd } from '../cpu/sgd.js';
 import { gelu as referenceGelu, geluGrad as referenceGeluGrad } from '../cpu/gelu.js';
 import {
   batchNorm as referenceBatchNorm,
@@ -745,6 +748,36 @@ export class WasmBackendImpl implements WasmBackend {
     const scalars = [o.beta1, 1 - o.beta1, o.beta2, 1 - o.beta2, o.correction1, o.correction2, o.eps, o.lr];
     return this.results('adam', { p: p.shape, m: p.shape, v: p.shape }, (out) =>
       this.elementwise('adam', [out.p, out.m, out.v, ps!, gs!, ms!, vs!, mode, decay, ...scalars], p.size),
+    );
+  }
+
+  /** See Backend.sgd: one pass over the coordinates (assembly/sgd.ts), shared when large. */
+  sgd(p: NDArray, g: NDArray, buf: NDArray | null, o: SGDScalars): SGDResult {
+    if (WasmBackendImpl.float64(p, g, ...present(buf)) || p.size === 0) return referenceSgd(p, g, buf, o);
+    const [ps, gs, bs] = this.addressesOf(p, g, o.momentum !== 0 ? buf : null);
+    const momentum = o.momentum !== 0;
+    const mode =
+      (momentum && buf === null ? 1 : 0) | (momentum ? 2 : 0) | (o.nesterov ? 4 : 0) | (o.weightDecay !== 0 ? 8 : 0);
+    const args = (outP: number, outB: number): number[] => [
+      outP,
+      outB,
+      ps!,
+      gs!,
+      bs!,
+      mode,
+      o.weightDecay,
+      o.momentum,
+      1 - o.dampening,
+      o.lr,
+    ];
+    if (!momentum) {
+      const { p: value } = this.results('sgd', { p: p.shape }, (out) =>
+        this.elementwise('sgd', args(out.p, 0), p.size),
+      );
+      return { p: value, buf: null };
+    }
+    return this.results('sgd', { p: p.shape, buf: p.shape }, (out) =>
+      this.elementwise('sgd', args(out.p, out.buf), p.size),
     );
   }
 

@@ -60,12 +60,13 @@ type FusedKernel =
   | 'layerNormGrad'
   | 'batchNorm'
   | 'batchNormGrad'
-  | 'adam';
+  | 'adam'
+  | 'sgd';
 
 /**
  * The wasm backend: every optional kernel of Backend is there — softmax, gelu, layerNorm and
  * batchNorm run a row, a channel or four lanes at a time (assembly/softmax.ts, gelu.ts, norm.ts),
- * each direction one call; an Adam update is one pass over the coordinates (assembly/adam.ts).
+ * each direction one call; an Adam or SGD update is one pass over the coordinates (assembly/adam.ts, sgd.ts).
  */
 export interface WasmBackend extends Omit<Backend, FusedKernel>, Required<Pick<Backend, FusedKernel>> {
   readonly name: 'wasm';

@@ -33,6 +33,20 @@ export interface Kernels {
     e0: number,
     e1: number,
   ): void;
+  sgd(
+    outP: number,
+    outB: number,
+    p: number,
+    g: number,
+    b: number,
+    mode: number,
+    decay: number,
+    mu: number,
+    keep: number,
+    lr: number,
+    e0: number,
+    e1: number,
+  ): void;
   batchNormChannels(
     y: number,
     mean: number,

@@ -50,6 +50,7 @@ export const JOB_KERNELS = [
   'layerNormGradRows',
   'layerNormParamGrads',
   'adam',
+  'sgd',
 ] as const;
 export type JobKernel = (typeof JOB_KERNELS)[number];
 export interface Chunk {

@@ -6,7 +6,7 @@
  *   g ← g + μ·b (Nesterov)  or  g ← b
  *   p ← p − lr·g
  */
-import type { Tensor } from '@skipgrad/autograd';
+import { Tensor, getBackend } from '@skipgrad/autograd';
 import { SkipgradError, checkOptions, describe } from '@skipgrad/tensor';
 import { type BaseOptions, Optimizer, type Params, type Update, checkBase, checkRange } from './optimizer.js';
 
@@ -66,6 +66,20 @@ export class SGD extends Optimizer<SGDGroupOptions, SGDState> {
   }
 
   protected update(p: Tensor, grad: Tensor, previous: SGDState | undefined, o: SGDGroupOptions): Update<SGDState> {
+    // One backend call when the backend has the update as a kernel (Backend.sgd: the same
+    // values as the ops below, bit for bit).
+    const fused = getBackend().sgd;
+    if (fused) {
+      const { momentum, dampening, nesterov, weightDecay, lr } = o;
+      const r = fused.call(getBackend(), p.data, grad.data, previous?.buf?.data ?? null, {
+        lr,
+        momentum,
+        dampening,
+        nesterov,
+        weightDecay,
+      });
+      return { value: new Tensor(r.p), state: { buf: r.buf ? new Tensor(r.buf) : null } };
+    }
     let g = o.weightDecay !== 0 ? grad.add(p.mul(o.weightDecay)) : grad;
     let buf: Tensor | null = null;
     if (o.momentum !== 0) {
