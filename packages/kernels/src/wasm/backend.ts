@@ -73,6 +73,9 @@ const DESCRIPTOR_BYTES = 4096;
  */
 const PARALLEL_ELEMENTS = { awake: 1 << 16, asleep: 1 << 24 }; // elementwise, copies, sums: elements
 const PARALLEL_MACS = { awake: 1 << 20, asleep: 1 << 22 }; //     matmul, conv2d: multiply-adds
+/** The bits of the optimizer kernels' `mode` argument (assembly/adam.ts and sgd.ts name them alike). */
+const ADAM_MODE = { first: 1, l2: 2, decoupled: 4 } as const;
+const SGD_MODE = { first: 1, momentum: 2, nesterov: 4, decay: 8 } as const;
 /** Chunks per thread of a shared convolution (see conv2d). */
 const CONV_CHUNKS_PER_THREAD = 16;
 
@@ -408,7 +411,7 @@ export class WasmBackendImpl implements WasmBackend {
     return this.fusedMatmul(a, b, {});
   }
 
-  /** matmul with its epilogue (bias, ReLU) applied by the matmul kernel to each share it computes. */
+  /** matmul with its epilogue (scale, bias, ReLU) applied by the matmul kernel to each share it computes. */
   fusedMatmul(a: NDArray, b: NDArray, { scale = 1, bias = null, relu = false }: MatmulEpilogue): NDArray {
     if (WasmBackendImpl.float64(a, b)) return cpuBackend.fusedMatmul(a, b, { scale, bias, relu });
     const operands = matmulOperands(a, b);
@@ -426,7 +429,8 @@ export class WasmBackendImpl implements WasmBackend {
     const out = this.output('matmul', shape);
     const [ars, acs] = x.strides.slice(-2) as [number, number];
     const [brs, bcs] = y.strides.slice(-2) as [number, number];
-    const epilogue = [biasAddress, relu ? 1 : 0, scale]; // the kernel takes scale as a float32, as a scalar array holds it
+    // The kernel takes the scale as a float32, as a scalar array of the product's dtype holds it.
+    const epilogue = [biasAddress, relu ? 1 : 0, scale];
     // A product large enough to share is shared by columns, one matrix at a time: A is packed
     // once per matrix, read by every thread, and each thread packs the columns of B it computes
     // (in chunks of whole 8-column panels) into its own scratch.
@@ -742,7 +746,10 @@ export class WasmBackendImpl implements WasmBackend {
     if (WasmBackendImpl.float64(p, g, ...present(m, v)) || p.size === 0) return referenceAdam(p, g, m, v, o);
     const [ps, gs, ms, vs] = this.addressesOf(p, g, m, v);
     const decays = o.weightDecay !== 0;
-    const mode = (m === null ? 1 : 0) | (decays && !o.decoupled ? 2 : 0) | (decays && o.decoupled ? 4 : 0);
+    const mode =
+      (m === null ? ADAM_MODE.first : 0) |
+      (decays && !o.decoupled ? ADAM_MODE.l2 : 0) |
+      (decays && o.decoupled ? ADAM_MODE.decoupled : 0);
     const decay = o.decoupled ? 1 - o.lr * o.weightDecay : o.weightDecay;
     // Each number as the composite makes it, rounded to float32 by the kernel's f32 parameters.
     const scalars = [o.beta1, 1 - o.beta1, o.beta2, 1 - o.beta2, o.correction1, o.correction2, o.eps, o.lr];
@@ -757,7 +764,10 @@ export class WasmBackendImpl implements WasmBackend {
     const [ps, gs, bs] = this.addressesOf(p, g, o.momentum !== 0 ? buf : null);
     const momentum = o.momentum !== 0;
     const mode =
-      (momentum && buf === null ? 1 : 0) | (momentum ? 2 : 0) | (o.nesterov ? 4 : 0) | (o.weightDecay !== 0 ? 8 : 0);
+      (momentum && buf === null ? SGD_MODE.first : 0) |
+      (momentum ? SGD_MODE.momentum : 0) |
+      (o.nesterov ? SGD_MODE.nesterov : 0) |
+      (o.weightDecay !== 0 ? SGD_MODE.decay : 0);
     const args = (outP: number, outB: number): number[] => [
       outP,
       outB,
