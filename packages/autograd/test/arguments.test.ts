@@ -105,6 +105,8 @@ const rows: [string, Position, string][] = [
   ['maskedSelect', 1, 'argument \'mask\' expected a Tensor, got "bad"'],
   ['matmul', 0, 'argument \'a\' expected a Tensor, got "bad"'],
   ['matmul', 1, 'argument \'b\' expected a Tensor, got "bad"'],
+  ['scaledMatmul', 0, 'argument \'a\' expected a Tensor, got "bad"'],
+  ['scaledMatmul', 1, 'argument \'b\' expected a Tensor, got "bad"'],
   ['max', 0, 'argument \'a\' expected a Tensor, got "bad"'],
   ['max', 1, 'argument \'axis\' expected an integer axis in [-2, 2), got "bad" (for a tensor of rank 2)'],
   ['max', 2, 'argument \'keepdim\' expected a boolean, got "bad"'],

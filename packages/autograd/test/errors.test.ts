@@ -205,6 +205,34 @@ add(
   /got \[2\] and \[3\]/,
 );
 add('matmul: dtypes differ', () => sg.matmul(x64, x64.to('float32')), 'matmul', 'b', /expected dtype float64/);
+add(
+  'scaledMatmul: a scale that is not finite',
+  () => sg.scaledMatmul(x23, sg.zeros([3, 2]), NaN),
+  'scaledMatmul',
+  'scale',
+  /expected a finite number, got NaN/,
+);
+add(
+  'scaledMatmul: a vector',
+  () => sg.scaledMatmul(x23, tensor([1, 2, 3]), 0.5),
+  'scaledMatmul',
+  'b',
+  /rank >= 2, got \[3\]/,
+);
+add(
+  "scaledMatmul: b's rows not a's columns",
+  () => sg.scaledMatmul(x23, sg.zeros([2, 2]), 0.5),
+  'scaledMatmul',
+  'b',
+  /rows must equal a's 3 columns\), got \[2, 2\]/,
+);
+add(
+  'scaledMatmul: dtypes differ',
+  () => sg.scaledMatmul(x64.reshape([1, 3]), sg.zeros([3, 1]), 0.5),
+  'scaledMatmul',
+  'b',
+  /expected dtype float64/,
+);
 const w43 = sg.zeros([4, 3]);
 add(
   'linear: x with other features than the weight',

@@ -33,6 +33,7 @@ const primitives: [string, () => Tensor][] = [
   ['linear', () => sg.linear(m(), m())],
   ['log', () => m().log()],
   ['matmul', () => m().matmul(m())],
+  ['scaledMatmul', () => sg.scaledMatmul(m(), m(), 0.5)],
   ['max', () => m().max()],
   ['mul', () => m().mul(m())],
   ['neg', () => m().neg()],

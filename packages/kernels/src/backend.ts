@@ -9,7 +9,7 @@
  * - Outputs are fresh, contiguous arrays of the inputs' dtype; inputs are never written.
  * - Kernels do not check arguments: the autograd ops check them and name the op first.
  */
-import { type DType, NDArray, broadcastShapes } from '@skipgrad/tensor';
+import { type DType, type NDArray, broadcastShapes, full } from '@skipgrad/tensor';
 
 /**
  * Elementwise functions of one input. `step` is the 0/1 mask x > 0 (relu's derivative);
@@ -171,14 +171,9 @@ export function matmulThenEpilogue(
   { scale = 1, bias = null, relu = false }: MatmulEpilogue,
 ): NDArray {
   const product = backend.matmul(a, b);
-  const scaled = scale === 1 ? product : backend.binary('mul', product, scalarOf(scale, product));
+  const scaled = scale === 1 ? product : backend.binary('mul', product, full([], scale, { dtype: product.dtype }));
   const shifted = bias ? backend.binary('add', scaled, bias) : scaled;
   return relu ? backend.unary('relu', shifted) : shifted;
-}
-
-/** A rank-0 array holding `value` in `like`'s dtype. */
-function scalarOf(value: number, like: NDArray): NDArray {
-  return new NDArray(like.dtype === 'float64' ? new Float64Array([value]) : new Float32Array([value]), []);
 }
 
 /** conv2d through the Backend's own unfold and matmul: the definition, and the reference's implementation. */

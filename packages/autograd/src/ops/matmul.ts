@@ -11,6 +11,9 @@
  * Linear layer multiplies by Wᵀ), dL/db is computed as (dyᵀ a)ᵀ — the same products — so that
  * the gradient reaching W is packed in W's own order, and the optimizer's update runs on
  * contiguous memory instead of a transposed walk.
+ *
+ * scaledMatmul (below) is s·(a b) as one op — attention's scores — with the same gradients,
+ * each taken of s·dy.
  */
 import { SkipgradError, broadcastShapes, describe, formatShape, sizeOf } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor } from '../operands.js';

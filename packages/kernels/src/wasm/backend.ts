@@ -761,8 +761,8 @@ export class WasmBackendImpl implements WasmBackend {
   /** See Backend.sgd: one pass over the coordinates (assembly/sgd.ts), shared when large. */
   sgd(p: NDArray, g: NDArray, buf: NDArray | null, o: SGDScalars): SGDResult {
     if (WasmBackendImpl.float64(p, g, ...present(buf)) || p.size === 0) return referenceSgd(p, g, buf, o);
-    const [ps, gs, bs] = this.addressesOf(p, g, o.momentum !== 0 ? buf : null);
     const momentum = o.momentum !== 0;
+    const [ps, gs, bs] = this.addressesOf(p, g, momentum ? buf : null);
     const mode =
       (momentum && buf === null ? SGD_MODE.first : 0) |
       (momentum ? SGD_MODE.momentum : 0) |

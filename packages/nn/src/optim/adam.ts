@@ -78,9 +78,9 @@ export class Adam extends Optimizer<AdamGroupOptions, AdamState> {
     const t = (previous?.t ?? 0) + 1;
     // One backend call when the backend has the update as a kernel (Backend.adam: the same
     // values as the ops below, bit for bit); AMSGrad's running max stays with the ops.
-    const fused = getBackend().adam;
-    if (fused && !o.amsgrad) {
-      const r = fused.call(getBackend(), p.data, grad.data, previous?.m.data ?? null, previous?.v.data ?? null, {
+    const backend = getBackend();
+    if (backend.adam && !o.amsgrad) {
+      const r = backend.adam(p.data, grad.data, previous?.m.data ?? null, previous?.v.data ?? null, {
         lr: o.lr,
         beta1: b1,
         beta2: b2,

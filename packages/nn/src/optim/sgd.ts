@@ -68,10 +68,10 @@ export class SGD extends Optimizer<SGDGroupOptions, SGDState> {
   protected update(p: Tensor, grad: Tensor, previous: SGDState | undefined, o: SGDGroupOptions): Update<SGDState> {
     // One backend call when the backend has the update as a kernel (Backend.sgd: the same
     // values as the ops below, bit for bit).
-    const fused = getBackend().sgd;
-    if (fused) {
+    const backend = getBackend();
+    if (backend.sgd) {
       const { momentum, dampening, nesterov, weightDecay, lr } = o;
-      const r = fused.call(getBackend(), p.data, grad.data, previous?.buf?.data ?? null, {
+      const r = backend.sgd(p.data, grad.data, previous?.buf?.data ?? null, {
         lr,
         momentum,
         dampening,
