@@ -54,12 +54,13 @@ const CENTRE: f32 = 2.475;
 /** erf in each lane. */
 @inline export function erf4(x: v128): v128 {
   const a = f32x4.abs(x);
-  const small = erfSmall(f32x4.min(f32x4.max(x, f32x4.splat(-SPLIT)), f32x4.splat(SPLIT)));
+  // pmin/pmax clamp in one instruction each (NaN is put back at the end; see exp.ts)
+  const small = erfSmall(f32x4.pmin(f32x4.pmax(x, f32x4.splat(-SPLIT)), f32x4.splat(SPLIT)));
   // When every lane is below 1 (half the vectors of a layer's N(0, 1) pre-activations in GELU),
   // the large piece would be computed only to be dropped: skip it. NaN compares false, so it
   // takes the full path below and stays NaN there. The values are the same either way.
   if (!v128.any_true(v128.or(f32x4.ge(a, f32x4.splat(SPLIT)), f32x4.ne(x, x)))) return small;
-  const large = erfLarge(f32x4.min(f32x4.max(a, f32x4.splat(SPLIT)), f32x4.splat(ONE_BELOW)));
+  const large = erfLarge(f32x4.pmin(f32x4.pmax(a, f32x4.splat(SPLIT)), f32x4.splat(ONE_BELOW)));
   const signed = v128.or(large, v128.and(x, f32x4.splat(-0.0))); // x's sign on 1 − …
   const y = v128.bitselect(small, signed, f32x4.lt(a, f32x4.splat(SPLIT)));
   return v128.bitselect(x, y, f32x4.ne(x, x)); // NaN in, NaN out

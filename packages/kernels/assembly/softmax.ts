@@ -7,8 +7,8 @@
  *   dx_j = y_j·(dy_j − Σ_k dy_k·y_k)             float64 element by element, the sum in order:
  *                                                the reference's values bit for bit
  *
- * A row along the last axis (inner = 1) takes its e^(·) four lanes at a time; others one lane
- * at a time — the same function, so a value does not depend on where it sits.
+ * A row along the last axis (inner = 1) takes its max, e^(·) and division four lanes at a time;
+ * others one lane at a time — the same operations, so a value does not depend on where it sits.
  */
 import { exp4 } from './exp';
 
@@ -16,15 +16,20 @@ import { exp4 } from './exp';
   return f32x4.extract_lane(exp4(f32x4.splat(x)), 0);
 }
 
+/** The byte offset of row `row`'s first element (no division when the rows are contiguous). */
+@inline function rowStart(row: i32, length: i32, inner: i32): usize {
+  if (inner == 1) return <usize>row * <usize>length * 4;
+  return (<usize>(row / inner) * <usize>length * <usize>inner + <usize>(row % inner)) * 4;
+}
+
 /** y of rows [r0, r1). */
 export function softmaxRows(y: usize, x: usize, length: i32, inner: i32, r0: i32, r1: i32): void {
   const step = <usize>inner * 4;
   for (let row = r0; row < r1; row++) {
-    const start = (<usize>(row / inner) * <usize>length * <usize>inner + <usize>(row % inner)) * 4;
+    const start = rowStart(row, length, inner);
     const from = x + start;
     const to = y + start;
-    let m: f32 = -Infinity;
-    for (let j = 0; j < length; j++) m = max<f32>(m, load<f32>(from + <usize>j * step)); // NaN wins
+    const m = rowMax(from, length, step, inner);
     let sum: f64 = 0;
     let j = 0;
     if (inner == 1) {
@@ -43,15 +48,36 @@ export function softmaxRows(y: usize, x: usize, length: i32, inner: i32, r0: i32
       sum += <f64>e;
     }
     const total = <f32>sum;
-    for (let k = 0; k < length; k++) store<f32>(to + <usize>k * step, load<f32>(to + <usize>k * step) / total);
+    let k = 0;
+    if (inner == 1) {
+      const totals = f32x4.splat(total);
+      for (; k + 4 <= length; k += 4) v128.store(to + <usize>k * 4, f32x4.div(v128.load(to + <usize>k * 4), totals));
+    }
+    for (; k < length; k++) store<f32>(to + <usize>k * step, load<f32>(to + <usize>k * step) / total);
   }
+}
+
+/**
+ * The largest of a row's `length` elements, `step` bytes apart; NaN when one is NaN (max is
+ * exact, so taking it four lanes at a time gives the one-by-one value, ±0 and NaN included).
+ */
+@inline function rowMax(from: usize, length: i32, step: usize, inner: i32): f32 {
+  let m: f32 = -Infinity;
+  let j = 0;
+  if (inner == 1 && length >= 8) {
+    let lanes = v128.load(from);
+    for (j = 4; j + 4 <= length; j += 4) lanes = f32x4.max(lanes, v128.load(from + <usize>j * 4));
+    m = max<f32>(max<f32>(f32x4.extract_lane(lanes, 0), f32x4.extract_lane(lanes, 1)), max<f32>(f32x4.extract_lane(lanes, 2), f32x4.extract_lane(lanes, 3)));
+  }
+  for (; j < length; j++) m = max<f32>(m, load<f32>(from + <usize>j * step)); // NaN wins
+  return m;
 }
 
 /** dx of rows [r0, r1), from dy and softmax's output y. */
 export function softmaxGradRows(dx: usize, dy: usize, y: usize, length: i32, inner: i32, r0: i32, r1: i32): void {
   const step = <usize>inner * 4;
   for (let row = r0; row < r1; row++) {
-    const start = (<usize>(row / inner) * <usize>length * <usize>inner + <usize>(row % inner)) * 4;
+    const start = rowStart(row, length, inner);
     let dot: f64 = 0;
     for (let j = 0; j < length; j++) {
       const at = start + <usize>j * step;
