@@ -7,9 +7,9 @@
  *   g_j = dy_j·w_j      dx_j = r·(g_j − mean(g) − x̂_j·mean(g·x̂))
  *   dw_j = Σ_rows dy_j·x̂_j      db_j = Σ_rows dy_j
  *
- * The arithmetic is float64, one element at a time, in the order of the reference
- * (src/cpu/norm.ts): μ and r are rounded to float32 and then used as they are, and the sums run
- * in order, so the results are the reference's bit for bit.
+ * The arithmetic is float64, each element's in the order of the reference (src/cpu/norm.ts): μ
+ * and r are rounded to float32 and then used as they are, and the sums run in order, so the
+ * results are the reference's bit for bit.
  * `w` and `b` are 0 when absent (then 1 and 0).
  */
 

@@ -75,17 +75,57 @@ export function softmaxRows(y: usize, x: usize, length: i32, inner: i32, r0: i32
 
 /** dx of rows [r0, r1), from dy and softmax's output y. */
 export function softmaxGradRows(dx: usize, dy: usize, y: usize, length: i32, inner: i32, r0: i32, r1: i32): void {
+  let row = r0;
+  if (inner == 1) {
+    // Two rows at once: each one's dot product in a float64 lane of its own, in order (a chain
+    // of dependent adds, which the two rows now share), then each row two elements at a time.
+    const rowBytes = <usize>length * 4;
+    for (; row + 2 <= r1; row += 2) {
+      const start = <usize>row * rowBytes;
+      let dot = f64x2.splat(0);
+      for (let j = 0; j < length; j++) {
+        const at = start + <usize>j * 4;
+        dot = f64x2.add(dot, f64x2.mul(pairAt(dy + at, dy + at + rowBytes), pairAt(y + at, y + at + rowBytes)));
+      }
+      gradRow(dx + start, dy + start, y + start, f64x2.extract_lane(dot, 0), length);
+      gradRow(dx + start + rowBytes, dy + start + rowBytes, y + start + rowBytes, f64x2.extract_lane(dot, 1), length);
+    }
+  }
   const step = <usize>inner * 4;
-  for (let row = r0; row < r1; row++) {
+  for (; row < r1; row++) {
     const start = rowStart(row, length, inner);
     let dot: f64 = 0;
     for (let j = 0; j < length; j++) {
       const at = start + <usize>j * step;
       dot += <f64>load<f32>(dy + at) * <f64>load<f32>(y + at);
     }
+    if (inner == 1) {
+      gradRow(dx + start, dy + start, y + start, dot, length);
+      continue;
+    }
     for (let j = 0; j < length; j++) {
       const at = start + <usize>j * step;
       store<f32>(dx + at, <f32>(<f64>load<f32>(y + at) * (<f64>load<f32>(dy + at) - dot)));
     }
+  }
+}
+
+/** (A's float at `a`, B's float at `b`) as two float64 lanes. */
+@inline function pairAt(a: usize, b: usize): v128 {
+  return f64x2.promote_low_f32x4(v128.load32_lane(b, v128.load32_zero(a), 1));
+}
+
+/** dx_j = y_j·(dy_j − dot) along one contiguous row, in float64, two elements at a time. */
+@inline function gradRow(dx: usize, dy: usize, y: usize, dot: f64, length: i32): void {
+  const dots = f64x2.splat(dot);
+  let j = 0;
+  for (; j + 2 <= length; j += 2) {
+    const at = <usize>j * 4;
+    const v = f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(y + at)), f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(dy + at)), dots));
+    v128.store64_lane(dx + at, f32x4.demote_f64x2_zero(v), 0);
+  }
+  for (; j < length; j++) {
+    const at = <usize>j * 4;
+    store<f32>(dx + at, <f32>(<f64>load<f32>(y + at) * (<f64>load<f32>(dy + at) - dot)));
   }
 }
