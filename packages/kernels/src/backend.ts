@@ -363,4 +363,13 @@ export interface Backend {
   forgetScope?<T>(fn: () => T, keep?: (result: T) => Iterable<NDArray>): T;
   /** Optional, with forgetScope: drops the backend's copies of these arrays (they stay valid). */
   forget?(arrays: Iterable<NDArray>): void;
+  /**
+   * Optional, for backends whose results could stay in memory of their own (wasm): forgetScope
+   * for a `fn` that runs only the engine's own code and whose results nobody reads afterwards
+   * except those `keep(result)` names — the engine's backward pass through built-in ops. The
+   * backend may keep the other results in its memory only (host code that reads one inside fn
+   * gets a copy), hand out the kept ones as usual at the end, and free the rest: reading one of
+   * those afterwards is an error naming this.
+   */
+  sealedScope?<T>(fn: () => T, keep: (result: T) => Iterable<NDArray>): T;
 }

@@ -735,6 +735,95 @@ describe('wasm residency and memory', () => {
     expect(wasm.full([2], 1, 'float32').toArray()).toEqual([1, 1]);
   });
 
+  plainTest(
+    'a sealed scope copies out only what it keeps; the rest is freed, unreadable afterwards by a named error',
+    () => {
+      const x = new NDArray(
+        Float32Array.from({ length: 48 }, (_, i) => (i % 7) - 3),
+        [6, 8],
+      );
+      const chain = (b: typeof wasm | typeof cpu): { h: NDArray; y: NDArray } => {
+        const h = b.unary('tanh', b.binary('mul', x, x));
+        return { h, y: b.reduce('sum', b.binary('add', h, x), [0], false) };
+      };
+      for (const w of [wasm, wasm2]) {
+        const before = w.stats();
+        let inner: NDArray | null = null;
+        let readInside: number[] = [];
+        const y = w.sealedScope(
+          () => {
+            const r = chain(w);
+            inner = r.h;
+            expect(r.h.device).toBeDefined(); // in the memory only
+            readInside = Array.from(r.h.toTypedArray()); // host code may still read it: a copy
+            return r.y;
+          },
+          (r) => [r],
+        );
+        const after = w.stats();
+        expect(after.downloads - before.downloads).toBe(2); // the kept result, and the one read inside
+        expect(w.unary('neg', y).get([3])).toBe(-y.get([3])); // kept: cached, read in place
+        expect(w.stats().uploads).toBe(after.uploads);
+        const unsealed = chain(w); // the same kernels outside a scope: the same bits
+        expect(Array.from(y.toTypedArray())).toEqual(Array.from(unsealed.y.toTypedArray()));
+        expect(readInside).toEqual(Array.from(unsealed.h.toTypedArray()));
+        expectClose(y, chain(cpu).y);
+        // Made inside, not kept and never read there: gone.
+        let dropped: NDArray | null = null;
+        w.sealedScope(
+          () => {
+            dropped = w.binary('mul', x, x);
+            return w.binary('add', dropped, x);
+          },
+          (r) => [r],
+        );
+        expect(() => dropped!.toTypedArray()).toThrow(
+          "wasm: argument 'tensor' expected a result that is still alive, got an intermediate result of a backward pass that has ended",
+        );
+        expect(Array.from(inner!.toTypedArray())).toEqual(readInside); // read inside: its copy stays
+      }
+    },
+  );
+
+  plainTest(
+    'a sealed scope past half the cache budget copies its oldest results out; a failing one frees its blocks',
+    () => {
+      const small = createWasmBackend({ threads: 1, cacheBytes: 1 << 20 });
+      const a = new NDArray(
+        Float32Array.from({ length: 1 << 15 }, (_, i) => (i % 11) - 5),
+        [1 << 15],
+      ); // 128 KiB: the scope holds four before it spills
+      const kept: NDArray[] = [];
+      const y = small.sealedScope(
+        () => {
+          let t = small.unary('neg', a);
+          for (let i = 0; i < 40; i++) {
+            t = small.binary('add', t, a);
+            if (i % 10 === 0) kept.push(t); // early ones were spilled: copied out, still readable
+          }
+          return t;
+        },
+        (t) => [t],
+      );
+      expect(small.stats().heapBytes).toBeLessThanOrEqual(4 << 20);
+      expect(y.get([7])).toBe(39 * ((7 % 11) - 5));
+      expect(kept[0]!.get([7])).toBe(0);
+      const heap = small.stats().heapBytes;
+      for (let i = 0; i < 20; i++) {
+        expect(() =>
+          small.sealedScope(
+            () => {
+              small.binary('mul', a, a);
+              throw new Error('inside');
+            },
+            () => [],
+          ),
+        ).toThrow('inside');
+      }
+      expect(small.stats().heapBytes).toBe(heap);
+    },
+  );
+
   plainTest('a bad thread count and a bad cache budget are refused by name', () => {
     expect(() => createWasmBackend({ threads: 0 })).toThrow(
       "createWasmBackend: argument 'threads' expected an integer from 1 to 64, got 0",

@@ -50,6 +50,7 @@ import {
 import { type HeapCounters, ResidentCache, WasmHeap, sizeClass } from './heap.js';
 import type { WasmBackend, WasmInfo } from './index.js';
 import { type Walk, coalesce, descriptor, rowsOf } from './layout.js';
+import { SealedResult, SealedScope } from './sealed.js';
 import { type Kernels, instantiate, kernelsModule } from './module.js';
 import { CONTROL_BYTES, type Chunk, type JobKernel, type LocalArgument, MAX_CHUNKS, ThreadPool } from './threads.js';
 
@@ -130,9 +131,29 @@ export class WasmBackendImpl implements WasmBackend {
   /** See Backend.forgetScope: results stay valid host arrays; only their cached copies go. */
   forgetScope<T>(fn: () => T, keep: (result: T) => Iterable<NDArray> = keepResult): T {
     if (typeof fn !== 'function') throw new SkipgradError('wasm forgetScope', 'fn', 'a function to run', describe(fn));
-    return this.cache.forgetting(fn, (r) =>
-      [...keep(r)].flatMap((a) => (a.source instanceof Float32Array ? [a.source] : [])),
-    );
+    return this.cache.forgetting(fn, (r) => [...keep(r)].flatMap((a) => hostArrayOf(a) ?? []));
+  }
+
+  /**
+   * See Backend.sealedScope: forgetScope, with the results made inside kept in the memory only
+   * (sealed.ts) — copied out at the end if `keep` names them, freed otherwise.
+   */
+  sealedScope<T>(fn: () => T, keep: (result: T) => Iterable<NDArray> = keepResult): T {
+    if (typeof fn !== 'function') throw new SkipgradError('wasm sealedScope', 'fn', 'a function to run', describe(fn));
+    if (this.sealed || this.temporaries) return this.forgetScope(fn, keep); // inside one already: it settles
+    const scope = new SealedScope(this.heap, this.cache.budgetBytes / 2);
+    return this.forgetScope(() => {
+      this.sealed = scope;
+      let kept = new Set<unknown>();
+      try {
+        const result = fn();
+        kept = new Set([...keep(result)].map((a) => a.source));
+        return result;
+      } finally {
+        this.sealed = null;
+        scope.end(kept, this.adopt);
+      }
+    }, keep);
   }
 
   /** See Backend.forget. */
@@ -140,7 +161,10 @@ export class WasmBackendImpl implements WasmBackend {
     if (typeof (arrays as Iterable<NDArray> | null)?.[Symbol.iterator] !== 'function') {
       throw new SkipgradError('wasm forget', 'arrays', 'an iterable of NDArrays', describe(arrays));
     }
-    for (const a of arrays) if (a instanceof NDArray && a.source instanceof Float32Array) this.cache.forget(a.source);
+    for (const a of arrays) {
+      const host = a instanceof NDArray ? hostArrayOf(a) : null;
+      if (host) this.cache.forget(host);
+    }
   }
 
   /** tidy() on this backend: the same as forgetScope — nothing it made becomes unreadable. */
@@ -175,6 +199,7 @@ export class WasmBackendImpl implements WasmBackend {
   private blockOf(a: NDArray): number {
     const temporary = this.temporaries?.get(a.source as Float32Array);
     if (temporary !== undefined) return temporary;
+    if (a.source instanceof SealedResult && a.source.block >= 0) return a.source.block;
     const host = a.storage as Float32Array;
     const cached = this.cache.get(host);
     if (cached !== undefined) return cached;
@@ -239,6 +264,16 @@ export class WasmBackendImpl implements WasmBackend {
       this.temporaries.set(key, address);
       return new NDArray(key, [...shape], contiguousStrides(shape));
     }
+    if (this.sealed) {
+      // Inside a sealed scope: the result stays in the memory (sealed.ts).
+      const result = this.sealed.add(address, sizeOf(shape));
+      if (this.depth === 0) {
+        this.cache.trim();
+        this.cache.endCall();
+        this.sealed.spill(this.adopt);
+      }
+      return new NDArray(result, [...shape], contiguousStrides(shape));
+    }
     const start = address / 4;
     const host = this.heap.copyOut(start, sizeOf(shape));
     this.heap.counters.downloads++;
@@ -249,6 +284,12 @@ export class WasmBackendImpl implements WasmBackend {
     }
     return new NDArray(host, [...shape], contiguousStrides(shape));
   }
+
+  /** Takes a result's block into the cache under its host copy (a sealed result leaving its scope). */
+  private readonly adopt = (host: Float32Array, block: number): void => this.cache.add(host, block, true);
+
+  /** The open sealed scope (see sealedScope), or null. */
+  private sealed: SealedScope | null = null;
 
   /** How many backend calls are running inside another one (e.g. a contiguous copy inside gather). */
   private depth = 0;
@@ -914,4 +955,10 @@ function walkBatch(
   visit: (a: number, b: number) => void,
 ): void {
   walkPair(batch, stridesA.slice(0, batch.length), 0, stridesB.slice(0, batch.length), 0, visit); // the batch axes lead
+}
+
+/** The host array holding `a`'s values, if there is one: its own, or a sealed result's copy. */
+function hostArrayOf(a: NDArray): Float32Array | null {
+  if (a.source instanceof Float32Array) return a.source;
+  return a.source instanceof SealedResult ? a.source.copied : null;
 }

@@ -85,6 +85,8 @@ export interface WasmBackend extends Omit<Backend, FusedKernel>, Required<Pick<B
   forgetScope<T>(fn: () => T, keep?: (result: T) => Iterable<NDArray>): T;
   /** Backend.forget: drops the cached copies of these arrays (they stay valid). */
   forget(arrays: Iterable<NDArray>): void;
+  /** Backend.sealedScope: forgetScope whose results stay in the memory, the kept ones copied out at the end (sealed.ts). */
+  sealedScope<T>(fn: () => T, keep?: (result: T) => Iterable<NDArray>): T;
   /** Backend.conv2dInputGrad: fold(Wᵀ·dy), the columns never copied out. */
   conv2dInputGrad(dy: NDArray, w: NDArray, imageSize: readonly [number, number], window: Window2d): NDArray;
   /** Backend.conv2dWeightGrad: Σₙ dy[n]·unfold(x)[n]ᵀ, the columns and per-image products never copied out. */
