@@ -62,11 +62,19 @@ export function setBackend(backend: Backend): void {
  * except the tensors fn returns (Backend.forgetScope: every array stays valid). The backward
  * pass and the optimizers run inside it; on a backend without a cache it just runs `fn`.
  *
+ * With `sealed: true` the caller promises more: fn runs only the engine's own code, and nothing
+ * it makes is read afterwards except the tensors it returns — a backward pass through built-in
+ * ops only. A backend with Backend.sealedScope then keeps the other results in its own memory
+ * and never copies them out (the wasm backend: half of what a training step copied out).
+ *
  * @example
  * const [g] = forgettingTemporaries(() => [tensor([1, 2]).mul(3).add(1)]);
  * g!.toArray(); // [4, 7]
  */
-export function forgettingTemporaries<T extends readonly { data: NDArray }[]>(fn: () => T): T {
+export function forgettingTemporaries<T extends readonly { data: NDArray }[]>(
+  fn: () => T,
+  { sealed = false }: { sealed?: boolean } = {},
+): T {
   if (typeof fn !== 'function')
     throw new SkipgradError('forgettingTemporaries', 'fn', 'a function to run', describe(fn));
   const backend = getBackend();
@@ -78,5 +86,6 @@ export function forgettingTemporaries<T extends readonly { data: NDArray }[]>(fn
       (t) => (t as { data: NDArray }).data,
       'a function returning the list of tensors to keep',
     );
+  if (sealed && backend.sealedScope) return backend.sealedScope(fn, keptArrays);
   return backend.forgetScope ? backend.forgetScope(fn, keptArrays) : fn();
 }

@@ -49,19 +49,36 @@ export function backward(
 ): void {
   checkOptions('backward', options, ['retainGraph', 'createGraph']);
   const roots = checkRoots('backward', outputs, gradOutputs);
-  forgettingTemporaries(() => {
-    const grads = run('backward', roots, null, options);
-    const leaves: Tensor[] = [];
-    withGradMode(options.createGraph ?? false, () => {
-      for (const [target, g] of grads) {
-        if (target instanceof Tensor) {
-          target.grad = target.grad === null ? g : add(target.grad, g);
-          leaves.push(target);
+  const order = topologicalOrder(roots.map((r) => r.target));
+  forgettingTemporaries(
+    () => {
+      const grads = run('backward', roots, order, null, options);
+      const leaves: Tensor[] = [];
+      withGradMode(options.createGraph ?? false, () => {
+        for (const [target, g] of grads) {
+          if (target instanceof Tensor) {
+            target.grad = target.grad === null ? g : add(target.grad, g);
+            leaves.push(target);
+          }
         }
-      }
-    });
-    return leaves.map((t) => t.grad!);
-  });
+      });
+      return leaves.map((t) => t.grad!);
+    },
+    sealedPass(order, options),
+  );
+}
+
+/**
+ * Whether a backward pass over `order` may run sealed (see forgettingTemporaries): every node an
+ * op of the engine's own, no graph of the gradients being built (createGraph keeps them in new
+ * nodes), and no trace listening.
+ */
+function sealedPass(order: readonly GradTarget[], options: BackwardOptions): { sealed: boolean } {
+  const sealed =
+    !(options.createGraph ?? false) &&
+    traceListener() === null &&
+    order.every((t) => !(t instanceof Node) || !t.custom);
+  return { sealed };
 }
 
 /**
@@ -91,10 +108,14 @@ export function grad(outputs: readonly Tensor[], inputs: readonly Tensor[], opti
       );
   });
   const targets = new Set(inputs.map(gradTarget));
-  return forgettingTemporaries(() => {
-    const grads = run('grad', roots, targets, options);
-    return inputs.map((t) => grads.get(gradTarget(t)) ?? zerosLike(t));
-  });
+  const order = topologicalOrder(roots.map((r) => r.target));
+  return forgettingTemporaries(
+    () => {
+      const grads = run('grad', roots, order, targets, options);
+      return inputs.map((t) => grads.get(gradTarget(t)) ?? zerosLike(t));
+    },
+    sealedPass(order, options),
+  );
 }
 
 /**
@@ -207,12 +228,12 @@ export function topologicalOrder(roots: readonly GradTarget[]): GradTarget[] {
 function run(
   op: string,
   roots: readonly Root[],
+  order: readonly GradTarget[], // step 1: topologicalOrder of the roots
   wanted: Set<GradTarget> | null,
   options: BackwardOptions,
 ): Map<GradTarget, Tensor> {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
-  const order = topologicalOrder(roots.map((r) => r.target)); // step 1
   const useful = wanted === null ? null : usefulTargets(order, wanted);
   const grads = new Map<GradTarget, Tensor>();
   const accumulate = (target: GradTarget, g: Tensor): void => {

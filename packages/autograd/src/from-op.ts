@@ -5,6 +5,12 @@
  * and any input requires grad, the output gets a Node; otherwise the backward function is
  * dropped at once. An exporter's tracer, when one runs, is told of the op either way
  * (export-form.ts).
+ *
+ * The engine's own ops (ops/) call `builtinOp`, the same thing with the node not marked
+ * `custom`: a backward pass through built-in nodes only runs no code but the engine's, so the
+ * engine may let the backend keep its intermediate gradients in device memory (engine.ts,
+ * Backend.sealedScope). A custom op's backward may keep what it is given; through one, every
+ * intermediate result stays readable.
  */
 import { NDArray, SkipgradError, checkFunction, checkString, describe } from '@skipgrad/tensor';
 import { type ExportForm, reportForExport } from './export-form.js';
@@ -36,6 +42,26 @@ export function fromOp(
   backward: BackwardFn,
   about: OpDescription = {},
 ): Tensor {
+  return recordOp(true, op, inputs, names, data, backward, about);
+}
+
+/**
+ * fromOp for the engine's own ops (ops/): their nodes are not marked `custom`, so a backward
+ * pass through nothing else runs only the engine's code (see Backend.sealedScope).
+ */
+export function builtinOp(...args: Parameters<typeof fromOp>): Tensor {
+  return recordOp(false, ...args);
+}
+
+function recordOp(
+  custom: boolean,
+  op: string,
+  inputs: readonly Tensor[],
+  names: readonly string[],
+  data: NDArray,
+  backward: BackwardFn,
+  about: OpDescription = {},
+): Tensor {
   if (about === null || typeof about !== 'object')
     throw new SkipgradError('fromOp', 'about', 'an object { rule?, onnx? } (or nothing)', describe(about));
   if (about.rule !== undefined && typeof about.rule !== 'string')
@@ -49,7 +75,7 @@ export function fromOp(
       describe(form),
     );
   }
-  const output = record(op, inputs, names, data, backward, about.rule ?? null);
+  const output = record(op, inputs, names, data, backward, about.rule ?? null, custom);
   reportForExport(op, form, inputs, output);
   return output;
 }
@@ -61,6 +87,7 @@ function record(
   data: NDArray,
   backward: BackwardFn,
   rule: string | null,
+  custom: boolean,
 ): Tensor {
   checkString('fromOp', 'op', op, 'an op name (a string)');
   if (!Array.isArray(inputs) || inputs.some((t) => !(t instanceof Tensor)))
@@ -80,9 +107,10 @@ function record(
     dtype: t.dtype,
     target: t.requiresGrad ? gradTarget(t) : null,
   }));
-  const node = new Node(op, infos, data, backward, rule);
-  // The stack from the op that called fromOp down to the user's code: past the error's own line, record and fromOp.
-  if (anomaly) node.createdAt = new Error().stack?.split('\n').slice(3).join('\n') ?? null;
+  const node = new Node(op, infos, data, backward, rule, custom);
+  // The stack from the op that called fromOp down to the user's code: past the error's own
+  // line, record, recordOp and fromOp (or builtinOp).
+  if (anomaly) node.createdAt = new Error().stack?.split('\n').slice(4).join('\n') ?? null;
   return new Tensor(data, { requiresGrad: true, node });
 }
 

@@ -36,6 +36,8 @@ export class Node {
   createdAt: string | null = null;
   /** The op's backward rule in one line (what it gave fromOp), or null for an op that gave none. */
   readonly rule: string | null;
+  /** True for an op written outside the engine (fromOp): its backward is code the engine does not know. */
+  readonly custom: boolean;
 
   constructor(
     op: string,
@@ -43,6 +45,7 @@ export class Node {
     out: NDArray,
     backwardFn: BackwardFn,
     rule: string | null = null,
+    custom = true,
   ) {
     checkString('Node', 'op', op, 'an op name (a string)');
     if (!Array.isArray(inputs))
@@ -55,6 +58,7 @@ export class Node {
     this.outDtype = out.dtype;
     this.backwardFn = backwardFn;
     this.rule = rule;
+    this.custom = custom;
   }
 
   /** Drops the backward closure and everything it saved. */

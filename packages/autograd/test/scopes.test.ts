@@ -4,10 +4,20 @@
 // down which arrays it was asked to keep. Beside them, the two calls that free one tensor's memory:
 // zeroGrad (a caching backend forgets the gradient) and dispose (device storage is released).
 import { afterEach, describe, expect, test } from 'vitest';
-import { type Backend, type WasmBackend, cpuBackend } from '@skipgrad/kernels';
+import { type Backend, type WasmBackend, cpuBackend, createWasmBackend } from '@skipgrad/kernels';
 import { type DeviceStorage, NDArray } from '@skipgrad/tensor';
 import { defaultBackend } from '../src/current-backend.js';
-import { Tensor, forgettingTemporaries, getBackend, grad, setBackend, tensor, tidy } from '../src/index.js';
+import {
+  Tensor,
+  forgettingTemporaries,
+  fromOp,
+  getBackend,
+  grad,
+  setBackend,
+  tensor,
+  tidy,
+  traceBackward,
+} from '../src/index.js';
 
 describe('the default backend', () => {
   const saved = process.env.SKIPGRAD_BACKEND;
@@ -109,6 +119,84 @@ describe('tidy and forgettingTemporaries', () => {
       expect(tidy(() => tensor([4]).sqrt()).toArray()).toEqual([2]);
     } finally {
       setBackend(previousBackend);
+    }
+  });
+
+  test('a backward pass through built-in ops only runs sealed; custom ops, createGraph and traces do not', () => {
+    const scopes: string[] = [];
+    const previousBackend = getBackend();
+    const note =
+      (name: string) =>
+      <T>(fn: () => T): T => {
+        scopes.push(name);
+        return fn();
+      };
+    setBackend(
+      Object.assign(Object.create(cpuBackend) as Backend, { forgetScope: note('forget'), sealedScope: note('sealed') }),
+    );
+    try {
+      const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+      w.mul(w).sum().backward();
+      grad([w.exp().sum()], [w]);
+      const double = (t: Tensor): Tensor => fromOp('double', [t], ['a'], t.data, (dy) => [dy.mul(2)]);
+      double(w.mul(3)).sum().backward();
+      grad([w.mul(w).sum()], [w], { createGraph: true });
+      traceBackward(() => w.mul(w).sum().backward());
+      expect(scopes).toEqual(['sealed', 'sealed', 'forget', 'forget', 'forget']);
+    } finally {
+      setBackend(previousBackend);
+    }
+  });
+
+  test('on wasm a sealed backward copies out only the gradients it keeps; a custom op keeps what it saw readable', () => {
+    const previousBackend = getBackend();
+    const wasm = createWasmBackend({ threads: 1 });
+    setBackend(wasm);
+    try {
+      const x = tensor(
+        [
+          [1, -2, 3],
+          [0.5, 4, -1],
+        ],
+        { requiresGrad: true },
+      );
+      const w = tensor(
+        [
+          [0.5, -1],
+          [2, 1],
+          [1, 1],
+        ],
+        { requiresGrad: true },
+      );
+      const loss = x.matmul(w).relu().mul(x.matmul(w)).tanh().sum();
+      const before = wasm.stats().downloads;
+      loss.backward();
+      expect(wasm.stats().downloads - before).toBe(3); // the implied gradient 1, x.grad and w.grad: nothing in between
+      setBackend(cpuBackend);
+      const xr = tensor(x.toArray() as number[][], { requiresGrad: true });
+      const wr = tensor(w.toArray() as number[][], { requiresGrad: true });
+      xr.matmul(wr).relu().mul(xr.matmul(wr)).tanh().sum().backward();
+      setBackend(wasm);
+      for (const [got, want] of [
+        [x.grad!, xr.grad!],
+        [w.grad!, wr.grad!],
+      ] as const) {
+        const [g, r] = [got.toArray() as number[][], want.toArray() as number[][]];
+        g.flat().forEach((v, i) => expect(v).toBeCloseTo(r.flat()[i]!, 5));
+      }
+      // A custom op's backward is the user's code: what it saw stays readable after the pass.
+      let seen: Tensor | null = null;
+      const spy = (t: Tensor): Tensor =>
+        fromOp('spy', [t], ['a'], t.data, (dy) => {
+          seen = dy.mul(1);
+          return [dy];
+        });
+      x.zeroGrad();
+      spy(x.mul(2)).exp().sum().backward();
+      expect((seen as Tensor | null)!.toArray()).toEqual(x.mul(2).exp().toArray() as number[][]);
+    } finally {
+      setBackend(previousBackend);
+      wasm.close();
     }
   });
 

@@ -6,7 +6,7 @@
  */
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 
@@ -18,7 +18,7 @@ import { mul } from './mul.js';
  */
 export function abs(a: Tensor): Tensor {
   const x = checkTensor('abs', 'a', a);
-  return fromOp(
+  return builtinOp(
     'abs',
     [x],
     ['a'],

@@ -10,7 +10,7 @@
  */
 import { type TensorLike, operands } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 
@@ -27,7 +27,7 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
 function addTensors(a: Tensor, b: Tensor): Tensor {
   const y = getBackend().binary('add', a.data, b.data);
   const [aShape, bShape] = [a.shape, b.shape]; // all the backward needs: no tensor is saved
-  return fromOp('add', [a, b], ['a', 'b'], y, (dy) => [unbroadcast(dy, aShape), unbroadcast(dy, bShape)], {
+  return builtinOp('add', [a, b], ['a', 'b'], y, (dy) => [unbroadcast(dy, aShape), unbroadcast(dy, bShape)], {
     rule: 'da = unbroadcast(dy), db = unbroadcast(dy)',
     onnx: { op: 'Add' },
   });

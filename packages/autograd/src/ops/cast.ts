@@ -6,7 +6,7 @@
 import { checkDType } from '@skipgrad/tensor';
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 
 /**
@@ -20,7 +20,7 @@ export function cast(a: Tensor, dtype: 'float32' | 'float64'): Tensor {
   const to = checkDType('cast', dtype);
   if (to === x.dtype) return x;
   const from = x.dtype;
-  return fromOp('cast', [x], ['a'], getBackend().copy(x.data, to), (dy) => [cast(dy, from)], {
+  return builtinOp('cast', [x], ['a'], getBackend().copy(x.data, to), (dy) => [cast(dy, from)], {
     rule: "da = cast(dy) back to a's dtype",
     onnx: { op: 'Cast', attributes: { to: to === 'float32' ? 1 : 11 } },
   }); // ONNX's FLOAT, DOUBLE

@@ -10,7 +10,7 @@
 import { SkipgradError, describe, formatShape, normalizeAxis } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { narrow } from './shape.js';
 
@@ -46,7 +46,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
     dim,
   );
   const sizes = pieces.map((t) => t.shape[dim]!);
-  return fromOp(
+  return builtinOp(
     'concat',
     pieces,
     pieces.map((_, i) => `tensors[${i}]`),

@@ -16,7 +16,7 @@
  */
 import type { Window2d } from '@skipgrad/kernels';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import { isGradEnabled } from '../graph.js';
 import { Tensor } from '../tensor.js';
 import { fold } from './fold.js';
@@ -35,7 +35,7 @@ export function conv2dGroup(
   const [N, , H, W] = x.shape as [number, number, number, number];
   const [O, , kh, kw] = w.shape as [number, number, number, number];
   const L = window.out[0] * window.out[1];
-  return fromOp(
+  return builtinOp(
     'conv2d',
     [x, w],
     ['x', 'weight'],

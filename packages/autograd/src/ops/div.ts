@@ -6,7 +6,7 @@
  */
 import { type TensorLike, operands } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 import { mul } from './mul.js';
@@ -24,7 +24,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 
 function divTensors(a: Tensor, b: Tensor): Tensor {
   const y = getBackend().binary('div', a.data, b.data);
-  return fromOp(
+  return builtinOp(
     'div',
     [a, b],
     ['a', 'b'],

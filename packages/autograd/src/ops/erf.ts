@@ -5,7 +5,7 @@
  */
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { exp } from './exp.js';
 import { mul } from './mul.js';
@@ -19,7 +19,7 @@ import { neg } from './neg.js';
  */
 export function erf(a: Tensor): Tensor {
   const x = checkTensor('erf', 'a', a);
-  return fromOp(
+  return builtinOp(
     'erf',
     [x],
     ['a'],

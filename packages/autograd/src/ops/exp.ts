@@ -5,7 +5,7 @@
  */
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 
@@ -17,7 +17,7 @@ import { mul } from './mul.js';
  */
 export function exp(a: Tensor): Tensor {
   const x = checkTensor('exp', 'a', a);
-  const y: Tensor = fromOp('exp', [x], ['a'], getBackend().unary('exp', x.data), (dy) => [mul(dy, y)], {
+  const y: Tensor = builtinOp('exp', [x], ['a'], getBackend().unary('exp', x.data), (dy) => [mul(dy, y)], {
     rule: 'da = dy·y',
     onnx: { op: 'Exp' },
   });

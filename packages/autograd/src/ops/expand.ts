@@ -6,7 +6,7 @@
  *   da = unbroadcast(dy, shape of a)   ("expand is sum in reverse")
  */
 import { checkTensor } from '../operands.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 
@@ -20,7 +20,7 @@ export function expand(a: Tensor, shape: readonly number[]): Tensor {
   const x = checkTensor('expand', 'a', a);
   const inShape = x.shape;
   const out = x.data.expand(shape);
-  return fromOp('expand', [x], ['a'], out, (dy) => [unbroadcast(dy, inShape)], {
+  return builtinOp('expand', [x], ['a'], out, (dy) => [unbroadcast(dy, inShape)], {
     rule: 'da = unbroadcast(dy) (sum over the repeated axes)',
     onnx: { op: 'Expand', inputs: [0, { ints: out.shape }] },
   });

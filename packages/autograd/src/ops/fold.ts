@@ -8,7 +8,7 @@
 import { SkipgradError, formatShape, checkOptions } from '@skipgrad/tensor';
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unfold } from './unfold.js';
 import { type Pair, type WindowOptions, makeWindow, pair } from './window.js';
@@ -34,7 +34,7 @@ export function fold(cols: Tensor, outputSize: Pair, kernel: Pair, options: Wind
       `shape ${formatShape(c.shape)}`,
     );
   }
-  return fromOp('fold', [c], ['cols'], getBackend().fold(c.data, size, win), (dy) => [unfold(dy, kernel, options)], {
+  return builtinOp('fold', [c], ['cols'], getBackend().fold(c.data, size, win), (dy) => [unfold(dy, kernel, options)], {
     rule: 'dcols = unfold(dy) (im2col)',
   });
 }

@@ -10,7 +10,7 @@ import { NDArray, SkipgradError, checkShape, formatShape, normalizeAxis, shapesE
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
 import { exportedAs } from '../export-form.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import { Tensor } from '../tensor.js';
 import { reshape } from './reshape.js';
 
@@ -25,7 +25,7 @@ export function gather(a: Tensor, axis: number, index: Tensor): Tensor {
   const idx = checkTensor('gather', 'index', index);
   const d = checkIndex('gather', x.shape, axis, idx);
   const constIndex = idx.detach();
-  return fromOp(
+  return builtinOp(
     'gather',
     [x],
     ['a'],
@@ -81,7 +81,7 @@ export function scatterAdd(shape: readonly number[], axis: number, index: Tensor
     inputs: [zeros, { tensor: idx.data, as: 'int64' as const }, 0],
     attributes: { axis: d, reduction: 'add' },
   };
-  return fromOp('scatterAdd', [s], ['src'], data, (dy) => [gather(dy, d, idx)], {
+  return builtinOp('scatterAdd', [s], ['src'], data, (dy) => [gather(dy, d, idx)], {
     rule: 'dsrc = gather(dy) at the scattered positions',
     onnx,
   });

@@ -14,7 +14,7 @@
 import { SkipgradError, describe, checkOptions } from '@skipgrad/tensor';
 import { getBackend } from '../current-backend.js';
 import { type ExportForm } from '../export-form.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import { isGradEnabled } from '../graph.js';
 import { checkTensor } from '../operands.js';
 import { Tensor } from '../tensor.js';
@@ -39,7 +39,7 @@ export function gelu(a: Tensor, options: { approximate?: 'none' | 'tanh' } = {})
   if (approximate !== 'none') throw new SkipgradError('gelu', 'approximate', "'none' or 'tanh'", describe(approximate));
   const backend = getBackend();
   if (!backend.gelu || !backend.geluGrad) return x.mul(erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5);
-  return fromOp(
+  return builtinOp(
     'gelu',
     [x],
     ['a'],

@@ -17,7 +17,7 @@ import { SkipgradError, checkOptions, formatShape, sizeOf } from '@skipgrad/tens
 import { checkSameDtype, checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
 import { type ExportForm } from '../export-form.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import { Tensor } from '../tensor.js';
 import { matmul } from './matmul.js';
 import { mul } from './mul.js';
@@ -70,7 +70,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     )
     .reshape([...lead, outFeatures]);
   const inputs = bias ? [a, w, bias] : [a, w];
-  return fromOp(
+  return builtinOp(
     'linear',
     inputs,
     bias ? ['x', 'weight', 'bias'] : ['x', 'weight'],

@@ -5,7 +5,7 @@
  */
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { div } from './div.js';
 
@@ -17,7 +17,7 @@ import { div } from './div.js';
  */
 export function log(a: Tensor): Tensor {
   const x = checkTensor('log', 'a', a);
-  return fromOp('log', [x], ['a'], getBackend().unary('log', x.data), (dy) => [div(dy, x)], {
+  return builtinOp('log', [x], ['a'], getBackend().unary('log', x.data), (dy) => [div(dy, x)], {
     rule: 'da = dy/a',
     onnx: { op: 'Log' },
   });

@@ -18,7 +18,7 @@
 import { SkipgradError, broadcastShapes, describe, formatShape, sizeOf } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import { mul } from './mul.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
@@ -51,7 +51,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 /** The primitive: both operands of rank >= 2. */
 function matmul2d(a: Tensor, b: Tensor): Tensor {
   checkInner('matmul', a, b);
-  return fromOp(
+  return builtinOp(
     'matmul',
     [a, b],
     ['a', 'b'],
@@ -91,7 +91,7 @@ export function scaledMatmul(a: Tensor, b: Tensor, scale: number): Tensor {
   }
   checkInner('scaledMatmul', a, b);
   const y = getBackend().fusedMatmul(a.data, b.data, { scale });
-  return fromOp('scaledMatmul', [a, b], ['a', 'b'], y, (dy, needs) => grads(a, b, mul(dy, scale), needs), {
+  return builtinOp('scaledMatmul', [a, b], ['a', 'b'], y, (dy, needs) => grads(a, b, mul(dy, scale), needs), {
     rule: 'da = (s·dy)·bᵀ, db = aᵀ·(s·dy) (summed over broadcast batches)',
     onnx: { op: 'Mul', inputs: [{ op: 'MatMul', inputs: [0, 1] }, { scalar: scale }] },
   });

@@ -9,7 +9,7 @@
 import { SkipgradError, formatShape, normalizeAxes } from '@skipgrad/tensor';
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import { Tensor } from '../tensor.js';
 import { expand } from './expand.js';
 import { mul } from './mul.js';
@@ -39,7 +39,7 @@ export function max(a: Tensor, axis?: number | readonly number[], keepdim = fals
   const backend = getBackend();
   const out = backend.reduce('max', x.data, axes, keepdim);
   const keptShape = keptShapeOf(x.shape, axes);
-  return fromOp(
+  return builtinOp(
     'max',
     [x],
     ['a'],

@@ -8,7 +8,7 @@
  */
 import { type TensorLike, operands } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 
@@ -24,7 +24,7 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
 
 function mulTensors(a: Tensor, b: Tensor): Tensor {
   const y = getBackend().binary('mul', a.data, b.data);
-  return fromOp(
+  return builtinOp(
     'mul',
     [a, b],
     ['a', 'b'],

@@ -5,7 +5,7 @@
  */
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 
 /**
@@ -16,7 +16,7 @@ import type { Tensor } from '../tensor.js';
  */
 export function neg(a: Tensor): Tensor {
   const x = checkTensor('neg', 'a', a);
-  return fromOp('neg', [x], ['a'], getBackend().unary('neg', x.data), (dy) => [neg(dy)], {
+  return builtinOp('neg', [x], ['a'], getBackend().unary('neg', x.data), (dy) => [neg(dy)], {
     rule: 'da = −dy',
     onnx: { op: 'Neg' },
   });

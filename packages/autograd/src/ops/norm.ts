@@ -27,7 +27,7 @@ import { SkipgradError, checkList, checkOptions, describe, formatShape, sizeOf }
 import type { NormGrads, NormResult } from '@skipgrad/kernels';
 import { getBackend } from '../current-backend.js';
 import { type ExportForm } from '../export-form.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import { isGradEnabled, noGrad } from '../graph.js';
 import { checkSameDtype, checkTensor } from '../operands.js';
 import { Tensor } from '../tensor.js';
@@ -208,7 +208,7 @@ function normalisation(
   const y = fused?.y ?? noGrad(() => scaleAndShift(standardise(x, group).xhat, weight, bias, group)).data;
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   const names = ['x', ...(weight ? ['weight'] : []), ...(bias ? ['bias'] : [])];
-  return fromOp(
+  return builtinOp(
     group.op,
     inputs,
     names,

@@ -8,7 +8,7 @@
 import { SkipgradError, describe, formatShape } from '@skipgrad/tensor';
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { slice } from './slice.js';
 
@@ -45,7 +45,7 @@ export function pad(a: Tensor, pads: readonly (readonly [number, number])[], val
     op: 'Pad',
     inputs: [0, { ints: [...pads.map((p) => p[0]), ...pads.map((p) => p[1])] }, { scalar: value }],
   };
-  return fromOp('pad', [x], ['a'], getBackend().pad(x.data, pads, value), (dy) => [slice(dy, interior)], {
+  return builtinOp('pad', [x], ['a'], getBackend().pad(x.data, pads, value), (dy) => [slice(dy, interior)], {
     rule: 'da = slice(dy) (the interior)',
     onnx,
   });

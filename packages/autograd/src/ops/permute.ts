@@ -6,7 +6,7 @@
  */
 import { checkPermutation } from '@skipgrad/tensor';
 import { checkTensor } from '../operands.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 
 /**
@@ -19,7 +19,7 @@ export function permute(a: Tensor, axes: readonly number[]): Tensor {
   const x = checkTensor('permute', 'a', a);
   const perm = checkPermutation('permute', axes, x.rank);
   const inverse = perm.map((_, axis) => perm.indexOf(axis)); // where each axis went
-  return fromOp('permute', [x], ['a'], x.data.permute(perm), (dy) => [permute(dy, inverse)], {
+  return builtinOp('permute', [x], ['a'], x.data.permute(perm), (dy) => [permute(dy, inverse)], {
     rule: 'da = permute(dy, inverse axes)',
     onnx: { op: 'Transpose', attributes: { perm } },
   });

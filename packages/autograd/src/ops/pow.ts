@@ -9,7 +9,7 @@
  */
 import { type TensorLike, operands } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 import { log } from './log.js';
@@ -28,7 +28,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
 
 function powTensors(a: Tensor, b: Tensor): Tensor {
   const out = getBackend().binary('pow', a.data, b.data);
-  const y: Tensor = fromOp(
+  const y: Tensor = builtinOp(
     'pow',
     [a, b],
     ['a', 'b'],

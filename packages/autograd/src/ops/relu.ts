@@ -8,7 +8,7 @@
  */
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 
@@ -20,7 +20,7 @@ import { mul } from './mul.js';
  */
 export function relu(a: Tensor): Tensor {
   const x = checkTensor('relu', 'a', a);
-  return fromOp(
+  return builtinOp(
     'relu',
     [x],
     ['a'],

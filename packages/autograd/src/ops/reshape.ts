@@ -6,7 +6,7 @@
  */
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 
 /**
@@ -19,7 +19,7 @@ export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   const x = checkTensor('reshape', 'a', a);
   const inShape = x.shape;
   const out = x.data.reshape(shape, (a) => getBackend().copy(a)); // a copy only when no view can express it
-  return fromOp('reshape', [x], ['a'], out, (dy) => [reshape(dy, inShape)], {
+  return builtinOp('reshape', [x], ['a'], out, (dy) => [reshape(dy, inShape)], {
     rule: 'da = reshape(dy, shape of a)',
     onnx: { op: 'Reshape', inputs: [0, { ints: out.shape }] },
   });

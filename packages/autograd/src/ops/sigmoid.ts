@@ -5,7 +5,7 @@
  */
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 import { sub } from './sub.js';
@@ -18,7 +18,7 @@ import { sub } from './sub.js';
  */
 export function sigmoid(a: Tensor): Tensor {
   const x = checkTensor('sigmoid', 'a', a);
-  const y: Tensor = fromOp(
+  const y: Tensor = builtinOp(
     'sigmoid',
     [x],
     ['a'],

@@ -7,7 +7,7 @@
  */
 import { normalizeRanges } from '@skipgrad/tensor';
 import { checkTensor } from '../operands.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { pad } from './pad.js';
 
@@ -33,7 +33,7 @@ export function slice(a: Tensor, ranges: readonly (readonly [number, number])[])
       { ints: bounds.map((_, axis) => axis) },
     ],
   };
-  return fromOp('slice', [x], ['a'], x.data.slice(bounds), (dy) => [pad(dy, pads, 0)], {
+  return builtinOp('slice', [x], ['a'], x.data.slice(bounds), (dy) => [pad(dy, pads, 0)], {
     rule: 'da = pad(dy) with zeros outside the slice',
     onnx,
   });

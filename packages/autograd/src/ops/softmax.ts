@@ -24,7 +24,7 @@ import { normalizeAxis } from '@skipgrad/tensor';
 import { checkTensor } from '../operands.js';
 import { type ExportForm, exportedAs } from '../export-form.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import { isGradEnabled } from '../graph.js';
 import { Tensor } from '../tensor.js';
 import { add } from './add.js';
@@ -64,7 +64,7 @@ export function softmax(a: Tensor, axis = -1): Tensor {
       return { output: div(e, sum(e, d, true)), form };
     });
   }
-  const y: Tensor = fromOp(
+  const y: Tensor = builtinOp(
     'softmax',
     [x],
     ['a'],

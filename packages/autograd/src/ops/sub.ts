@@ -6,7 +6,7 @@
  */
 import { type TensorLike, operands } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 import { neg } from './neg.js';
@@ -24,7 +24,7 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
 function subTensors(a: Tensor, b: Tensor): Tensor {
   const y = getBackend().binary('sub', a.data, b.data);
   const [aShape, bShape] = [a.shape, b.shape];
-  return fromOp(
+  return builtinOp(
     'sub',
     [a, b],
     ['a', 'b'],

@@ -9,7 +9,7 @@
 import { SkipgradError, describe, normalizeAxes } from '@skipgrad/tensor';
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { expand } from './expand.js';
 import { reshape } from './reshape.js';
@@ -27,7 +27,7 @@ export function sum(a: Tensor, axis?: number | readonly number[], keepdim = fals
   const out = getBackend().reduce('sum', x.data, axes, keepdim);
   const keptShape = keptShapeOf(x.shape, axes);
   const onnx = { op: 'ReduceSum', inputs: [0, { ints: axes }], attributes: { keepdims: keepdim ? 1 : 0 } };
-  return fromOp('sum', [x], ['a'], out, (dy) => [expand(reshape(dy, keptShape), x.shape)], {
+  return builtinOp('sum', [x], ['a'], out, (dy) => [expand(reshape(dy, keptShape), x.shape)], {
     rule: 'da = expand(dy) over the summed axes',
     onnx,
   });

@@ -5,7 +5,7 @@
  */
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 import { sub } from './sub.js';
@@ -18,7 +18,7 @@ import { sub } from './sub.js';
  */
 export function tanh(a: Tensor): Tensor {
   const x = checkTensor('tanh', 'a', a);
-  const y: Tensor = fromOp(
+  const y: Tensor = builtinOp(
     'tanh',
     [x],
     ['a'],

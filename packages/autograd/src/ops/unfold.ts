@@ -9,7 +9,7 @@ import { checkOptions } from '@skipgrad/tensor';
  */
 import { checkTensor } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { fold } from './fold.js';
 import { type Pair, type WindowOptions, checkImage, makeWindow } from './window.js';
@@ -26,7 +26,7 @@ export function unfold(a: Tensor, kernel: Pair, options: WindowOptions = {}): Te
   checkImage('unfold', 'a', x);
   const size: [number, number] = [x.shape[2]!, x.shape[3]!];
   const win = makeWindow('unfold', kernel, options, size);
-  return fromOp('unfold', [x], ['a'], getBackend().unfold(x.data, win), (dy) => [fold(dy, size, kernel, options)], {
+  return builtinOp('unfold', [x], ['a'], getBackend().unfold(x.data, win), (dy) => [fold(dy, size, kernel, options)], {
     rule: 'da = fold(dy) (col2im)',
   });
 }

@@ -11,7 +11,7 @@
 import { broadcastShapes } from '@skipgrad/tensor';
 import { checkSameDtype, checkTensor, operands, scalar } from '../operands.js';
 import { getBackend } from '../current-backend.js';
-import { fromOp } from '../from-op.js';
+import { builtinOp } from '../from-op.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from '../unbroadcast.js';
 
@@ -31,7 +31,7 @@ function whereTensors(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   const mask = cond.detach();
   const zero = scalar(0, a.dtype);
   const y = getBackend().where(mask.data, a.data, b.data);
-  return fromOp(
+  return builtinOp(
     'where',
     [a, b],
     ['a', 'b'],
