@@ -14,7 +14,9 @@
  * training loop never yields, so its dead results would pile up (900 MB after 200 steps of a
  * small MLP, measured). With the host array as the truth, every block is a cache entry that can
  * be evicted at any time: the memory stays within its budget, whatever the user's code keeps or
- * drops, with no dispose or tidy needed.
+ * drops, with no dispose or tidy needed. The one exception is a backward pass through the
+ * engine's own ops, which promises that nothing outside it reads its intermediate results:
+ * those stay in the memory only and are freed when it ends (sealed.ts).
  *
  * Allocation. Blocks are rounded up to a size class (multiples of 64 bytes up to 4 KiB, then
  * four classes per power of two: at most 25% slack) and freed blocks wait on a free list per
