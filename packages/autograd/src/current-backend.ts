@@ -10,7 +10,7 @@
  * first op). The default backend is created at the first op, not at import.
  */
 import { type Backend, cpuBackend, createWasmBackend, wasmSimdSupported } from '@skipgrad/kernels';
-import { type NDArray, SkipgradError, checkList, describe } from '@skipgrad/tensor';
+import { type NDArray, SkipgradError, checkBoolean, checkList, checkOptions, describe } from '@skipgrad/tensor';
 
 let current: Backend | null = null;
 
@@ -73,10 +73,12 @@ export function setBackend(backend: Backend): void {
  */
 export function forgettingTemporaries<T extends readonly { data: NDArray }[]>(
   fn: () => T,
-  { sealed = false }: { sealed?: boolean } = {},
+  options: { sealed?: boolean } = {},
 ): T {
   if (typeof fn !== 'function')
     throw new SkipgradError('forgettingTemporaries', 'fn', 'a function to run', describe(fn));
+  const { sealed = false } = checkOptions<{ sealed: boolean }>('forgettingTemporaries', options, ['sealed']);
+  checkBoolean('forgettingTemporaries', 'sealed', sealed);
   const backend = getBackend();
   const keptArrays = (kept: T): NDArray[] =>
     checkList(

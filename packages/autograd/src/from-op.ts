@@ -55,12 +55,7 @@ export function builtinOp(...args: Parameters<typeof fromOp>): Tensor {
 
 function recordOp(
   custom: boolean,
-  op: string,
-  inputs: readonly Tensor[],
-  names: readonly string[],
-  data: NDArray,
-  backward: BackwardFn,
-  about: OpDescription = {},
+  ...[op, inputs, names, data, backward, about = {}]: Parameters<typeof fromOp>
 ): Tensor {
   if (about === null || typeof about !== 'object')
     throw new SkipgradError('fromOp', 'about', 'an object { rule?, onnx? } (or nothing)', describe(about));

@@ -250,6 +250,13 @@ describe('tidy and forgettingTemporaries', () => {
       expect(() => forgettingTemporaries(() => 42 as never)).toThrow(
         "forgettingTemporaries: argument 'fn' expected a function returning the list of tensors to keep, got 42",
       );
+      expect(() => forgettingTemporaries(() => [x], null as never)).toThrow(
+        "forgettingTemporaries: argument 'options' expected an options object ({ sealed })",
+      );
+      expect(() => forgettingTemporaries(() => [x], { sealed: 'yes' as never })).toThrow(
+        'forgettingTemporaries: argument \'sealed\' expected a boolean, got "yes"',
+      );
+      expect(() => forgettingTemporaries(() => [x], { seal: true } as never)).toThrow(/forgettingTemporaries.*seal/);
     });
   });
 });

@@ -20,26 +20,7 @@
  * after the sums runs two elements to a vector, the same operations each. The parameter
  * gradients take two columns to a vector the same way. (1 row or column left over: one lane.)
  */
-
-/** (A's float at `a`, B's float at `b`) as two float64 lanes. */
-@inline function pairAt(a: usize, b: usize): v128 {
-  return f64x2.promote_low_f32x4(v128.load32_lane(b, v128.load32_zero(a), 1));
-}
-
-/** Floats `at` and `at` + 4 as two float64 lanes. */
-@inline function twoAt(at: usize): v128 {
-  return f64x2.promote_low_f32x4(v128.load64_zero(at));
-}
-
-/** Both lanes rounded to float32 and back (as `<f64><f32>x` does to one value). */
-@inline function roundedToF32(v: v128): v128 {
-  return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(v));
-}
-
-/** Stores two float64 lanes as two floats at `at`. */
-@inline function storeTwo(at: usize, v: v128): void {
-  v128.store64_lane(at, f32x4.demote_f64x2_zero(v), 0);
-}
+import { pairAt, roundedToF32, storeTwo, twoAt } from './lanes';
 
 /** y, μ and r of rows [r0, r1). */
 export function layerNormRows(y: usize, mean: usize, rstd: usize, x: usize, w: usize, b: usize, n: i32, eps: f64, r0: i32, r1: i32): void {

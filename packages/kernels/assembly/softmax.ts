@@ -11,6 +11,7 @@
  * others one lane at a time — the same operations, so a value does not depend on where it sits.
  */
 import { exp4 } from './exp';
+import { pairAt, storeTwo, twoAt } from './lanes';
 
 @inline function exp1(x: f32): f32 {
   return f32x4.extract_lane(exp4(f32x4.splat(x)), 0);
@@ -110,19 +111,13 @@ export function softmaxGradRows(dx: usize, dy: usize, y: usize, length: i32, inn
   }
 }
 
-/** (A's float at `a`, B's float at `b`) as two float64 lanes. */
-@inline function pairAt(a: usize, b: usize): v128 {
-  return f64x2.promote_low_f32x4(v128.load32_lane(b, v128.load32_zero(a), 1));
-}
-
 /** dx_j = y_j·(dy_j − dot) along one contiguous row, in float64, two elements at a time. */
 @inline function gradRow(dx: usize, dy: usize, y: usize, dot: f64, length: i32): void {
   const dots = f64x2.splat(dot);
   let j = 0;
   for (; j + 2 <= length; j += 2) {
     const at = <usize>j * 4;
-    const v = f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(y + at)), f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(dy + at)), dots));
-    v128.store64_lane(dx + at, f32x4.demote_f64x2_zero(v), 0);
+    storeTwo(dx + at, f64x2.mul(twoAt(y + at), f64x2.sub(twoAt(dy + at), dots)));
   }
   for (; j < length; j++) {
     const at = <usize>j * 4;

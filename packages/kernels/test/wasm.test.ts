@@ -786,7 +786,7 @@ describe('wasm residency and memory', () => {
   );
 
   plainTest(
-    'a sealed scope past half the cache budget copies its oldest results out; a failing one frees its blocks',
+    'a sealed scope past half the cache budget copies its oldest results out; a failing one frees its blocks; bad arguments are refused by name',
     () => {
       const small = createWasmBackend({ threads: 1, cacheBytes: 1 << 20 });
       const a = new NDArray(
@@ -821,6 +821,12 @@ describe('wasm residency and memory', () => {
         ).toThrow('inside');
       }
       expect(small.stats().heapBytes).toBe(heap);
+      expect(() => small.sealedScope(42 as never, () => [])).toThrow(
+        "wasm sealedScope: argument 'fn' expected a function to run, got 42",
+      );
+      expect(() => small.sealedScope(() => a, [a] as never)).toThrow(
+        "wasm sealedScope: argument 'keep' expected a function naming the arrays to keep, got",
+      );
     },
   );
 

@@ -140,20 +140,25 @@ export class WasmBackendImpl implements WasmBackend {
    */
   sealedScope<T>(fn: () => T, keep: (result: T) => Iterable<NDArray> = keepResult): T {
     if (typeof fn !== 'function') throw new SkipgradError('wasm sealedScope', 'fn', 'a function to run', describe(fn));
+    if (typeof keep !== 'function')
+      throw new SkipgradError('wasm sealedScope', 'keep', 'a function naming the arrays to keep', describe(keep));
     if (this.sealed || this.temporaries) return this.forgetScope(fn, keep); // inside one already: it settles
     const scope = new SealedScope(this.heap, this.cache.budgetBytes / 2);
-    return this.forgetScope(() => {
-      this.sealed = scope;
-      let kept = new Set<unknown>();
-      try {
-        const result = fn();
-        kept = new Set([...keep(result)].map((a) => a.source));
-        return result;
-      } finally {
-        this.sealed = null;
-        scope.end(kept, this.adopt);
-      }
-    }, keep);
+    let kept: NDArray[] = [];
+    return this.forgetScope(
+      () => {
+        this.sealed = scope;
+        try {
+          const result = fn();
+          kept = [...keep(result)];
+          return result;
+        } finally {
+          this.sealed = null;
+          scope.end(new Set(kept.map((a) => a.source)), this.adopt);
+        }
+      },
+      () => kept,
+    );
   }
 
   /** See Backend.forget. */
